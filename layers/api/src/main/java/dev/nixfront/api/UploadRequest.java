@@ -1,0 +1,12 @@
+package dev.nixfront.api;
+
+import java.util.List;
+
+/** {@code POST /v1/caches/{cache}/uploads}: up to {@value #MAX} NARs in one request. */
+public record UploadRequest(List<NarUpload> nars) {
+    public static final int MAX = 500;
+
+    public UploadRequest {
+        nars = Lists.copy(nars);
+    }
+}

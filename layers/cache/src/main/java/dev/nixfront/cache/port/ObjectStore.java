@@ -1,0 +1,58 @@
+package dev.nixfront.cache.port;
+
+import dev.nixfront.nix.Hash;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The bucket: every key is the URL path Nix asks for ({@code <cache>/nix-cache-info},
+ * {@code <cache>/<hash>.narinfo}, {@code <cache>/nar/<FileHash>.nar.zst}), plus multipart staging
+ * under {@code <cache>/staging/}. NAR bytes never pass through this interface on the way in: the
+ * client uploads them with presigned requests. Unchecked exceptions signal store failures (5xx).
+ */
+public interface ObjectStore {
+    Optional<StoredObject> head(String key);
+
+    /** The object's bytes, streamed; the caller closes the stream. */
+    InputStream get(String key) throws NoSuchObjectException, IOException;
+
+    /** Writes a small object (narinfo, nix-cache-info) unconditionally. */
+    void put(String key, byte[] body, String contentType, String cacheControl);
+
+    /** Writes a small object only if the key is free ({@code If-None-Match: *}); false if it existed. */
+    boolean putIfAbsent(String key, byte[] body, String contentType, String cacheControl);
+
+    /**
+     * Copies {@code sourceKey} to {@code targetKey} only if the source still has {@code sourceEtag}
+     * ({@code x-amz-copy-source-if-match}; a multipart copy above 5 GB, every part conditional).
+     * Returns false, copying nothing, if the source changed or vanished.
+     */
+    boolean copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl);
+
+    /** Deletes the object; no error if it is absent. */
+    void delete(String key);
+
+    /** Deletes every object whose key starts with {@code prefix} (list + batched deletes). */
+    void deletePrefix(String prefix);
+
+    /**
+     * A presigned single PUT that S3 accepts only with exactly {@code contentLength} bytes whose
+     * SHA-256 is {@code sha256} (signed {@code Content-Length} and {@code x-amz-checksum-sha256}
+     * headers), and with the given content type and cache control.
+     */
+    PresignedRequest presignPut(String key, long contentLength, Hash sha256, String contentType, String cacheControl, Duration ttl);
+
+    /** Starts a multipart upload; returns its upload id. */
+    String createMultipartUpload(String key, String contentType);
+
+    /** A presigned UploadPart for one part of exactly {@code contentLength} bytes. */
+    PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, long contentLength, Duration ttl);
+
+    /** Completes the upload; returns the object it made (its ETag is what verification pins). */
+    StoredObject completeMultipartUpload(String key, String uploadId, List<CompletedPart> parts);
+
+    void abortMultipartUpload(String key, String uploadId);
+}

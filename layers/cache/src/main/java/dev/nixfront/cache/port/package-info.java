@@ -1,0 +1,24 @@
+/**
+ * The ports of the cache domain: what the services need from storage, keys and queues, with no
+ * AWS type in sight. Each has an AWS adapter ({@code dev.nixfront.aws}) and a local one.
+ *
+ * <p>Storage layout (one bucket, keys are the URL paths Nix fetches):
+ * <pre>
+ * team/nix-cache-info                                    StoreDir: /nix/store
+ *                                                        WantMassQuery: 1
+ *                                                        Priority: 40
+ * team/0123456789abcdfghijklmnpqrsvwxyz.narinfo          StorePath: /nix/store/0123456789abcdfghijklmnpqrsvwxyz-hi
+ *                                                        URL: nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
+ *                                                        ...
+ * team/nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar      (single PUT, checksum-bound)
+ * team/staging/&lt;FileHash&gt;.nar.zst/&lt;uploadId&gt;                        (multipart, copied into nar/ once verified)
+ * </pre>
+ *
+ * <p>Index (one DynamoDB table, pk/sk strings, gsi1 on gsi1pk/gsi1sk):
+ * <pre>
+ * pk=CACHE#team                                   sk=CACHE  gsi1pk=CACHES       gsi1sk=team
+ * pk=PATH#team#0123456789abcdfghijklmnpqrsvwxyz   sk=PATH   gsi1pk=PATHS#team   gsi1sk=0123456789abcdfghijklmnpqrsvwxyz
+ * pk=TOKEN#&lt;sha256 hex of nf_...&gt;                sk=TOKEN  gsi1pk=TOKENS       gsi1sk=tk_3f9a0c1d2b4e5f60
+ * </pre>
+ */
+package dev.nixfront.cache.port;
