@@ -1,0 +1,186 @@
+package dev.nixfront.cli.client;
+
+import dev.nixfront.api.ApiError;
+import dev.nixfront.api.CacheInfo;
+import dev.nixfront.api.CacheList;
+import dev.nixfront.api.CompleteUploadRequest;
+import dev.nixfront.api.CompleteUploadResponse;
+import dev.nixfront.api.CreateCacheRequest;
+import dev.nixfront.api.CreateTokenRequest;
+import dev.nixfront.api.CreatedToken;
+import dev.nixfront.api.InvalidJsonException;
+import dev.nixfront.api.Json;
+import dev.nixfront.api.MissingRequest;
+import dev.nixfront.api.MissingResponse;
+import dev.nixfront.api.PartsRequest;
+import dev.nixfront.api.PartsResponse;
+import dev.nixfront.api.PathStatus;
+import dev.nixfront.api.PublishRequest;
+import dev.nixfront.api.PublishResponse;
+import dev.nixfront.api.TokenList;
+import dev.nixfront.api.UploadRequest;
+import dev.nixfront.api.UploadResponse;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The nixfront HTTP API as Java calls: one method per route, bodies are the records of
+ * {@code dev.nixfront.api}. Throttling and gateway errors (429, 502–504) and network errors are
+ * retried with backoff: every route is idempotent (publishing the same info twice changes nothing).
+ */
+public final class NixfrontClient {
+    private static final int ATTEMPTS = 5;
+
+    private final ClientConfig config;
+    private final HttpClient http;
+
+    public NixfrontClient(ClientConfig config, HttpClient http) {
+        this.config = config;
+        this.http = http;
+    }
+
+    /** An HTTP/1.1 client: presigned S3 URLs and API Gateway both speak it, no upgrade dance. */
+    public static HttpClient defaultHttpClient() {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+    }
+
+    public ClientConfig config() {
+        return config;
+    }
+
+    public CacheList listCaches() throws IOException, InterruptedException, ApiException {
+        return send("GET", "/v1/caches", null, CacheList.class);
+    }
+
+    public CacheInfo cacheInfo(String cache) throws IOException, InterruptedException, ApiException {
+        return send("GET", "/v1/caches/" + segment(cache), null, CacheInfo.class);
+    }
+
+    public CacheInfo createCache(CreateCacheRequest request) throws IOException, InterruptedException, ApiException {
+        return send("POST", "/v1/caches", request, CacheInfo.class);
+    }
+
+    public void deleteCache(String cache) throws IOException, InterruptedException, ApiException {
+        send("DELETE", "/v1/caches/" + segment(cache), null, Void.class);
+    }
+
+    public MissingResponse missing(String cache, MissingRequest request) throws IOException, InterruptedException, ApiException {
+        return send("POST", "/v1/caches/" + segment(cache) + "/missing", request, MissingResponse.class);
+    }
+
+    public PathStatus pathStatus(String cache, String storeHash) throws IOException, InterruptedException, ApiException {
+        return send("GET", "/v1/caches/" + segment(cache) + "/paths/" + segment(storeHash), null, PathStatus.class);
+    }
+
+    public UploadResponse uploads(String cache, UploadRequest request) throws IOException, InterruptedException, ApiException {
+        return send("POST", "/v1/caches/" + segment(cache) + "/uploads", request, UploadResponse.class);
+    }
+
+    public PartsResponse parts(String cache, PartsRequest request) throws IOException, InterruptedException, ApiException {
+        return send("POST", "/v1/caches/" + segment(cache) + "/uploads/parts", request, PartsResponse.class);
+    }
+
+    public CompleteUploadResponse complete(String cache, CompleteUploadRequest request) throws IOException, InterruptedException, ApiException {
+        return send("POST", "/v1/caches/" + segment(cache) + "/uploads/complete", request, CompleteUploadResponse.class);
+    }
+
+    public PublishResponse publish(String cache, PublishRequest request) throws IOException, InterruptedException, ApiException {
+        return send("POST", "/v1/caches/" + segment(cache) + "/narinfos", request, PublishResponse.class);
+    }
+
+    public CreatedToken createToken(CreateTokenRequest request) throws IOException, InterruptedException, ApiException {
+        return send("POST", "/v1/tokens", request, CreatedToken.class);
+    }
+
+    public TokenList listTokens() throws IOException, InterruptedException, ApiException {
+        return send("GET", "/v1/tokens", null, TokenList.class);
+    }
+
+    public void revokeToken(String id) throws IOException, InterruptedException, ApiException {
+        send("DELETE", "/v1/tokens/" + segment(id), null, Void.class);
+    }
+
+    private <T> T send(String method, String path, Object body, Class<T> type) throws IOException, InterruptedException, ApiException {
+        URI uri = URI.create(stripSlash(config.server().toString()) + path);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + config.token())
+                .header("Accept", "application/json")
+                .header("User-Agent", "nixfront-cli");
+        if (body != null) {
+            builder.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.writeBytes(body)));
+        } else {
+            builder.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpRequest request = builder.build();
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> response;
+            try {
+                response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                if (attempt >= ATTEMPTS) {
+                    throw new IOException("cannot reach " + config.server() + ": " + e.getMessage(), e);
+                }
+                pause(attempt);
+                continue;
+            }
+            int status = response.statusCode();
+            if (status / 100 == 2) {
+                if (type == Void.class || response.body().isBlank()) {
+                    return null;
+                }
+                try {
+                    return Json.read(response.body(), type);
+                } catch (InvalidJsonException e) {
+                    throw new IOException(method + " " + path + ": the server answered JSON this client does not understand: " + e.getMessage(), e);
+                }
+            }
+            if ((status == 429 || status == 502 || status == 503 || status == 504) && attempt < ATTEMPTS) {
+                pause(attempt);
+                continue;
+            }
+            throw new ApiException(status, error(status, response.body()));
+        }
+    }
+
+    private static ApiError error(int status, String body) {
+        try {
+            ApiError error = Json.read(body, ApiError.class);
+            if (error.error() != null || error.reason() != null) {
+                return error;
+            }
+        } catch (InvalidJsonException | RuntimeException e) {
+            // not our JSON shape: a proxy or gateway answered; fall through to the raw text
+        }
+        String text = body == null ? "" : body.strip();
+        return new ApiError("http_" + status, null, text.length() > 200 ? text.substring(0, 200) + "..." : text);
+    }
+
+    private static void pause(int attempt) throws InterruptedException {
+        long ceiling = Math.min(5_000, 200L << (attempt - 1));
+        Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+    }
+
+    private static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.nixfront.cli.command;
+
+import dev.nixfront.api.CacheInfo;
+import dev.nixfront.api.CreateCacheRequest;
+import dev.nixfront.api.Json;
+import dev.nixfront.cli.client.ApiException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "cache", mixinStandardHelpOptions = true, description = "Create, list, inspect and delete caches.",
+        subcommands = {CacheCommand.Create.class, CacheCommand.ListCaches.class, CacheCommand.Info.class, CacheCommand.Delete.class})
+public final class CacheCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a cache with its own Ed25519 signing key (generated, or imported from a Nix secret key file).")
+    static final class Create extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "Lower-case letters, digits and '-', like a DNS label.")
+        String name;
+
+        @Option(names = "--private", description = "Substituting needs a token with read permission.")
+        boolean privateCache;
+
+        @Option(names = "--priority", paramLabel = "N", description = "nix-cache-info Priority (lower wins; default: the server's, 41).")
+        Integer priority;
+
+        @Option(names = "--signing-key-file", paramLabel = "FILE",
+                description = "Import this Nix secret key (as written by nix-store --generate-binary-cache-key) instead of generating one.")
+        Path signingKeyFile;
+
+        @Override
+        int run() throws IOException, InterruptedException, ApiException {
+            String key = signingKeyFile == null ? null : Files.readString(signingKeyFile, StandardCharsets.UTF_8).strip();
+            CacheInfo info = client().createCache(new CreateCacheRequest(name, privateCache ? Boolean.TRUE : null, priority, key));
+            out().println("created cache " + info.name());
+            describe(info);
+            return 0;
+        }
+
+        private void describe(CacheInfo info) {
+            out().println("  substituter: " + info.substituter());
+            out().println("  public key:  " + info.publicKey());
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the caches this token can see.")
+    static final class ListCaches extends ClientCommand {
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        int run() throws IOException, InterruptedException, ApiException {
+            var list = client().listCaches();
+            if (json) {
+                out().println(Json.write(list));
+                return 0;
+            }
+            List<CacheInfo> caches = list.caches();
+            if (caches.isEmpty()) {
+                out().println("no caches yet: nixfront cache create NAME");
+                return 0;
+            }
+            int width = Math.max(4, caches.stream().mapToInt(c -> c.name().length()).max().orElse(4));
+            out().printf("%-" + width + "s  %8s  %-7s  %s%n", "NAME", "PRIORITY", "PRIVATE", "SUBSTITUTER");
+            for (CacheInfo cache : caches) {
+                out().printf("%-" + width + "s  %8d  %-7s  %s%n", cache.name(), cache.priority(), cache.privateCache() ? "yes" : "no", cache.substituter());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "info", mixinStandardHelpOptions = true, description = "Show a cache: its substituter URL and public key.")
+    static final class Info extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--json", description = "Print JSON (with publicKey and substituter).")
+        boolean json;
+
+        @Override
+        int run() throws IOException, InterruptedException, ApiException {
+            CacheInfo info = client().cacheInfo(name);
+            if (json) {
+                out().println(Json.write(info));
+                return 0;
+            }
+            out().println("name:        " + info.name());
+            out().println("substituter: " + info.substituter());
+            out().println("public key:  " + info.publicKey());
+            out().println("priority:    " + info.priority());
+            out().println("private:     " + (info.privateCache() ? "yes" : "no"));
+            if (info.createdAt() != null) {
+                out().println("created:     " + info.createdAt());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a cache: its key, its index and its objects. Nix stops finding its paths.")
+    static final class Delete extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        int run() throws IOException, InterruptedException, ApiException {
+            client().deleteCache(name);
+            out().println("deleted cache " + name);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.nixfront.cli.push;
+
+import java.util.Locale;
+
+/**
+ * What a push did, printed at its end (and as JSON with {@code --json}).
+ *
+ * @param paths         the store paths considered (the closure, unless {@code --no-closure})
+ * @param skipped       those the cache already had
+ * @param pushed        those uploaded (or found already uploaded) and published now
+ * @param narBytes      uncompressed NAR bytes of the pushed paths
+ * @param fileBytes     compressed bytes of the pushed paths
+ * @param uploadedBytes bytes actually sent to storage (a NAR another push uploaded is not sent again)
+ * @param seconds       wall-clock time of the whole push
+ */
+public record PushSummary(String cache, int paths, int skipped, int pushed, long narBytes, long fileBytes,
+                          long uploadedBytes, String compression, double seconds) {
+
+    /** One line for a human. */
+    public String describe() {
+        String time = String.format(Locale.ROOT, "%.2f s", seconds);
+        if (pushed == 0) {
+            return "nothing to push: all " + paths + " paths are already in " + cache + " (" + time + ")";
+        }
+        return "pushed " + pushed + " of " + paths + " paths to " + cache + " (" + skipped + " already there), "
+                + Progress.bytes(narBytes) + " of NAR as " + Progress.bytes(fileBytes) + " " + compression
+                + ", " + Progress.bytes(uploadedBytes) + " uploaded, in " + time;
+    }
+}
