@@ -1,0 +1,33 @@
+package dev.nixfront.cli.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TopologicalOrderTest {
+    private static List<String> order(Map<String, List<String>> graph) {
+        return TopologicalOrder.of(graph.keySet(), k -> k, graph::get);
+    }
+
+    @Test
+    void referencesComeBeforeReferrers() {
+        Map<String, List<String>> graph = Map.of(
+                "app", List.of("lib", "glibc", "app"),
+                "lib", List.of("glibc"),
+                "glibc", List.of(),
+                "doc", List.of("outside-the-set"));
+        List<String> ordered = order(graph);
+        assertThat(ordered).containsExactlyInAnyOrder("app", "lib", "glibc", "doc");
+        assertThat(ordered.indexOf("glibc")).isLessThan(ordered.indexOf("lib"));
+        assertThat(ordered.indexOf("lib")).isLessThan(ordered.indexOf("app"));
+    }
+
+    @Test
+    void aCycleIsRefused() {
+        assertThatThrownBy(() -> order(Map.of("a", List.of("b"), "b", List.of("a"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cycle");
+    }
+}
