@@ -1,0 +1,166 @@
+package dev.nixfront.aws;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * The SDK clients of one process, each built on first use and then shared: a Lambda container builds
+ * them once (in its handler's constructor) and a cold start pays only for the clients it touches.
+ * All share one url-connection HTTP client, the lightest the SDK has.
+ *
+ * <p>With an S3 endpoint override (the local s3proxy) the client and the presigner use path-style
+ * URLs ({@code http://127.0.0.1:PORT/bucket/key}), since a local host name cannot carry the bucket,
+ * and chunked (aws-chunked) uploads are off: over plain HTTP the SDK would otherwise move the
+ * checksum into a trailer that s3proxy does not store. Against AWS the defaults (virtual-hosted
+ * URLs over HTTPS) stay.
+ */
+public final class AwsClients implements AutoCloseable {
+    private final AwsClientConfig config;
+    private final SdkHttpClient http;
+    private final AwsCredentialsProvider credentials;
+    private final List<AutoCloseable> built = new ArrayList<>();
+    private S3Client s3;
+    private S3Presigner presigner;
+    private DynamoDbClient dynamoDb;
+    private KmsClient kms;
+    private LambdaClient lambda;
+    private SecretsManagerClient secretsManager;
+
+    private AwsClients(AwsClientConfig config) {
+        this.config = config;
+        this.http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(5))
+                .socketTimeout(Duration.ofSeconds(60))
+                .build();
+        this.credentials = config.credentials() != null
+                ? config.credentials()
+                : DefaultCredentialsProvider.builder().build();
+    }
+
+    public static AwsClients create(AwsClientConfig config) {
+        return new AwsClients(config);
+    }
+
+    public AwsClientConfig config() {
+        return config;
+    }
+
+    public synchronized S3Client s3() {
+        if (s3 == null) {
+            var builder = S3Client.builder()
+                    .httpClient(http)
+                    .region(config.region())
+                    .credentialsProvider(credentials)
+                    .serviceConfiguration(s3Configuration());
+            if (config.s3Endpoint() != null) {
+                builder.endpointOverride(config.s3Endpoint());
+            }
+            s3 = track(builder::build);
+        }
+        return s3;
+    }
+
+    public synchronized S3Presigner s3Presigner() {
+        if (presigner == null) {
+            var builder = S3Presigner.builder()
+                    .region(config.region())
+                    .credentialsProvider(credentials)
+                    .serviceConfiguration(s3Configuration());
+            if (config.s3Endpoint() != null) {
+                builder.endpointOverride(config.s3Endpoint());
+            }
+            presigner = track(builder::build);
+        }
+        return presigner;
+    }
+
+    private S3Configuration s3Configuration() {
+        URI endpoint = config.s3Endpoint();
+        boolean local = endpoint != null;
+        boolean plainHttp = local && "http".equalsIgnoreCase(endpoint.getScheme());
+        return S3Configuration.builder()
+                .pathStyleAccessEnabled(local)
+                .chunkedEncodingEnabled(!plainHttp)
+                .build();
+    }
+
+    public synchronized DynamoDbClient dynamoDb() {
+        if (dynamoDb == null) {
+            var builder = DynamoDbClient.builder()
+                    .httpClient(http)
+                    .region(config.region())
+                    .credentialsProvider(credentials);
+            if (config.dynamoDbEndpoint() != null) {
+                builder.endpointOverride(config.dynamoDbEndpoint());
+            }
+            dynamoDb = track(builder::build);
+        }
+        return dynamoDb;
+    }
+
+    public synchronized KmsClient kms() {
+        if (kms == null) {
+            kms = track(() -> KmsClient.builder().httpClient(http).region(config.region())
+                    .credentialsProvider(credentials).build());
+        }
+        return kms;
+    }
+
+    public synchronized LambdaClient lambda() {
+        if (lambda == null) {
+            lambda = track(() -> LambdaClient.builder().httpClient(http).region(config.region())
+                    .credentialsProvider(credentials).build());
+        }
+        return lambda;
+    }
+
+    public synchronized SecretsManagerClient secretsManager() {
+        if (secretsManager == null) {
+            secretsManager = track(() -> SecretsManagerClient.builder().httpClient(http).region(config.region())
+                    .credentialsProvider(credentials).build());
+        }
+        return secretsManager;
+    }
+
+    private <T extends AutoCloseable> T track(Supplier<T> factory) {
+        T client = factory.get();
+        built.add(client);
+        return client;
+    }
+
+    /** Closes every client built so far, then the shared HTTP client. */
+    @Override
+    public synchronized void close() {
+        RuntimeException failure = null;
+        for (AutoCloseable client : built) {
+            try {
+                client.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("closing the AWS clients failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        built.clear();
+        http.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.nixfront.aws;
+
+import static dev.nixfront.aws.Items.instant;
+import static dev.nixfront.aws.Items.n;
+import static dev.nixfront.aws.Items.s;
+
+import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.PathIndex;
+import dev.nixfront.cache.port.PathRecord;
+import dev.nixfront.cache.port.PathState;
+import dev.nixfront.nix.Compression;
+import dev.nixfront.nix.Hash;
+import dev.nixfront.nix.NarInfo;
+import dev.nixfront.nix.NixFormatException;
+import dev.nixfront.nix.StorePath;
+import dev.nixfront.nix.StorePathHash;
+import dev.nixfront.nix.sign.NarSignature;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/**
+ * Store paths in the single table, one item per path and cache, holding every narinfo field so the
+ * item alone can answer a status query:
+ * <pre>
+ * pk=PATH#team#0123456789abcdfghijklmnpqrsvwxyz  sk=PATH
+ * gsi1pk=PATHS#team  gsi1sk=0123456789abcdfghijklmnpqrsvwxyz
+ * storePath=/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hi  url=nar/1xmr8j...sm8h.nar  compression=none
+ * fileHash=sha256:1xmr8j...sm8h  fileSize=120  narHash=sha256:1xmr8j...sm8h  narSize=120
+ * references=[0123456789abcdfghijklmnpqrsvwxyz-hi]  (deriver, ca when known)  sigs=[team-1:...]
+ * state=published  (reason when rejected)  updatedAt=2026-11-25T17:00:00Z
+ * </pre>
+ * "Which of these are missing" is BatchGetItem, 100 keys per call; the gsi1 entry exists only so
+ * a deleted cache's paths can be found without a scan.
+ */
+public final class DynamoDbPathIndex implements PathIndex {
+    static final String SK = "PATH";
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+
+    public DynamoDbPathIndex(DynamoDbClient dynamoDb, String table) {
+        this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
+        this.table = Objects.requireNonNull(table, "table");
+    }
+
+    static String pk(CacheName cache, StorePathHash hash) {
+        return "PATH#" + cache.value() + "#" + hash.value();
+    }
+
+    static String listing(CacheName cache) {
+        return "PATHS#" + cache.value();
+    }
+
+    @Override
+    public Map<StorePathHash, PathRecord> get(CacheName cache, Collection<StorePathHash> hashes) {
+        List<Map<String, AttributeValue>> keys = new LinkedHashSet<>(hashes).stream()
+                .map(h -> Items.key(pk(cache, h), SK))
+                .toList();
+        Map<StorePathHash, PathRecord> found = new HashMap<>();
+        for (Map<String, AttributeValue> item : Items.batchGet(dynamoDb, table, keys)) {
+            PathRecord record = record(item);
+            found.put(record.hash(), record);
+        }
+        return found;
+    }
+
+    @Override
+    public boolean putUnlessPublished(CacheName cache, PathRecord record) {
+        Map<String, AttributeValue> item = item(cache, record);
+        try {
+            dynamoDb.putItem(b -> b.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(pk) OR #state <> :published")
+                    .expressionAttributeNames(Map.of("#state", "state"))
+                    .expressionAttributeValues(Map.of(":published", s(PathState.PUBLISHED.wire()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void deleteAll(CacheName cache) {
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        dynamoDb.queryPaginator(b -> b.tableName(table).indexName(DynamoDbTableSchema.GSI1)
+                        .keyConditionExpression("gsi1pk = :listing")
+                        .expressionAttributeValues(Map.of(":listing", s(listing(cache))))
+                        .projectionExpression("pk, sk"))
+                .items().forEach(item -> keys.add(Items.keyOf(item)));
+        Items.batchDelete(dynamoDb, table, keys);
+    }
+
+    static Map<String, AttributeValue> item(CacheName cache, PathRecord record) {
+        NarInfo info = record.info();
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(DynamoDbTableSchema.PK, s(pk(cache, record.hash())));
+        item.put(DynamoDbTableSchema.SK, s(SK));
+        item.put(DynamoDbTableSchema.GSI1_PK, s(listing(cache)));
+        item.put(DynamoDbTableSchema.GSI1_SK, s(record.hash().value()));
+        item.put("storePath", s(info.storePath().toString()));
+        item.put("url", s(info.url()));
+        item.put("compression", s(info.compression().narInfoName()));
+        if (info.fileHash() != null) {
+            item.put("fileHash", s(info.fileHash().toString()));
+        }
+        if (info.fileSize() != 0) {
+            item.put("fileSize", n(info.fileSize()));
+        }
+        item.put("narHash", s(info.narHash().toString()));
+        item.put("narSize", n(info.narSize()));
+        item.put("references", Items.list(info.references().stream().map(StorePath::baseName).toList()));
+        if (info.deriver() != null) {
+            item.put("deriver", s(info.deriver().baseName()));
+        }
+        Items.putIfNotNull(item, "ca", info.ca());
+        item.put("sigs", Items.list(info.sigs().stream().map(NarSignature::toString).toList()));
+        item.put("state", s(record.state().wire()));
+        Items.putIfNotNull(item, "reason", record.reason());
+        item.put("updatedAt", instant(record.updatedAt()));
+        return item;
+    }
+
+    static PathRecord record(Map<String, AttributeValue> item) {
+        try {
+            StorePath storePath = StorePath.parse(Items.string(item, "storePath"));
+            String storeDir = storePath.storeDir();
+            List<StorePath> references = new ArrayList<>();
+            for (String reference : Items.strings(item, "references")) {
+                references.add(StorePath.parseBaseName(storeDir, reference));
+            }
+            List<NarSignature> sigs = new ArrayList<>();
+            for (String sig : Items.strings(item, "sigs")) {
+                sigs.add(NarSignature.parse(sig));
+            }
+            String fileHash = Items.optionalString(item, "fileHash");
+            String deriver = Items.optionalString(item, "deriver");
+            NarInfo info = NarInfo.builder(storePath)
+                    .url(Items.string(item, "url"))
+                    .compression(Compression.parse(Items.string(item, "compression")))
+                    .fileHash(fileHash == null ? null : Hash.parse(fileHash))
+                    .fileSize(item.containsKey("fileSize") ? Items.number(item, "fileSize") : 0)
+                    .narHash(Hash.parse(Items.string(item, "narHash")))
+                    .narSize(Items.number(item, "narSize"))
+                    .references(references)
+                    .deriver(deriver == null ? null : StorePath.parseBaseName(storeDir, deriver))
+                    .sigs(sigs)
+                    .ca(Items.optionalString(item, "ca"))
+                    .build();
+            return new PathRecord(info,
+                    PathState.fromWire(Items.string(item, "state")),
+                    Items.optionalString(item, "reason"),
+                    Items.instant(item, "updatedAt"));
+        } catch (NixFormatException | IllegalArgumentException e) {
+            throw new IllegalStateException("path item " + item.get(DynamoDbTableSchema.PK).s()
+                    + " does not hold a valid narinfo: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.nixfront.aws;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+
+/**
+ * The one table every nixfront item lives in: string keys {@code pk}/{@code sk}, and one global
+ * secondary index {@code gsi1} ({@code gsi1pk}/{@code gsi1sk}, all attributes projected) for the two
+ * listings. On-demand billing. The CDK stack declares the same shape; the local stack and the tests
+ * create it with {@link #createTableIfMissing}.
+ */
+public final class DynamoDbTableSchema {
+    public static final String PK = "pk";
+    public static final String SK = "sk";
+    public static final String GSI1 = "gsi1";
+    public static final String GSI1_PK = "gsi1pk";
+    public static final String GSI1_SK = "gsi1sk";
+
+    private DynamoDbTableSchema() {
+    }
+
+    public static CreateTableRequest createTableRequest(String tableName) {
+        return CreateTableRequest.builder()
+                .tableName(tableName)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        string(PK), string(SK), string(GSI1_PK), string(GSI1_SK))
+                .keySchema(hash(PK), range(SK))
+                .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
+                        .indexName(GSI1)
+                        .keySchema(hash(GSI1_PK), range(GSI1_SK))
+                        .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+                        .build())
+                .build();
+    }
+
+    /**
+     * Creates the table unless it exists and waits until it is ACTIVE.
+     *
+     * @return true if this call created it
+     */
+    public static boolean createTableIfMissing(DynamoDbClient dynamoDb, String tableName) {
+        boolean created;
+        try {
+            dynamoDb.createTable(createTableRequest(tableName));
+            created = true;
+        } catch (ResourceInUseException e) {
+            created = false;
+        }
+        TableStatus status = dynamoDb.waiter()
+                .waitUntilTableExists(b -> b.tableName(tableName))
+                .matched().response()
+                .orElseThrow(() -> new IllegalStateException("table " + tableName + " did not become ready"))
+                .table().tableStatus();
+        if (status != TableStatus.ACTIVE) {
+            throw new IllegalStateException("table " + tableName + " is " + status);
+        }
+        return created;
+    }
+
+    private static AttributeDefinition string(String name) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+    }
+
+    private static KeySchemaElement hash(String name) {
+        return KeySchemaElement.builder().attributeName(name).keyType(KeyType.HASH).build();
+    }
+
+    private static KeySchemaElement range(String name) {
+        return KeySchemaElement.builder().attributeName(name).keyType(KeyType.RANGE).build();
+    }
+}

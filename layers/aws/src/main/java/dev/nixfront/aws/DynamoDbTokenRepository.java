@@ -1,0 +1,122 @@
+package dev.nixfront.aws;
+
+import static dev.nixfront.aws.Items.instant;
+import static dev.nixfront.aws.Items.s;
+
+import dev.nixfront.cache.port.Scope;
+import dev.nixfront.cache.port.TokenRecord;
+import dev.nixfront.cache.port.TokenRepository;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/**
+ * Tokens in the single table, keyed by the SHA-256 of their secret so that checking a presented
+ * token is one GetItem; the id is the listing key:
+ * <pre>
+ * pk=TOKEN#9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  sk=TOKEN
+ * gsi1pk=TOKENS  gsi1sk=tk_3f9a0c1d2b4e5f60
+ * id=tk_3f9a0c1d2b4e5f60  secretHash=9f86...  description=ci  caches=[team]  permissions=[write]
+ * createdAt=2026-11-25T17:00:00Z  expiresAt=2027-01-01T00:00:00Z  (revokedAt once revoked)
+ * </pre>
+ * Expiry is checked by the caller on read ({@link TokenRecord#activeAt}); DynamoDB TTL is not used.
+ */
+public final class DynamoDbTokenRepository implements TokenRepository {
+    static final String SK = "TOKEN";
+    static final String LISTING = "TOKENS";
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+
+    public DynamoDbTokenRepository(DynamoDbClient dynamoDb, String table) {
+        this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
+        this.table = Objects.requireNonNull(table, "table");
+    }
+
+    static String pk(String secretHash) {
+        return "TOKEN#" + secretHash;
+    }
+
+    @Override
+    public void create(TokenRecord token) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(DynamoDbTableSchema.PK, s(pk(token.secretHash())));
+        item.put(DynamoDbTableSchema.SK, s(SK));
+        item.put(DynamoDbTableSchema.GSI1_PK, s(LISTING));
+        item.put(DynamoDbTableSchema.GSI1_SK, s(token.id()));
+        item.put("id", s(token.id()));
+        item.put("secretHash", s(token.secretHash()));
+        Items.putIfNotNull(item, "description", token.description());
+        item.put("caches", Items.list(token.scope().cacheList()));
+        item.put("permissions", Items.list(token.scope().permissionList()));
+        item.put("createdAt", instant(token.createdAt()));
+        Items.putIfNotNull(item, "expiresAt", token.expiresAt());
+        Items.putIfNotNull(item, "revokedAt", token.revokedAt());
+        try {
+            dynamoDb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+        } catch (ConditionalCheckFailedException e) {
+            throw new IllegalStateException("a token with this secret hash exists already (id " + token.id() + ")", e);
+        }
+    }
+
+    @Override
+    public Optional<TokenRecord> findBySecretHash(String sha256Hex) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table)
+                .key(Items.key(pk(sha256Hex), SK)).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(record(item));
+    }
+
+    @Override
+    public List<TokenRecord> list() {
+        List<TokenRecord> tokens = new ArrayList<>();
+        dynamoDb.queryPaginator(b -> b.tableName(table).indexName(DynamoDbTableSchema.GSI1)
+                        .keyConditionExpression("gsi1pk = :listing")
+                        .expressionAttributeValues(Map.of(":listing", s(LISTING))))
+                .items().forEach(item -> tokens.add(record(item)));
+        return tokens;
+    }
+
+    /**
+     * Finds the item by id through gsi1, then sets {@code revokedAt} conditionally, so a second
+     * revoke keeps the first time.
+     */
+    @Override
+    public boolean revoke(String id, Instant at) {
+        List<Map<String, AttributeValue>> found = dynamoDb.query(b -> b.tableName(table)
+                .indexName(DynamoDbTableSchema.GSI1)
+                .keyConditionExpression("gsi1pk = :listing AND gsi1sk = :id")
+                .expressionAttributeValues(Map.of(":listing", s(LISTING), ":id", s(id)))).items();
+        if (found.isEmpty()) {
+            return false;
+        }
+        for (Map<String, AttributeValue> item : found) {
+            try {
+                dynamoDb.updateItem(b -> b.tableName(table).key(Items.keyOf(item))
+                        .updateExpression("SET revokedAt = :at")
+                        .conditionExpression("attribute_exists(pk) AND attribute_not_exists(revokedAt)")
+                        .expressionAttributeValues(Map.of(":at", instant(at))));
+            } catch (ConditionalCheckFailedException e) {
+                // already revoked: the first revocation time stands
+            }
+        }
+        return true;
+    }
+
+    private static TokenRecord record(Map<String, AttributeValue> item) {
+        return new TokenRecord(
+                Items.string(item, "id"),
+                Items.string(item, "secretHash"),
+                Items.optionalString(item, "description"),
+                Scope.fromLists(Items.strings(item, "caches"), Items.strings(item, "permissions")),
+                Items.instant(item, "createdAt"),
+                Items.optionalInstant(item, "expiresAt"),
+                Items.optionalInstant(item, "revokedAt"));
+    }
+}

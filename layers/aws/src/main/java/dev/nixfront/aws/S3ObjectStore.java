@@ -1,0 +1,336 @@
+package dev.nixfront.aws;
+
+import dev.nixfront.cache.port.CompletedPart;
+import dev.nixfront.cache.port.NoSuchObjectException;
+import dev.nixfront.cache.port.ObjectStore;
+import dev.nixfront.cache.port.PresignedRequest;
+import dev.nixfront.cache.port.StoredObject;
+import dev.nixfront.cache.port.UploadRejectedException;
+import dev.nixfront.nix.Hash;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * {@link ObjectStore} on one S3 bucket. Uploads of NAR bytes never pass through here: the client
+ * gets presigned requests whose signed headers pin exactly the bytes S3 will accept.
+ *
+ * <p>A presigned single PUT signs {@code content-length} and {@code x-amz-checksum-sha256}, e.g.
+ * <pre>
+ * PUT /bucket/team/nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar?X-Amz-Algorithm=AWS4-HMAC-SHA256&amp;...
+ * content-length: 120
+ * x-amz-checksum-sha256: 9m2HXTN5mpJV4rJhiaiiUJKVuU0gBsvtyUbAHmQ5qNo=
+ * content-type: application/x-nix-nar
+ * </pre>
+ * S3 recomputes the SHA-256 of the body and refuses another one with 400 BadDigest, storing nothing;
+ * since the key is named after that same hash, a single PUT can only ever store the right bytes.
+ */
+public final class S3ObjectStore implements ObjectStore {
+    /** CopyObject's limit; larger objects are copied part by part (UploadPartCopy). */
+    static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
+    /** 512 MiB parts copy 5 TB in under 10,000 parts. */
+    static final long COPY_PART_SIZE = 512L * 1024 * 1024;
+    private static final int MAX_PARTS = 10_000;
+    private static final int HTTP_NOT_FOUND = 404;
+    private static final int HTTP_CONFLICT = 409;
+    private static final int HTTP_PRECONDITION_FAILED = 412;
+    private static final int CONDITIONAL_CONFLICT_ATTEMPTS = 5;
+    /** What S3 answers to a completion whose upload id or parts the client got wrong. */
+    private static final Set<String> CLIENT_UPLOAD_ERRORS =
+            Set.of("NoSuchUpload", "InvalidPart", "InvalidPartOrder", "EntityTooSmall", "MalformedXML");
+
+    private final S3Client s3;
+    private final S3Presigner presigner;
+    private final String bucket;
+    private final long maxSingleCopy;
+    private final long copyPartSize;
+
+    public S3ObjectStore(S3Client s3, S3Presigner presigner, String bucket) {
+        this(s3, presigner, bucket, MAX_SINGLE_COPY, COPY_PART_SIZE);
+    }
+
+    /** Lets tests exercise the multipart copy with megabytes instead of gigabytes. */
+    S3ObjectStore(S3Client s3, S3Presigner presigner, String bucket, long maxSingleCopy, long copyPartSize) {
+        this.s3 = Objects.requireNonNull(s3, "s3");
+        this.presigner = Objects.requireNonNull(presigner, "presigner");
+        this.bucket = Objects.requireNonNull(bucket, "bucket");
+        this.maxSingleCopy = maxSingleCopy;
+        this.copyPartSize = copyPartSize;
+    }
+
+    public static S3ObjectStore create(AwsClients clients, String bucket) {
+        return new S3ObjectStore(clients.s3(), clients.s3Presigner(), bucket);
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    @Override
+    public Optional<StoredObject> head(String key) {
+        try {
+            HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
+            return Optional.of(stored(key, head));
+        } catch (S3Exception e) {
+            if (e.statusCode() == HTTP_NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static StoredObject stored(String key, HeadObjectResponse head) {
+        return new StoredObject(key, head.contentLength(), head.eTag(), head.contentType());
+    }
+
+    @Override
+    public InputStream get(String key) throws NoSuchObjectException {
+        try {
+            return s3.getObject(b -> b.bucket(bucket).key(key));
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchObjectException(key);
+        }
+    }
+
+    @Override
+    public void put(String key, byte[] body, String contentType, String cacheControl) {
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).cacheControl(cacheControl),
+                RequestBody.fromBytes(body));
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, byte[] body, String contentType, String cacheControl) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).cacheControl(cacheControl)
+                        .ifNoneMatch("*"), RequestBody.fromBytes(body));
+                return true;
+            } catch (S3Exception e) {
+                if (e.statusCode() == HTTP_PRECONDITION_FAILED) {
+                    return false;
+                }
+                // 409 ConditionalRequestConflict: another conditional write to the key is in flight;
+                // S3 asks to retry, and the retry then sees the winner (412) or the key free.
+                if (e.statusCode() != HTTP_CONFLICT || attempt == CONDITIONAL_CONFLICT_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
+        HeadObjectResponse source;
+        try {
+            source = s3.headObject(b -> b.bucket(bucket).key(sourceKey).ifMatch(sourceEtag));
+        } catch (S3Exception e) {
+            if (e.statusCode() == HTTP_NOT_FOUND || e.statusCode() == HTTP_PRECONDITION_FAILED) {
+                return false;
+            }
+            throw e;
+        }
+        try {
+            if (source.contentLength() <= maxSingleCopy) {
+                s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(sourceKey).copySourceIfMatch(sourceEtag)
+                        .destinationBucket(bucket).destinationKey(targetKey)
+                        .metadataDirective(MetadataDirective.REPLACE)
+                        .contentType(contentType).cacheControl(cacheControl));
+            } else {
+                multipartCopy(sourceKey, sourceEtag, source.contentLength(), targetKey, contentType, cacheControl);
+            }
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == HTTP_NOT_FOUND || e.statusCode() == HTTP_PRECONDITION_FAILED) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Every part copy is conditional on the same ETag, so a source replaced mid-copy aborts it. */
+    private void multipartCopy(String sourceKey, String sourceEtag, long size, String targetKey,
+                               String contentType, String cacheControl) {
+        long partSize = Math.max(copyPartSize, (size + MAX_PARTS - 1) / MAX_PARTS);
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(targetKey)
+                .contentType(contentType).cacheControl(cacheControl)).uploadId();
+        try {
+            List<software.amazon.awssdk.services.s3.model.CompletedPart> parts = new ArrayList<>();
+            int partNumber = 1;
+            for (long offset = 0; offset < size; offset += partSize, partNumber++) {
+                long last = Math.min(size, offset + partSize) - 1;
+                String range = "bytes=" + offset + "-" + last;
+                int number = partNumber;
+                String etag = s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(sourceKey)
+                        .copySourceIfMatch(sourceEtag).copySourceRange(range)
+                        .destinationBucket(bucket).destinationKey(targetKey)
+                        .uploadId(uploadId).partNumber(number)).copyPartResult().eTag();
+                parts.add(software.amazon.awssdk.services.s3.model.CompletedPart.builder()
+                        .partNumber(number).eTag(etag).build());
+            }
+            s3.completeMultipartUpload(b -> b.bucket(bucket).key(targetKey).uploadId(uploadId)
+                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
+        } catch (RuntimeException e) {
+            try {
+                abortMultipartUpload(targetKey, uploadId);
+            } catch (RuntimeException abort) {
+                e.addSuppressed(abort);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void delete(String key) {
+        s3.deleteObject(b -> b.bucket(bucket).key(key));
+    }
+
+    /**
+     * Lists the prefix page by page (at most 1000 keys each, DeleteObjects' limit) and deletes each
+     * page in one request, then aborts multipart uploads still open under the prefix, which would
+     * otherwise keep their parts (and their cost) forever.
+     */
+    @Override
+    public void deletePrefix(String prefix) {
+        if (prefix.isEmpty()) {
+            throw new IllegalArgumentException("refusing to delete the whole bucket: the prefix is empty");
+        }
+        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
+            List<ObjectIdentifier> keys = page.contents().stream()
+                    .map(S3Object::key)
+                    .map(k -> ObjectIdentifier.builder().key(k).build())
+                    .toList();
+            if (keys.isEmpty()) {
+                continue;
+            }
+            DeleteObjectsResponse response = s3.deleteObjects(b -> b.bucket(bucket)
+                    .delete(Delete.builder().objects(keys).quiet(true).build()));
+            if (response.hasErrors() && !response.errors().isEmpty()) {
+                var first = response.errors().getFirst();
+                throw new IllegalStateException("could not delete " + response.errors().size() + " objects under "
+                        + prefix + ", e.g. " + first.key() + ": " + first.code() + " " + first.message());
+            }
+        }
+        String keyMarker = null;
+        String uploadIdMarker = null;
+        do {
+            String km = keyMarker;
+            String um = uploadIdMarker;
+            ListMultipartUploadsResponse uploads = s3.listMultipartUploads(b -> b.bucket(bucket).prefix(prefix)
+                    .keyMarker(km).uploadIdMarker(um));
+            for (MultipartUpload upload : uploads.uploads()) {
+                abortMultipartUpload(upload.key(), upload.uploadId());
+            }
+            boolean more = Boolean.TRUE.equals(uploads.isTruncated());
+            keyMarker = more ? uploads.nextKeyMarker() : null;
+            uploadIdMarker = more ? uploads.nextUploadIdMarker() : null;
+        } while (keyMarker != null);
+    }
+
+    @Override
+    public PresignedRequest presignPut(String key, long contentLength, Hash sha256, String contentType,
+                                       String cacheControl, Duration ttl) {
+        PutObjectRequest put = PutObjectRequest.builder()
+                .bucket(bucket).key(key)
+                .contentLength(contentLength)
+                .checksumSHA256(sha256.toBase64())
+                .contentType(contentType)
+                .cacheControl(cacheControl)
+                .build();
+        var presigned = presigner.presignPutObject(b -> b.signatureDuration(ttl).putObjectRequest(put));
+        return presigned(presigned.httpRequest(), presigned.signedHeaders(), presigned.expiration());
+    }
+
+    @Override
+    public String createMultipartUpload(String key, String contentType) {
+        return s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)).uploadId();
+    }
+
+    @Override
+    public PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, long contentLength, Duration ttl) {
+        UploadPartRequest part = UploadPartRequest.builder()
+                .bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)
+                .contentLength(contentLength)
+                .build();
+        var presigned = presigner.presignUploadPart(b -> b.signatureDuration(ttl).uploadPartRequest(part));
+        return presigned(presigned.httpRequest(), presigned.signedHeaders(), presigned.expiration());
+    }
+
+    /**
+     * The headers the client must send are the signed ones, minus {@code host}, which every HTTP
+     * client derives from the URL itself.
+     */
+    private static PresignedRequest presigned(SdkHttpRequest request, Map<String, List<String>> signedHeaders,
+                                              Instant expiration) {
+        Map<String, String> headers = new TreeMap<>();
+        signedHeaders.forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("host")) {
+                headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values));
+            }
+        });
+        URI url;
+        try {
+            url = request.getUri();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("presigner made an invalid URL", e);
+        }
+        return new PresignedRequest(request.method().name(), url, headers, expiration);
+    }
+
+    @Override
+    public StoredObject completeMultipartUpload(String key, String uploadId, List<CompletedPart> parts) {
+        List<software.amazon.awssdk.services.s3.model.CompletedPart> sdkParts = parts.stream()
+                .sorted(Comparator.comparingInt(CompletedPart::partNumber))
+                .map(p -> software.amazon.awssdk.services.s3.model.CompletedPart.builder()
+                        .partNumber(p.partNumber()).eTag(p.etag()).build())
+                .toList();
+        try {
+            s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                    .multipartUpload(CompletedMultipartUpload.builder().parts(sdkParts).build()));
+        } catch (S3Exception e) {
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            if (code != null && CLIENT_UPLOAD_ERRORS.contains(code)) {
+                throw new UploadRejectedException(code + ": " + e.awsErrorDetails().errorMessage(), e);
+            }
+            throw e;
+        }
+        return head(key).orElseThrow(() -> new IllegalStateException("completed upload " + key + " is not there"));
+    }
+
+    @Override
+    public void abortMultipartUpload(String key, String uploadId) {
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+        } catch (S3Exception e) {
+            if (e.statusCode() != HTTP_NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/**
+ * The AWS adapters of the cache ports ({@code dev.nixfront.cache.port}), built on SDK v2 with the
+ * url-connection HTTP client. {@link dev.nixfront.aws.AwsClients} makes each client once from an
+ * {@link dev.nixfront.aws.AwsClientConfig}; the local stack points the same adapters at s3proxy and
+ * dynalite.
+ *
+ * <p>The single DynamoDB table ({@link dev.nixfront.aws.DynamoDbTableSchema}: pk/sk strings, gsi1 on
+ * gsi1pk/gsi1sk, on-demand) holds three item types:
+ * <pre>
+ * pk=CACHE#team                                   sk=CACHE  gsi1pk=CACHES       gsi1sk=team
+ * pk=PATH#team#0123456789abcdfghijklmnpqrsvwxyz   sk=PATH   gsi1pk=PATHS#team   gsi1sk=0123456789abcdfghijklmnpqrsvwxyz
+ * pk=TOKEN#9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  sk=TOKEN  gsi1pk=TOKENS  gsi1sk=tk_3f9a0c1d2b4e5f60
+ * </pre>
+ * Access patterns: get one item (GetItem, strongly consistent), "which of these paths exist"
+ * (BatchGetItem, 100 keys per call), create-once and publish-once (PutItem with a condition),
+ * listings of caches and tokens and a cache's paths (Query on gsi1). Never Scan, no transactions,
+ * no TTL: dynalite has neither, and single-item conditional writes suffice.
+ *
+ * <p>S3 keys are the URL paths Nix fetches ({@code team/nix-cache-info}, {@code team/<hash>.narinfo},
+ * {@code team/nar/<FileHash>.nar.zst}); NAR bytes arrive through presigned requests whose signed
+ * {@code content-length} and {@code x-amz-checksum-sha256} S3 enforces.
+ *
+ * <p>These classes are tested over the wire against s3proxy and dynalite in the nixfront-local
+ * module ({@code local/src/test/java/dev/nixfront/aws}), since that module owns the servers.
+ */
+package dev.nixfront.aws;
