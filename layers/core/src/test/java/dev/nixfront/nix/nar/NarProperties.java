@@ -9,13 +9,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -24,11 +22,6 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 class NarProperties {
-    /** Pieces that make names odd but legal: spaces, a leading '-', dots, and characters whose UTF-8 and UTF-16 orders differ. */
-    private static final String[] NAME_PIECES = {
-        "a", "B", "z", "0", "9", "-", " ", ".", "_", "é", "日本", "～", "😀", "Ω", "#", "'", "\\", "\t", "e\u0301"
-    };
-
     @Property(tries = 150)
     void writerOutputIsTheGrammarsAndTheReaderAgrees(@ForAll("trees") Tree tree) throws Exception {
         Path dir = Files.createTempDirectory("nar-prop");
@@ -89,44 +82,7 @@ class NarProperties {
 
     @Provide
     Arbitrary<Tree> trees() {
-        return node(3);
-    }
-
-    private Arbitrary<Tree> node(int depth) {
-        Arbitrary<Tree> leaf = Arbitraries.oneOf(files(), links());
-        if (depth == 0) {
-            return leaf;
-        }
-        Arbitrary<Tree> dir = Arbitraries.maps(names(), Arbitraries.lazy(() -> node(depth - 1)))
-                .ofMaxSize(5)
-                .map(Tree.Dir::new);
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(2, leaf),
-                net.jqwik.api.Tuple.of(3, dir));
-    }
-
-    private static Arbitrary<Tree> files() {
-        Arbitrary<byte[]> contents = Arbitraries.oneOf(
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(40),
-                Arbitraries.bytes().array(byte[].class).ofMinSize(1000).ofMaxSize(20_000));
-        return net.jqwik.api.Combinators.combine(contents, Arbitraries.of(true, false)).as(Tree.File::new);
-    }
-
-    private static Arbitrary<Tree> links() {
-        Arbitrary<String> relative = names().list().ofMinSize(1).ofMaxSize(4).map(parts -> String.join("/", parts));
-        return Arbitraries.oneOf(
-                relative,
-                relative.map(r -> "/" + r),
-                relative.map(r -> "../" + r),
-                Arbitraries.of("/nix/store/0123456789abcdfghijklmnpqrsvwxyz-dangling", ".", "..", "/"))
-                .map(Tree.Link::new);
-    }
-
-    private static Arbitrary<String> names() {
-        return Arbitraries.of(NAME_PIECES).list().ofMinSize(1).ofMaxSize(6)
-                .map(parts -> String.join("", parts))
-                .filter(n -> !n.equals(".") && !n.equals(".."))
-                .filter(n -> n.getBytes(StandardCharsets.UTF_8).length <= 255);
+        return Trees.trees(3);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
