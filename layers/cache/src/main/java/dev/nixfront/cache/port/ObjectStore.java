@@ -51,7 +51,10 @@ public interface ObjectStore {
     /** A presigned UploadPart for one part of exactly {@code contentLength} bytes. */
     PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, long contentLength, Duration ttl);
 
-    /** Completes the upload; returns the object it made (its ETag is what verification pins). */
+    /**
+     * Completes the upload; returns the object it made (its ETag is what verification pins).
+     * Throws {@link UploadRejectedException} when the store refuses the upload id or the parts.
+     */
     StoredObject completeMultipartUpload(String key, String uploadId, List<CompletedPart> parts);
 
     void abortMultipartUpload(String key, String uploadId);

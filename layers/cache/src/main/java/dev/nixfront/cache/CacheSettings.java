@@ -1,0 +1,81 @@
+package dev.nixfront.cache;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The tunables of the services, read once by the entry point (environment in Lambda, flags
+ * locally) and passed in.
+ *
+ * @param cacheBaseUrl           where Nix reads caches from (CloudFront URL, local read server), no
+ *                               trailing slash; a cache's substituter is {@code cacheBaseUrl/<name>}
+ * @param storeDir               the only store directory accepted, {@code /nix/store}
+ * @param inlineVerifyMaxBytes   a NAR file above this is always verified asynchronously
+ * @param inlineBatchBudgetBytes file bytes one publish request verifies inline before the rest go async
+ * @param inlineTimeBudget       time one publish request spends verifying inline before the rest go
+ *                               async, well under API Gateway's 30 s
+ * @param multipartThreshold     a NAR file above this is uploaded in parts (to staging)
+ * @param uploadTtl              lifetime of presigned URLs, at most 15 minutes
+ * @param partsPage              part URLs handed out with an upload answer; more come from /uploads/parts
+ * @param tokenLookupTtl         how long a container may reuse a token lookup; under a minute so a
+ *                               revocation takes effect within one
+ */
+public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVerifyMaxBytes, long inlineBatchBudgetBytes,
+                            Duration inlineTimeBudget, long multipartThreshold, Duration uploadTtl, int partsPage,
+                            Duration tokenLookupTtl) {
+    public static final long MIB = 1024L * 1024;
+    public static final long DEFAULT_INLINE_VERIFY_MAX_BYTES = 256 * MIB;
+    public static final long DEFAULT_MULTIPART_THRESHOLD = 64 * MIB;
+    public static final Duration MAX_UPLOAD_TTL = Duration.ofMinutes(15);
+    public static final Duration MAX_TOKEN_LOOKUP_TTL = Duration.ofSeconds(60);
+
+    public CacheSettings {
+        Objects.requireNonNull(cacheBaseUrl, "cacheBaseUrl");
+        cacheBaseUrl = cacheBaseUrl.endsWith("/") ? cacheBaseUrl.substring(0, cacheBaseUrl.length() - 1) : cacheBaseUrl;
+        Objects.requireNonNull(storeDir, "storeDir");
+        Objects.requireNonNull(inlineTimeBudget, "inlineTimeBudget");
+        Objects.requireNonNull(uploadTtl, "uploadTtl");
+        Objects.requireNonNull(tokenLookupTtl, "tokenLookupTtl");
+        if (uploadTtl.isNegative() || uploadTtl.isZero() || uploadTtl.compareTo(MAX_UPLOAD_TTL) > 0) {
+            throw new IllegalArgumentException("uploadTtl must be positive and at most 15 minutes");
+        }
+        if (tokenLookupTtl.isNegative() || tokenLookupTtl.compareTo(MAX_TOKEN_LOOKUP_TTL) > 0) {
+            throw new IllegalArgumentException("tokenLookupTtl must be between 0 and 60 seconds");
+        }
+        if (multipartThreshold < UploadService.MIN_PART_SIZE || multipartThreshold > UploadService.MAX_SINGLE_PUT) {
+            throw new IllegalArgumentException("multipartThreshold must lie between 5 MiB and 5 GiB");
+        }
+        if (inlineVerifyMaxBytes < 0 || inlineBatchBudgetBytes < 0 || partsPage < 1 || partsPage > 1000) {
+            throw new IllegalArgumentException("inline budgets must not be negative; partsPage lies in 1..1000");
+        }
+    }
+
+    /**
+     * Defaults: inline verification up to 256 MiB per NAR and per request, 20 s of it per request;
+     * multipart above 64 MiB; 15-minute URLs; 100 part URLs per page; token lookups reused 30 s.
+     */
+    public static CacheSettings defaults(String cacheBaseUrl) {
+        return new CacheSettings(cacheBaseUrl, "/nix/store", DEFAULT_INLINE_VERIFY_MAX_BYTES, DEFAULT_INLINE_VERIFY_MAX_BYTES,
+                Duration.ofSeconds(20), DEFAULT_MULTIPART_THRESHOLD, MAX_UPLOAD_TTL, 100, Duration.ofSeconds(30));
+    }
+
+    public CacheSettings withInlineVerifyMaxBytes(long bytes) {
+        return new CacheSettings(cacheBaseUrl, storeDir, bytes, inlineBatchBudgetBytes, inlineTimeBudget,
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl);
+    }
+
+    public CacheSettings withInlineBatchBudgetBytes(long bytes) {
+        return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, bytes, inlineTimeBudget,
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl);
+    }
+
+    public CacheSettings withMultipartThreshold(long bytes) {
+        return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
+                bytes, uploadTtl, partsPage, tokenLookupTtl);
+    }
+
+    public CacheSettings withPartsPage(int parts) {
+        return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
+                multipartThreshold, uploadTtl, parts, tokenLookupTtl);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.nixfront.cache;
+
+import dev.nixfront.api.ApiError;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A request the domain refuses, with what the client needs to fix it: the kind (which maps to one
+ * HTTP status), the field at fault and the reason. Handlers turn it into an {@link ApiError} body;
+ * nothing else about the request is echoed back.
+ */
+public final class DomainException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** The kinds of refusal, each with its HTTP status and the stable {@code error} code. */
+    public enum Kind {
+        INVALID(400, "invalid"),
+        UNAUTHENTICATED(401, "unauthenticated"),
+        FORBIDDEN(403, "forbidden"),
+        NOT_FOUND(404, "not_found"),
+        CONFLICT(409, "conflict"),
+        TOO_MANY(413, "too_many"),
+        VERIFICATION_FAILED(422, "verification_failed");
+
+        private final int status;
+        private final String code;
+
+        Kind(int status, String code) {
+            this.status = status;
+            this.code = code;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    private final Kind kind;
+    private final String field;
+    private final String reason;
+    private final transient List<String> missing;
+
+    public DomainException(Kind kind, String field, String reason) {
+        this(kind, field, reason, null);
+    }
+
+    public DomainException(Kind kind, String field, String reason, List<String> missing) {
+        super(kind.code() + (field == null ? "" : " " + field) + ": " + reason);
+        this.kind = Objects.requireNonNull(kind);
+        this.field = field;
+        this.reason = Objects.requireNonNull(reason);
+        this.missing = missing == null ? null : List.copyOf(missing);
+    }
+
+    public static DomainException invalid(String field, String reason) {
+        return new DomainException(Kind.INVALID, field, reason);
+    }
+
+    public static DomainException unauthenticated(String reason) {
+        return new DomainException(Kind.UNAUTHENTICATED, "Authorization", reason);
+    }
+
+    public static DomainException forbidden(String field, String reason) {
+        return new DomainException(Kind.FORBIDDEN, field, reason);
+    }
+
+    public static DomainException notFound(String field, String reason) {
+        return new DomainException(Kind.NOT_FOUND, field, reason);
+    }
+
+    public static DomainException conflict(String field, String reason) {
+        return new DomainException(Kind.CONFLICT, field, reason);
+    }
+
+    public static DomainException tooMany(String field, String reason) {
+        return new DomainException(Kind.TOO_MANY, field, reason);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public int status() {
+        return kind.status();
+    }
+
+    public String field() {
+        return field;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    /** Basenames of missing references, for a 409 on publish; null otherwise. */
+    public List<String> missing() {
+        return missing;
+    }
+
+    public ApiError toApiError() {
+        return new ApiError(kind.code(), field, reason, missing);
+    }
+}

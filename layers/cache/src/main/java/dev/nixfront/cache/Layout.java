@@ -1,0 +1,52 @@
+package dev.nixfront.cache;
+
+import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.nix.Compression;
+import dev.nixfront.nix.Hash;
+import dev.nixfront.nix.StorePathHash;
+
+/**
+ * The object keys, content types and cache lifetimes of a cache. Keys are exactly the URL paths Nix
+ * requests below the substituter URL, so the read side serves them without rewriting.
+ *
+ * <p>Cache-Control: NAR files are named by their hash and never change ({@value #NAR_CACHE_CONTROL});
+ * narinfo and nix-cache-info get {@value #NARINFO_CACHE_CONTROL}: a published narinfo never changes
+ * either, but when a cache is deleted its files must stop being served within minutes, and a NAR is
+ * only reachable through a narinfo. (Nix itself caches narinfo answers locally for much longer.)
+ */
+public final class Layout {
+    public static final String NAR_CONTENT_TYPE = "application/x-nix-nar";
+    public static final String NARINFO_CONTENT_TYPE = "text/x-nix-narinfo";
+    public static final String CACHE_INFO_CONTENT_TYPE = "text/x-nix-cache-info";
+    public static final String NAR_CACHE_CONTROL = "public, max-age=31536000, immutable";
+    public static final String NARINFO_CACHE_CONTROL = "public, max-age=300";
+
+    private Layout() {}
+
+    public static String nixCacheInfo(CacheName cache) {
+        return cache.prefix() + "nix-cache-info";
+    }
+
+    public static String narInfo(CacheName cache, StorePathHash hash) {
+        return cache.prefix() + hash.value() + ".narinfo";
+    }
+
+    /** The narinfo {@code URL}, relative to the cache root: {@code nar/<FileHash nix32>.nar<ext>}. */
+    public static String narUrl(Hash fileHash, Compression compression) {
+        return "nar/" + fileHash.toNix32() + ".nar" + compression.fileExtension();
+    }
+
+    public static String nar(CacheName cache, Hash fileHash, Compression compression) {
+        return cache.prefix() + narUrl(fileHash, compression);
+    }
+
+    /**
+     * Where a multipart upload lands until publish has verified it. One key per file (not per
+     * upload) so publish finds it from the narinfo fields alone; two concurrent uploads of the
+     * same file hold the same bytes, and the copy into {@code nar/} is conditional on the ETag that
+     * was verified, so whichever completed last is only used if it is what was checked.
+     */
+    public static String staging(CacheName cache, Hash fileHash, Compression compression) {
+        return cache.prefix() + "staging/" + fileHash.toNix32() + ".nar" + compression.fileExtension();
+    }
+}

@@ -1,0 +1,133 @@
+package dev.nixfront.cache;
+
+import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.Metrics;
+import dev.nixfront.cache.port.NoSuchObjectException;
+import dev.nixfront.cache.port.ObjectStore;
+import dev.nixfront.cache.port.PathIndex;
+import dev.nixfront.cache.port.PathRecord;
+import dev.nixfront.cache.port.PathState;
+import dev.nixfront.nix.NarInfo;
+import dev.nixfront.nix.NixFormatException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Verifies one path and makes it readable, the same way inline and asynchronously. The order of
+ * writes is what keeps everything Nix can fetch correct:
+ * <ol>
+ * <li>a staged multipart upload is copied into {@code nar/} only if it still has the ETag that
+ *     was verified, then the staging object is deleted;</li>
+ * <li>the signed narinfo is written with {@code If-None-Match: *}: an existing one (a concurrent
+ *     or earlier publish) is kept, and must carry the same info;</li>
+ * <li>the index item is written last, and never over a published one.</li>
+ * </ol>
+ * A crash between 2 and 3 leaves a readable, unindexed path; publishing it again completes it.
+ */
+final class PathPublisher {
+    /** A path whose staged upload changed or moved between verification and copy is tried this often. */
+    private static final int ATTEMPTS = 3;
+
+    private final ObjectStore objects;
+    private final PathIndex paths;
+    private final SigningKeys keys;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final String storeDir;
+    private final NarVerifier verifier;
+
+    PathPublisher(ObjectStore objects, PathIndex paths, SigningKeys keys, Metrics metrics, Clock clock, String storeDir) {
+        this.objects = Objects.requireNonNull(objects);
+        this.paths = Objects.requireNonNull(paths);
+        this.keys = Objects.requireNonNull(keys);
+        this.metrics = Objects.requireNonNull(metrics);
+        this.clock = Objects.requireNonNull(clock);
+        this.storeDir = Objects.requireNonNull(storeDir);
+        this.verifier = new NarVerifier(objects);
+    }
+
+    /**
+     * Verifies {@code unsigned}'s NAR and publishes it signed. Throws {@link VerificationFailure}
+     * for a bad upload (the caller records the rejection) and a 409 {@link DomainException} when
+     * different info for the path is already published.
+     */
+    PathRecord publish(CacheRecord cache, NarInfo unsigned) throws VerificationFailure {
+        place(cache, unsigned);
+        NarInfo signed = unsigned.sign(keys.of(cache));
+        String narInfoKey = Layout.narInfo(cache.name(), signed.storePath().hash());
+        byte[] text = signed.render().getBytes(StandardCharsets.UTF_8);
+        if (!objects.putIfAbsent(narInfoKey, text, Layout.NARINFO_CONTENT_TYPE, Layout.NARINFO_CACHE_CONTROL)) {
+            requireSame(existingNarInfo(narInfoKey), signed);
+        }
+        PathRecord record = new PathRecord(signed, PathState.PUBLISHED, null, clock.instant());
+        if (!paths.putUnlessPublished(cache.name(), record)) {
+            PathRecord existing = paths.get(cache.name(), List.of(record.hash())).get(record.hash());
+            if (existing != null) {
+                requireSame(existing.info(), signed);
+                return existing;
+            }
+        }
+        metrics.record("PathsPublished", 1, "Count", Map.of());
+        metrics.record("BytesPublished", unsigned.fileSize(), "Bytes", Map.of());
+        return record;
+    }
+
+    /** Records a rejection (never over a published path) and counts it. */
+    void reject(CacheRecord cache, NarInfo unsigned, String reason, String metricReason) {
+        paths.putUnlessPublished(cache.name(), new PathRecord(unsigned, PathState.REJECTED, reason, clock.instant()));
+        rejected(metricReason);
+    }
+
+    void rejected(String metricReason) {
+        metrics.record("PublishRejected", 1, "Count", Map.of("Reason", metricReason));
+    }
+
+    static void requireSame(NarInfo published, NarInfo offered) {
+        String difference = PathInfos.difference(published, offered);
+        if (difference != null) {
+            throw DomainException.conflict("storePath", offered.storePath() + " is already published with different info: "
+                    + difference);
+        }
+    }
+
+    /** Verifies the upload and, if it came through staging, moves exactly the verified bytes into nar/. */
+    private void place(CacheRecord cache, NarInfo info) throws VerificationFailure {
+        String narKey = Layout.nar(cache.name(), info.fileHash(), info.compression());
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Optional<NarVerifier.Verified> verified = verifier.verify(cache.name(), info);
+            if (verified.isEmpty()) {
+                continue; // moved by a concurrent publisher; look again
+            }
+            NarVerifier.Verified v = verified.get();
+            if (!v.staged()) {
+                return;
+            }
+            if (objects.copyIfMatch(v.object().key(), v.object().etag(), narKey, Layout.NAR_CONTENT_TYPE, Layout.NAR_CACHE_CONTROL)) {
+                objects.delete(v.object().key());
+                return;
+            }
+            // The staging object changed after it was read: verify whatever is there now.
+        }
+        throw DomainException.conflict("fileHash", "the uploaded NAR for " + info.storePath()
+                + " kept changing while it was verified; upload it again and publish again");
+    }
+
+    private NarInfo existingNarInfo(String key) {
+        try (InputStream in = objects.get(key)) {
+            return NarInfo.parse(in.readAllBytes(), storeDir);
+        } catch (NoSuchObjectException e) {
+            throw new IllegalStateException(key + " existed a moment ago and is gone: is the cache being deleted?", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NixFormatException e) {
+            throw new IllegalStateException(key + " holds a narinfo nixfront cannot read: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package dev.nixfront.cache;
+
+import dev.nixfront.api.PathInfo;
+import dev.nixfront.api.PublishRequest;
+import dev.nixfront.api.PublishResponse;
+import dev.nixfront.api.PublishResult;
+import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.CacheRepository;
+import dev.nixfront.cache.port.PathIndex;
+import dev.nixfront.cache.port.PathRecord;
+import dev.nixfront.cache.port.PathState;
+import dev.nixfront.cache.port.Permission;
+import dev.nixfront.cache.port.VerificationQueue;
+import dev.nixfront.cache.port.VerifyJob;
+import dev.nixfront.nix.NarInfo;
+import dev.nixfront.nix.StorePath;
+import dev.nixfront.nix.StorePathHash;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Publishing a batch of narinfos. Everything is validated before anything is written: every field,
+ * conflicts with published paths (409), and closure completeness (every reference published or in
+ * the batch, else 409 naming them). Then, references before referrers, each path is verified and
+ * published inline while the request's budget lasts (bytes and time, well within API Gateway's
+ * 30 s); the rest, and everything referring to them, go to the {@link VerificationQueue} in one
+ * job and answer {@code verifying}. Nothing becomes readable before its NAR is verified.
+ */
+public final class PublishService {
+    private final PathIndex paths;
+    private final VerificationQueue queue;
+    private final Clock clock;
+    private final CacheSettings settings;
+    private final CacheLookup lookup;
+    private final PathPublisher publisher;
+
+    PublishService(CacheRepository caches, PathIndex paths, VerificationQueue queue, PathPublisher publisher,
+                   Clock clock, CacheSettings settings) {
+        this.paths = Objects.requireNonNull(paths);
+        this.queue = Objects.requireNonNull(queue);
+        this.publisher = Objects.requireNonNull(publisher);
+        this.clock = Objects.requireNonNull(clock);
+        this.settings = Objects.requireNonNull(settings);
+        this.lookup = new CacheLookup(caches);
+    }
+
+    /** One path of the batch, validated, with its position for error fields. */
+    private record Item(int index, NarInfo info) {
+        String field(String name) {
+            return "paths[" + index + "]" + (name == null ? "" : "." + name);
+        }
+    }
+
+    public PublishResponse publish(Principal principal, String cache, PublishRequest request) {
+        Instant start = clock.instant();
+        CacheRecord record = lookup.require(principal, cache, Permission.WRITE);
+        if (request == null || request.paths().isEmpty()) {
+            throw DomainException.invalid("paths", "publish at least one path");
+        }
+        if (request.paths().size() > PublishRequest.MAX) {
+            throw DomainException.tooMany("paths", "at most " + PublishRequest.MAX + " paths per request, got " + request.paths().size());
+        }
+        Map<StorePath, Item> batch = new LinkedHashMap<>();
+        List<StorePath> requestOrder = new ArrayList<>();
+        for (int i = 0; i < request.paths().size(); i++) {
+            NarInfo info = PathInfos.toNarInfo(request.paths().get(i), settings.storeDir(), "paths[" + i + "].");
+            requestOrder.add(info.storePath());
+            Item earlier = batch.putIfAbsent(info.storePath(), new Item(i, info));
+            if (earlier != null && PathInfos.difference(earlier.info(), info) != null) {
+                throw DomainException.invalid("paths[" + i + "]", info.storePath() + " appears twice with different info ("
+                        + PathInfos.difference(earlier.info(), info) + ")");
+            }
+        }
+
+        Set<StorePathHash> wanted = new HashSet<>();
+        for (Item item : batch.values()) {
+            wanted.add(item.info().storePath().hash());
+            item.info().references().forEach(r -> wanted.add(r.hash()));
+        }
+        Map<StorePathHash, PathRecord> indexed = paths.get(record.name(), wanted);
+
+        Map<StorePath, String> state = new HashMap<>();
+        for (Item item : batch.values()) {
+            PathRecord existing = indexed.get(item.info().storePath().hash());
+            if (existing != null && existing.state() == PathState.PUBLISHED) {
+                requireSame(existing, item);
+                state.put(item.info().storePath(), PathState.PUBLISHED.wire());
+            }
+        }
+        requireReferences(record, batch, indexed);
+        List<Item> ordered = referencesFirst(batch);
+
+        Set<StorePath> deferred = new HashSet<>();
+        long inlineBytes = 0;
+        Duration budget = settings.inlineTimeBudget();
+        for (Item item : ordered) {
+            NarInfo info = item.info();
+            if (state.containsKey(info.storePath())) {
+                continue;
+            }
+            boolean dependsOnDeferred = info.references().stream().anyMatch(deferred::contains);
+            boolean overBudget = info.fileSize() > settings.inlineVerifyMaxBytes()
+                    || inlineBytes + info.fileSize() > settings.inlineBatchBudgetBytes()
+                    || Duration.between(start, clock.instant()).compareTo(budget) >= 0;
+            if (dependsOnDeferred || overBudget) {
+                deferred.add(info.storePath());
+                continue;
+            }
+            inlineBytes += info.fileSize();
+            try {
+                publisher.publish(record, info);
+            } catch (VerificationFailure f) {
+                publisher.reject(record, info, f.field() + ": " + f.reason(), f.metricReason());
+                throw new DomainException(DomainException.Kind.VERIFICATION_FAILED, item.field(f.field()),
+                        info.storePath() + ": " + f.reason());
+            } catch (DomainException e) {
+                publisher.rejected("Conflict");
+                throw new DomainException(e.kind(), item.field(e.field()), e.reason(), e.missing());
+            }
+            state.put(info.storePath(), PathState.PUBLISHED.wire());
+        }
+
+        if (!deferred.isEmpty()) {
+            List<PathInfo> job = new ArrayList<>();
+            for (Item item : ordered) {
+                if (deferred.contains(item.info().storePath())) {
+                    paths.putUnlessPublished(record.name(),
+                            new PathRecord(item.info(), PathState.VERIFYING, null, clock.instant()));
+                    job.add(PathInfos.toPathInfo(item.info()));
+                    state.put(item.info().storePath(), PathState.VERIFYING.wire());
+                }
+            }
+            queue.submit(new VerifyJob(record.name().value(), job));
+        }
+
+        return new PublishResponse(requestOrder.stream()
+                .map(path -> new PublishResult(path.toString(), state.get(path)))
+                .toList());
+    }
+
+    /** Publishing the same info again is a no-op; different info for a published path is a 409. */
+    private void requireSame(PathRecord existing, Item item) {
+        String difference = PathInfos.difference(existing.info(), item.info());
+        if (difference != null) {
+            publisher.rejected("Conflict");
+            throw DomainException.conflict(item.field("storePath"), item.info().storePath()
+                    + " is already published with different info: " + difference);
+        }
+    }
+
+    /**
+     * Every reference (other than the path itself) must be published in this cache under the same
+     * name, or be in the batch. A reference still verifying does not count: its referrers would
+     * become readable first.
+     */
+    private void requireReferences(CacheRecord cache, Map<StorePath, Item> batch, Map<StorePathHash, PathRecord> indexed) {
+        Set<String> missing = new LinkedHashSet<>();
+        String firstField = null;
+        for (Item item : batch.values()) {
+            for (StorePath ref : item.info().references()) {
+                if (ref.equals(item.info().storePath()) || batch.containsKey(ref)) {
+                    continue;
+                }
+                PathRecord r = indexed.get(ref.hash());
+                boolean published = r != null && r.state() == PathState.PUBLISHED && r.info().storePath().equals(ref);
+                if (!published) {
+                    missing.add(ref.baseName() + (r != null && r.state() == PathState.VERIFYING ? " (still verifying)" : ""));
+                    if (firstField == null) {
+                        firstField = item.field("references");
+                    }
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            publisher.rejected("MissingReference");
+            List<String> names = missing.stream().map(m -> m.replace(" (still verifying)", "")).toList();
+            throw new DomainException(DomainException.Kind.CONFLICT, firstField, "references not published in cache "
+                    + cache.name() + " nor in this batch: " + String.join(", ", missing), names);
+        }
+    }
+
+    /** The batch in an order where each path comes after its references in the batch (Kahn). */
+    private static List<Item> referencesFirst(Map<StorePath, Item> batch) {
+        Map<StorePath, Integer> pending = new HashMap<>();
+        Map<StorePath, List<StorePath>> referrers = new HashMap<>();
+        for (Item item : batch.values()) {
+            StorePath self = item.info().storePath();
+            int count = 0;
+            for (StorePath ref : item.info().references()) {
+                if (!ref.equals(self) && batch.containsKey(ref)) {
+                    count++;
+                    referrers.computeIfAbsent(ref, k -> new ArrayList<>()).add(self);
+                }
+            }
+            pending.put(self, count);
+        }
+        ArrayDeque<StorePath> ready = new ArrayDeque<>();
+        for (Item item : batch.values()) {
+            if (pending.get(item.info().storePath()) == 0) {
+                ready.add(item.info().storePath());
+            }
+        }
+        List<Item> ordered = new ArrayList<>(batch.size());
+        while (!ready.isEmpty()) {
+            StorePath next = ready.poll();
+            ordered.add(batch.get(next));
+            for (StorePath referrer : referrers.getOrDefault(next, List.of())) {
+                if (pending.merge(referrer, -1, Integer::sum) == 0) {
+                    ready.add(referrer);
+                }
+            }
+        }
+        if (ordered.size() != batch.size()) {
+            Item stuck = batch.values().stream().filter(i -> pending.get(i.info().storePath()) > 0).findFirst().orElseThrow();
+            throw DomainException.invalid(stuck.field("references"), "the batch's references form a cycle through "
+                    + stuck.info().storePath() + "; store paths cannot refer to each other in a circle");
+        }
+        return ordered;
+    }
+}

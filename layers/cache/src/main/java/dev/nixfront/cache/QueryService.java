@@ -1,0 +1,73 @@
+package dev.nixfront.cache;
+
+import dev.nixfront.api.MissingRequest;
+import dev.nixfront.api.MissingResponse;
+import dev.nixfront.api.PathStatus;
+import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.CacheRepository;
+import dev.nixfront.cache.port.PathIndex;
+import dev.nixfront.cache.port.PathRecord;
+import dev.nixfront.cache.port.PathState;
+import dev.nixfront.cache.port.Permission;
+import dev.nixfront.nix.NixFormatException;
+import dev.nixfront.nix.StorePathHash;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/** Read-only questions about a cache's paths. */
+public final class QueryService {
+    private final PathIndex paths;
+    private final CacheLookup lookup;
+
+    public QueryService(CacheRepository caches, PathIndex paths) {
+        this.paths = Objects.requireNonNull(paths);
+        this.lookup = new CacheLookup(caches);
+    }
+
+    /** Which of the hashes are not published (verifying and rejected paths count as missing). */
+    public MissingResponse missing(Principal principal, String cache, MissingRequest request) {
+        CacheRecord record = lookup.require(principal, cache, Permission.READ);
+        if (request == null) {
+            throw DomainException.invalid(null, "the request needs a JSON body");
+        }
+        if (request.storeHashes().size() > MissingRequest.MAX) {
+            throw DomainException.tooMany("storeHashes", "at most " + MissingRequest.MAX + " hashes per request, got "
+                    + request.storeHashes().size());
+        }
+        Set<StorePathHash> hashes = new LinkedHashSet<>();
+        for (int i = 0; i < request.storeHashes().size(); i++) {
+            hashes.add(hash(request.storeHashes().get(i), "storeHashes[" + i + "]"));
+        }
+        Map<StorePathHash, PathRecord> found = paths.get(record.name(), hashes);
+        List<String> missing = new ArrayList<>();
+        for (StorePathHash h : hashes) {
+            PathRecord r = found.get(h);
+            if (r == null || r.state() != PathState.PUBLISHED) {
+                missing.add(h.value());
+            }
+        }
+        return new MissingResponse(missing);
+    }
+
+    public PathStatus status(Principal principal, String cache, String storeHash) {
+        CacheRecord record = lookup.require(principal, cache, Permission.READ);
+        StorePathHash hash = hash(storeHash, "hash");
+        PathRecord r = paths.get(record.name(), List.of(hash)).get(hash);
+        if (r == null) {
+            return new PathStatus(hash.value(), "absent", null);
+        }
+        return new PathStatus(hash.value(), r.state().wire(), r.reason());
+    }
+
+    static StorePathHash hash(String text, String field) {
+        try {
+            return StorePathHash.parse(text);
+        } catch (NixFormatException e) {
+            throw DomainException.invalid(field, e.reason());
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.nixfront.cache;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The services of one deployment, built once per container from its ports. Handlers take this;
+ * Lambda builds it from the AWS adapters, the local stack from its own.
+ */
+public record Services(CacheAdminService caches, TokenService tokens, QueryService query, UploadService uploads,
+                       PublishService publish, VerifyService verify) {
+    public Services {
+        Objects.requireNonNull(caches, "caches");
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(uploads, "uploads");
+        Objects.requireNonNull(publish, "publish");
+        Objects.requireNonNull(verify, "verify");
+    }
+
+    /**
+     * @param bootstrapTokenHash SHA-256 hex of a bootstrap admin token accepted besides the table's
+     *                           tokens (AWS: from Secrets Manager), or null
+     */
+    public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random,
+                                  String bootstrapTokenHash) {
+        PathPublisher publisher = new PathPublisher(ports.objects(), ports.paths(), new SigningKeys(ports.keys()),
+                ports.metrics(), clock, settings.storeDir());
+        return new Services(
+                new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), ports.keys(), random, clock, settings),
+                new TokenService(ports.tokens(), clock, random, settings.tokenLookupTtl(), bootstrapTokenHash),
+                new QueryService(ports.caches(), ports.paths()),
+                new UploadService(ports.caches(), ports.objects(), clock, settings),
+                new PublishService(ports.caches(), ports.paths(), ports.queue(), publisher, clock, settings),
+                new VerifyService(ports.caches(), ports.paths(), publisher, settings));
+    }
+}

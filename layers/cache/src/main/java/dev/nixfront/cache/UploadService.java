@@ -1,0 +1,237 @@
+package dev.nixfront.cache;
+
+import dev.nixfront.api.CompleteUploadRequest;
+import dev.nixfront.api.CompleteUploadResponse;
+import dev.nixfront.api.MultipartUpload;
+import dev.nixfront.api.NarUpload;
+import dev.nixfront.api.PartUrl;
+import dev.nixfront.api.PartsRequest;
+import dev.nixfront.api.PartsResponse;
+import dev.nixfront.api.SignedRequest;
+import dev.nixfront.api.UploadRequest;
+import dev.nixfront.api.UploadResponse;
+import dev.nixfront.api.UploadTarget;
+import dev.nixfront.api.UploadedPart;
+import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.CacheRepository;
+import dev.nixfront.cache.port.CompletedPart;
+import dev.nixfront.cache.port.ObjectStore;
+import dev.nixfront.cache.port.Permission;
+import dev.nixfront.cache.port.PresignedRequest;
+import dev.nixfront.cache.port.StoredObject;
+import dev.nixfront.cache.port.UploadRejectedException;
+import dev.nixfront.nix.Compression;
+import dev.nixfront.nix.Hash;
+import dev.nixfront.nix.NixFormatException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Hands out presigned upload requests. The server picks every key, so a client can only ever
+ * write {@code nar/<FileHash>} with bytes hashing to FileHash (a single PUT, checksum-bound) or a
+ * staging object that publish verifies before copying it into {@code nar/}.
+ *
+ * <p>Files up to {@code multipartThreshold} (default 64 MiB) take one PUT; larger ones go in parts
+ * of {@link #partSize} bytes: at least 16 MiB, and large enough that S3's largest object (5 TiB)
+ * fits in its 10,000 parts.
+ */
+public final class UploadService {
+    public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
+    public static final long DEFAULT_PART_SIZE = 16L * 1024 * 1024;
+    public static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
+    public static final long MAX_OBJECT_SIZE = 5L * 1024 * 1024 * 1024 * 1024;
+    public static final int MAX_PARTS = 10_000;
+
+    private final ObjectStore objects;
+    private final Clock clock;
+    private final CacheSettings settings;
+    private final CacheLookup lookup;
+
+    public UploadService(CacheRepository caches, ObjectStore objects, Clock clock, CacheSettings settings) {
+        this.objects = Objects.requireNonNull(objects);
+        this.clock = Objects.requireNonNull(clock);
+        this.settings = Objects.requireNonNull(settings);
+        this.lookup = new CacheLookup(caches);
+    }
+
+    /** Part size for a file: 16 MiB, or whole MiB large enough to stay within 10,000 parts. */
+    public static long partSize(long fileSize) {
+        long mib = 1024L * 1024;
+        long needed = (fileSize + MAX_PARTS - 1) / MAX_PARTS;
+        return Math.max(DEFAULT_PART_SIZE, (needed + mib - 1) / mib * mib);
+    }
+
+    public static int partCount(long fileSize) {
+        long size = partSize(fileSize);
+        return (int) ((fileSize + size - 1) / size);
+    }
+
+    /** Upload targets for up to 500 NARs, in request order; files the cache has are marked present. */
+    public UploadResponse request(Principal principal, String cache, UploadRequest request) {
+        CacheRecord record = lookup.require(principal, cache, Permission.WRITE);
+        if (request == null) {
+            throw DomainException.invalid(null, "the request needs a JSON body");
+        }
+        if (request.nars().size() > UploadRequest.MAX) {
+            throw DomainException.tooMany("nars", "at most " + UploadRequest.MAX + " NARs per request, got " + request.nars().size());
+        }
+        List<Nar> nars = new ArrayList<>();
+        for (int i = 0; i < request.nars().size(); i++) {
+            NarUpload n = request.nars().get(i);
+            if (n == null) {
+                throw DomainException.invalid("nars[" + i + "]", "must be an object");
+            }
+            nars.add(nar(n.fileHash(), n.fileSize(), n.compression(), "nars[" + i + "]."));
+        }
+        Instant expiresAt = clock.instant().plus(settings.uploadTtl());
+        Map<Nar, UploadTarget> done = new HashMap<>();
+        List<UploadTarget> targets = new ArrayList<>();
+        for (Nar nar : nars) {
+            targets.add(done.computeIfAbsent(nar, n -> target(record.name(), n)));
+        }
+        return new UploadResponse(targets, expiresAt);
+    }
+
+    /** More part URLs of a multipart upload. */
+    public PartsResponse parts(Principal principal, String cache, PartsRequest request) {
+        CacheRecord record = lookup.require(principal, cache, Permission.WRITE);
+        if (request == null) {
+            throw DomainException.invalid(null, "the request needs a JSON body");
+        }
+        Nar nar = nar(request.fileHash(), request.fileSize(), request.compression(), "");
+        requireMultipart(nar);
+        String uploadId = uploadId(request.uploadId());
+        int partCount = partCount(nar.fileSize());
+        if (request.count() < 1 || request.count() > PartsRequest.MAX) {
+            throw DomainException.invalid("count", "must be between 1 and " + PartsRequest.MAX + ", got " + request.count());
+        }
+        if (request.firstPart() < 1 || request.firstPart() > partCount) {
+            throw DomainException.invalid("firstPart", "must be between 1 and " + partCount + ", got " + request.firstPart());
+        }
+        int last = (int) Math.min((long) request.firstPart() + request.count() - 1, partCount);
+        String key = Layout.staging(record.name(), nar.fileHash(), nar.compression());
+        return new PartsResponse(partUrls(key, uploadId, nar.fileSize(), request.firstPart(), last),
+                clock.instant().plus(settings.uploadTtl()));
+    }
+
+    /** Completes a multipart upload into its staging object; publish verifies it from there. */
+    public CompleteUploadResponse complete(Principal principal, String cache, CompleteUploadRequest request) {
+        CacheRecord record = lookup.require(principal, cache, Permission.WRITE);
+        if (request == null) {
+            throw DomainException.invalid(null, "the request needs a JSON body");
+        }
+        Nar nar = nar(request.fileHash(), request.fileSize(), request.compression(), "");
+        requireMultipart(nar);
+        String uploadId = uploadId(request.uploadId());
+        int partCount = partCount(nar.fileSize());
+        if (request.parts().size() != partCount) {
+            throw DomainException.invalid("parts", "a file of " + nar.fileSize() + " bytes has " + partCount
+                    + " parts, got " + request.parts().size());
+        }
+        List<CompletedPart> parts = new ArrayList<>();
+        for (int i = 0; i < partCount; i++) {
+            UploadedPart p = request.parts().get(i);
+            if (p == null || p.partNumber() != i + 1) {
+                throw DomainException.invalid("parts[" + i + "].partNumber", "parts must be listed in order 1.." + partCount);
+            }
+            if (p.etag() == null || p.etag().isBlank()) {
+                throw DomainException.invalid("parts[" + i + "].etag", "the ETag S3 answered for the part is required");
+            }
+            parts.add(new CompletedPart(p.partNumber(), p.etag()));
+        }
+        String key = Layout.staging(record.name(), nar.fileHash(), nar.compression());
+        StoredObject object;
+        try {
+            object = objects.completeMultipartUpload(key, uploadId, parts);
+        } catch (UploadRejectedException e) {
+            throw DomainException.invalid("parts", "the object store refused to complete the upload: " + e.getMessage());
+        }
+        if (object.size() != nar.fileSize()) {
+            objects.delete(key);
+            throw new DomainException(DomainException.Kind.VERIFICATION_FAILED, "fileSize", "the uploaded parts hold "
+                    + object.size() + " bytes, not FileSize " + nar.fileSize());
+        }
+        return new CompleteUploadResponse(key);
+    }
+
+    private UploadTarget target(CacheName cache, Nar nar) {
+        String narKey = Layout.nar(cache, nar.fileHash(), nar.compression());
+        Optional<StoredObject> existing = objects.head(narKey);
+        if (existing.isPresent() && existing.get().size() == nar.fileSize()) {
+            return new UploadTarget(nar.fileHash().toString(), narKey, true, null, null);
+        }
+        if (nar.fileSize() <= settings.multipartThreshold()) {
+            PresignedRequest put = objects.presignPut(narKey, nar.fileSize(), nar.fileHash(), Layout.NAR_CONTENT_TYPE,
+                    Layout.NAR_CACHE_CONTROL, settings.uploadTtl());
+            return new UploadTarget(nar.fileHash().toString(), narKey, false,
+                    new SignedRequest(put.method(), put.url().toString(), put.headers()), null);
+        }
+        String stagingKey = Layout.staging(cache, nar.fileHash(), nar.compression());
+        String uploadId = objects.createMultipartUpload(stagingKey, Layout.NAR_CONTENT_TYPE);
+        int partCount = partCount(nar.fileSize());
+        List<PartUrl> first = partUrls(stagingKey, uploadId, nar.fileSize(), 1, Math.min(partCount, settings.partsPage()));
+        return new UploadTarget(nar.fileHash().toString(), stagingKey, false, null,
+                new MultipartUpload(uploadId, partSize(nar.fileSize()), partCount, first));
+    }
+
+    private List<PartUrl> partUrls(String key, String uploadId, long fileSize, int first, int last) {
+        long size = partSize(fileSize);
+        List<PartUrl> urls = new ArrayList<>(last - first + 1);
+        for (int n = first; n <= last; n++) {
+            long length = Math.min(size, fileSize - (n - 1) * size);
+            PresignedRequest part = objects.presignUploadPart(key, uploadId, n, length, settings.uploadTtl());
+            urls.add(new PartUrl(n, part.url().toString(), part.headers()));
+        }
+        return urls;
+    }
+
+    private void requireMultipart(Nar nar) {
+        if (nar.fileSize() <= settings.multipartThreshold()) {
+            throw DomainException.invalid("fileSize", "files up to " + settings.multipartThreshold()
+                    + " bytes are uploaded with one PUT, not in parts");
+        }
+    }
+
+    private static String uploadId(String id) {
+        if (id == null || id.isBlank() || id.length() > 1024) {
+            throw DomainException.invalid("uploadId", "the uploadId from the upload answer is required");
+        }
+        return id;
+    }
+
+    /** A validated upload: which file, how big, how compressed. */
+    record Nar(Hash fileHash, long fileSize, Compression compression) {}
+
+    static Nar nar(String fileHash, long fileSize, String compression, String prefix) {
+        Hash hash;
+        try {
+            hash = Hash.parse(fileHash);
+        } catch (NixFormatException e) {
+            throw DomainException.invalid(prefix + "fileHash", e.reason());
+        }
+        if (fileSize <= 0 || fileSize > MAX_OBJECT_SIZE) {
+            throw DomainException.invalid(prefix + "fileSize", "must be between 1 and " + MAX_OBJECT_SIZE + " bytes, got " + fileSize);
+        }
+        return new Nar(hash, fileSize, compression(compression, prefix + "compression"));
+    }
+
+    static Compression compression(String text, String field) {
+        Compression c;
+        try {
+            c = Compression.parse(text);
+        } catch (NixFormatException e) {
+            throw DomainException.invalid(field, e.reason());
+        }
+        if (!c.supportedForUpload()) {
+            throw DomainException.invalid(field, "nixfront accepts none, xz and zstd (it must decompress a NAR to verify it), got " + c);
+        }
+        return c;
+    }
+}
