@@ -60,11 +60,19 @@ public final class Hash {
         }
         return switch (body.length()) {
             case 64 -> decodeBase16(body);
-            case 52 -> new Hash(Nix32.decode(body, SIZE));
+            case 52 -> decodeNix32(body);
             case 44 -> decodeBase64(body);
             default -> throw new NixFormatException("hash",
                     "a sha256 is 64 base16, 52 nix32 or 44 base64 characters, got " + body.length());
         };
+    }
+
+    private static Hash decodeNix32(String body) throws NixFormatException {
+        try {
+            return new Hash(Nix32.decode(body, SIZE));
+        } catch (NixFormatException e) {
+            throw new NixFormatException("hash", e.reason());
+        }
     }
 
     private static Hash decodeBase16(String body) throws NixFormatException {
