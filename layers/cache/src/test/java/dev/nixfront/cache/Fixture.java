@@ -1,0 +1,159 @@
+package dev.nixfront.cache;
+
+import dev.nixfront.api.CacheInfo;
+import dev.nixfront.api.CreateCacheRequest;
+import dev.nixfront.api.NarUpload;
+import dev.nixfront.api.PathInfo;
+import dev.nixfront.api.UploadRequest;
+import dev.nixfront.api.UploadResponse;
+import dev.nixfront.api.UploadTarget;
+import dev.nixfront.cache.fake.FakeKeyVault;
+import dev.nixfront.cache.fake.MemoryCacheRepository;
+import dev.nixfront.cache.fake.MemoryObjectStore;
+import dev.nixfront.cache.fake.MemoryPathIndex;
+import dev.nixfront.cache.fake.MemoryTokenRepository;
+import dev.nixfront.cache.fake.MutableClock;
+import dev.nixfront.cache.fake.RecordingMetrics;
+import dev.nixfront.cache.fake.RecordingQueue;
+import dev.nixfront.cache.port.PresignedRequest;
+import dev.nixfront.cache.port.Scope;
+import dev.nixfront.nix.Compression;
+import dev.nixfront.nix.Hash;
+import dev.nixfront.nix.StorePath;
+import dev.nixfront.nix.StorePathHash;
+import dev.nixfront.nix.compress.CompressionStreams;
+import dev.nixfront.nix.nar.NarSummary;
+import dev.nixfront.nix.nar.NarWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** Services wired to in-memory fakes of the ports, and real NARs to push through them. */
+final class Fixture {
+    static final Principal ADMIN = new Principal(Principal.BOOTSTRAP, Scope.admin());
+
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T17:00:00Z"));
+    final MemoryObjectStore objects = new MemoryObjectStore(clock);
+    final MemoryCacheRepository caches = new MemoryCacheRepository();
+    final MemoryPathIndex paths = new MemoryPathIndex();
+    final MemoryTokenRepository tokens = new MemoryTokenRepository();
+    final RecordingQueue queue = new RecordingQueue();
+    final RecordingMetrics metrics = new RecordingMetrics();
+    final CacheSettings settings;
+    final Services services;
+
+    Fixture() {
+        this(CacheSettings.defaults("https://cache.example.org/"));
+    }
+
+    Fixture(CacheSettings settings) {
+        this.settings = settings;
+        this.services = Services.create(new Ports(objects, caches, paths, tokens, new FakeKeyVault(), queue, metrics),
+                settings, clock, new SecureRandom(), null);
+    }
+
+    CacheInfo createCache(String name) {
+        return services.caches().create(ADMIN, new CreateCacheRequest(name, null, null, null));
+    }
+
+    /** A store path with its real NAR, compressed, and the PathInfo a client would publish. */
+    record Nar(StorePath path, byte[] nar, byte[] file, Compression compression, PathInfo info) {
+        Hash fileHash() {
+            return Hash.sha256(file);
+        }
+
+        Nar withInfo(PathInfo changed) {
+            return new Nar(path, nar, file, compression, changed);
+        }
+
+        Nar withFile(byte[] otherFile) {
+            return new Nar(path, nar, otherFile, compression, new PathInfo(info.storePath(), info.narHash(), info.narSize(),
+                    Hash.sha256(otherFile).toString(), otherFile.length, info.compression(), info.references(), info.deriver(), info.ca()));
+        }
+    }
+
+    static StorePath storePath(String name) {
+        byte[] digest = Hash.sha256(name.getBytes(StandardCharsets.UTF_8)).bytes();
+        return new StorePath("/nix/store", StorePathHash.of(Arrays.copyOf(digest, 20)), name);
+    }
+
+    /** A path whose NAR is a directory with one file per entry of {@code files} (name -> content). */
+    static Nar nar(String name, Map<String, String> files, Compression compression, StorePath... references) {
+        try {
+            Path dir = Files.createTempDirectory("nixfront-nar");
+            try {
+                Path root = dir.resolve("out");
+                Files.createDirectory(root);
+                for (Map.Entry<String, String> f : files.entrySet()) {
+                    Files.writeString(root.resolve(f.getKey()), f.getValue());
+                }
+                ByteArrayOutputStream nar = new ByteArrayOutputStream();
+                NarSummary summary = NarWriter.dumpAndHash(root, nar);
+                return fromNar(name, nar.toByteArray(), summary, compression, references);
+            } finally {
+                try (var walk = Files.walk(dir)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Nar nar(String name, StorePath... references) {
+        return nar(name, Map.of("README", "contents of " + name + "\n"), Compression.ZSTD, references);
+    }
+
+    static Nar fromNar(String name, byte[] nar, NarSummary summary, Compression compression, StorePath... references) {
+        StorePath path = storePath(name);
+        byte[] file = compress(nar, compression);
+        PathInfo info = new PathInfo(path.toString(), summary.narHash().toString(), summary.narSize(),
+                Hash.sha256(file).toString(), file.length, compression.narInfoName(),
+                Arrays.stream(references).map(StorePath::baseName).toList(), null, null);
+        return new Nar(path, nar, file, compression, info);
+    }
+
+    static byte[] compress(byte[] data, Compression compression) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (OutputStream c = CompressionStreams.compress(compression, out, CompressionStreams.DEFAULT_LEVEL)) {
+                c.write(data);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Uploads the file as the CLI would: ask for a target, PUT (or upload parts and complete). */
+    void upload(String cache, Nar nar) {
+        UploadResponse response = services.uploads().request(ADMIN, cache, new UploadRequest(List.of(
+                new NarUpload(nar.fileHash().toString(), nar.file().length, nar.compression().narInfoName()))));
+        UploadTarget target = response.uploads().get(0);
+        if (target.present()) {
+            return;
+        }
+        if (target.put() != null) {
+            objects.clientPut(new PresignedRequest(target.put().method(), URI.create(target.put().url()),
+                    target.put().headers(), response.expiresAt()), nar.file());
+            return;
+        }
+        UploadTestSupport.uploadMultipart(this, cache, nar, target);
+    }
+
+    void uploadAll(String cache, Nar... nars) {
+        for (Nar n : nars) {
+            upload(cache, n);
+        }
+    }
+}

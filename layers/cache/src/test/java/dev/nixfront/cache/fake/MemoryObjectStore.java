@@ -1,0 +1,190 @@
+package dev.nixfront.cache.fake;
+
+import dev.nixfront.cache.port.CompletedPart;
+import dev.nixfront.cache.port.NoSuchObjectException;
+import dev.nixfront.cache.port.ObjectStore;
+import dev.nixfront.cache.port.PresignedRequest;
+import dev.nixfront.cache.port.StoredObject;
+import dev.nixfront.cache.port.UploadRejectedException;
+import dev.nixfront.nix.Hash;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A fake of the project's ObjectStore port (not of S3): a map of keys to bytes. Presigned
+ * requests are recorded, not served; tests "upload" with {@link #clientPut} and {@link #clientPutPart},
+ * which apply the same checks the presigned headers make S3 apply.
+ */
+public final class MemoryObjectStore implements ObjectStore {
+    public record Obj(byte[] body, String etag, String contentType, String cacheControl) {}
+
+    private final Map<String, Obj> objects = new TreeMap<>();
+    private final Map<String, Map<Integer, byte[]>> uploads = new HashMap<>();
+    private final List<String> writes = new ArrayList<>();
+    private final AtomicLong versions = new AtomicLong();
+    private final Clock clock;
+    /** Runs after get() hands out a stream: lets a test change the object while it is verified. */
+    private volatile Consumer<String> afterGet = key -> { };
+
+    public MemoryObjectStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    public synchronized Optional<Obj> object(String key) {
+        return Optional.ofNullable(objects.get(key));
+    }
+
+    public synchronized List<String> keys() {
+        return List.copyOf(objects.keySet());
+    }
+
+    /** Every write, in order, as {@code put <key>} / {@code copy <key>} / {@code delete <key>}. */
+    public synchronized List<String> writes() {
+        return List.copyOf(writes);
+    }
+
+    public void afterGet(Consumer<String> hook) {
+        this.afterGet = hook;
+    }
+
+    /** What a client's PUT to a presigned single-PUT URL would store; S3 checks length and checksum. */
+    public synchronized void clientPut(PresignedRequest put, byte[] body) {
+        String key = put.url().getPath().substring(1);
+        if (clock.instant().isAfter(put.expiresAt())) {
+            throw new IllegalStateException("expired");
+        }
+        if (Long.parseLong(put.headers().get("Content-Length")) != body.length
+                || !put.headers().get("x-amz-checksum-sha256").equals(Hash.sha256(body).toBase64())) {
+            throw new IllegalStateException("S3 would refuse these bytes");
+        }
+        store(key, body, put.headers().get("Content-Type"), put.headers().get("Cache-Control"));
+    }
+
+    public synchronized void clientPutPart(String key, String uploadId, int partNumber, byte[] body) {
+        Map<Integer, byte[]> parts = uploads.get(key + "#" + uploadId);
+        if (parts == null) {
+            throw new IllegalStateException("no upload " + uploadId);
+        }
+        parts.put(partNumber, body.clone());
+    }
+
+    /** Puts bytes directly, as a test's backdoor. */
+    public synchronized void store(String key, byte[] body, String contentType, String cacheControl) {
+        objects.put(key, new Obj(body.clone(), "\"v" + versions.incrementAndGet() + "\"", contentType, cacheControl));
+        writes.add("put " + key);
+    }
+
+    @Override
+    public synchronized Optional<StoredObject> head(String key) {
+        Obj o = objects.get(key);
+        return o == null ? Optional.empty() : Optional.of(new StoredObject(key, o.body().length, o.etag(), o.contentType()));
+    }
+
+    @Override
+    public InputStream get(String key) throws NoSuchObjectException {
+        Obj o;
+        synchronized (this) {
+            o = objects.get(key);
+        }
+        if (o == null) {
+            throw new NoSuchObjectException(key);
+        }
+        afterGet.accept(key);
+        return new ByteArrayInputStream(o.body());
+    }
+
+    @Override
+    public synchronized void put(String key, byte[] body, String contentType, String cacheControl) {
+        store(key, body, contentType, cacheControl);
+    }
+
+    @Override
+    public synchronized boolean putIfAbsent(String key, byte[] body, String contentType, String cacheControl) {
+        if (objects.containsKey(key)) {
+            return false;
+        }
+        store(key, body, contentType, cacheControl);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
+        Obj source = objects.get(sourceKey);
+        if (source == null || !source.etag().equals(sourceEtag)) {
+            return false;
+        }
+        objects.put(targetKey, new Obj(source.body(), source.etag(), contentType, cacheControl));
+        writes.add("copy " + targetKey);
+        return true;
+    }
+
+    @Override
+    public synchronized void delete(String key) {
+        objects.remove(key);
+        writes.add("delete " + key);
+    }
+
+    @Override
+    public synchronized void deletePrefix(String prefix) {
+        objects.keySet().removeIf(k -> k.startsWith(prefix));
+        writes.add("deletePrefix " + prefix);
+    }
+
+    @Override
+    public PresignedRequest presignPut(String key, long contentLength, Hash sha256, String contentType, String cacheControl, Duration ttl) {
+        return new PresignedRequest("PUT", URI.create("http://s3.test/" + key), Map.of(
+                "Content-Length", Long.toString(contentLength),
+                "x-amz-checksum-sha256", sha256.toBase64(),
+                "Content-Type", contentType,
+                "Cache-Control", cacheControl), clock.instant().plus(ttl));
+    }
+
+    @Override
+    public synchronized String createMultipartUpload(String key, String contentType) {
+        String id = "up" + versions.incrementAndGet();
+        uploads.put(key + "#" + id, new TreeMap<>());
+        return id;
+    }
+
+    @Override
+    public PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, long contentLength, Duration ttl) {
+        return new PresignedRequest("PUT", URI.create("http://s3.test/" + key + "?uploadId=" + uploadId + "&partNumber=" + partNumber),
+                Map.of("Content-Length", Long.toString(contentLength)), clock.instant().plus(ttl));
+    }
+
+    @Override
+    public synchronized StoredObject completeMultipartUpload(String key, String uploadId, List<CompletedPart> parts) {
+        Map<Integer, byte[]> uploaded = uploads.remove(key + "#" + uploadId);
+        if (uploaded == null) {
+            throw new UploadRejectedException("NoSuchUpload", null);
+        }
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (CompletedPart p : parts) {
+            byte[] part = uploaded.get(p.partNumber());
+            if (part == null) {
+                throw new UploadRejectedException("InvalidPart " + p.partNumber(), null);
+            }
+            all.writeBytes(part);
+        }
+        store(key, all.toByteArray(), "application/x-nix-nar", null);
+        Obj o = objects.get(key);
+        return new StoredObject(key, o.body().length, o.etag(), o.contentType());
+    }
+
+    @Override
+    public synchronized void abortMultipartUpload(String key, String uploadId) {
+        uploads.remove(key + "#" + uploadId);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.nixfront.cache.fake;
+
+import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.PathIndex;
+import dev.nixfront.cache.port.PathRecord;
+import dev.nixfront.cache.port.PathState;
+import dev.nixfront.nix.StorePathHash;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+public final class MemoryPathIndex implements PathIndex {
+    private final Map<String, PathRecord> items = new HashMap<>();
+    private final List<String> writes = new ArrayList<>();
+
+    private static String key(CacheName cache, StorePathHash hash) {
+        return cache + "#" + hash;
+    }
+
+    public synchronized Optional<PathRecord> record(CacheName cache, StorePathHash hash) {
+        return Optional.ofNullable(items.get(key(cache, hash)));
+    }
+
+    /** Successful writes, in order, as {@code <state> <storeHash>}. */
+    public synchronized List<String> writes() {
+        return List.copyOf(writes);
+    }
+
+    @Override
+    public synchronized Map<StorePathHash, PathRecord> get(CacheName cache, Collection<StorePathHash> hashes) {
+        Map<StorePathHash, PathRecord> found = new HashMap<>();
+        for (StorePathHash h : hashes) {
+            PathRecord r = items.get(key(cache, h));
+            if (r != null) {
+                found.put(h, r);
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public synchronized boolean putUnlessPublished(CacheName cache, PathRecord record) {
+        PathRecord existing = items.get(key(cache, record.hash()));
+        if (existing != null && existing.state() == PathState.PUBLISHED) {
+            return false;
+        }
+        items.put(key(cache, record.hash()), record);
+        writes.add(record.state().wire() + " " + record.hash());
+        return true;
+    }
+
+    @Override
+    public synchronized void deleteAll(CacheName cache) {
+        items.keySet().removeIf(k -> k.startsWith(cache + "#"));
+    }
+}
