@@ -11,7 +11,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 paths="${PATHS:-200}"
 megabytes="${MB:-250}"
-export NIX_CONFIG=$'experimental-features = nix-command\nbuild-users-group =\nsandbox = false'
+export NIX_CONFIG=$'experimental-features = nix-command\nbuild-users-group =\nsandbox = false\nsubstituters ='
 
 for tool in nix nix-build nginx node; do
   command -v "$tool" >/dev/null || { echo "bench: needs $tool (apt-get install -y nix-bin nginx-light nodejs)" >&2; exit 1; }
