@@ -58,6 +58,8 @@ public final class S3ObjectStore implements ObjectStore {
     /** 512 MiB parts copy 5 TB in under 10,000 parts. */
     static final long COPY_PART_SIZE = 512L * 1024 * 1024;
     private static final int MAX_PARTS = 10_000;
+    /** DeleteObjects takes at most 1000 keys, as many as one ListObjectsV2 page holds. */
+    private static final int MAX_KEYS_PER_DELETE = 1000;
     private static final int HTTP_NOT_FOUND = 404;
     private static final int HTTP_CONFLICT = 409;
     private static final int HTTP_PRECONDITION_FAILED = 412;
@@ -71,18 +73,27 @@ public final class S3ObjectStore implements ObjectStore {
     private final String bucket;
     private final long maxSingleCopy;
     private final long copyPartSize;
+    private final int listPageSize;
 
     public S3ObjectStore(S3Client s3, S3Presigner presigner, String bucket) {
-        this(s3, presigner, bucket, MAX_SINGLE_COPY, COPY_PART_SIZE);
+        this(s3, presigner, bucket, MAX_SINGLE_COPY, COPY_PART_SIZE, MAX_KEYS_PER_DELETE);
     }
 
-    /** Lets tests exercise the multipart copy with megabytes instead of gigabytes. */
-    S3ObjectStore(S3Client s3, S3Presigner presigner, String bucket, long maxSingleCopy, long copyPartSize) {
+    /**
+     * Lets tests exercise the multipart copy with megabytes instead of gigabytes, and the paging
+     * of {@link #deletePrefix} with dozens of keys instead of thousands.
+     */
+    S3ObjectStore(S3Client s3, S3Presigner presigner, String bucket, long maxSingleCopy, long copyPartSize,
+                  int listPageSize) {
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.presigner = Objects.requireNonNull(presigner, "presigner");
         this.bucket = Objects.requireNonNull(bucket, "bucket");
         this.maxSingleCopy = maxSingleCopy;
         this.copyPartSize = copyPartSize;
+        if (listPageSize < 1 || listPageSize > MAX_KEYS_PER_DELETE) {
+            throw new IllegalArgumentException("list page size must be 1.." + MAX_KEYS_PER_DELETE);
+        }
+        this.listPageSize = listPageSize;
     }
 
     public static S3ObjectStore create(AwsClients clients, String bucket) {
@@ -221,7 +232,7 @@ public final class S3ObjectStore implements ObjectStore {
         if (prefix.isEmpty()) {
             throw new IllegalArgumentException("refusing to delete the whole bucket: the prefix is empty");
         }
-        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
+        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).maxKeys(listPageSize))) {
             List<ObjectIdentifier> keys = page.contents().stream()
                     .map(S3Object::key)
                     .map(k -> ObjectIdentifier.builder().key(k).build())
@@ -243,7 +254,7 @@ public final class S3ObjectStore implements ObjectStore {
             String km = keyMarker;
             String um = uploadIdMarker;
             ListMultipartUploadsResponse uploads = s3.listMultipartUploads(b -> b.bucket(bucket).prefix(prefix)
-                    .keyMarker(km).uploadIdMarker(um));
+                    .keyMarker(km).uploadIdMarker(um).maxUploads(listPageSize));
             for (MultipartUpload upload : uploads.uploads()) {
                 abortMultipartUpload(upload.key(), upload.uploadId());
             }
