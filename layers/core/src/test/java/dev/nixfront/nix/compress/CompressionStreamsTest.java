@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nixfront.nix.Compression;
+import dev.nixfront.nix.Hash;
+import dev.nixfront.nix.io.HashingOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,6 +19,24 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class CompressionStreamsTest {
     private static final byte[] TEXT = "hello, nix\n".repeat(10_000).getBytes();
+
+    /** The package-info example: the NAR of "hi\n" at zstd's default level 3, as `zstd -3` writes it. */
+    @Test
+    void hiNarCompressesToTheDocumentedFile() throws Exception {
+        byte[] nar = HexFormat.of().parseHex("0d000000000000006e69782d617263686976652d31000000"
+                + "01000000000000002800000000000000" + "04000000000000007479706500000000"
+                + "0700000000000000726567756c617200" + "0800000000000000636f6e74656e7473"
+                + "030000000000000068690a0000000000" + "01000000000000002900000000000000");
+        assertThat(Hash.sha256(nar).toString()).isEqualTo("sha256:1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h");
+
+        HashingOutputStream file = HashingOutputStream.discarding();
+        try (OutputStream zstd = CompressionStreams.compress(Compression.ZSTD, file, CompressionStreams.DEFAULT_LEVEL)) {
+            zstd.write(nar);
+        }
+
+        assertThat(file.count()).isEqualTo(92);
+        assertThat(file.hash().toString()).isEqualTo("sha256:1xpfn1wbb9pvkj0pci1j43263x670m3awb1hmdn8cg82k5i25aws");
+    }
 
     @Test
     void zstdOutputIsAZstdFrameWithTheDefaultLevel() throws Exception {
