@@ -1,0 +1,107 @@
+package dev.nixfront.cache;
+
+import static dev.nixfront.cache.Fixture.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nixfront.api.CacheInfo;
+import dev.nixfront.api.CreateCacheRequest;
+import dev.nixfront.api.PublishRequest;
+import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.Scope;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CacheAdminServiceTest {
+    /** Nix's own test key (src/libstore-tests/realisation.cc). */
+    private static final String NIX_TEST_SECRET =
+            "test-key:tU7tTvLcScf8pmz/eTV0BEtLmRsPpZfKaRcd0nCN+pysBZPHSeg61/u2oc7mIOewfuAY1V1BiX32homTaDJ2Jw==";
+    private static final String NIX_TEST_PUBLIC = "test-key:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=";
+
+    private final Fixture f = new Fixture();
+
+    private static DomainException failure(Runnable r) {
+        try {
+            r.run();
+        } catch (DomainException e) {
+            return e;
+        }
+        throw new AssertionError("accepted");
+    }
+
+    @Test
+    void createGeneratesAKeyWritesNixCacheInfoAndShowsTheSubstituter() {
+        CacheInfo info = f.services.caches().create(ADMIN, new CreateCacheRequest("team", true, 30, null));
+
+        assertThat(info.name()).isEqualTo("team");
+        assertThat(info.publicKey()).startsWith("team-1:").hasSize("team-1:".length() + 44);
+        assertThat(info.substituter()).isEqualTo("https://cache.example.org/team");
+        assertThat(info.priority()).isEqualTo(30);
+        assertThat(info.privateCache()).isTrue();
+        assertThat(info.createdAt()).isEqualTo(f.clock.instant());
+        var cacheInfo = f.objects.object("team/nix-cache-info").orElseThrow();
+        assertThat(new String(cacheInfo.body(), StandardCharsets.UTF_8))
+                .isEqualTo("StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 30\n");
+        assertThat(cacheInfo.contentType()).isEqualTo("text/x-nix-cache-info");
+        byte[] sealed = f.caches.get(CacheName.of("team")).orElseThrow().sealedKey();
+        assertThat(sealed).isNotEmpty();
+        assertThat(f.caches.get(CacheName.of("team")).orElseThrow().toString()).doesNotContain(new String(sealed, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anImportedNixKeySignsForItsPublicKey() {
+        CacheInfo info = f.services.caches().create(ADMIN, new CreateCacheRequest("team", null, null, NIX_TEST_SECRET));
+        assertThat(info.publicKey()).isEqualTo(NIX_TEST_PUBLIC);
+        assertThat(info.priority()).isEqualTo(40);
+        assertThat(info.privateCache()).isFalse();
+    }
+
+    @Test
+    void badInputIs400DuplicatesAre409AndErrorsNeverEchoTheKey() {
+        DomainException badKey = failure(() -> f.services.caches().create(ADMIN,
+                new CreateCacheRequest("team", null, null, NIX_TEST_SECRET.substring(0, 40))));
+        assertThat(badKey.status()).isEqualTo(400);
+        assertThat(badKey.field()).isEqualTo("signingKey");
+        assertThat(badKey.reason()).doesNotContain(NIX_TEST_SECRET.substring(9, 40));
+        assertThat(failure(() -> f.services.caches().create(ADMIN, new CreateCacheRequest("Team", null, null, null))).field()).isEqualTo("name");
+        assertThat(failure(() -> f.services.caches().create(ADMIN, new CreateCacheRequest("-x", null, null, null))).field()).isEqualTo("name");
+        assertThat(failure(() -> f.services.caches().create(ADMIN, new CreateCacheRequest("x".repeat(64), null, null, null))).status()).isEqualTo(400);
+        assertThat(failure(() -> f.services.caches().create(ADMIN, new CreateCacheRequest("team", null, -1, null))).field()).isEqualTo("priority");
+        f.createCache("team");
+        assertThat(failure(() -> f.createCache("team")).status()).isEqualTo(409);
+    }
+
+    @Test
+    void listingShowsOnlyReadableCachesAndInfoChecksScopeBeforeExistence() {
+        f.createCache("alpha");
+        f.createCache("beta");
+        Principal betaReader = new Principal("tk_b", Scope.fromLists(List.of("beta"), List.of("read")));
+
+        assertThat(f.services.caches().list(ADMIN).caches()).extracting(CacheInfo::name).containsExactly("alpha", "beta");
+        assertThat(f.services.caches().list(betaReader).caches()).extracting(CacheInfo::name).containsExactly("beta");
+        assertThat(failure(() -> f.services.caches().info(betaReader, "alpha")).status()).isEqualTo(403);
+        assertThat(failure(() -> f.services.caches().info(betaReader, "gamma")).status()).isEqualTo(403);
+        assertThat(failure(() -> f.services.caches().info(ADMIN, "gamma")).status()).isEqualTo(404);
+        assertThat(failure(() -> f.services.caches().create(betaReader, new CreateCacheRequest("beta2", null, null, null))).status()).isEqualTo(403);
+        assertThat(failure(() -> f.services.caches().delete(betaReader, "beta")).status()).isEqualTo(403);
+    }
+
+    @Test
+    void deleteRemovesObjectsPathsAndTheCacheSoTheNameCanBeUsedAfresh() {
+        f.createCache("team");
+        f.createCache("keep");
+        Fixture.Nar one = Fixture.nar("one");
+        f.upload("team", one);
+        f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(one.info())));
+
+        f.services.caches().delete(ADMIN, "team");
+
+        assertThat(f.objects.keys()).allMatch(k -> k.startsWith("keep/"));
+        assertThat(f.paths.record(CacheName.of("team"), one.path().hash())).isEmpty();
+        assertThat(failure(() -> f.services.caches().info(ADMIN, "team")).status()).isEqualTo(404);
+        CacheInfo again = f.createCache("team");
+        assertThat(f.services.query().missing(ADMIN, "team",
+                new dev.nixfront.api.MissingRequest(List.of(one.path().hash().value()))).missing()).hasSize(1);
+        assertThat(again.name()).isEqualTo("team");
+    }
+}
