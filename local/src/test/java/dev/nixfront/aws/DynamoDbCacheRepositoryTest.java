@@ -1,0 +1,109 @@
+package dev.nixfront.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.CacheRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@link DynamoDbCacheRepository} over the wire against dynalite. */
+@ExtendWith(LocalAws.Extension.class)
+class DynamoDbCacheRepositoryTest {
+    private static final Instant CREATED = Instant.parse("2026-11-25T17:00:00Z");
+
+    private DynamoDbCacheRepository caches;
+    private LocalAws aws;
+    private String table;
+
+    @BeforeEach
+    void setUp(LocalAws aws) {
+        this.aws = aws;
+        this.table = aws.newTable();
+        this.caches = new DynamoDbCacheRepository(aws.clients().dynamoDb(), table);
+    }
+
+    @Test
+    void createGetAndDelete() {
+        CacheRecord team = cache("team", 40, false, new byte[] {1, 2, 3});
+        assertThat(caches.create(team)).isTrue();
+
+        assertThat(caches.get(CacheName.of("team"))).contains(team);
+        assertThat(caches.get(CacheName.of("other"))).isEmpty();
+
+        caches.delete(CacheName.of("team"));
+        assertThat(caches.get(CacheName.of("team"))).isEmpty();
+        caches.delete(CacheName.of("team"));
+    }
+
+    @Test
+    void createNeverOverwrites() {
+        CacheRecord first = cache("team", 40, false, new byte[] {1});
+        assertThat(caches.create(first)).isTrue();
+        assertThat(caches.create(cache("team", 10, true, new byte[] {2}))).isFalse();
+        assertThat(caches.get(CacheName.of("team"))).contains(first);
+    }
+
+    @Test
+    void storesTheItemInTheAgreedLayout() {
+        caches.create(cache("team", 40, true, new byte[] {9, 8}));
+        var item = aws.clients().dynamoDb().getItem(b -> b.tableName(table)
+                .key(Items.key("CACHE#team", "CACHE"))).item();
+        assertThat(item.get("gsi1pk").s()).isEqualTo("CACHES");
+        assertThat(item.get("gsi1sk").s()).isEqualTo("team");
+        assertThat(item.get("publicKey").s()).isEqualTo("team-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=");
+        assertThat(item.get("sealedKey").b().asByteArray()).containsExactly(9, 8);
+        assertThat(item.get("priority").n()).isEqualTo("40");
+        assertThat(item.get("private").bool()).isTrue();
+        assertThat(item.get("createdAt").s()).isEqualTo("2026-11-25T17:00:00Z");
+    }
+
+    @Test
+    void listsEveryCacheByNameThroughTheIndex() {
+        for (String name : List.of("zeta", "alpha", "team-2", "team")) {
+            caches.create(cache(name, 40, false, new byte[] {1}));
+        }
+        assertThat(caches.list()).extracting(c -> c.name().value()).containsExactly("alpha", "team", "team-2", "zeta");
+        assertThat(caches.list().getFirst()).isEqualTo(cache("alpha", 40, false, new byte[] {1}));
+    }
+
+    @Test
+    void concurrentCreatesHaveExactlyOneWinner() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                String name = "race-" + round;
+                CountDownLatch start = new CountDownLatch(1);
+                Callable<Boolean> a = () -> {
+                    start.await();
+                    return caches.create(cache(name, 1, false, new byte[] {1}));
+                };
+                Callable<Boolean> b = () -> {
+                    start.await();
+                    return caches.create(cache(name, 2, false, new byte[] {2}));
+                };
+                Future<Boolean> first = pool.submit(a);
+                Future<Boolean> second = pool.submit(b);
+                start.countDown();
+                assertThat(List.of(first.get(), second.get())).containsExactlyInAnyOrder(true, false);
+                int winner = first.get() ? 1 : 2;
+                assertThat(caches.get(CacheName.of(name)).orElseThrow().priority()).isEqualTo(winner);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static CacheRecord cache(String name, int priority, boolean privateCache, byte[] sealed) {
+        return new CacheRecord(CacheName.of(name), name + "-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=",
+                sealed, priority, privateCache, CREATED);
+    }
+}
