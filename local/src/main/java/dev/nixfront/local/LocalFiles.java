@@ -1,0 +1,117 @@
+package dev.nixfront.local;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The files of a local stack's directory (default {@code ./.nixfront}):
+ * <pre>
+ * credentials.properties  0600  accessKeyId / secretAccessKey that s3proxy demands (SigV4), made on first start
+ * master.key              0600  the AES key sealing cache signing keys (LocalKeyVault)
+ * admin.token             0600  the bootstrap admin token; the table holds only its SHA-256
+ * local.env               0600  NIXFRONT_SERVER=…, NIXFRONT_TOKEN=…, NIXFRONT_CACHE_URL=… for `set -a; . local.env`
+ * s3/                           s3proxy's filesystem blob store (one directory per bucket)
+ * dynamodb/                     dynalite's LevelDB files
+ * </pre>
+ */
+final class LocalFiles {
+    static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIR =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+
+    private final Path directory;
+
+    LocalFiles(Path directory) {
+        this.directory = directory.toAbsolutePath().normalize();
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    Path s3() {
+        return directory.resolve("s3");
+    }
+
+    Path dynamoDb() {
+        return directory.resolve("dynamodb");
+    }
+
+    Path masterKey() {
+        return directory.resolve("master.key");
+    }
+
+    Path adminToken() {
+        return directory.resolve("admin.token");
+    }
+
+    Path env() {
+        return directory.resolve("local.env");
+    }
+
+    Path lock() {
+        return directory.resolve(".lock");
+    }
+
+    void create() throws IOException {
+        if (!Files.isDirectory(directory)) {
+            Files.createDirectories(directory, OWNER_ONLY_DIR);
+        }
+    }
+
+    record Credentials(String accessKeyId, String secretAccessKey) {
+        @Override
+        public String toString() {
+            return "Credentials[accessKeyId=" + accessKeyId + ", secretAccessKey=<redacted>]";
+        }
+    }
+
+    /** The stand-ins' credentials, generated on the first start and the same on every later one. */
+    Credentials credentials(SecureRandom random) throws IOException {
+        Path file = directory.resolve("credentials.properties");
+        Properties properties = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                properties.load(in);
+            }
+        } else {
+            properties.setProperty("accessKeyId", "LOCAL" + hex(random, 8).toUpperCase(java.util.Locale.ROOT));
+            properties.setProperty("secretAccessKey", hex(random, 24));
+            writeSecret(file, out -> properties.store(out, "s3proxy credentials of this local nixfront stack"));
+        }
+        return new Credentials(properties.getProperty("accessKeyId"), properties.getProperty("secretAccessKey"));
+    }
+
+    interface Content {
+        void write(Writer out) throws IOException;
+    }
+
+    /** Writes a file readable by its owner only from the moment it exists, replacing it atomically. */
+    static void writeSecret(Path file, Content content) throws IOException {
+        Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.deleteIfExists(temporary);
+        Files.createFile(temporary, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        try (Writer out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
+            content.write(out);
+        }
+        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static String hex(SecureRandom random, int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

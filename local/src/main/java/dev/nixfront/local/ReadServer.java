@@ -1,0 +1,144 @@
+package dev.nixfront.local;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Plays CloudFront in front of the bucket: {@code GET}/{@code HEAD /<cache>/<key>} answers the S3
+ * object {@code <cache>/<key>} with its own Content-Type, Content-Length and Cache-Control, the
+ * body streamed. A miss is 404 (Nix reads 404 as "not here"; a 5xx would make it give up on the
+ * cache for a while). Like the CloudFront behaviours in AWS it never serves a multipart upload's
+ * staging area, so bytes that have not been verified are unreachable, and never sets
+ * Content-Encoding: a NAR's compression is Nix's business.
+ */
+final class ReadServer implements AutoCloseable {
+    private final S3Client s3;
+    private final String bucket;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+    ReadServer(S3Client s3, String bucket, int port) throws IOException {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
+        server.setExecutor(executor);
+        server.createContext("/", this::serve);
+        server.start();
+    }
+
+    URI url() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** The S3 key a request path names, or null when nothing may be served there. */
+    static String keyOf(String rawPath) {
+        List<String> segments = Route.split(rawPath);
+        if (segments.size() < 2) {
+            return null;
+        }
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < segments.size(); i++) {
+            String segment = URLDecoder.decode(segments.get(i).replace("+", "%2B"), StandardCharsets.UTF_8);
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.contains("/")) {
+                return null;
+            }
+            if (i == 1 && segment.equals("staging")) {
+                return null;
+            }
+            key.append(i == 0 ? "" : "/").append(segment);
+        }
+        return key.toString();
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            String key = keyOf(exchange.getRequestURI().getRawPath());
+            if (key == null) {
+                notFound(exchange);
+                return;
+            }
+            try {
+                if (method.equals("HEAD")) {
+                    HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
+                    headers(exchange, head.contentType(), head.cacheControl(), head.eTag(), head.contentLength());
+                    exchange.sendResponseHeaders(200, -1);
+                    return;
+                }
+                try (ResponseInputStream<GetObjectResponse> object = s3.getObject(b -> b.bucket(bucket).key(key))) {
+                    GetObjectResponse response = object.response();
+                    headers(exchange, response.contentType(), response.cacheControl(), response.eTag(), response.contentLength());
+                    exchange.sendResponseHeaders(200, response.contentLength() == 0 ? -1 : response.contentLength());
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        object.transferTo(out);
+                    }
+                }
+            } catch (NoSuchKeyException e) {
+                notFound(exchange);
+            } catch (S3Exception e) {
+                if (e.statusCode() == 404) {
+                    notFound(exchange);
+                } else {
+                    // 503 is what Nix retries; CloudFront answers 502/503 when its origin fails too.
+                    exchange.sendResponseHeaders(503, -1);
+                }
+            }
+        }
+    }
+
+    private static void headers(HttpExchange exchange, String contentType, String cacheControl, String etag, Long length) {
+        var headers = exchange.getResponseHeaders();
+        if (contentType != null) {
+            headers.set("Content-Type", contentType);
+        }
+        if (cacheControl != null) {
+            headers.set("Cache-Control", cacheControl);
+        }
+        if (etag != null) {
+            headers.set("ETag", etag);
+        }
+        if (exchange.getRequestMethod().equals("HEAD") && length != null) {
+            headers.set("Content-Length", Long.toString(length));
+        }
+    }
+
+    private static void notFound(HttpExchange exchange) throws IOException {
+        byte[] body = "404 Not Found\n".getBytes(StandardCharsets.US_ASCII);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain");
+        if (exchange.getRequestMethod().equals("HEAD")) {
+            exchange.sendResponseHeaders(404, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(404, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
