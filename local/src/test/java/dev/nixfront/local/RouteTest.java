@@ -1,0 +1,31 @@
+package dev.nixfront.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RouteTest {
+    @Test
+    void matchesMethodAndTemplateAndExtractsPathParameters() {
+        Route route = Route.of("GET /v1/caches/{cache}/paths/{hash}");
+        assertThat(route.routeKey()).isEqualTo("GET /v1/caches/{cache}/paths/{hash}");
+        assertThat(route.match("GET", Route.split("/v1/caches/team/paths/0123456789abcdfghijklmnpqrsvwxyz")))
+                .contains(Map.of("cache", "team", "hash", "0123456789abcdfghijklmnpqrsvwxyz"));
+        assertThat(route.match("POST", Route.split("/v1/caches/team/paths/x"))).isEmpty();
+        assertThat(route.match("GET", Route.split("/v1/caches/team/paths"))).isEmpty();
+        assertThat(route.match("GET", Route.split("/v1/caches//paths/x"))).isEmpty();
+        assertThat(Route.of("POST /v1/caches").match("POST", Route.split("/v1/caches"))).contains(Map.of());
+    }
+
+    @Test
+    void theReadServerServesCacheObjectsButNeverStaging() {
+        assertThat(ReadServer.keyOf("/team/nix-cache-info")).isEqualTo("team/nix-cache-info");
+        assertThat(ReadServer.keyOf("/team/nar/1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s.nar.zst"))
+                .isEqualTo("team/nar/1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s.nar.zst");
+        assertThat(ReadServer.keyOf("/team/staging/x.nar.zst")).isNull();
+        assertThat(ReadServer.keyOf("/team/%2e%2e/other/x")).isNull();
+        assertThat(ReadServer.keyOf("/team")).isNull();
+        assertThat(ReadServer.keyOf("/team/a%2Fb")).isNull();
+    }
+}
