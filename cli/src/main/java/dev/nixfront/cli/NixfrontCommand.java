@@ -1,0 +1,75 @@
+package dev.nixfront.cli;
+
+import dev.nixfront.cli.command.CacheCommand;
+import dev.nixfront.cli.command.KeyCommand;
+import dev.nixfront.cli.command.LoginCommand;
+import dev.nixfront.cli.command.PushCommand;
+import dev.nixfront.cli.command.TokenCommand;
+import dev.nixfront.cli.command.UseCommand;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The top of the command tree. A new command is a picocli {@code @Command} class added to
+ * {@code subcommands} below; it reports failure by throwing {@link CliException} (or returning a
+ * non-zero code after printing one line on stderr).
+ */
+@Command(name = "nixfront",
+        mixinStandardHelpOptions = true,
+        versionProvider = NixfrontCommand.Version.class,
+        usageHelpAutoWidth = true,
+        description = "A Nix binary cache in your own AWS account: push store paths to a cache, manage caches and "
+                + "tokens, and point Nix at a cache to substitute from it.",
+        subcommands = {
+            LoginCommand.class,
+            CacheCommand.class,
+            PushCommand.class,
+            UseCommand.class,
+            TokenCommand.class,
+            KeyCommand.class,
+            CommandLine.HelpCommand.class,
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  nixfront login https://api.example.org --token TOKEN",
+            "  nixfront cache create team",
+            "  nixfront push team ./result",
+            "  nixfront use team --write",
+            "  nixfront key generate team-1 --secret-key-file sk --public-key-file pk",
+            "",
+            "Run 'nixfront COMMAND --help' for a command's options.",
+        })
+public final class NixfrontCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    /** Without a command, show what there is. */
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code nixfront --version}: the build's version (filtered in by Maven) and the Java running it. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties properties = new Properties();
+            try (InputStream in = NixfrontCommand.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            }
+            return new String[] {
+                "nixfront " + properties.getProperty("version", "(unknown version)"),
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + "), "
+                        + System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+            };
+        }
+    }
+}
