@@ -1,0 +1,40 @@
+package dev.nixfront.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+
+class AwsClientsTest {
+    @Test
+    void buildsEachClientOnceWithTheConfiguredRegionAndEndpoints() {
+        AwsClientConfig config = AwsClientConfig.local(URI.create("http://127.0.0.1:1"), URI.create("http://127.0.0.1:2"), "id", "secret");
+        try (AwsClients clients = AwsClients.create(config)) {
+            assertThat(clients.s3()).isSameAs(clients.s3());
+            assertThat(clients.dynamoDb()).isSameAs(clients.dynamoDb());
+            assertThat(clients.s3Presigner()).isSameAs(clients.s3Presigner());
+            assertThat(clients.s3().serviceClientConfiguration().region()).isEqualTo(Region.US_EAST_1);
+            assertThat(clients.s3().serviceClientConfiguration().endpointOverride()).contains(URI.create("http://127.0.0.1:1"));
+            assertThat(clients.dynamoDb().serviceClientConfiguration().endpointOverride()).contains(URI.create("http://127.0.0.1:2"));
+            assertThat(clients.kms().serviceClientConfiguration().endpointOverride()).isEmpty();
+        }
+    }
+
+    @Test
+    void presignsPathStyleUrlsForALocalEndpoint() {
+        AwsClientConfig config = AwsClientConfig.local(URI.create("http://127.0.0.1:9000"), URI.create("http://127.0.0.1:2"), "id", "secret");
+        try (AwsClients clients = AwsClients.create(config)) {
+            var url = clients.s3Presigner().presignGetObject(b -> b.signatureDuration(java.time.Duration.ofMinutes(1))
+                    .getObjectRequest(r -> r.bucket("bucket").key("team/nix-cache-info"))).url();
+            assertThat(url.toString()).startsWith("http://127.0.0.1:9000/bucket/team/nix-cache-info?");
+        }
+    }
+
+    @Test
+    void awsConfigLeavesEndpointsToTheSdk() {
+        AwsClientConfig config = AwsClientConfig.of(Region.EU_WEST_1);
+        assertThat(config.s3Endpoint()).isNull();
+        assertThat(config.credentials()).isNull();
+    }
+}
