@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "push", mixinStandardHelpOptions = true,
-        description = {"Push store paths and their closure to a cache: NARs go straight to storage through presigned URLs,",
-                "the server verifies and signs them. Paths the cache has are skipped."})
+        description = {"Push store paths and their closure to a cache.",
+                "NARs go straight to storage through presigned URLs; the server verifies and signs them. "
+                        + "Paths the cache has are skipped."})
 public final class PushCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "CACHE")
     String cache;
