@@ -7,7 +7,7 @@ import dev.nixfront.api.PathInfo;
 import dev.nixfront.api.UploadRequest;
 import dev.nixfront.api.UploadResponse;
 import dev.nixfront.api.UploadTarget;
-import dev.nixfront.cache.fake.FakeKeyVault;
+import dev.nixfront.cache.fake.FakePorts;
 import dev.nixfront.cache.fake.MemoryCacheRepository;
 import dev.nixfront.cache.fake.MemoryObjectStore;
 import dev.nixfront.cache.fake.MemoryPathIndex;
@@ -33,7 +33,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -42,13 +41,14 @@ import java.util.Map;
 final class Fixture {
     static final Principal ADMIN = new Principal(Principal.BOOTSTRAP, Scope.admin());
 
-    final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T17:00:00Z"));
-    final MemoryObjectStore objects = new MemoryObjectStore(clock);
-    final MemoryCacheRepository caches = new MemoryCacheRepository();
-    final MemoryPathIndex paths = new MemoryPathIndex();
-    final MemoryTokenRepository tokens = new MemoryTokenRepository();
-    final RecordingQueue queue = new RecordingQueue();
-    final RecordingMetrics metrics = new RecordingMetrics();
+    final FakePorts fakes = new FakePorts();
+    final MutableClock clock = fakes.clock;
+    final MemoryObjectStore objects = fakes.objects;
+    final MemoryCacheRepository caches = fakes.caches;
+    final MemoryPathIndex paths = fakes.paths;
+    final MemoryTokenRepository tokens = fakes.tokens;
+    final RecordingQueue queue = fakes.queue;
+    final RecordingMetrics metrics = fakes.metrics;
     final CacheSettings settings;
     final Services services;
 
@@ -58,8 +58,7 @@ final class Fixture {
 
     Fixture(CacheSettings settings) {
         this.settings = settings;
-        this.services = Services.create(new Ports(objects, caches, paths, tokens, new FakeKeyVault(), queue, metrics),
-                settings, clock, new SecureRandom(), null);
+        this.services = Services.create(fakes.ports(), settings, clock, new SecureRandom(), null);
     }
 
     CacheInfo createCache(String name) {

@@ -1,0 +1,78 @@
+package dev.nixfront.functions;
+
+import dev.nixfront.cache.CacheSettings;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The environment of a function, read once at cold start: the only place that looks at environment
+ * variables. Which ones a function gets depends on its role (see the infra {@code Functions}
+ * construct): every function has the table and bucket; the API functions the admin token secret and
+ * the cache URL; publish, verify and admin the KMS key; publish the verify function.
+ *
+ * @param region               {@code AWS_REGION}, set by Lambda
+ * @param table                {@code NIXFRONT_TABLE}, the DynamoDB table
+ * @param bucket               {@code NIXFRONT_BUCKET}
+ * @param kmsKeyArn            {@code NIXFRONT_KMS_KEY_ARN}, wraps cache signing keys; null where unused
+ * @param verifyFunction       {@code NIXFRONT_VERIFY_FUNCTION}, name or ARN for async verification; null where unused
+ * @param adminTokenSecretArn  {@code NIXFRONT_ADMIN_TOKEN_SECRET_ARN}, the bootstrap admin token; null where unused
+ * @param cacheUrl             {@code NIXFRONT_CACHE_URL}, where Nix reads caches; null where unused
+ * @param inlineVerifyMaxBytes {@code NIXFRONT_INLINE_VERIFY_MAX_BYTES}, default 256 MiB
+ */
+public record FunctionConfig(String region, String table, String bucket, String kmsKeyArn, String verifyFunction,
+                             String adminTokenSecretArn, String cacheUrl, long inlineVerifyMaxBytes) {
+    public static final String REGION = "AWS_REGION";
+    public static final String TABLE = "NIXFRONT_TABLE";
+    public static final String BUCKET = "NIXFRONT_BUCKET";
+    public static final String KMS_KEY_ARN = "NIXFRONT_KMS_KEY_ARN";
+    public static final String VERIFY_FUNCTION = "NIXFRONT_VERIFY_FUNCTION";
+    public static final String ADMIN_TOKEN_SECRET_ARN = "NIXFRONT_ADMIN_TOKEN_SECRET_ARN";
+    public static final String CACHE_URL = "NIXFRONT_CACHE_URL";
+    public static final String INLINE_VERIFY_MAX_BYTES = "NIXFRONT_INLINE_VERIFY_MAX_BYTES";
+
+    public FunctionConfig {
+        Objects.requireNonNull(region, REGION);
+        Objects.requireNonNull(table, TABLE);
+        Objects.requireNonNull(bucket, BUCKET);
+        if (inlineVerifyMaxBytes < 0) {
+            throw new IllegalArgumentException(INLINE_VERIFY_MAX_BYTES + " must not be negative");
+        }
+    }
+
+    public static FunctionConfig fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    /** Reads the variables from {@code env}; a missing required one fails the cold start, naming it. */
+    public static FunctionConfig from(Map<String, String> env) {
+        String inline = optional(env, INLINE_VERIFY_MAX_BYTES);
+        long inlineBytes;
+        try {
+            inlineBytes = inline == null ? CacheSettings.DEFAULT_INLINE_VERIFY_MAX_BYTES : Long.parseLong(inline);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(INLINE_VERIFY_MAX_BYTES + " must be a number of bytes, got '" + inline + "'", e);
+        }
+        return new FunctionConfig(required(env, REGION), required(env, TABLE), required(env, BUCKET),
+                optional(env, KMS_KEY_ARN), optional(env, VERIFY_FUNCTION), optional(env, ADMIN_TOKEN_SECRET_ARN),
+                optional(env, CACHE_URL), inlineBytes);
+    }
+
+    /** The domain settings: defaults, with this function's cache URL and inline verification bound. */
+    public CacheSettings settings() {
+        return CacheSettings.defaults(cacheUrl == null ? "" : cacheUrl).withInlineVerifyMaxBytes(inlineVerifyMaxBytes)
+                .withInlineBatchBudgetBytes(inlineVerifyMaxBytes);
+    }
+
+    private static String required(Map<String, String> env, String name) {
+        String value = optional(env, name);
+        if (value == null) {
+            throw new IllegalStateException("the environment variable " + name + " is not set");
+        }
+        return value;
+    }
+
+    private static String optional(Map<String, String> env, String name) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+}

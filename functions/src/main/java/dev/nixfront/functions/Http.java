@@ -1,0 +1,172 @@
+package dev.nixfront.functions;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.nixfront.api.ApiError;
+import dev.nixfront.api.InvalidJsonException;
+import dev.nixfront.api.Json;
+import dev.nixfront.cache.DomainException;
+import dev.nixfront.cache.port.UploadRejectedException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What every handler does around its one service call: match the route, read the JSON body, and
+ * turn the result or the refusal into a response. Bad input is always a 4xx with a JSON
+ * {@link ApiError} naming the field; only failures of the backends are 5xx.
+ */
+final class Http {
+    private static final Map<String, String> JSON = Map.of("content-type", "application/json");
+
+    private Http() {}
+
+    /** The body of a route: gets the matched request, returns the response. */
+    @FunctionalInterface
+    interface Route {
+        APIGatewayV2HTTPResponse handle(Request request) throws InvalidJsonException;
+    }
+
+    /** Runs {@code route} and maps every refusal to its status and JSON error. */
+    static APIGatewayV2HTTPResponse respond(APIGatewayV2HTTPEvent event, Route route) {
+        try {
+            return route.handle(new Request(event));
+        } catch (DomainException e) {
+            return json(e.status(), e.toApiError());
+        } catch (InvalidJsonException e) {
+            return json(400, new ApiError("invalid", e.field(), e.reason()));
+        } catch (RouteException e) {
+            return json(e.status, new ApiError(e.code, null, e.getMessage()));
+        } catch (UploadRejectedException e) {
+            return json(400, new ApiError("invalid", "parts", e.getMessage()));
+        } catch (RuntimeException e) {
+            // The event is not logged: it carries the bearer token.
+            System.err.println("internal error: " + e);
+            e.printStackTrace(System.err);
+            return json(500, new ApiError("internal", null, "internal error; the function log has the details"));
+        }
+    }
+
+    static APIGatewayV2HTTPResponse ok(Object body) {
+        return json(200, body);
+    }
+
+    static APIGatewayV2HTTPResponse created(Object body) {
+        return json(201, body);
+    }
+
+    static APIGatewayV2HTTPResponse noContent() {
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(204).withHeaders(Map.of()).build();
+    }
+
+    static APIGatewayV2HTTPResponse json(int status, Object body) {
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(status).withHeaders(JSON)
+                .withBody(Json.write(body)).withIsBase64Encoded(false).build();
+    }
+
+    /** An unknown path (404) or a known path with another method (405). */
+    static final class RouteException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+        private final String code;
+
+        RouteException(int status, String code, String reason) {
+            super(reason);
+            this.status = status;
+            this.code = code;
+        }
+    }
+
+    /** One request: method, path, headers (names lowercased), body. */
+    static final class Request {
+        private final String method;
+        private final String path;
+        private final Map<String, String> headers = new HashMap<>();
+        private final String body;
+        private final Map<String, String> params = new HashMap<>();
+
+        Request(APIGatewayV2HTTPEvent event) {
+            String m = event.getRequestContext() != null && event.getRequestContext().getHttp() != null
+                    ? event.getRequestContext().getHttp().getMethod() : null;
+            if (m == null && event.getRouteKey() != null && event.getRouteKey().contains(" ")) {
+                m = event.getRouteKey().substring(0, event.getRouteKey().indexOf(' '));
+            }
+            this.method = m == null ? "" : m.toUpperCase(Locale.ROOT);
+            String raw = event.getRawPath() == null ? "" : event.getRawPath();
+            // A named API Gateway stage prefixes the path; the API itself always starts at /v1.
+            int v1 = raw.indexOf("/v1/");
+            this.path = v1 > 0 ? raw.substring(v1) : raw;
+            if (event.getHeaders() != null) {
+                event.getHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
+            }
+            String b = event.getBody();
+            this.body = b != null && event.getIsBase64Encoded()
+                    ? new String(Base64.getDecoder().decode(b), StandardCharsets.UTF_8) : b;
+        }
+
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        /** The path parameter bound by {@link #route}, e.g. {@code cache}. */
+        String param(String name) {
+            return params.get(name);
+        }
+
+        <T> T body(Class<T> type) throws InvalidJsonException {
+            T value = Json.read(body, type);
+            if (value == null) {
+                throw new InvalidJsonException(null, "the body must be a JSON object");
+            }
+            return value;
+        }
+
+        /**
+         * Which of the routes ({@code "GET /v1/caches/{cache}"}) this request is, binding its path
+         * parameters; 404 when no path matches, 405 when only the method differs.
+         */
+        String route(String... routes) {
+            List<String> segments = List.of(path.split("/", -1));
+            boolean pathMatched = false;
+            for (String route : routes) {
+                int space = route.indexOf(' ');
+                List<String> pattern = List.of(route.substring(space + 1).split("/", -1));
+                Map<String, String> bound = match(pattern, segments);
+                if (bound != null) {
+                    pathMatched = true;
+                    if (route.substring(0, space).equals(method)) {
+                        params.putAll(bound);
+                        return route;
+                    }
+                }
+            }
+            if (pathMatched) {
+                throw new RouteException(405, "method_not_allowed", method + " is not allowed on " + path);
+            }
+            throw new RouteException(404, "not_found", "no route for " + method + " " + path);
+        }
+
+        private static Map<String, String> match(List<String> pattern, List<String> segments) {
+            if (pattern.size() != segments.size()) {
+                return null;
+            }
+            Map<String, String> bound = new HashMap<>();
+            for (int i = 0; i < pattern.size(); i++) {
+                String p = pattern.get(i);
+                String s = segments.get(i);
+                if (p.startsWith("{") && p.endsWith("}")) {
+                    if (s.isEmpty()) {
+                        return null;
+                    }
+                    bound.put(p.substring(1, p.length() - 1), s);
+                } else if (!p.equals(s)) {
+                    return null;
+                }
+            }
+            return bound;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.nixfront.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.nixfront.api.CompleteUploadRequest;
+import dev.nixfront.api.PartsRequest;
+import dev.nixfront.api.UploadRequest;
+import dev.nixfront.cache.Principal;
+import dev.nixfront.cache.Services;
+import java.util.Objects;
+
+/**
+ * Presigned uploads: {@code POST /v1/caches/{cache}/uploads}, {@code .../uploads/parts} and
+ * {@code .../uploads/complete}. No NAR byte passes through here.
+ */
+public final class UploadHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    static final String UPLOADS = "POST /v1/caches/{cache}/uploads";
+    static final String PARTS = "POST /v1/caches/{cache}/uploads/parts";
+    static final String COMPLETE = "POST /v1/caches/{cache}/uploads/complete";
+
+    private final Services services;
+
+    /** Lambda's entry: services from the AWS adapters, built once per container. */
+    public UploadHandler() {
+        this(Wiring.services());
+    }
+
+    /** Any wiring: the local stack's adapters, or fakes in tests. */
+    public UploadHandler(Services services) {
+        this.services = Objects.requireNonNull(services);
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return Http.respond(event, request -> {
+            String route = request.route(UPLOADS, PARTS, COMPLETE);
+            Principal principal = services.tokens().authenticate(request.header("authorization"));
+            String cache = request.param("cache");
+            return switch (route) {
+                case UPLOADS -> Http.ok(services.uploads().request(principal, cache, request.body(UploadRequest.class)));
+                case PARTS -> Http.ok(services.uploads().parts(principal, cache, request.body(PartsRequest.class)));
+                case COMPLETE -> Http.ok(services.uploads().complete(principal, cache, request.body(CompleteUploadRequest.class)));
+                default -> throw new IllegalStateException(route);
+            };
+        });
+    }
+}

@@ -1,0 +1,48 @@
+package dev.nixfront.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.nixfront.api.InvalidJsonException;
+import dev.nixfront.api.Json;
+import dev.nixfront.cache.Services;
+import dev.nixfront.cache.VerifyService;
+import dev.nixfront.cache.port.VerifyJob;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The asynchronous verifier, invoked with a {@link VerifyJob} as its event
+ * ({@code {"cache":"team","paths":[...]}}). Bad uploads end as rejected paths with a reason; only
+ * backend failures throw, so that Lambda retries the (idempotent) job and finally sends it to the
+ * failure destination.
+ */
+public final class VerifyHandler implements RequestHandler<Map<String, Object>, Void> {
+    private final Services services;
+
+    /** Lambda's entry: services from the AWS adapters, built once per container. */
+    public VerifyHandler() {
+        this(Wiring.services());
+    }
+
+    /** Any wiring: the local stack's adapters, or fakes in tests. */
+    public VerifyHandler(Services services) {
+        this.services = Objects.requireNonNull(services);
+    }
+
+    @Override
+    public Void handleRequest(Map<String, Object> event, Context context) {
+        VerifyJob job;
+        try {
+            job = Json.convert(event, VerifyJob.class);
+        } catch (InvalidJsonException e) {
+            // Retrying cannot repair a malformed event: log it and drop it.
+            System.err.println("dropped a malformed verify job: " + e.getMessage());
+            return null;
+        }
+        for (VerifyService.Outcome outcome : services.verify().run(job)) {
+            System.out.println(Json.write(Map.of("cache", job.cache(), "storePath", outcome.storePath(),
+                    "state", outcome.state().wire(), "reason", outcome.reason() == null ? "" : outcome.reason())));
+        }
+        return null;
+    }
+}

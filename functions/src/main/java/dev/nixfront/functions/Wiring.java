@@ -1,0 +1,76 @@
+package dev.nixfront.functions;
+
+import dev.nixfront.aws.AdminTokenSecret;
+import dev.nixfront.aws.AwsClientConfig;
+import dev.nixfront.aws.AwsClients;
+import dev.nixfront.aws.DynamoDbCacheRepository;
+import dev.nixfront.aws.DynamoDbPathIndex;
+import dev.nixfront.aws.DynamoDbTokenRepository;
+import dev.nixfront.aws.KmsKeyVault;
+import dev.nixfront.aws.LambdaVerificationQueue;
+import dev.nixfront.aws.S3ObjectStore;
+import dev.nixfront.cache.EmfMetrics;
+import dev.nixfront.cache.Ports;
+import dev.nixfront.cache.Services;
+import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.KeyVault;
+import dev.nixfront.cache.port.VerificationQueue;
+import dev.nixfront.nix.sign.SecretKey;
+import java.security.SecureRandom;
+import java.time.Clock;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Builds the services of a Lambda container from the AWS adapters, once. A function only gets the
+ * permissions and variables of its role, so a port it has no configuration for is wired to one
+ * that refuses to work, and the SDK client behind it is never built.
+ */
+final class Wiring {
+    private static Services services;
+
+    private Wiring() {}
+
+    /** The container's services, built on first use from {@link FunctionConfig#fromEnvironment()}. */
+    static synchronized Services services() {
+        if (services == null) {
+            services = create(FunctionConfig.fromEnvironment());
+        }
+        return services;
+    }
+
+    static Services create(FunctionConfig config) {
+        AwsClients clients = AwsClients.create(AwsClientConfig.of(Region.of(config.region())));
+        KeyVault keys = config.kmsKeyArn() == null
+                ? unconfigured(FunctionConfig.KMS_KEY_ARN)
+                : new KmsKeyVault(clients.kms(), config.kmsKeyArn());
+        VerificationQueue queue = config.verifyFunction() == null
+                ? job -> {
+                    throw new IllegalStateException(FunctionConfig.VERIFY_FUNCTION + " is not set for this function");
+                }
+                : new LambdaVerificationQueue(clients.lambda(), config.verifyFunction());
+        String bootstrapHash = config.adminTokenSecretArn() == null
+                ? null
+                : AdminTokenSecret.read(clients.secretsManager(), config.adminTokenSecretArn()).sha256Hex();
+        Ports ports = new Ports(
+                S3ObjectStore.create(clients, config.bucket()),
+                new DynamoDbCacheRepository(clients.dynamoDb(), config.table()),
+                new DynamoDbPathIndex(clients.dynamoDb(), config.table()),
+                new DynamoDbTokenRepository(clients.dynamoDb(), config.table()),
+                keys, queue, new EmfMetrics(System.out, Clock.systemUTC()));
+        return Services.create(ports, config.settings(), Clock.systemUTC(), new SecureRandom(), bootstrapHash);
+    }
+
+    private static KeyVault unconfigured(String variable) {
+        return new KeyVault() {
+            @Override
+            public byte[] seal(CacheName cache, SecretKey key) {
+                throw new IllegalStateException(variable + " is not set for this function");
+            }
+
+            @Override
+            public SecretKey open(CacheName cache, byte[] sealed) {
+                throw new IllegalStateException(variable + " is not set for this function");
+            }
+        };
+    }
+}

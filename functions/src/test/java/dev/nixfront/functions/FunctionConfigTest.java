@@ -1,0 +1,32 @@
+package dev.nixfront.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FunctionConfigTest {
+    @Test
+    void readsTheVariablesOfAFunction() {
+        FunctionConfig c = FunctionConfig.from(Map.of("AWS_REGION", "eu-west-1", "NIXFRONT_TABLE", "t", "NIXFRONT_BUCKET", "b",
+                "NIXFRONT_CACHE_URL", "https://d1.cloudfront.net/", "NIXFRONT_INLINE_VERIFY_MAX_BYTES", "1048576",
+                "NIXFRONT_VERIFY_FUNCTION", "arn:aws:lambda:eu-west-1:1:function:verify"));
+        assertThat(c.region()).isEqualTo("eu-west-1");
+        assertThat(c.kmsKeyArn()).isNull();
+        assertThat(c.adminTokenSecretArn()).isNull();
+        assertThat(c.verifyFunction()).endsWith(":verify");
+        assertThat(c.settings().inlineVerifyMaxBytes()).isEqualTo(1_048_576);
+        assertThat(c.settings().cacheBaseUrl()).isEqualTo("https://d1.cloudfront.net");
+    }
+
+    @Test
+    void defaultsAndMissingVariables() {
+        FunctionConfig c = FunctionConfig.from(Map.of("AWS_REGION", "eu-west-1", "NIXFRONT_TABLE", "t", "NIXFRONT_BUCKET", "b"));
+        assertThat(c.inlineVerifyMaxBytes()).isEqualTo(256L * 1024 * 1024);
+        assertThatThrownBy(() -> FunctionConfig.from(Map.of("AWS_REGION", "eu-west-1", "NIXFRONT_BUCKET", "b")))
+                .hasMessageContaining("NIXFRONT_TABLE");
+        assertThatThrownBy(() -> FunctionConfig.from(Map.of("AWS_REGION", "r", "NIXFRONT_TABLE", "t", "NIXFRONT_BUCKET", "b",
+                "NIXFRONT_INLINE_VERIFY_MAX_BYTES", "lots"))).hasMessageContaining("NIXFRONT_INLINE_VERIFY_MAX_BYTES");
+    }
+}

@@ -1,0 +1,279 @@
+package dev.nixfront.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nixfront.api.Json;
+import dev.nixfront.cache.CacheSettings;
+import dev.nixfront.cache.Services;
+import dev.nixfront.cache.TokenService;
+import dev.nixfront.cache.fake.FakePorts;
+import dev.nixfront.cache.port.PresignedRequest;
+import dev.nixfront.nix.Compression;
+import dev.nixfront.nix.Hash;
+import dev.nixfront.nix.compress.CompressionStreams;
+import dev.nixfront.nix.nar.NarSummary;
+import dev.nixfront.nix.nar.NarWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** API Gateway v2 events, as JSON, through the handlers, with the services on port fakes. */
+class HandlerTest {
+    private static final String ADMIN_TOKEN = "nf_bootstrapbootstrapbootstrapbootstrapboots";
+    /** How Lambda's runtime reads the event JSON into the events class. */
+    private static final ObjectMapper EVENTS = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final FakePorts fakes = new FakePorts();
+    private Services services = services(CacheSettings.defaults("https://cache.example.org"));
+    private final AdminHandler admin = new AdminHandler(services);
+    private final QueryHandler query = new QueryHandler(services);
+    private final UploadHandler upload = new UploadHandler(services);
+    private final PublishHandler publish = new PublishHandler(services);
+
+    @TempDir
+    Path tmp;
+
+    private Services services(CacheSettings settings) {
+        return Services.create(fakes.ports(), settings, fakes.clock, new SecureRandom(), TokenService.hash(ADMIN_TOKEN));
+    }
+
+    static APIGatewayV2HTTPEvent event(String method, String path, String token, String body) throws Exception {
+        ObjectNode e = EVENTS.createObjectNode();
+        e.put("version", "2.0");
+        e.put("routeKey", "$default");
+        e.put("rawPath", path);
+        e.put("rawQueryString", "");
+        ObjectNode headers = e.putObject("headers");
+        headers.put("content-type", "application/json");
+        if (token != null) {
+            headers.put("authorization", "Bearer " + token);
+        }
+        e.putObject("requestContext").putObject("http").put("method", method).put("path", path);
+        if (body != null) {
+            e.put("body", body);
+        }
+        e.put("isBase64Encoded", false);
+        return EVENTS.readValue(EVENTS.writeValueAsString(e), APIGatewayV2HTTPEvent.class);
+    }
+
+    record Answer(int status, JsonNode body) {
+        String error() {
+            return body.path("error").asText();
+        }
+    }
+
+    static Answer call(com.amazonaws.services.lambda.runtime.RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> h,
+                       String method, String path, String token, String body) throws Exception {
+        APIGatewayV2HTTPResponse r = h.handleRequest(event(method, path, token, body), null);
+        if (r.getStatusCode() != 204) {
+            assertThat(r.getHeaders()).containsEntry("content-type", "application/json");
+        }
+        return new Answer(r.getStatusCode(), r.getBody() == null ? null : Json.mapper().readTree(r.getBody()));
+    }
+
+    private String json(Object o) {
+        return Json.write(o);
+    }
+
+    private String token(List<String> caches, List<String> permissions) throws Exception {
+        Answer a = call(admin, "POST", "/v1/tokens", ADMIN_TOKEN,
+                json(Map.of("description", "test", "caches", caches, "permissions", permissions)));
+        assertThat(a.status()).isEqualTo(201);
+        return a.body().get("token").asText();
+    }
+
+    /** A real NAR of a one-file directory, zstd-compressed, and its publish JSON. */
+    private record Nar(String storePath, byte[] file, Map<String, Object> info) {}
+
+    private Nar nar(String name) throws Exception {
+        Path root = Files.createDirectories(tmp.resolve(name));
+        Files.writeString(root.resolve("README"), "contents of " + name + "\n");
+        ByteArrayOutputStream nar = new ByteArrayOutputStream();
+        NarSummary summary = NarWriter.dumpAndHash(root, nar);
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        try (OutputStream z = CompressionStreams.compress(Compression.ZSTD, file, CompressionStreams.DEFAULT_LEVEL)) {
+            z.write(nar.toByteArray());
+        }
+        byte[] bytes = file.toByteArray();
+        String hash = dev.nixfront.nix.Nix32.encode(java.util.Arrays.copyOf(Hash.sha256(name.getBytes(StandardCharsets.UTF_8)).bytes(), 20));
+        String storePath = "/nix/store/" + hash + "-" + name;
+        Map<String, Object> info = new HashMap<>(Map.of("storePath", storePath, "narHash", summary.narHash().toString(),
+                "narSize", summary.narSize(), "fileHash", Hash.sha256(bytes).toString(), "fileSize", bytes.length,
+                "compression", "zstd", "references", List.of()));
+        return new Nar(storePath, bytes, info);
+    }
+
+    private void uploadThroughHandler(String token, Nar nar) throws Exception {
+        Answer a = call(upload, "POST", "/v1/caches/team/uploads", token, json(Map.of("nars", List.of(Map.of(
+                "fileHash", nar.info().get("fileHash"), "fileSize", nar.file().length, "compression", "zstd")))));
+        assertThat(a.status()).isEqualTo(200);
+        JsonNode target = a.body().at("/uploads/0");
+        assertThat(target.get("present").asBoolean()).isFalse();
+        Map<String, String> headers = EVENTS.convertValue(target.at("/put/headers"), new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        assertThat(headers).containsEntry("x-amz-checksum-sha256", Hash.parse((String) nar.info().get("fileHash")).toBase64());
+        fakes.objects.clientPut(new PresignedRequest("PUT", URI.create(target.at("/put/url").asText()), headers,
+                fakes.clock.instant().plusSeconds(60)), nar.file());
+    }
+
+    @Test
+    void pushingThroughTheHandlersPublishesASignedPath() throws Exception {
+        Answer created = call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"team\",\"priority\":41}");
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.body().get("publicKey").asText()).startsWith("team-1:");
+        assertThat(created.body().get("substituter").asText()).isEqualTo("https://cache.example.org/team");
+        assertThat(created.body().get("private").asBoolean()).isFalse();
+        String writer = token(List.of("team"), List.of("write"));
+        Nar nar = nar("hello-1.0");
+        String hash = nar.storePath().substring("/nix/store/".length(), "/nix/store/".length() + 32);
+
+        Answer missing = call(query, "POST", "/v1/caches/team/missing", writer, json(Map.of("storeHashes", List.of(hash))));
+        assertThat(missing.body().get("missing")).hasSize(1);
+        uploadThroughHandler(writer, nar);
+        Answer published = call(publish, "POST", "/v1/caches/team/narinfos", writer, json(Map.of("paths", List.of(nar.info()))));
+
+        assertThat(published.status()).isEqualTo(200);
+        assertThat(published.body().at("/results/0/state").asText()).isEqualTo("published");
+        assertThat(published.body().at("/results/0/storePath").asText()).isEqualTo(nar.storePath());
+        assertThat(call(query, "POST", "/v1/caches/team/missing", writer, json(Map.of("storeHashes", List.of(hash)))).body()
+                .get("missing")).isEmpty();
+        assertThat(call(query, "GET", "/v1/caches/team/paths/" + hash, writer, null).body().get("state").asText()).isEqualTo("published");
+        assertThat(fakes.objects.object("team/" + hash + ".narinfo")).isPresent();
+        Answer info = call(query, "GET", "/v1/caches/team", writer, null);
+        assertThat(info.body().get("priority").asInt()).isEqualTo(41);
+        assertThat(call(query, "GET", "/v1/caches", writer, null).body().at("/caches/0/name").asText()).isEqualTo("team");
+    }
+
+    @Test
+    void badInputIsA4xxWithAJsonErrorNeverA500() throws Exception {
+        call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"team\"}");
+
+        Answer malformed = call(query, "POST", "/v1/caches/team/missing", ADMIN_TOKEN, "{\"storeHashes\": [");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.error()).isEqualTo("invalid");
+        assertThat(malformed.body().get("reason").asText()).isNotBlank();
+
+        Answer wrongType = call(upload, "POST", "/v1/caches/team/uploads", ADMIN_TOKEN,
+                "{\"nars\":[{\"fileHash\":\"sha256:x\",\"fileSize\":\"big\",\"compression\":\"zstd\"}]}");
+        assertThat(wrongType.status()).isEqualTo(400);
+        assertThat(wrongType.body().get("field").asText()).isEqualTo("nars[0].fileSize");
+
+        Answer noBody = call(publish, "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN, null);
+        assertThat(noBody.status()).isEqualTo(400);
+        Answer nullBody = call(publish, "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN, "null");
+        assertThat(nullBody.status()).isEqualTo(400);
+
+        Answer badField = call(publish, "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN,
+                "{\"paths\":[{\"storePath\":\"/nix/store/nope\",\"narHash\":\"x\",\"narSize\":1,\"fileHash\":\"x\",\"fileSize\":1,\"compression\":\"zstd\"}]}");
+        assertThat(badField.status()).isEqualTo(400);
+        assertThat(badField.body().get("field").asText()).isEqualTo("paths[0].storePath");
+
+        assertThat(call(query, "GET", "/v1/caches/Bad_Name", ADMIN_TOKEN, null).body().get("field").asText()).isEqualTo("cache");
+        assertThat(call(query, "GET", "/v1/caches/nope", ADMIN_TOKEN, null).status()).isEqualTo(404);
+        assertThat(call(query, "GET", "/v1/nothing", ADMIN_TOKEN, null).status()).isEqualTo(404);
+        assertThat(call(query, "DELETE", "/v1/caches/team/missing", ADMIN_TOKEN, null).status()).isEqualTo(405);
+        assertThat(call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"team\"}").status()).isEqualTo(409);
+        Answer tooMany = call(query, "POST", "/v1/caches/team/missing", ADMIN_TOKEN,
+                json(Map.of("storeHashes", java.util.Collections.nCopies(10_001, "0123456789abcdfghijklmnpqrsvwxyz"))));
+        assertThat(tooMany.status()).isEqualTo(413);
+        assertThat(tooMany.error()).isEqualTo("too_many");
+    }
+
+    @Test
+    void tokensAreCheckedAndScopesEnforcedWithReasons() throws Exception {
+        call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"team\"}");
+        call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"other\"}");
+        String reader = token(List.of("team"), List.of("read"));
+
+        Answer none = call(query, "GET", "/v1/caches/team", null, null);
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.error()).isEqualTo("unauthenticated");
+        assertThat(none.body().get("reason").asText()).contains("missing Authorization");
+        assertThat(call(query, "GET", "/v1/caches/team", "nf_wrong", null).body().get("reason").asText()).isEqualTo("unknown token");
+
+        Answer otherCache = call(query, "GET", "/v1/caches/other", reader, null);
+        assertThat(otherCache.status()).isEqualTo(403);
+        assertThat(otherCache.error()).isEqualTo("forbidden");
+        assertThat(call(upload, "POST", "/v1/caches/team/uploads", reader, "{\"nars\":[]}").status()).isEqualTo(403);
+        assertThat(call(admin, "DELETE", "/v1/caches/team", reader, null).status()).isEqualTo(403);
+
+        Answer list = call(admin, "GET", "/v1/tokens", ADMIN_TOKEN, null);
+        String id = list.body().at("/tokens/0/id").asText();
+        assertThat(list.body().toString()).doesNotContain(reader);
+        assertThat(call(admin, "DELETE", "/v1/tokens/" + id, ADMIN_TOKEN, null).status()).isEqualTo(204);
+        Answer revoked = call(query, "GET", "/v1/caches/team", reader, null);
+        assertThat(revoked.status()).isEqualTo(401);
+        assertThat(revoked.body().get("reason").asText()).contains("revoked");
+
+        assertThat(call(admin, "DELETE", "/v1/caches/team", ADMIN_TOKEN, null).status()).isEqualTo(204);
+        assertThat(call(query, "GET", "/v1/caches/team", ADMIN_TOKEN, null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aLyingNarHashIs422AndAMissingReferenceIs409WithTheList() throws Exception {
+        call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"team\"}");
+        Nar nar = nar("liar");
+        uploadThroughHandler(ADMIN_TOKEN, nar);
+        Map<String, Object> lying = new HashMap<>(nar.info());
+        lying.put("narHash", Hash.sha256(new byte[1]).toString());
+
+        Answer refused = call(publish, "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN, json(Map.of("paths", List.of(lying))));
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.error()).isEqualTo("verification_failed");
+        assertThat(refused.body().get("field").asText()).isEqualTo("paths[0].narHash");
+
+        Map<String, Object> referrer = new HashMap<>(nar.info());
+        referrer.put("references", List.of("ffffffffffffffffffffffffffffffff-dep"));
+        Answer conflict = call(publish, "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN, json(Map.of("paths", List.of(referrer))));
+        assertThat(conflict.status()).isEqualTo(409);
+        assertThat(conflict.body().get("missing")).extracting(JsonNode::asText).containsExactly("ffffffffffffffffffffffffffffffff-dep");
+    }
+
+    @Test
+    void aBase64BodyIsDecoded() throws Exception {
+        call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"team\"}");
+        APIGatewayV2HTTPEvent e = event("POST", "/v1/caches/team/missing", ADMIN_TOKEN,
+                Base64.getEncoder().encodeToString("{\"storeHashes\":[\"0123456789abcdfghijklmnpqrsvwxyz\"]}".getBytes(StandardCharsets.UTF_8)));
+        e.setIsBase64Encoded(true);
+        APIGatewayV2HTTPResponse r = query.handleRequest(e, null);
+        assertThat(r.getStatusCode()).isEqualTo(200);
+        assertThat(r.getBody()).isEqualTo("{\"missing\":[\"0123456789abcdfghijklmnpqrsvwxyz\"]}");
+    }
+
+    @Test
+    void bigNarsAreVerifiedByTheVerifyHandlerFromTheJobEvent() throws Exception {
+        Services asyncOnly = services(CacheSettings.defaults("https://cache.example.org").withInlineVerifyMaxBytes(1));
+        call(new AdminHandler(asyncOnly), "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"team\"}");
+        Nar nar = nar("big");
+        uploadThroughHandler(ADMIN_TOKEN, nar);
+
+        Answer answer = call(new PublishHandler(asyncOnly), "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN,
+                json(Map.of("paths", List.of(nar.info()))));
+        assertThat(answer.body().at("/results/0/state").asText()).isEqualTo("verifying");
+
+        // Lambda hands the handler the async payload parsed into a Map.
+        Map<String, Object> event = EVENTS.readValue(Json.write(fakes.queue.jobs().get(0)),
+                new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        new VerifyHandler(asyncOnly).handleRequest(event, null);
+
+        String hash = nar.storePath().substring(11, 43);
+        assertThat(call(new QueryHandler(asyncOnly), "GET", "/v1/caches/team/paths/" + hash, ADMIN_TOKEN, null)
+                .body().get("state").asText()).isEqualTo("published");
+        new VerifyHandler(asyncOnly).handleRequest(Map.of("unexpected", 1), null);
+    }
+}

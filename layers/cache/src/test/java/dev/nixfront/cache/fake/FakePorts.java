@@ -1,0 +1,19 @@
+package dev.nixfront.cache.fake;
+
+import dev.nixfront.cache.Ports;
+import java.time.Instant;
+
+/** One set of port fakes sharing a clock, for tests outside this module. */
+public final class FakePorts {
+    public final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T17:00:00Z"));
+    public final MemoryObjectStore objects = new MemoryObjectStore(clock);
+    public final MemoryCacheRepository caches = new MemoryCacheRepository();
+    public final MemoryPathIndex paths = new MemoryPathIndex();
+    public final MemoryTokenRepository tokens = new MemoryTokenRepository();
+    public final RecordingQueue queue = new RecordingQueue();
+    public final RecordingMetrics metrics = new RecordingMetrics();
+
+    public Ports ports() {
+        return new Ports(objects, caches, paths, tokens, new FakeKeyVault(), queue, metrics);
+    }
+}
