@@ -7,12 +7,16 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Collection;
 
 /**
  * The one JSON mapping of the API, used by the CLI and the functions alike: instants as ISO-8601
@@ -26,7 +30,6 @@ public final class Json {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .build();
 
@@ -81,6 +84,43 @@ public final class Json {
         return write(value).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Says what was wrong in JSON terms, without Jackson's Java type names or source locations. */
+    private static String reason(JacksonException e) {
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (original.startsWith("Trailing token")) {
+            return "malformed JSON: more content after the end of the value";
+        }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            String got = e instanceof InvalidFormatException f && f.getValue() != null ? ", got '" + f.getValue() + "'" : "";
+            return "expected " + describe(m.getTargetType()) + got;
+        }
+        String message = e.getOriginalMessage();
+        if (message == null || message.isBlank()) {
+            return "malformed JSON";
+        }
+        message = message.replaceAll("`[^`]*`", "value").replaceAll("\\s+", " ").trim();
+        return "malformed JSON: " + message;
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == long.class || type == int.class || type == Long.class || type == Integer.class) {
+            return "a whole number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Instant.class) {
+            return "an ISO-8601 instant such as 2026-11-25T17:00:00Z";
+        }
+        if (Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return "an object";
+    }
+
     private static InvalidJsonException invalid(JacksonException e) {
         String field = null;
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
@@ -97,11 +137,6 @@ public final class Json {
             }
             field = path.isEmpty() ? null : path.toString();
         }
-        // Jackson's original message names the target Java type and source location; keep the gist.
-        String reason = e.getOriginalMessage();
-        if (reason != null) {
-            reason = reason.replaceAll("`[a-zA-Z0-9_.$]+`", "value").replaceAll("\\s+", " ").trim();
-        }
-        return new InvalidJsonException(field, reason == null || reason.isEmpty() ? "malformed JSON" : reason);
+        return new InvalidJsonException(field, reason(e));
     }
 }
