@@ -72,7 +72,7 @@ class CompressionInteropTest {
         assertThat(Files.mismatch(plain, unpacked)).isEqualTo(-1L);
     }
 
-    /** 1.5 MiB that compress somewhat: random words, so neither trivial nor incompressible. */
+    /** 512 KiB that compress somewhat: random words, so neither trivial nor incompressible. */
     private Path sample() throws IOException {
         Path plain = dir.resolve("plain");
         if (Files.exists(plain)) {
@@ -81,7 +81,7 @@ class CompressionInteropTest {
         String[] words = {"nix", "store", "narinfo", "zstd", "xz", "\n", " ", "/nix/store/", "lib", "0x7f"};
         Random random = new Random(42);
         StringBuilder text = new StringBuilder();
-        while (text.length() < 3 << 19) {
+        while (text.length() < 1 << 19) {
             text.append(words[random.nextInt(words.length)]).append(random.nextInt(1000));
         }
         Files.writeString(plain, text);
