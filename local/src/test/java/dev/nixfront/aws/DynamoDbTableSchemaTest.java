@@ -1,0 +1,35 @@
+package dev.nixfront.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+
+/** The table the CDK stack declares and the local stack creates, as dynalite reports it back. */
+@ExtendWith(LocalAws.Extension.class)
+class DynamoDbTableSchemaTest {
+    @Test
+    void createsTheSingleTableOnceWithItsListingIndex(LocalAws aws) {
+        var dynamoDb = aws.clients().dynamoDb();
+        String name = "nixfront-schema-" + System.nanoTime();
+
+        assertThat(DynamoDbTableSchema.createTableIfMissing(dynamoDb, name)).isTrue();
+        assertThat(DynamoDbTableSchema.createTableIfMissing(dynamoDb, name)).isFalse();
+
+        var table = dynamoDb.describeTable(b -> b.tableName(name)).table();
+        assertThat(table.tableStatus()).isEqualTo(TableStatus.ACTIVE);
+        assertThat(table.billingModeSummary().billingMode()).isEqualTo(BillingMode.PAY_PER_REQUEST);
+        assertThat(table.keySchema()).extracting(k -> k.attributeName() + ":" + k.keyType())
+                .containsExactly("pk:" + KeyType.HASH, "sk:" + KeyType.RANGE);
+        assertThat(table.globalSecondaryIndexes()).singleElement().satisfies(index -> {
+            assertThat(index.indexName()).isEqualTo("gsi1");
+            assertThat(index.keySchema()).extracting(k -> k.attributeName() + ":" + k.keyType())
+                    .containsExactly("gsi1pk:" + KeyType.HASH, "gsi1sk:" + KeyType.RANGE);
+            assertThat(index.projection().projectionType()).isEqualTo(ProjectionType.ALL);
+        });
+    }
+}
