@@ -1,0 +1,332 @@
+package dev.nixfront.infra;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.cloudfront.PriceClass;
+import software.amazon.awscdk.services.logs.RetentionDays;
+
+/**
+ * Everything a deployment may choose, read once from the CDK context ({@code -c nixfront:key=value}
+ * or the {@code context} of {@code cdk.json}) and the environment the CDK CLI passes to the app.
+ * Nothing else in this module reads context or environment variables.
+ *
+ * @param region               region of the main stack (bucket, table, functions, API); required
+ * @param account              account of all stacks, or null to stay account-agnostic
+ * @param removalPolicy        what deleting the stack does to the bucket, table, KMS key, admin secret
+ *                             and log bucket: {@code retain} (default) keeps them, {@code destroy}
+ *                             deletes them (and turns off the table's deletion protection)
+ * @param notFoundTtl          how long CloudFront caches a 404/403 from the bucket (default 5 s, at most
+ *                             10 s is advised so a freshly pushed path shows up quickly)
+ * @param priceClass           CloudFront price class (default {@code PriceClass_100}: North America,
+ *                             Europe, Israel)
+ * @param domainName           custom domain of the cache URL, or null for the CloudFront domain
+ * @param certificateArn       ACM certificate in us-east-1 covering {@code domainName}; required with it
+ * @param webAcl               create a WAF web ACL in us-east-1 (rate limit per IP, AWS common rules)
+ *                             and attach it to the distribution (default false)
+ * @param webAclArn            attach this existing web ACL instead, e.g. the one of a flat-rate plan
+ * @param webAclRateLimit      requests per client IP per 5 minutes before WAF blocks (default 20000)
+ * @param viewerRequestFunction associate the viewer-request CloudFront Function with every read
+ *                             behaviour (default true; the private-cache feature fills it in)
+ * @param apiRateLimit         steady-state requests per second the HTTP API admits (default 100)
+ * @param apiBurstLimit        burst of requests the HTTP API admits (default 200)
+ * @param inlineVerifyMaxBytes NARs up to this size are verified inside the publish request; larger
+ *                             ones by the asynchronous verify function (default 64 MiB)
+ * @param logRetention         retention of the function and API log groups (default 30 days)
+ * @param alarmEmail           e-mail address subscribed to the alarm topic, or null
+ * @param adminTokenVersion    any text; changing it publishes new function versions, whose SnapStart
+ *                             snapshots then read the admin token secret again (default "1"; bump it
+ *                             after rotating the secret)
+ * @param functionsJar         the thin functions jar ({@code functions/target/nixfront-functions.jar})
+ * @param layerZip             the layer zip ({@code layers/lambda-layer/target/nixfront-layer.zip})
+ * @param nag                  run the cdk-nag AwsSolutions checks during synth (default false; the
+ *                             build's synth turns it on)
+ */
+public record DeploymentConfig(
+        String region,
+        String account,
+        RemovalPolicy removalPolicy,
+        Duration notFoundTtl,
+        PriceClass priceClass,
+        String domainName,
+        String certificateArn,
+        boolean webAcl,
+        String webAclArn,
+        int webAclRateLimit,
+        boolean viewerRequestFunction,
+        int apiRateLimit,
+        int apiBurstLimit,
+        long inlineVerifyMaxBytes,
+        RetentionDays logRetention,
+        String alarmEmail,
+        String adminTokenVersion,
+        Path functionsJar,
+        Path layerZip,
+        boolean nag) {
+
+    /** The region CloudFront, its metrics and its WAF web ACLs live in. */
+    public static final String EDGE_REGION = "us-east-1";
+
+    public static final String PREFIX = "nixfront:";
+
+    private static final Map<Integer, RetentionDays> RETENTION_BY_DAYS = new TreeMap<>(Map.ofEntries(
+            Map.entry(1, RetentionDays.ONE_DAY), Map.entry(3, RetentionDays.THREE_DAYS),
+            Map.entry(5, RetentionDays.FIVE_DAYS), Map.entry(7, RetentionDays.ONE_WEEK),
+            Map.entry(14, RetentionDays.TWO_WEEKS), Map.entry(30, RetentionDays.ONE_MONTH),
+            Map.entry(60, RetentionDays.TWO_MONTHS), Map.entry(90, RetentionDays.THREE_MONTHS),
+            Map.entry(120, RetentionDays.FOUR_MONTHS), Map.entry(150, RetentionDays.FIVE_MONTHS),
+            Map.entry(180, RetentionDays.SIX_MONTHS), Map.entry(365, RetentionDays.ONE_YEAR),
+            Map.entry(400, RetentionDays.THIRTEEN_MONTHS), Map.entry(545, RetentionDays.EIGHTEEN_MONTHS),
+            Map.entry(731, RetentionDays.TWO_YEARS), Map.entry(1096, RetentionDays.THREE_YEARS),
+            Map.entry(1827, RetentionDays.FIVE_YEARS), Map.entry(3653, RetentionDays.TEN_YEARS)));
+
+    public DeploymentConfig {
+        if (region == null || region.isBlank()) {
+            throw new IllegalArgumentException("no region: set AWS_REGION (or a profile with a region) before cdk synth/deploy");
+        }
+        Objects.requireNonNull(removalPolicy, "removalPolicy");
+        Objects.requireNonNull(notFoundTtl, "notFoundTtl");
+        Objects.requireNonNull(priceClass, "priceClass");
+        Objects.requireNonNull(logRetention, "logRetention");
+        Objects.requireNonNull(adminTokenVersion, "adminTokenVersion");
+        Objects.requireNonNull(functionsJar, "functionsJar");
+        Objects.requireNonNull(layerZip, "layerZip");
+        if ((domainName == null) != (certificateArn == null)) {
+            throw new IllegalArgumentException(PREFIX + "domainName and " + PREFIX + "certificateArn go together");
+        }
+        if (certificateArn != null && !certificateArn.startsWith("arn:aws:acm:" + EDGE_REGION + ":")) {
+            throw new IllegalArgumentException(PREFIX + "certificateArn must be an ACM certificate in us-east-1 (CloudFront only uses those): " + certificateArn);
+        }
+        if (webAcl && webAclArn != null) {
+            throw new IllegalArgumentException("choose one of " + PREFIX + "webAcl=true (create one) and " + PREFIX + "webAclArn (attach an existing one)");
+        }
+        if (notFoundTtl.toSeconds().intValue() < 0 || notFoundTtl.toSeconds().intValue() > 3600) {
+            throw new IllegalArgumentException(PREFIX + "notFoundTtlSeconds must be within 0..3600");
+        }
+        if (webAclRateLimit < 10) {
+            throw new IllegalArgumentException(PREFIX + "webAclRateLimit must be at least 10 (WAF's minimum)");
+        }
+        if (apiRateLimit <= 0 || apiBurstLimit <= 0 || inlineVerifyMaxBytes <= 0) {
+            throw new IllegalArgumentException("API limits and " + PREFIX + "inlineVerifyMaxBytes must be positive");
+        }
+    }
+
+    /** A builder holding the defaults, for everything but where to deploy and what to deploy. */
+    public static Builder builder(String region, String account, Path functionsJar, Path layerZip) {
+        return new Builder(region, account, functionsJar, layerZip);
+    }
+
+    /**
+     * Reads the configuration.
+     *
+     * @param context the app's context lookup ({@code key -> value or null}); keys are looked up with
+     *                the {@value #PREFIX} prefix
+     * @param env     the process environment as passed by the CDK CLI ({@code CDK_DEFAULT_REGION},
+     *                {@code CDK_DEFAULT_ACCOUNT})
+     */
+    public static DeploymentConfig from(Function<String, Object> context, Map<String, String> env) {
+        Context c = new Context(context);
+        Builder b = builder(
+                c.string("region").orElseGet(() -> env.get("CDK_DEFAULT_REGION")),
+                c.string("account").orElseGet(() -> env.get("CDK_DEFAULT_ACCOUNT")),
+                Path.of(c.string("functionsJar").orElse("functions/target/nixfront-functions.jar")),
+                Path.of(c.string("layerZip").orElse("layers/lambda-layer/target/nixfront-layer.zip")));
+        c.string("removalPolicy").map(DeploymentConfig::removalPolicy).ifPresent(b::removalPolicy);
+        c.integer("notFoundTtlSeconds").map(Duration::seconds).ifPresent(b::notFoundTtl);
+        c.string("priceClass").map(DeploymentConfig::priceClass).ifPresent(b::priceClass);
+        b.customDomain(c.string("domainName").orElse(null), c.string("certificateArn").orElse(null));
+        c.bool("webAcl").ifPresent(b::webAcl);
+        c.string("webAclArn").ifPresent(b::webAclArn);
+        c.integer("webAclRateLimit").ifPresent(b::webAclRateLimit);
+        c.bool("viewerRequestFunction").ifPresent(b::viewerRequestFunction);
+        c.integer("apiRateLimit").ifPresent(b::apiRateLimit);
+        c.integer("apiBurstLimit").ifPresent(b::apiBurstLimit);
+        c.integer("inlineVerifyMaxBytes").map(Integer::longValue).ifPresent(b::inlineVerifyMaxBytes);
+        c.integer("logRetentionDays").map(DeploymentConfig::retention).ifPresent(b::logRetention);
+        c.string("alarmEmail").ifPresent(b::alarmEmail);
+        c.string("adminTokenVersion").ifPresent(b::adminTokenVersion);
+        c.bool("nag").ifPresent(b::nag);
+        return b.build();
+    }
+
+    public boolean hasCustomDomain() {
+        return domainName != null;
+    }
+
+    public boolean mainStackInEdgeRegion() {
+        return EDGE_REGION.equals(region);
+    }
+
+    /** Starts from the defaults; each setter documents nothing new: see the record's components. */
+    public static final class Builder {
+        private final String region;
+        private final String account;
+        private final Path functionsJar;
+        private final Path layerZip;
+        private RemovalPolicy removalPolicy = RemovalPolicy.RETAIN;
+        private Duration notFoundTtl = Duration.seconds(5);
+        private PriceClass priceClass = PriceClass.PRICE_CLASS_100;
+        private String domainName;
+        private String certificateArn;
+        private boolean webAcl;
+        private String webAclArn;
+        private int webAclRateLimit = 20_000;
+        private boolean viewerRequestFunction = true;
+        private int apiRateLimit = 100;
+        private int apiBurstLimit = 200;
+        private long inlineVerifyMaxBytes = 64L << 20;
+        private RetentionDays logRetention = RetentionDays.ONE_MONTH;
+        private String alarmEmail;
+        private String adminTokenVersion = "1";
+        private boolean nag;
+
+        private Builder(String region, String account, Path functionsJar, Path layerZip) {
+            this.region = region;
+            this.account = account;
+            this.functionsJar = functionsJar;
+            this.layerZip = layerZip;
+        }
+
+        public Builder removalPolicy(RemovalPolicy value) {
+            removalPolicy = value;
+            return this;
+        }
+
+        public Builder notFoundTtl(Duration value) {
+            notFoundTtl = value;
+            return this;
+        }
+
+        public Builder priceClass(PriceClass value) {
+            priceClass = value;
+            return this;
+        }
+
+        public Builder customDomain(String domain, String certificate) {
+            domainName = domain;
+            certificateArn = certificate;
+            return this;
+        }
+
+        public Builder webAcl(boolean value) {
+            webAcl = value;
+            return this;
+        }
+
+        public Builder webAclArn(String value) {
+            webAclArn = value;
+            return this;
+        }
+
+        public Builder webAclRateLimit(int value) {
+            webAclRateLimit = value;
+            return this;
+        }
+
+        public Builder viewerRequestFunction(boolean value) {
+            viewerRequestFunction = value;
+            return this;
+        }
+
+        public Builder apiRateLimit(int value) {
+            apiRateLimit = value;
+            return this;
+        }
+
+        public Builder apiBurstLimit(int value) {
+            apiBurstLimit = value;
+            return this;
+        }
+
+        public Builder inlineVerifyMaxBytes(long value) {
+            inlineVerifyMaxBytes = value;
+            return this;
+        }
+
+        public Builder logRetention(RetentionDays value) {
+            logRetention = value;
+            return this;
+        }
+
+        public Builder alarmEmail(String value) {
+            alarmEmail = value;
+            return this;
+        }
+
+        public Builder adminTokenVersion(String value) {
+            adminTokenVersion = value;
+            return this;
+        }
+
+        public Builder nag(boolean value) {
+            nag = value;
+            return this;
+        }
+
+        public DeploymentConfig build() {
+            return new DeploymentConfig(region, account, removalPolicy, notFoundTtl, priceClass, domainName,
+                    certificateArn, webAcl, webAclArn, webAclRateLimit, viewerRequestFunction, apiRateLimit,
+                    apiBurstLimit, inlineVerifyMaxBytes, logRetention, alarmEmail, adminTokenVersion, functionsJar, layerZip, nag);
+        }
+    }
+
+    private static RemovalPolicy removalPolicy(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "retain" -> RemovalPolicy.RETAIN;
+            case "destroy" -> RemovalPolicy.DESTROY;
+            default -> throw new IllegalArgumentException(PREFIX + "removalPolicy is retain or destroy, not " + value);
+        };
+    }
+
+    private static PriceClass priceClass(String value) {
+        return switch (value) {
+            case "PriceClass_100", "100" -> PriceClass.PRICE_CLASS_100;
+            case "PriceClass_200", "200" -> PriceClass.PRICE_CLASS_200;
+            case "PriceClass_All", "All", "all" -> PriceClass.PRICE_CLASS_ALL;
+            default -> throw new IllegalArgumentException(PREFIX + "priceClass is PriceClass_100, PriceClass_200 or PriceClass_All, not " + value);
+        };
+    }
+
+    private static RetentionDays retention(int days) {
+        RetentionDays retention = RETENTION_BY_DAYS.get(days);
+        if (retention == null) {
+            throw new IllegalArgumentException(PREFIX + "logRetentionDays must be one of " + RETENTION_BY_DAYS.keySet() + ", not " + days);
+        }
+        return retention;
+    }
+
+    /** Context values arrive as JSON values from cdk.json and as strings from {@code -c}. */
+    private record Context(Function<String, Object> lookup) {
+        Optional<String> string(String key) {
+            Object value = lookup.apply(PREFIX + key);
+            if (value == null || value.toString().isBlank()) {
+                return Optional.empty();
+            }
+            return Optional.of(value.toString().trim());
+        }
+
+        Optional<Integer> integer(String key) {
+            return string(key).map(value -> {
+                try {
+                    return new java.math.BigDecimal(value).intValueExact();
+                } catch (NumberFormatException | ArithmeticException e) {
+                    throw new IllegalArgumentException(PREFIX + key + " must be a whole number, not " + value, e);
+                }
+            });
+        }
+
+        Optional<Boolean> bool(String key) {
+            return string(key).map(value -> switch (value.toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "1" -> true;
+                case "false", "no", "0" -> false;
+                default -> throw new IllegalArgumentException(PREFIX + key + " must be true or false, not " + value);
+            });
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package dev.nixfront.infra;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awscdk.AssetHashType;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.IDestination;
+import software.amazon.awscdk.services.lambda.LayerVersion;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.assets.AssetOptions;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.constructs.Construct;
+
+/**
+ * The five functions, one per privilege boundary, and what each may touch. Permissions are granted
+ * with exact actions on exact resources; the only wildcards are in object keys, because a cache's
+ * name is the first segment of every key ({@code <cache>/nar/...}, {@code <cache>/<hash>.narinfo}).
+ *
+ * <pre>
+ *          S3 (objects by key shape; ListBucket)                  DynamoDB       KMS              other
+ * query    -                                                      read           -                admin secret
+ * upload   put &#42;/nar/*, &#42;/staging/*; head &#42;/nar/*;               read           -                admin secret
+ *          abort+delete &#42;/staging/*; list
+ * publish  get &#42;/nar/*, &#42;/staging/*; put *.narinfo, &#42;/nar/*;     read, put      Decrypt          admin secret,
+ *          abort &#42;/nar/*; delete &#42;/staging/*; list                                                 invoke verify
+ * verify   same S3 as publish                                     read, put      Decrypt          failure queue
+ * admin    put &#42;/nix-cache-info; delete+abort *; list, list       read, write    GenerateDataKey  admin secret
+ *          multipart uploads
+ * </pre>
+ *
+ * Only publish and verify can write a narinfo, and only they can decrypt a signing key.
+ */
+public final class Functions extends Construct {
+    public static final String ENV_TABLE = "NIXFRONT_TABLE";
+    public static final String ENV_BUCKET = "NIXFRONT_BUCKET";
+    public static final String ENV_KMS_KEY_ARN = "NIXFRONT_KMS_KEY_ARN";
+    public static final String ENV_VERIFY_FUNCTION = "NIXFRONT_VERIFY_FUNCTION";
+    public static final String ENV_ADMIN_TOKEN_SECRET_ARN = "NIXFRONT_ADMIN_TOKEN_SECRET_ARN";
+    public static final String ENV_CACHE_URL = "NIXFRONT_CACHE_URL";
+    public static final String ENV_INLINE_VERIFY_MAX_BYTES = "NIXFRONT_INLINE_VERIFY_MAX_BYTES";
+    /**
+     * Read by no code: the functions read the admin token at init, which SnapStart snapshots, so a
+     * rotated token only takes effect in a new version; changing this value publishes one.
+     */
+    public static final String ENV_ADMIN_TOKEN_VERSION = "NIXFRONT_ADMIN_TOKEN_VERSION";
+
+    /**
+     * @param storage              the bucket, table, key and secret the functions work on
+     * @param cacheUrl             https URL Nix substitutes from (CloudFront or the custom domain)
+     * @param functionsJar         the thin functions jar
+     * @param layerZip             the layer zip ({@code java/lib/*.jar})
+     * @param inlineVerifyMaxBytes NARs up to this size are verified within the publish request
+     * @param logRetention         retention of the function log groups
+     * @param adminTokenVersion    see {@link #ENV_ADMIN_TOKEN_VERSION}
+     */
+    public record Props(
+            Storage storage,
+            String cacheUrl,
+            Path functionsJar,
+            Path layerZip,
+            long inlineVerifyMaxBytes,
+            RetentionDays logRetention,
+            String adminTokenVersion) {
+    }
+
+    private final LayerVersion layer;
+    private final Queue verifyFailures;
+    private final NixfrontFunction query;
+    private final NixfrontFunction upload;
+    private final NixfrontFunction publish;
+    private final NixfrontFunction verify;
+    private final NixfrontFunction admin;
+
+    public Functions(Construct scope, String id, Props props) {
+        super(scope, id);
+        Storage storage = props.storage();
+
+        layer = LayerVersion.Builder.create(this, "SharedLibraries")
+                .description("nixfront shared modules and third-party jars (java/lib)")
+                .code(asset(props.layerZip()))
+                .compatibleRuntimes(List.of(Runtime.JAVA_21))
+                .compatibleArchitectures(List.of(Architecture.ARM_64))
+                .build();
+        Code code = asset(props.functionsJar());
+
+        verifyFailures = Queue.Builder.create(this, "VerifyFailures")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(Duration.days(14))
+                .build();
+        Nag.suppress(verifyFailures, "AwsSolutions-SQS3",
+                "This queue is the failure destination of the verify function (the place failures end up); "
+                        + "a dead-letter queue behind it would only move the same records one step further.");
+
+        Map<String, String> common = Map.of(
+                ENV_TABLE, storage.table().getTableName(),
+                ENV_BUCKET, storage.bucket().getBucketName());
+        Map<String, String> api = with(common,
+                ENV_ADMIN_TOKEN_SECRET_ARN, storage.adminToken().getSecretArn(),
+                ENV_ADMIN_TOKEN_VERSION, props.adminTokenVersion(),
+                ENV_CACHE_URL, props.cacheUrl());
+        String kmsKeyArn = storage.signingKeyWrap().getKeyArn();
+
+        query = function("Query", "QueryHandler", "lists caches, reads cache info, answers which paths are missing",
+                1024, Duration.seconds(15), true, api, null, code, props);
+        upload = function("Upload", "UploadHandler", "presigns S3 PUT/UploadPart URLs for NAR and staging keys only",
+                1024, Duration.seconds(15), true, api, null, code, props);
+        verify = function("Verify", "VerifyHandler", "verifies large NARs asynchronously, then signs and writes their narinfo",
+                3008, Duration.minutes(15), false, with(common, ENV_KMS_KEY_ARN, kmsKeyArn),
+                new SqsDestination(verifyFailures), code, props);
+        publish = function("Publish", "PublishHandler", "verifies NARs, signs and writes narinfo, indexes paths",
+                2048, Duration.seconds(29), false,
+                with(api, ENV_KMS_KEY_ARN, kmsKeyArn,
+                        ENV_VERIFY_FUNCTION, verify.alias().getFunctionArn(),
+                        ENV_INLINE_VERIFY_MAX_BYTES, Long.toString(props.inlineVerifyMaxBytes())),
+                null, code, props);
+        admin = function("Admin", "AdminHandler", "creates and deletes caches and tokens, wraps new signing keys",
+                1024, Duration.seconds(29), true, with(api, ENV_KMS_KEY_ARN, kmsKeyArn), null, code, props);
+
+        grantPermissions(storage);
+    }
+
+    private void grantPermissions(Storage storage) {
+        List<String> read = List.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem");
+        String nar = "*/nar/*";
+        String staging = "*/staging/*";
+
+        table(query, storage, read);
+        storage.adminToken().grantRead(query.role());
+
+        // Presigns a single PUT for a NAR key, or a multipart upload under staging (CreateMultipartUpload,
+        // UploadPart and CompleteMultipartUpload are all s3:PutObject in IAM). HeadObject (s3:GetObject)
+        // answers "already uploaded"; ListBucket makes a missing key a 404 rather than a 403.
+        objects(upload, storage, List.of("s3:PutObject"), nar, staging);
+        objects(upload, storage, List.of("s3:AbortMultipartUpload", "s3:DeleteObject"), staging);
+        objects(upload, storage, List.of("s3:GetObject"), nar);
+        bucket(upload, storage, "s3:ListBucket");
+        table(upload, storage, read);
+        storage.adminToken().grantRead(upload.role());
+
+        for (NixfrontFunction writer : List.of(publish, verify)) {
+            objects(writer, storage, List.of("s3:GetObject"), nar, staging);
+            // Writes the narinfo (conditionally), and copies verified staging objects to their NAR key,
+            // in parts for large ones, aborting a failed copy.
+            objects(writer, storage, List.of("s3:PutObject"), "*.narinfo", nar);
+            objects(writer, storage, List.of("s3:AbortMultipartUpload"), nar);
+            objects(writer, storage, List.of("s3:DeleteObject"), staging);
+            bucket(writer, storage, "s3:ListBucket");
+            table(writer, storage, concat(read, List.of("dynamodb:PutItem")));
+            storage.signingKeyWrap().grantDecrypt(writer.role());
+        }
+        storage.adminToken().grantRead(publish.role());
+        verify.alias().grantInvoke(publish.role());
+
+        objects(admin, storage, List.of("s3:PutObject"), "*/nix-cache-info");
+        // Deleting a cache lists its prefix, deletes every object under it whatever the key shape, and
+        // aborts multipart uploads still open there.
+        objects(admin, storage, List.of("s3:DeleteObject", "s3:AbortMultipartUpload"), "*");
+        bucket(admin, storage, "s3:ListBucket");
+        bucket(admin, storage, "s3:ListBucketMultipartUploads");
+        table(admin, storage, concat(read, List.of("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                "dynamodb:BatchWriteItem")));
+        // Envelope encryption: a fresh data key per signing key; the admin never needs to decrypt one.
+        storage.signingKeyWrap().grant(admin.role(), "kms:GenerateDataKey");
+        storage.adminToken().grantRead(admin.role());
+
+        String bucketArn = "Resource::<" + Nag.logicalId(storage.bucket()) + ".Arn>";
+        String why = "The first key segment is the cache name, which is data (many caches per deployment), "
+                + "so object permissions name the key shape, never a fixed key.";
+        Nag.suppress(upload.role(), "AwsSolutions-IAM5", why,
+                List.of(bucketArn + "/" + nar, bucketArn + "/" + staging));
+        for (NixfrontFunction writer : List.of(publish, verify)) {
+            Nag.suppress(writer.role(), "AwsSolutions-IAM5", why,
+                    List.of(bucketArn + "/" + nar, bucketArn + "/" + staging, bucketArn + "/*.narinfo"));
+        }
+        Nag.suppress(admin.role(), "AwsSolutions-IAM5", why
+                        + " Deleting a cache must delete all its objects (nix-cache-info, narinfo, nar, staging).",
+                List.of(bucketArn + "/*/nix-cache-info", bucketArn + "/*"));
+    }
+
+    public List<NixfrontFunction> all() {
+        return List.of(query, upload, publish, verify, admin);
+    }
+
+    public NixfrontFunction query() {
+        return query;
+    }
+
+    public NixfrontFunction upload() {
+        return upload;
+    }
+
+    public NixfrontFunction publish() {
+        return publish;
+    }
+
+    public NixfrontFunction verify() {
+        return verify;
+    }
+
+    public NixfrontFunction admin() {
+        return admin;
+    }
+
+    public LayerVersion layer() {
+        return layer;
+    }
+
+    public Queue verifyFailures() {
+        return verifyFailures;
+    }
+
+    private NixfrontFunction function(String id, String handler, String description, int memoryMb, Duration timeout,
+                                      boolean quickStart, Map<String, String> environment,
+                                      IDestination onFailure, Code code, Props props) {
+        return new NixfrontFunction(this, id, new NixfrontFunction.Props(handler, description, memoryMb, timeout,
+                quickStart, environment, onFailure, code, layer, props.logRetention()));
+    }
+
+    private static Code asset(Path archive) {
+        return Code.fromAsset(archive.toString(), AssetOptions.builder()
+                .assetHashType(AssetHashType.CUSTOM)
+                .assetHash(ArchiveFingerprint.of(archive))
+                .build());
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String... keyValues) {
+        Map<String, String> result = new TreeMap<>(base);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            result.put(keyValues[i], keyValues[i + 1]);
+        }
+        return result;
+    }
+
+    private static void objects(NixfrontFunction fn, Storage storage, List<String> actions, String... keyPatterns) {
+        List<String> arns = Arrays.stream(keyPatterns).map(storage.bucket()::arnForObjects).toList();
+        grant(fn.role(), actions, arns);
+    }
+
+    private static void bucket(NixfrontFunction fn, Storage storage, String action) {
+        grant(fn.role(), List.of(action), List.of(storage.bucket().getBucketArn()));
+    }
+
+    private static void table(NixfrontFunction fn, Storage storage, List<String> actions) {
+        String tableArn = storage.table().getTableArn();
+        grant(fn.role(), actions, List.of(tableArn, tableArn + "/index/" + Storage.GSI1));
+    }
+
+    private static void grant(IGrantable grantee, List<String> actions, List<String> resourceArns) {
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(grantee)
+                .actions(actions)
+                .resourceArns(resourceArns)
+                .build());
+    }
+}

@@ -1,0 +1,135 @@
+package dev.nixfront.infra;
+
+import java.util.List;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableEncryption;
+import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.s3.ObjectOwnership;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
+import software.constructs.Construct;
+
+/**
+ * The stateful half of nixfront: the cache bucket, the index table, the KMS key that wraps every
+ * cache's Ed25519 signing key, the generated admin token, and the bucket access logs land in. All of
+ * them follow {@link Props#removalPolicy()} (retain unless the deployment says otherwise); construct
+ * ids here are a contract, renaming one replaces (and with retain: orphans) the resource.
+ */
+public final class Storage extends Construct {
+    /** Name of the table's only global secondary index (keys {@code gsi1pk}/{@code gsi1sk}). */
+    public static final String GSI1 = "gsi1";
+
+    /**
+     * @param removalPolicy what deleting the stack does to the stateful resources
+     */
+    public record Props(RemovalPolicy removalPolicy) {
+    }
+
+    private final Bucket bucket;
+    private final Bucket logBucket;
+    private final Table table;
+    private final Key signingKeyWrap;
+    private final Secret adminToken;
+
+    public Storage(Construct scope, String id, Props props) {
+        super(scope, id);
+        RemovalPolicy removal = props.removalPolicy();
+
+        // CloudFront's standard logs are written with ACLs, hence object-writer ownership on this bucket only.
+        logBucket = Bucket.Builder.create(this, "AccessLogs")
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .encryption(BucketEncryption.S3_MANAGED)
+                .enforceSsl(true)
+                .minimumTlsVersion(1.2)
+                .objectOwnership(ObjectOwnership.OBJECT_WRITER)
+                .lifecycleRules(List.of(LifecycleRule.builder().id("expire-logs").expiration(Duration.days(90)).build()))
+                .removalPolicy(removal)
+                .build();
+        // SSE-S3, not SSE-KMS: CloudFront reads every object, and KMS would add a request charge and a key
+        // policy for CloudFront to each read while protecting data that is public to the cache's users anyway.
+        bucket = Bucket.Builder.create(this, "Cache")
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .encryption(BucketEncryption.S3_MANAGED)
+                .enforceSsl(true)
+                .minimumTlsVersion(1.2)
+                .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+                .serverAccessLogsBucket(logBucket)
+                .serverAccessLogsPrefix("s3/")
+                .lifecycleRules(List.of(LifecycleRule.builder()
+                        .id("abort-incomplete-multipart-uploads")
+                        .abortIncompleteMultipartUploadAfter(Duration.days(2))
+                        .build()))
+                .removalPolicy(removal)
+                .build();
+
+        table = Table.Builder.create(this, "Index")
+                .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("sk").type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .encryption(TableEncryption.AWS_MANAGED)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true)
+                        .build())
+                .deletionProtection(removal == RemovalPolicy.RETAIN)
+                .removalPolicy(removal)
+                .build();
+        table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(GSI1)
+                .partitionKey(Attribute.builder().name("gsi1pk").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("gsi1sk").type(AttributeType.STRING).build())
+                .projectionType(ProjectionType.ALL)
+                .build());
+
+        signingKeyWrap = Key.Builder.create(this, "SigningKeyWrap")
+                .description("nixfront: wraps the Ed25519 signing key of every cache")
+                .enableKeyRotation(true)
+                .pendingWindow(Duration.days(30))
+                .removalPolicy(removal)
+                .build();
+
+        adminToken = Secret.Builder.create(this, "AdminToken")
+                .description("nixfront: the admin token (full rights on every cache); nixfront login reads it")
+                .generateSecretString(SecretStringGenerator.builder()
+                        .passwordLength(48)
+                        .excludePunctuation(true)
+                        .build())
+                .removalPolicy(removal)
+                .build();
+        Nag.suppress(adminToken, "AwsSolutions-SMG4",
+                "The admin token is a bootstrap credential with no dependent system to re-key: the operator rotates "
+                        + "it by putting a new value and deploying with a new nixfront:adminTokenVersion (docs/deploy.md, "
+                        + "'Rotating the admin token'). A rotation Lambda would add compute with nobody to hand the value to.");
+    }
+
+    public Bucket bucket() {
+        return bucket;
+    }
+
+    public Bucket logBucket() {
+        return logBucket;
+    }
+
+    public Table table() {
+        return table;
+    }
+
+    public Key signingKeyWrap() {
+        return signingKeyWrap;
+    }
+
+    public Secret adminToken() {
+        return adminToken;
+    }
+}

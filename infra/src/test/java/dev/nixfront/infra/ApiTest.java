@@ -1,0 +1,77 @@
+package dev.nixfront.infra;
+
+import static dev.nixfront.infra.Json.at;
+import static dev.nixfront.infra.Json.properties;
+import static dev.nixfront.infra.Json.render;
+import static dev.nixfront.infra.Json.resources;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class ApiTest {
+    private final Deployments.Synthesized standard = Deployments.standard();
+    private final Map<String, Object> template = Deployments.json(standard.main());
+    private final Functions fns = standard.stacks().main().functions();
+
+    @Test
+    void everyRouteReachesTheAliasOfItsPrivilegeBoundary() {
+        Map<String, Map<String, Object>> integrations = resources(template, "AWS::ApiGatewayV2::Integration");
+        Map<String, String> routes = new TreeMap<>();
+        resources(template, "AWS::ApiGatewayV2::Route").values().forEach(route -> {
+            Map<String, Object> p = properties(route);
+            String integrationId = render(p.get("Target")).replace("integrations/<", "").replace(">", "");
+            Map<String, Object> integration = properties(integrations.get(integrationId));
+            routes.put((String) p.get("RouteKey"), aliasName(render(integration.get("IntegrationUri"))));
+            assertThat(p).containsEntry("AuthorizationType", "NONE");
+        });
+        assertThat(routes).isEqualTo(new TreeMap<>(Map.ofEntries(
+                Map.entry("GET /v1/caches", "Query"),
+                Map.entry("GET /v1/caches/{cache}", "Query"),
+                Map.entry("POST /v1/caches/{cache}/missing", "Query"),
+                Map.entry("GET /v1/caches/{cache}/paths/{hash}", "Query"),
+                Map.entry("POST /v1/caches/{cache}/uploads", "Upload"),
+                Map.entry("POST /v1/caches/{cache}/uploads/parts", "Upload"),
+                Map.entry("POST /v1/caches/{cache}/uploads/complete", "Upload"),
+                Map.entry("POST /v1/caches/{cache}/narinfos", "Publish"),
+                Map.entry("POST /v1/caches", "Admin"),
+                Map.entry("DELETE /v1/caches/{cache}", "Admin"),
+                Map.entry("POST /v1/tokens", "Admin"),
+                Map.entry("GET /v1/tokens", "Admin"),
+                Map.entry("DELETE /v1/tokens/{id}", "Admin"))));
+        integrations.values().forEach(integration -> assertThat(properties(integration))
+                .containsEntry("IntegrationType", "AWS_PROXY")
+                .containsEntry("PayloadFormatVersion", "2.0"));
+    }
+
+    @Test
+    void theStageIsThrottledAndAccessLogged() {
+        assertThat(resources(template, "AWS::ApiGatewayV2::Stage").values()).singleElement().satisfies(stage -> {
+            Map<String, Object> p = properties(stage);
+            assertThat(p).containsEntry("StageName", "$default").containsEntry("AutoDeploy", true);
+            assertThat(at(p, "DefaultRouteSettings", "ThrottlingRateLimit")).isEqualTo(100);
+            assertThat(at(p, "DefaultRouteSettings", "ThrottlingBurstLimit")).isEqualTo(200);
+            assertThat(render(at(p, "AccessLogSettings", "DestinationArn"))).matches("<ApiAccessLogs.*\\.Arn>");
+            assertThat((String) at(p, "AccessLogSettings", "Format")).contains("$context.routeKey", "$context.status");
+        });
+    }
+
+    @Test
+    void apiGatewayMayInvokeOnlyTheAliases() {
+        resources(template, "AWS::Lambda::Permission").values().forEach(permission -> {
+            Map<String, Object> p = properties(permission);
+            assertThat(p).containsEntry("Principal", "apigateway.amazonaws.com").containsEntry("Action", "lambda:InvokeFunction");
+            assertThat(aliasName(render(p.get("FunctionName")))).isIn("Query", "Upload", "Publish", "Admin");
+        });
+    }
+
+    private String aliasName(String rendered) {
+        for (NixfrontFunction fn : fns.all()) {
+            if (rendered.equals("<" + Nag.logicalId(fn.alias()) + ">")) {
+                return fn.getNode().getId();
+            }
+        }
+        return "not an alias: " + rendered;
+    }
+}

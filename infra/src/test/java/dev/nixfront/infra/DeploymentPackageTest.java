@@ -1,0 +1,124 @@
+package dev.nixfront.infra;
+
+import static dev.nixfront.infra.Json.properties;
+import static dev.nixfront.infra.Json.resources;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Lambda runs each handler with the functions jar plus {@code /opt/java/lib/*.jar} of the layer on
+ * the classpath. This rebuilds that classpath from the built artifacts (and nothing of the test's own)
+ * and links every handler the stack names: a class missing from the layer fails here, not at the
+ * first request in AWS.
+ */
+class DeploymentPackageTest {
+    @TempDir
+    Path opt;
+
+    @Test
+    void everyHandlerTheStackNamesLinksAgainstTheLayerAlone() throws Exception {
+        try (URLClassLoader lambda = lambdaClassLoader()) {
+            for (String handler : handlers()) {
+                String className = handler.substring(0, handler.indexOf("::"));
+                String methodName = handler.substring(handler.indexOf("::") + 2);
+                // Not initialised: a static initialiser may read the Lambda environment.
+                Class<?> type = Class.forName(className, false, lambda);
+                // Resolving the members links every type in their signatures.
+                assertThat(Arrays.stream(type.getMethods()).map(Method::getName)).as(handler).contains(methodName);
+                Arrays.stream(type.getDeclaredMethods()).forEach(Method::getGenericParameterTypes);
+                Arrays.stream(type.getDeclaredFields()).forEach(Field::getGenericType);
+                assertThat(type.getDeclaredConstructors()).as(handler).isNotEmpty();
+            }
+        }
+    }
+
+    /**
+     * The handlers declare the route keys they serve as constants ({@code "POST /v1/caches"}); the API
+     * must route exactly those keys, each to the function of the handler that declares it.
+     */
+    @Test
+    void theApiRoutesExactlyTheRoutesTheHandlersServe() throws Exception {
+        Deployments.Synthesized standard = Deployments.standard();
+        Map<String, String> handlerByFunction = new TreeMap<>();
+        for (NixfrontFunction fn : standard.stacks().main().functions().all()) {
+            String handler = (String) properties(resources(Deployments.json(standard.main()), "AWS::Lambda::Function")
+                    .get(Nag.logicalId(fn.function()))).get("Handler");
+            handlerByFunction.put(fn.getNode().getId(), handler.substring(0, handler.indexOf("::")));
+        }
+        Map<String, String> served = new TreeMap<>();
+        try (URLClassLoader lambda = lambdaClassLoader()) {
+            for (Map.Entry<String, String> e : handlerByFunction.entrySet()) {
+                for (Field field : Class.forName(e.getValue(), false, lambda).getDeclaredFields()) {
+                    if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                        field.setAccessible(true);
+                        Object value = field.get(null);
+                        if (value instanceof String route && route.matches("(GET|POST|PUT|PATCH|DELETE) /v1/.*")) {
+                            served.put(route, e.getKey());
+                        }
+                    }
+                }
+            }
+        }
+        Map<String, String> routed = new TreeMap<>();
+        Map<String, Object> template = Deployments.json(standard.main());
+        Map<String, Map<String, Object>> integrations = resources(template, "AWS::ApiGatewayV2::Integration");
+        resources(template, "AWS::ApiGatewayV2::Route").values().forEach(route -> {
+            String integration = Json.render(properties(route).get("Target")).replaceAll("integrations/<(.*)>", "$1");
+            String alias = Json.render(properties(integrations.get(integration)).get("IntegrationUri"));
+            for (NixfrontFunction fn : standard.stacks().main().functions().all()) {
+                if (alias.equals("<" + Nag.logicalId(fn.alias()) + ">")) {
+                    routed.put((String) properties(route).get("RouteKey"), fn.getNode().getId());
+                }
+            }
+        });
+        assertThat(served).as("routes the handlers serve").isNotEmpty();
+        assertThat(routed).isEqualTo(served);
+    }
+
+    private static List<String> handlers() {
+        List<String> handlers = resources(Deployments.json(Deployments.standard().main()), "AWS::Lambda::Function").values().stream()
+                .map(fn -> (String) properties(fn).get("Handler"))
+                .sorted()
+                .toList();
+        assertThat(handlers).hasSize(5);
+        return handlers;
+    }
+
+    /** The functions jar and the layer's jars, and nothing of this test's classpath. */
+    private URLClassLoader lambdaClassLoader() throws IOException {
+        List<URL> classpath = new ArrayList<>();
+        classpath.add(Deployments.functionsJar().toUri().toURL());
+        try (ZipFile layer = new ZipFile(Deployments.layerZip().toFile())) {
+            for (ZipEntry entry : Collections.list(layer.entries())) {
+                if (entry.getName().endsWith(".jar")) {
+                    Path jar = opt.resolve(entry.getName());
+                    Files.createDirectories(jar.getParent());
+                    try (InputStream in = layer.getInputStream(entry)) {
+                        Files.copy(in, jar);
+                    }
+                    classpath.add(jar.toUri().toURL());
+                }
+            }
+        }
+        return new URLClassLoader(classpath.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+    }
+}

@@ -1,0 +1,77 @@
+package dev.nixfront.infra;
+
+import static dev.nixfront.infra.Json.at;
+import static dev.nixfront.infra.Json.list;
+import static dev.nixfront.infra.Json.properties;
+import static dev.nixfront.infra.Json.render;
+import static dev.nixfront.infra.Json.resources;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class OperationsTest {
+
+    private static Set<String> alarmedMetrics(Map<String, Object> template) {
+        Set<String> metrics = new TreeSet<>();
+        resources(template, "AWS::CloudWatch::Alarm").values().forEach(alarm -> {
+            Map<String, Object> p = properties(alarm);
+            assertThat(list(p.get("AlarmActions"))).as("every alarm notifies the topic").hasSize(1);
+            Object metric = p.containsKey("Metrics") ? at(list(p.get("Metrics")).get(0), "MetricStat", "Metric") : p;
+            metrics.add(at(metric, "Namespace") + " " + at(metric, "MetricName"));
+        });
+        return metrics;
+    }
+
+    @Test
+    void functionErrorsThrottlesApi5xxAndFailedVerificationsAlarm() {
+        Map<String, Object> main = Deployments.json(Deployments.standard().main());
+        assertThat(resources(main, "AWS::CloudWatch::Alarm")).hasSize(5 * 2 + 2);
+        assertThat(alarmedMetrics(main)).containsExactlyInAnyOrder(
+                "AWS/Lambda Errors", "AWS/Lambda Throttles", "AWS/ApiGateway 5xx", "AWS/SQS ApproximateNumberOfMessagesVisible");
+        Set<String> functionsWithErrorAlarms = new TreeSet<>();
+        resources(main, "AWS::CloudWatch::Alarm").values().forEach(alarm -> {
+            Object dimensions = at(alarm, "Properties", "Dimensions");
+            if ("Errors".equals(at(alarm, "Properties", "MetricName"))) {
+                functionsWithErrorAlarms.add(render(at(list(dimensions).get(0), "Value")));
+            }
+        });
+        assertThat(functionsWithErrorAlarms).hasSize(5);
+    }
+
+    @Test
+    void cloudFront5xxIsAlarmedInUsEast1WhereItsMetricsAre() {
+        Deployments.Synthesized standard = Deployments.standard();
+        assertThat(standard.stacks().edgeMonitoring().getRegion()).isEqualTo("us-east-1");
+        assertThat(alarmedMetrics(Deployments.json(standard.edgeMonitoring()))).containsExactly("AWS/CloudFront 5xxErrorRate");
+
+        Deployments.Synthesized full = Deployments.full();
+        assertThat(full.stacks().edgeMonitoring()).as("main stack already in us-east-1").isNull();
+        assertThat(alarmedMetrics(Deployments.json(full.main()))).contains("AWS/CloudFront 5xxErrorRate");
+    }
+
+    @Test
+    void theDashboardGraphsTheBusinessMetricsTheFunctionsEmit() {
+        Map<String, Object> main = Deployments.json(Deployments.standard().main());
+        String body = render(at(resources(main, "AWS::CloudWatch::Dashboard").values().iterator().next(), "Properties", "DashboardBody"));
+        for (String metric : new String[] {"PathsPublished", "BytesPublished", "PublishRejected"}) {
+            assertThat(body).contains("Namespace=\\\"nixfront\\\" MetricName=\\\"" + metric + "\\\"");
+        }
+        assertThat(body).contains("AWS/CloudFront", "\"region\":\"us-east-1\"", "AWS/Lambda", "AWS/ApiGateway");
+    }
+
+    @Test
+    void alarmTopicsRefusePlainHttpAndTheEmailIsSubscribed() {
+        Map<String, Object> full = Deployments.json(Deployments.full().main());
+        assertThat(resources(full, "AWS::SNS::Subscription").values()).singleElement()
+                .satisfies(s -> assertThat(properties(s)).containsEntry("Protocol", "email").containsEntry("Endpoint", "ops@example.org"));
+        for (Map<String, Object> template : List.of(full, Deployments.json(Deployments.standard().main()))) {
+            assertThat(resources(template, "AWS::SNS::TopicPolicy").values()).singleElement().satisfies(policy ->
+                    assertThat(list(at(policy, "Properties", "PolicyDocument", "Statement"))).anySatisfy(statement ->
+                            assertThat(at(statement, "Condition", "Bool", "aws:SecureTransport")).isEqualTo("false")));
+        }
+    }
+}

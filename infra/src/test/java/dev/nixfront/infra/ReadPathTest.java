@@ -1,0 +1,145 @@
+package dev.nixfront.infra;
+
+import static dev.nixfront.infra.Json.at;
+import static dev.nixfront.infra.Json.list;
+import static dev.nixfront.infra.Json.map;
+import static dev.nixfront.infra.Json.properties;
+import static dev.nixfront.infra.Json.render;
+import static dev.nixfront.infra.Json.resources;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReadPathTest {
+    private static final int YEAR = 365 * 24 * 3600;
+
+    private final Deployments.Synthesized standard = Deployments.standard();
+    private final Map<String, Object> template = Deployments.json(standard.main());
+
+    private static Map<String, Object> distributionConfig(Map<String, Object> template) {
+        return map(at(resources(template, "AWS::CloudFront::Distribution").values().iterator().next(), "Properties", "DistributionConfig"));
+    }
+
+    /** Path pattern ("default" for the default behaviour) to its behaviour. */
+    private static Map<String, Map<String, Object>> behaviours(Map<String, Object> config) {
+        Map<String, Map<String, Object>> result = new LinkedHashMap<>();
+        result.put("default", map(config.get("DefaultCacheBehavior")));
+        for (Object behaviour : list(config.get("CacheBehaviors"))) {
+            result.put((String) map(behaviour).get("PathPattern"), map(behaviour));
+        }
+        return result;
+    }
+
+    private Map<String, Object> cachePolicy(Map<String, Object> behaviour) {
+        String id = render(behaviour.get("CachePolicyId")).replaceAll("[<>]", "");
+        return map(at(map(template.get("Resources")).get(id), "Properties", "CachePolicyConfig"));
+    }
+
+    private Map<String, Object> headersPolicy(Map<String, Object> behaviour) {
+        String id = render(behaviour.get("ResponseHeadersPolicyId")).replaceAll("[<>]", "");
+        return map(at(map(template.get("Resources")).get(id), "Properties", "ResponseHeadersPolicyConfig"));
+    }
+
+    @Test
+    void narsAreCachedForAYearWhateverTheOriginSaysAndMarkedImmutable() {
+        Map<String, Object> nar = behaviours(distributionConfig(template)).get("*/nar/*");
+        Map<String, Object> policy = cachePolicy(nar);
+        assertThat(policy).containsEntry("MinTTL", YEAR).containsEntry("DefaultTTL", YEAR).containsEntry("MaxTTL", YEAR);
+        assertThat(list(at(headersPolicy(nar), "CustomHeadersConfig", "Items"))).containsExactly(Map.of(
+                "Header", "Cache-Control", "Value", "public, max-age=31536000, immutable", "Override", true));
+        assertThat(nar).containsEntry("Compress", false);
+    }
+
+    @Test
+    void narinfoAndCacheInfoFollowTheObjectsCacheControl() {
+        Map<String, Map<String, Object>> behaviours = behaviours(distributionConfig(template));
+        assertThat(behaviours.keySet()).containsExactlyInAnyOrder("default", "*/nar/*", "*.narinfo", "*/nix-cache-info");
+        for (String pattern : List.of("default", "*.narinfo", "*/nix-cache-info")) {
+            Map<String, Object> policy = cachePolicy(behaviours.get(pattern));
+            assertThat(policy).as(pattern).containsEntry("MinTTL", 0).containsEntry("DefaultTTL", 60).containsEntry("MaxTTL", YEAR);
+            assertThat(headersPolicy(behaviours.get(pattern))).as(pattern).doesNotContainKey("CustomHeadersConfig");
+        }
+    }
+
+    @Test
+    void theCacheKeyIsThePathAlone() {
+        for (Map<String, Object> behaviour : behaviours(distributionConfig(template)).values()) {
+            Map<String, Object> key = map(cachePolicy(behaviour).get("ParametersInCacheKeyAndForwardedToOrigin"));
+            assertThat(at(key, "QueryStringsConfig", "QueryStringBehavior")).isEqualTo("none");
+            assertThat(at(key, "HeadersConfig", "HeaderBehavior")).isEqualTo("none");
+            assertThat(at(key, "CookiesConfig", "CookieBehavior")).isEqualTo("none");
+            assertThat(behaviour)
+                    .containsEntry("ViewerProtocolPolicy", "redirect-to-https")
+                    .containsEntry("AllowedMethods", List.of("GET", "HEAD"))
+                    .containsEntry("CachedMethods", List.of("GET", "HEAD"));
+        }
+    }
+
+    @Test
+    void missingKeysAreCachedBrieflySoAFreshPushShowsUpQuickly() {
+        assertThat(list(distributionConfig(template).get("CustomErrorResponses"))).containsExactlyInAnyOrder(
+                Map.of("ErrorCode", 404, "ErrorCachingMinTTL", 5),
+                Map.of("ErrorCode", 403, "ErrorCachingMinTTL", 5));
+        assertThat(list(distributionConfig(Deployments.json(Deployments.full().main())).get("CustomErrorResponses"))).containsExactlyInAnyOrder(
+                Map.of("ErrorCode", 404, "ErrorCachingMinTTL", 3),
+                Map.of("ErrorCode", 403, "ErrorCachingMinTTL", 3));
+    }
+
+    @Test
+    void theBucketIsReachedThroughOriginAccessControlWithListBucketFor404s() {
+        Map<String, Object> config = distributionConfig(template);
+        assertThat(list(config.get("Origins"))).singleElement().satisfies(origin -> {
+            assertThat(render(map(origin).get("DomainName")))
+                    .isEqualTo("<" + Nag.logicalId(standard.stacks().main().storage().bucket()) + ".RegionalDomainName>");
+            assertThat(render(map(origin).get("OriginAccessControlId"))).matches("<.*S3OriginAccessControl.*\\.Id>");
+            assertThat(at(origin, "S3OriginConfig", "OriginAccessIdentity")).isEqualTo("");
+        });
+        assertThat(properties(resources(template, "AWS::CloudFront::OriginAccessControl").values().iterator().next()))
+                .extracting(p -> map(p.get("OriginAccessControlConfig")))
+                .satisfies(oac -> assertThat(oac)
+                        .containsEntry("OriginAccessControlOriginType", "s3")
+                        .containsEntry("SigningBehavior", "always")
+                        .containsEntry("SigningProtocol", "sigv4"));
+        // "/" would list the bucket now that ListBucket is granted: it must map to a key that never exists.
+        assertThat(config).containsEntry("DefaultRootObject", "index.html");
+    }
+
+    @Test
+    void http2And3Ipv6LoggingAndThePriceClass() {
+        Map<String, Object> config = distributionConfig(template);
+        assertThat(config)
+                .containsEntry("HttpVersion", "http2and3")
+                .containsEntry("IPV6Enabled", true)
+                .containsEntry("PriceClass", "PriceClass_100")
+                .containsEntry("Enabled", true);
+        assertThat(render(at(config, "Logging", "Bucket")))
+                .isEqualTo("<" + Nag.logicalId(standard.stacks().main().storage().logBucket()) + ".RegionalDomainName>");
+    }
+
+    @Test
+    void theViewerRequestSlotIsACloudFrontFunctionOnEveryBehaviour() {
+        String function = Nag.logicalId(standard.stacks().main().readPath().viewerRequestFunction());
+        Map<String, Object> fn = properties(resources(template, "AWS::CloudFront::Function").get(function));
+        assertThat(at(fn, "FunctionConfig", "Runtime")).isEqualTo("cloudfront-js-2.0");
+        assertThat((String) fn.get("FunctionCode")).contains("function handler(event)").contains("return event.request;");
+        for (Map<String, Object> behaviour : behaviours(distributionConfig(template)).values()) {
+            assertThat(list(behaviour.get("FunctionAssociations"))).singleElement().satisfies(association -> {
+                assertThat(map(association)).containsEntry("EventType", "viewer-request");
+                assertThat(render(map(association).get("FunctionARN"))).isEqualTo("<" + function + ".FunctionARN>");
+            });
+        }
+    }
+
+    @Test
+    void aCustomDomainUsesItsAcmCertificateWithModernTls() {
+        Map<String, Object> config = distributionConfig(Deployments.json(Deployments.full().main()));
+        assertThat(config).containsEntry("Aliases", List.of(Deployments.DOMAIN));
+        assertThat(map(config.get("ViewerCertificate"))).isEqualTo(Map.of(
+                "AcmCertificateArn", Deployments.CERTIFICATE,
+                "MinimumProtocolVersion", "TLSv1.2_2021",
+                "SslSupportMethod", "sni-only"));
+    }
+}
