@@ -1,0 +1,274 @@
+package dev.nixfront.local;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.nixfront.api.Json;
+import dev.nixfront.aws.AwsClientConfig;
+import dev.nixfront.aws.AwsClients;
+import dev.nixfront.aws.DynamoDbCacheRepository;
+import dev.nixfront.aws.DynamoDbPathIndex;
+import dev.nixfront.aws.DynamoDbTableSchema;
+import dev.nixfront.aws.DynamoDbTokenRepository;
+import dev.nixfront.aws.LocalKeyVault;
+import dev.nixfront.aws.S3ObjectStore;
+import dev.nixfront.cache.CacheSettings;
+import dev.nixfront.cache.Ports;
+import dev.nixfront.cache.Services;
+import dev.nixfront.cache.TokenService;
+import dev.nixfront.cache.port.Metrics;
+import dev.nixfront.cache.port.Scope;
+import dev.nixfront.cache.port.TokenRecord;
+import dev.nixfront.cache.port.VerifyJob;
+import dev.nixfront.functions.AdminHandler;
+import dev.nixfront.functions.PublishHandler;
+import dev.nixfront.functions.QueryHandler;
+import dev.nixfront.functions.UploadHandler;
+import dev.nixfront.functions.VerifyHandler;
+import dev.nixfront.local.server.DynaliteServer;
+import dev.nixfront.local.server.S3ProxyServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The whole of nixfront on one machine: s3proxy (in this JVM, files under {@code DIR/s3}),
+ * dynalite (a child process, LevelDB under {@code DIR/dynamodb}), the same handler classes as in
+ * Lambda behind an API Gateway look-alike ({@link ApiFront}), a verification executor standing in
+ * for the async Lambda invoke, and a read server playing CloudFront ({@link ReadServer}).
+ * Everything binds 127.0.0.1; data and the admin token survive restarts.
+ */
+public final class LocalStack implements AutoCloseable {
+    public static final String BUCKET = "nixfront";
+    public static final String TABLE = "nixfront";
+    static final String ADMIN_TOKEN_ID = "tk_local_admin";
+    /** The verify function's timeout in AWS. */
+    private static final Duration VERIFY_TIMEOUT = Duration.ofMinutes(15);
+
+    /**
+     * @param directory where everything is kept (see {@link LocalFiles})
+     * @param apiPort   the API's port on 127.0.0.1 (0: any free one)
+     * @param cachePort the read server's port (0: any free one)
+     * @param tuning    adjusts the services' settings (tests lower the multipart threshold); identity by default
+     */
+    public record Options(Path directory, int apiPort, int cachePort, UnaryOperator<CacheSettings> tuning) {
+        public Options {
+            Objects.requireNonNull(directory, "directory");
+            tuning = tuning == null ? UnaryOperator.identity() : tuning;
+        }
+
+        public Options(Path directory, int apiPort, int cachePort) {
+            this(directory, apiPort, cachePort, null);
+        }
+    }
+
+    private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    private LocalFiles files;
+    private S3ProxyServer s3proxy;
+    private AwsClients clients;
+    private ReadServer readServer;
+    private ApiFront api;
+    private String adminToken;
+
+    private LocalStack() {}
+
+    /** Starts every part, in dependency order; on failure stops what was started and rethrows. */
+    public static LocalStack start(Options options) throws IOException {
+        LocalStack stack = new LocalStack();
+        try {
+            stack.startParts(options);
+            return stack;
+        } catch (IOException | RuntimeException e) {
+            try {
+                stack.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private void startParts(Options options) throws IOException {
+        Clock clock = Clock.systemUTC();
+        SecureRandom random = new SecureRandom();
+        files = new LocalFiles(options.directory());
+        files.create();
+        lock();
+        LocalFiles.Credentials credentials = files.credentials(random);
+
+        s3proxy = track(new S3ProxyServer(files.s3(), credentials.accessKeyId(), credentials.secretAccessKey(), 0).start());
+        s3proxy.createBucket(BUCKET);
+        DynaliteServer dynalite = track(DynaliteServer.of(files.dynamoDb(), 0).start());
+        clients = track(AwsClients.create(AwsClientConfig.local(s3proxy.endpoint(), dynalite.endpoint(),
+                credentials.accessKeyId(), credentials.secretAccessKey())));
+        DynamoDbTableSchema.createTableIfMissing(clients.dynamoDb(), TABLE);
+
+        readServer = track(new ReadServer(clients.s3(), BUCKET, options.cachePort()));
+        CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString()));
+        ExecutorVerificationQueue queue = track(new ExecutorVerificationQueue(2));
+        DynamoDbTokenRepository tokens = new DynamoDbTokenRepository(clients.dynamoDb(), TABLE);
+        Ports ports = new Ports(S3ObjectStore.create(clients, BUCKET),
+                new DynamoDbCacheRepository(clients.dynamoDb(), TABLE),
+                new DynamoDbPathIndex(clients.dynamoDb(), TABLE),
+                tokens, new LocalKeyVault(files.masterKey()), queue, Metrics.NONE);
+        Services services = Services.create(ports, settings, clock, random, null);
+        adminToken = adminToken(tokens, clock, random);
+
+        // As Lambda's async invoke does: the job travels as JSON and arrives as the handler's event map.
+        VerifyHandler verify = new VerifyHandler(services);
+        queue.bind(job -> verify.handleRequest(asEvent(job), new LocalLambdaContext("nixfront-verify",
+                clock.instant().plus(VERIFY_TIMEOUT), clock)));
+        api = track(new ApiFront(bindings(services), options.apiPort(), clock));
+        writeEnv();
+    }
+
+    private static Map<String, Object> asEvent(VerifyJob job) {
+        try {
+            return Json.mapper().readValue(Json.write(job), new TypeReference<Map<String, Object>>() {});
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<ApiFront.Binding> bindings(Services services) {
+        QueryHandler query = new QueryHandler(services);
+        UploadHandler upload = new UploadHandler(services);
+        PublishHandler publish = new PublishHandler(services);
+        AdminHandler admin = new AdminHandler(services);
+        return List.of(
+                bind("GET /v1/caches", "query", query),
+                bind("GET /v1/caches/{cache}", "query", query),
+                bind("POST /v1/caches/{cache}/missing", "query", query),
+                bind("GET /v1/caches/{cache}/paths/{hash}", "query", query),
+                bind("POST /v1/caches/{cache}/uploads", "upload", upload),
+                bind("POST /v1/caches/{cache}/uploads/parts", "upload", upload),
+                bind("POST /v1/caches/{cache}/uploads/complete", "upload", upload),
+                bind("POST /v1/caches/{cache}/narinfos", "publish", publish),
+                bind("POST /v1/caches", "admin", admin),
+                bind("DELETE /v1/caches/{cache}", "admin", admin),
+                bind("POST /v1/tokens", "admin", admin),
+                bind("GET /v1/tokens", "admin", admin),
+                bind("DELETE /v1/tokens/{id}", "admin", admin));
+    }
+
+    private static ApiFront.Binding bind(String routeKey, String function,
+                                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler) {
+        return new ApiFront.Binding(Route.of(routeKey), "nixfront-" + function, handler);
+    }
+
+    /**
+     * The bootstrap admin token: made on the first start, its secret kept in {@code admin.token}
+     * (0600) and only its SHA-256 in the table; re-registered if the table was wiped.
+     */
+    private String adminToken(DynamoDbTokenRepository tokens, Clock clock, SecureRandom random) throws IOException {
+        Path file = files.adminToken();
+        String token;
+        if (Files.isRegularFile(file)) {
+            token = Files.readString(file, StandardCharsets.UTF_8).strip();
+        } else {
+            token = TokenService.newSecret(random);
+            LocalFiles.writeSecret(file, out -> out.write(token + "\n"));
+        }
+        String hash = TokenService.hash(token);
+        if (tokens.findBySecretHash(hash).isEmpty()) {
+            tokens.create(new TokenRecord(ADMIN_TOKEN_ID, hash, "bootstrap admin token of ./nixfront local",
+                    Scope.admin(), clock.instant(), null, null));
+        }
+        return token;
+    }
+
+    private void writeEnv() throws IOException {
+        LocalFiles.writeSecret(files.env(), out -> out.write(
+                "NIXFRONT_SERVER=" + apiUrl() + "\n"
+                        + "NIXFRONT_TOKEN=" + adminToken + "\n"
+                        + "NIXFRONT_CACHE_URL=" + cacheUrl() + "\n"));
+    }
+
+    private void lock() throws IOException {
+        FileChannel channel = FileChannel.open(files.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+            throw new IOException("another nixfront local is running on " + files.directory());
+        }
+        parts.push(channel);
+    }
+
+    private <T extends AutoCloseable> T track(T part) {
+        parts.push(part);
+        return part;
+    }
+
+    /** The API, e.g. {@code http://127.0.0.1:8470}: NIXFRONT_SERVER. */
+    public URI apiUrl() {
+        return api.url();
+    }
+
+    /** The read server; a cache's substituter is {@code <cacheUrl>/<cache>}: NIXFRONT_CACHE_URL. */
+    public URI cacheUrl() {
+        return readServer.url();
+    }
+
+    /** The bootstrap admin token (a secret). */
+    public String adminToken() {
+        return adminToken;
+    }
+
+    /** s3proxy's endpoint: where presigned URLs point. */
+    public URI s3Endpoint() {
+        return s3proxy.endpoint();
+    }
+
+    /** An S3 client signed with the stack's credentials (tests inspect and tamper with objects). */
+    public S3Client s3() {
+        return clients.s3();
+    }
+
+    public Path directory() {
+        return files.directory();
+    }
+
+    public Path envFile() {
+        return files.env();
+    }
+
+    /** Stops every part in reverse order of start: the API first, dynalite's child process included. */
+    @Override
+    public synchronized void close() {
+        RuntimeException failure = null;
+        while (!parts.isEmpty()) {
+            try {
+                parts.pop().close();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                if (failure == null) {
+                    failure = new IllegalStateException("stopping the local stack failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
