@@ -100,9 +100,10 @@ final class ReadServer implements AutoCloseable {
                 if (e.statusCode() == 404) {
                     notFound(exchange);
                 } else {
-                    // 503 is what Nix retries; CloudFront answers 502/503 when its origin fails too.
-                    exchange.sendResponseHeaders(503, -1);
+                    unavailable(exchange, e);
                 }
+            } catch (RuntimeException e) {
+                unavailable(exchange, e);
             }
         }
     }
@@ -120,6 +121,15 @@ final class ReadServer implements AutoCloseable {
         }
         if (exchange.getRequestMethod().equals("HEAD") && length != null) {
             headers.set("Content-Length", Long.toString(length));
+        }
+    }
+
+    // 503 is what Nix retries; CloudFront answers 502/503 when its origin fails too. Never a bare
+    // dropped connection: Nix would count it as a network error against the whole cache.
+    private static void unavailable(HttpExchange exchange, RuntimeException cause) throws IOException {
+        System.err.println("nixfront local: read server: " + exchange.getRequestURI().getRawPath() + ": " + cause);
+        if (exchange.getResponseCode() == -1) {
+            exchange.sendResponseHeaders(503, -1);
         }
     }
 

@@ -47,15 +47,6 @@ public final class NixfrontClient {
         this.http = http;
     }
 
-    /** An HTTP/1.1 client: presigned S3 URLs and API Gateway both speak it, no upgrade dance. */
-    public static HttpClient defaultHttpClient() {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
-    }
-
     public ClientConfig config() {
         return config;
     }

@@ -1,10 +1,10 @@
 package dev.nixfront.cli.command;
 
 import dev.nixfront.cli.client.ApiException;
+import dev.nixfront.cli.client.HttpClients;
 import dev.nixfront.cli.client.NixfrontClient;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.http.HttpClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,7 +21,7 @@ abstract class ClientCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private HttpClient http;
+    private final HttpClients http = new HttpClients();
 
     /** The command's work; exceptions become the one-line reason. */
     abstract int run() throws IOException, InterruptedException, ApiException;
@@ -38,21 +38,17 @@ abstract class ClientCommand implements Callable<Integer> {
             err().println("nixfront: interrupted");
             return 130;
         } finally {
-            if (http != null) {
-                http.close();
-            }
+            http.close();
         }
     }
 
-    HttpClient http() {
-        if (http == null) {
-            http = NixfrontClient.defaultHttpClient();
-        }
+    HttpClients http() {
         return http;
     }
 
     NixfrontClient client() throws IOException {
-        return new NixfrontClient(serverOptions.config(), http());
+        var config = serverOptions.config();
+        return new NixfrontClient(config, http.forUri(config.server()));
     }
 
     PrintWriter out() {

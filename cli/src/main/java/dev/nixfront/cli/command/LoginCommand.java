@@ -28,7 +28,7 @@ public final class LoginCommand extends ClientCommand {
             throw new IOException("bad server URL " + server + ": " + e.getMessage(), e);
         }
         try {
-            new NixfrontClient(config, http()).listCaches();
+            new NixfrontClient(config, http().forUri(config.server())).listCaches();
         } catch (ApiException e) {
             // A token scoped to one cache may not list caches; only an unknown token is wrong here.
             if (e.status() == 401) {

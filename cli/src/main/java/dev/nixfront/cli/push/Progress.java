@@ -65,7 +65,9 @@ abstract class Progress {
         @Override
         void planned(int paths, long narBytes) {
             super.planned(paths, narBytes);
-            err.println("pushing " + paths + " paths (" + bytes(narBytes) + " of NAR)");
+            if (paths > 0) {
+                err.println("pushing " + paths + " paths (" + bytes(narBytes) + " of NAR)");
+            }
         }
 
         @Override

@@ -17,6 +17,7 @@ import dev.nixfront.api.UploadResponse;
 import dev.nixfront.api.UploadTarget;
 import dev.nixfront.api.UploadedPart;
 import dev.nixfront.cli.client.ApiException;
+import dev.nixfront.cli.client.HttpClients;
 import dev.nixfront.cli.client.NixfrontClient;
 import dev.nixfront.nix.Compression;
 import dev.nixfront.nix.StorePath;
@@ -89,9 +90,9 @@ public final class Pusher {
     }
 
     /** A pusher using {@code nix} from PATH and the client's HTTP connection for uploads. */
-    public static Pusher create(NixfrontClient client, java.net.http.HttpClient http, java.io.PrintWriter err,
+    public static Pusher create(NixfrontClient client, HttpClients http, java.io.PrintWriter err,
                                 boolean terminal, boolean quiet) {
-        return new Pusher(client, new Transfer(http, RetryPolicy.DEFAULT), new NixStore("nix"), Progress.create(err, terminal, quiet));
+        return new Pusher(client, new Transfer(http::forUri, RetryPolicy.DEFAULT), new NixStore("nix"), Progress.create(err, terminal, quiet));
     }
 
     public PushSummary push(Options options) throws IOException, InterruptedException, ApiException {

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,10 +28,11 @@ final class Transfer {
     private static final Pattern S3_CODE = Pattern.compile("<Code>([^<]*)</Code>");
     private static final Pattern S3_MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
 
-    private final HttpClient http;
+    private final Function<URI, HttpClient> http;
     private final RetryPolicy retry;
 
-    Transfer(HttpClient http, RetryPolicy retry) {
+    /** @param http the client for a URL (presigned URLs of the local stack are http, of AWS https) */
+    Transfer(Function<URI, HttpClient> http, RetryPolicy retry) {
         this.http = http;
         this.retry = retry;
     }
@@ -68,7 +70,7 @@ final class Transfer {
             });
             TransferException failure;
             try {
-                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.apply(url).send(request.build(), HttpResponse.BodyHandlers.ofString());
                 int status = response.statusCode();
                 if (status / 100 == 2) {
                     return response.headers().firstValue("etag").orElse("");
