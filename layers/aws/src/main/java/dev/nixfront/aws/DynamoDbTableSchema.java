@@ -1,5 +1,7 @@
 package dev.nixfront.aws;
 
+import java.time.Duration;
+import java.time.Instant;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -20,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
  * create it with {@link #createTableIfMissing}.
  */
 public final class DynamoDbTableSchema {
+    private static final Duration ACTIVE_DEADLINE = Duration.ofMinutes(5);
     public static final String PK = "pk";
     public static final String SK = "sk";
     public static final String GSI1 = "gsi1";
@@ -57,15 +60,36 @@ public final class DynamoDbTableSchema {
         } catch (ResourceInUseException e) {
             created = false;
         }
-        TableStatus status = dynamoDb.waiter()
-                .waitUntilTableExists(b -> b.tableName(tableName))
-                .matched().response()
-                .orElseThrow(() -> new IllegalStateException("table " + tableName + " did not become ready"))
-                .table().tableStatus();
-        if (status != TableStatus.ACTIVE) {
-            throw new IllegalStateException("table " + tableName + " is " + status);
-        }
+        awaitActive(dynamoDb, tableName, ACTIVE_DEADLINE);
         return created;
+    }
+
+    /**
+     * Polls DescribeTable from 20 ms up to 1 s apart. Not the SDK's waiter: it sleeps 20 s after
+     * its first look, which dynalite (ACTIVE a moment after CreateTable) makes it pay on every start.
+     */
+    static void awaitActive(DynamoDbClient dynamoDb, String tableName, Duration deadline) {
+        Instant giveUp = Instant.now().plus(deadline);
+        long pause = 20;
+        while (true) {
+            TableStatus status = dynamoDb.describeTable(b -> b.tableName(tableName)).table().tableStatus();
+            if (status == TableStatus.ACTIVE) {
+                return;
+            }
+            if (status != TableStatus.CREATING && status != TableStatus.UPDATING) {
+                throw new IllegalStateException("table " + tableName + " is " + status);
+            }
+            if (Instant.now().isAfter(giveUp)) {
+                throw new IllegalStateException("table " + tableName + " still " + status + " after " + deadline);
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for table " + tableName, e);
+            }
+            pause = Math.min(1_000, pause * 2);
+        }
     }
 
     private static AttributeDefinition string(String name) {
