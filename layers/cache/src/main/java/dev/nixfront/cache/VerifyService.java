@@ -67,6 +67,13 @@ public final class VerifyService {
                 outcomes.add(new Outcome(job.paths().get(i).storePath(), PathState.REJECTED, e.field() + ": " + e.reason()));
                 continue;
             }
+            PathRecord existing = paths.get(cache.name(), List.of(info.storePath().hash())).get(info.storePath().hash());
+            if (existing != null && existing.state() == PathState.PUBLISHED && PathInfos.difference(existing.info(), info) == null) {
+                // Delivered again after it was done (Lambda retries whole jobs): nothing to verify.
+                done.add(info.storePath());
+                outcomes.add(new Outcome(info.storePath().toString(), PathState.PUBLISHED, null));
+                continue;
+            }
             String reason = unpublishedReference(cache, info, done, failed);
             String metricReason = "MissingReference";
             if (reason == null) {

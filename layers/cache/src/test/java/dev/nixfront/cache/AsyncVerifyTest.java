@@ -91,9 +91,13 @@ class AsyncVerifyTest {
 
         f.services.verify().run(job);
         int writes = f.objects.writes().size();
+        f.objects.afterGet(key -> {
+            throw new AssertionError("a job delivered again must not read " + key);
+        });
         assertThat(f.services.verify().run(job)).extracting(VerifyService.Outcome::state).containsExactly(PathState.PUBLISHED);
         assertThat(f.objects.writes()).hasSize(writes);
 
+        f.objects.afterGet(key -> { });
         f.services.caches().delete(ADMIN, "team");
         assertThat(f.services.verify().run(job)).extracting(VerifyService.Outcome::state).containsExactly(PathState.REJECTED);
         assertThat(f.objects.keys()).isEmpty();
