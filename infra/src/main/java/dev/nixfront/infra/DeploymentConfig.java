@@ -37,7 +37,8 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  * @param apiRateLimit         steady-state requests per second the HTTP API admits (default 100)
  * @param apiBurstLimit        burst of requests the HTTP API admits (default 200)
  * @param inlineVerifyMaxBytes NARs up to this size are verified inside the publish request; larger
- *                             ones by the asynchronous verify function (default 64 MiB)
+ *                             ones by the asynchronous verify function (default 256 MiB, the
+ *                             domain's default; publish also stops verifying inline after 20 s)
  * @param logRetention         retention of the function and API log groups (default 30 days)
  * @param alarmEmail           e-mail address subscribed to the alarm topic, or null
  * @param adminTokenVersion    any text; changing it publishes new function versions, whose SnapStart
@@ -180,7 +181,7 @@ public record DeploymentConfig(
         private boolean viewerRequestFunction = true;
         private int apiRateLimit = 100;
         private int apiBurstLimit = 200;
-        private long inlineVerifyMaxBytes = 64L << 20;
+        private long inlineVerifyMaxBytes = 256L << 20;
         private RetentionDays logRetention = RetentionDays.ONE_MONTH;
         private String alarmEmail;
         private String adminTokenVersion = "1";

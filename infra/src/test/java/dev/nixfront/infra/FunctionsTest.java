@@ -71,7 +71,7 @@ class FunctionsTest {
         assertThat(env(functions.verify()).keySet()).isEqualTo(union(common, Set.of("NIXFRONT_KMS_KEY_ARN")));
 
         Map<String, Object> publish = env(functions.publish());
-        assertThat(publish.get("NIXFRONT_INLINE_VERIFY_MAX_BYTES")).isEqualTo(Long.toString(64L << 20));
+        assertThat(publish.get("NIXFRONT_INLINE_VERIFY_MAX_BYTES")).isEqualTo(Long.toString(256L << 20));
         assertThat(render(publish.get("NIXFRONT_VERIFY_FUNCTION"))).isEqualTo("<" + Nag.logicalId(functions.verify().alias()) + ">");
         assertThat(render(publish.get("NIXFRONT_CACHE_URL")))
                 .isEqualTo("https://<" + Nag.logicalId(standard.stacks().main().readPath().distribution()) + ".DomainName>");
