@@ -15,6 +15,6 @@ command -v nix-store >/dev/null || { echo "run-formats.sh: needs Nix: apt-get in
 cd "$root"
 ./mvnw -B -q -pl bench -am -Dmaven.test.skip=true package dependency:build-classpath \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2
-echo "# $(date -u +%Y-%m-%d), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $("$JAVA_HOME/bin/java" -version 2>&1 | head -n1), $(nix-store --version)"
+echo "# $(date -u +%Y-%m-%d), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $("$JAVA_HOME/bin/java" -version 2>&1 | head -n1), $(nix-store --version), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exec "$JAVA_HOME/bin/java" -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
   dev.nixfront.bench.FormatsBenchmark "$@"
