@@ -1,7 +1,8 @@
 /**
  * Benchmark mains, run by hand and never by the test suite; their results live in
- * {@code docs/performance.md} with the command that reproduces them. {@link
- * dev.nixfront.bench.FormatsBenchmark} prints, for a synthetic closure-like tree of 1 GiB, markdown rows (seconds, MB/s) such as
+ * {@code docs/performance.md} with the command that reproduces them.
+ * {@link dev.nixfront.bench.FormatsBenchmark} prints, for a synthetic closure-like tree of 1 GiB,
+ * markdown rows (seconds, MB/s) such as
  *
  * <pre>
  * | NAR + SHA-256, nixfront `NarWriter.hash(path)` | 1.91 | 569 |
