@@ -72,24 +72,16 @@ closure="$(nix-build "$expr" --no-out-link --quiet 2>/dev/null)"
 count="$(nix-store -qR "$closure" | wc -l)"
 nar_bytes="$(nix path-info -r --json "$closure" | tr ',' '\n' | sed -n 's/.*"narSize":\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s }')"
 
-# --- 2. the local nixfront stack and a cache. The jars are copied first: a build running beside the
-#        benchmark must not swap classes under the running JVMs (dynalite is found via node_modules).
+# --- 2. the local nixfront stack and a cache
 echo "bench: building nixfront and starting the local stack ..." >&2
 (cd "$root" && ./mvnw -q -B -DskipTests -pl local,cli -am package >&2)
 java="${JAVA_HOME:-}"; [ -n "$java" ] || java="$(ls -d /usr/lib/jvm/temurin-25* /usr/lib/jvm/*-25-* /usr/lib/jvm/*-21-* 2>/dev/null | head -1)"
-mkdir -p "$work/jars/target"
-cp "$root/local/target/nixfront-local-all.jar" "$root/cli/target/nixfront-cli-all.jar" "$work/jars/target/"
-ln -s "$root/local/node_modules" "$work/jars/node_modules"
-"$java/bin/java" -XX:+UseSerialGC -jar "$work/jars/target/nixfront-local-all.jar" --dir "$work/local" --api-port 0 --cache-port 0 \
+"$java/bin/java" -XX:+UseSerialGC -jar "$root/local/target/nixfront-local-all.jar" --dir "$work/local" --api-port 0 --cache-port 0 \
   > "$work/local.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 600); do grep -q 'is ready' "$work/local.log" && break; kill -0 "${pids[0]}" 2>/dev/null || { cat "$work/local.log" >&2; exit 1; }; sleep 0.1; done
+for _ in $(seq 600); do [ -f "$work/local/local.env" ] && break; kill -0 "${pids[0]}" 2>/dev/null || { cat "$work/local.log" >&2; exit 1; }; sleep 0.1; done
 set -a; . "$work/local/local.env"; set +a
-# Exactly what ./nixfront runs for CLI commands (same JVM flags, its CDS archive), on the copied jar.
-nixfront() {
-  "$java/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:SharedArchiveFile="$work/jars/nixfront-cli.jsa" \
-    -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$work/jars/target/nixfront-cli-all.jar" "$@"
-}
+nixfront() { JAVA_HOME="$java" "$root/nixfront" "$@"; }
 nixfront cache create bench >/dev/null
 cache_url="$NIXFRONT_CACHE_URL/bench"
 cache_key="$(nixfront cache info bench --json | sed -n 's/.*"publicKey":"\([^"]*\)".*/\1/p')"
