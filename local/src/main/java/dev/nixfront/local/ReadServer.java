@@ -3,6 +3,7 @@ package dev.nixfront.local;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,14 +29,35 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * Content-Encoding: a NAR's compression is Nix's business.
  */
 final class ReadServer implements AutoCloseable {
-    private final S3Client s3;
-    private final String bucket;
+    /** Where the objects come from: S3 itself, or s3proxy's blob store read in-process. */
+    interface Origin {
+        ResponseInputStream<GetObjectResponse> get(String key);
+
+        HeadObjectResponse head(String key);
+
+        static Origin of(S3Client s3, String bucket) {
+            return new Origin() {
+                @Override
+                public ResponseInputStream<GetObjectResponse> get(String key) {
+                    return s3.getObject(b -> b.bucket(bucket).key(key));
+                }
+
+                @Override
+                public HeadObjectResponse head(String key) {
+                    return s3.headObject(b -> b.bucket(bucket).key(key));
+                }
+            };
+        }
+    }
+
+    private static final int COPY_BUFFER = 1 << 20;
+
+    private final Origin origin;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
-    ReadServer(S3Client s3, String bucket, int port) throws IOException {
-        this.s3 = s3;
-        this.bucket = bucket;
+    ReadServer(Origin origin, int port) throws IOException {
+        this.origin = origin;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
         server.setExecutor(executor);
         server.createContext("/", this::serve);
@@ -81,17 +103,17 @@ final class ReadServer implements AutoCloseable {
             }
             try {
                 if (method.equals("HEAD")) {
-                    HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
+                    HeadObjectResponse head = origin.head(key);
                     headers(exchange, head.contentType(), head.cacheControl(), head.eTag(), head.contentLength());
                     exchange.sendResponseHeaders(200, -1);
                     return;
                 }
-                try (ResponseInputStream<GetObjectResponse> object = s3.getObject(b -> b.bucket(bucket).key(key))) {
+                try (ResponseInputStream<GetObjectResponse> object = origin.get(key)) {
                     GetObjectResponse response = object.response();
                     headers(exchange, response.contentType(), response.cacheControl(), response.eTag(), response.contentLength());
                     exchange.sendResponseHeaders(200, response.contentLength() == 0 ? -1 : response.contentLength());
                     try (OutputStream out = exchange.getResponseBody()) {
-                        object.transferTo(out);
+                        copy(object, out, response.contentLength());
                     }
                 }
             } catch (NoSuchKeyException e) {
@@ -105,6 +127,18 @@ final class ReadServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 unavailable(exchange, e);
             }
+        }
+    }
+
+    /**
+     * The JDK server pays a selector round trip per write: with transferTo's 16 KiB chunks a NAR
+     * streams at ~45 MB/s, with 1 MiB chunks at ~300 MB/s (measured on the benchmark closure).
+     */
+    private static void copy(InputStream in, OutputStream out, Long length) throws IOException {
+        byte[] buffer = new byte[(int) Math.max(8192, Math.min(COPY_BUFFER, length == null ? COPY_BUFFER : length))];
+        int n;
+        while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+            out.write(buffer, 0, n);
         }
     }
 
