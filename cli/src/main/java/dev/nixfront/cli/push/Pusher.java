@@ -61,7 +61,9 @@ import java.util.stream.Stream;
  * disk for a few batches, not for all of it.
  */
 public final class Pusher {
+    private static final int FIRST_UPLOAD_BATCH = 8;
     private static final int UPLOAD_BATCH = 100;
+    private static final int MIN_PUBLISH_BATCH = 50;
     private static final long UPLOAD_BATCH_BYTES = 128L << 20;
     private static final int PACKED_AHEAD = 2 * UPLOAD_BATCH + 16;
     private static final Duration VERIFY_POLL_MAX = Duration.ofSeconds(2);
@@ -107,10 +109,19 @@ public final class Pusher {
         long[] sizes = {0, 0};
         if (!todo.isEmpty()) {
             Path directory = Files.createTempDirectory("nixfront-push-");
+            Landed landed = new Landed();
+            ExecutorService background = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("nixfront-upload").factory());
             try {
-                Map<String, PackedNar> packed = upload(options, todo, directory, sizes);
-                publish(options.cache(), todo, packed);
+                // Publishing starts while later paths still upload: the server's verification of
+                // one batch overlaps the packing and uploading of the next.
+                Future<?> uploads = background.submit(() -> {
+                    upload(options, todo, directory, sizes, landed);
+                    return null;
+                });
+                publish(options.cache(), todo, landed, uploads);
+                await(uploads);
             } finally {
+                background.shutdownNow();
                 deleteTree(directory);
             }
         }
@@ -129,8 +140,41 @@ public final class Pusher {
         return missing;
     }
 
-    /** Packs and uploads every path; returns the packed NAR of each (by full store path). */
-    private Map<String, PackedNar> upload(Options options, List<LocalPath> todo, Path directory, long[] sizes)
+    /** The paths whose NAR is in storage, by full store path; publishing waits on it. */
+    private static final class Landed {
+        private final Map<String, PackedNar> nars = new HashMap<>();
+
+        synchronized void add(PackedNar nar) {
+            nars.put(nar.path().path().toString(), nar);
+            notifyAll();
+        }
+
+        synchronized PackedNar get(String path) {
+            return nars.get(path);
+        }
+
+        /**
+         * Waits until at least {@code min} consecutive paths from {@code from} on have landed (or
+         * the uploads are over, or a second passed with at least one ready); returns how many
+         * consecutive ones have, at most {@code max}.
+         */
+        synchronized int await(List<LocalPath> ordered, int from, int min, int max, Future<?> uploads) throws InterruptedException {
+            long deadline = System.nanoTime() + 1_000_000_000L;
+            while (true) {
+                int ready = 0;
+                while (from + ready < ordered.size() && ready < max && nars.containsKey(ordered.get(from + ready).path().toString())) {
+                    ready++;
+                }
+                if (ready >= min || uploads.isDone() || (ready > 0 && System.nanoTime() > deadline)) {
+                    return ready;
+                }
+                wait(100);
+            }
+        }
+    }
+
+    /** Packs and uploads every path, reporting each to {@code landed} as its upload completes. */
+    private void upload(Options options, List<LocalPath> todo, Path directory, long[] sizes, Landed landed)
             throws IOException, InterruptedException, ApiException {
         NarPacker packer = new NarPacker(directory, options.compression(), options.level());
         int packers = Math.max(1, Math.min(options.jobs(), Runtime.getRuntime().availableProcessors()));
@@ -151,16 +195,19 @@ public final class Pusher {
             List<Future<?>> uploads = new ArrayList<>();
             List<PackedNar> batch = new ArrayList<>();
             long batchBytes = 0;
+            // Small first batches get bytes moving early; later ones grow to save requests.
+            int batchSize = FIRST_UPLOAD_BATCH;
             for (int received = 0; received < todo.size(); received++) {
                 PackedNar nar = await(packing.take());
                 result.put(nar.path().path().toString(), nar);
                 batch.add(nar);
                 batchBytes += nar.fileSize();
                 boolean last = received == todo.size() - 1;
-                if (last || batch.size() >= UPLOAD_BATCH || batchBytes >= UPLOAD_BATCH_BYTES) {
-                    uploads.addAll(startUploads(options.cache(), batch, uploadPool, transfers, ahead, uploaded));
+                if (last || batch.size() >= batchSize || batchBytes >= UPLOAD_BATCH_BYTES) {
+                    uploads.addAll(startUploads(options.cache(), batch, uploadPool, transfers, ahead, uploaded, landed));
                     batch = new ArrayList<>();
                     batchBytes = 0;
+                    batchSize = Math.min(UPLOAD_BATCH, batchSize * 2);
                 }
             }
             for (Future<?> upload : uploads) {
@@ -172,11 +219,10 @@ public final class Pusher {
         }
         sizes[0] = result.values().stream().mapToLong(PackedNar::fileSize).sum();
         sizes[1] = uploaded.get();
-        return result;
     }
 
     private List<Future<?>> startUploads(String cache, List<PackedNar> batch, ExecutorService pool, Semaphore transfers,
-                                         Semaphore ahead, AtomicLong uploaded) throws IOException, InterruptedException, ApiException {
+                                         Semaphore ahead, AtomicLong uploaded, Landed landed) throws IOException, InterruptedException, ApiException {
         // Identical contents under different names share one NAR file: upload it once.
         Map<String, List<PackedNar>> byFileHash = new LinkedHashMap<>();
         for (PackedNar nar : batch) {
@@ -208,6 +254,7 @@ public final class Pusher {
                     }
                     Files.deleteIfExists(nar.file());
                     for (PackedNar each : group.getValue()) {
+                        landed.add(each);
                         progress.pushed(each.path().path().toString(), each.path().narSize(), each.fileSize());
                     }
                 } finally {
@@ -266,16 +313,28 @@ public final class Pusher {
                 nar.compression().narInfoName(), multipart.uploadId(), done));
     }
 
-    private void publish(String cache, List<LocalPath> ordered, Map<String, PackedNar> packed)
+    /**
+     * Publishes in topological order, in batches of consecutive paths whose upload has landed
+     * (up to 200, at least {@link #MIN_PUBLISH_BATCH} unless uploads are over or slow).
+     */
+    private void publish(String cache, List<LocalPath> ordered, Landed landed, Future<?> uploads)
             throws IOException, InterruptedException, ApiException {
         Set<String> verifying = new HashSet<>();
-        for (int from = 0; from < ordered.size(); from += PublishRequest.MAX) {
-            List<LocalPath> batch = ordered.subList(from, Math.min(ordered.size(), from + PublishRequest.MAX));
+        int from = 0;
+        while (from < ordered.size()) {
+            int ready = landed.await(ordered, from, Math.min(MIN_PUBLISH_BATCH, ordered.size() - from), PublishRequest.MAX, uploads);
+            if (ready == 0) {
+                await(uploads);
+                throw new IOException("uploads ended before " + ordered.get(from).path() + " was uploaded");
+            }
+            int end = from + ready;
+            List<LocalPath> batch = ordered.subList(from, end);
+            from = end;
             Set<String> needed = new HashSet<>();
             batch.forEach(p -> p.references().forEach(r -> needed.add(r.toString())));
             needed.retainAll(verifying);
             awaitPublished(cache, needed, verifying);
-            List<PathInfo> infos = batch.stream().map(p -> pathInfo(p, packed.get(p.path().toString()))).toList();
+            List<PathInfo> infos = batch.stream().map(p -> pathInfo(p, landed.get(p.path().toString()))).toList();
             PublishResponse response = publishRetryingVerifying(cache, infos, verifying);
             for (PublishResult result : response.results()) {
                 if ("verifying".equals(result.state())) {
