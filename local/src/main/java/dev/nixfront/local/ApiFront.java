@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.sun.net.httpserver.HttpExchange;
+import dev.nixfront.api.ApiError;
+import dev.nixfront.api.Json;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -183,7 +185,7 @@ final class ApiFront implements AutoCloseable {
     }
 
     private static APIGatewayV2HTTPResponse error(int status, String code, String reason) {
-        String json = "{\"error\":\"" + code + "\",\"reason\":\"" + reason.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        String json = Json.write(new ApiError(code, null, reason));
         return APIGatewayV2HTTPResponse.builder()
                 .withStatusCode(status)
                 .withHeaders(Map.of("content-type", "application/json"))
