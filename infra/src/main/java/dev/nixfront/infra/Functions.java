@@ -150,7 +150,9 @@ public final class Functions extends Construct {
         storage.adminToken().grantRead(upload.role());
 
         for (NixfrontFunction writer : List.of(publish, verify)) {
-            objects(writer, storage, List.of("s3:GetObject"), nar, staging);
+            // Reads what it verifies, and an existing narinfo back when a second publisher (or a retry
+            // after a crash) finds it already written, to compare it with what is being published.
+            objects(writer, storage, List.of("s3:GetObject"), nar, staging, "*.narinfo");
             // Writes the narinfo (conditionally), and copies verified staging objects to their NAR key,
             // in parts for large ones, aborting a failed copy.
             objects(writer, storage, List.of("s3:PutObject"), "*.narinfo", nar);

@@ -60,6 +60,7 @@ class IamLeastPrivilegeTest {
         Set<String> writer = union(LOGS, table(READ), table("PutItem"), Set.of(
                 "s3:GetObject <Bucket.Arn>/*/nar/*",
                 "s3:GetObject <Bucket.Arn>/*/staging/*",
+                "s3:GetObject <Bucket.Arn>/*.narinfo",
                 "s3:PutObject <Bucket.Arn>/*.narinfo",
                 "s3:PutObject <Bucket.Arn>/*/nar/*",
                 "s3:AbortMultipartUpload <Bucket.Arn>/*/nar/*",
