@@ -120,14 +120,9 @@ abstract class Progress {
             }
         }
 
+        // The summary line replaces the bar.
         @Override
-        void finish() {
-            synchronized (this) {
-                if (total > 0) {
-                    lastDraw = 0;
-                }
-            }
-            redraw();
+        synchronized void finish() {
             err.print("\r\033[K");
             err.flush();
         }
