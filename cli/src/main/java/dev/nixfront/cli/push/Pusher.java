@@ -204,7 +204,15 @@ public final class Pusher {
                 batchBytes += nar.fileSize();
                 boolean last = received == todo.size() - 1;
                 if (last || batch.size() >= batchSize || batchBytes >= UPLOAD_BATCH_BYTES) {
-                    uploads.addAll(startUploads(options.cache(), batch, uploadPool, transfers, ahead, uploaded, landed));
+                    // Asking for URLs takes the server a few ms per NAR: do it beside the packing,
+                    // not in its way.
+                    List<PackedNar> ready = batch;
+                    uploads.add(uploadPool.submit(() -> {
+                        for (Future<?> upload : startUploads(options.cache(), ready, uploadPool, transfers, ahead, uploaded, landed)) {
+                            await(upload);
+                        }
+                        return null;
+                    }));
                     batch = new ArrayList<>();
                     batchBytes = 0;
                     batchSize = Math.min(UPLOAD_BATCH, batchSize * 2);
