@@ -33,6 +33,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -232,7 +233,13 @@ public final class LocalStack implements AutoCloseable {
 
     private void lock() throws IOException {
         FileChannel channel = FileChannel.open(files.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = channel.tryLock();
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            // held by another stack in this very JVM (tests start several)
+            lock = null;
+        }
         if (lock == null) {
             channel.close();
             throw new IOException("another nixfront local is running on " + files.directory());
