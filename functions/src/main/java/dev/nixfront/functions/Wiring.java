@@ -57,7 +57,21 @@ final class Wiring {
                 new DynamoDbPathIndex(clients.dynamoDb(), config.table()),
                 new DynamoDbTokenRepository(clients.dynamoDb(), config.table()),
                 keys, queue, new EmfMetrics(System.out, Clock.systemUTC()));
-        return Services.create(ports, config.settings(), Clock.systemUTC(), new SecureRandom(), bootstrapHash);
+        return Services.create(ports, config.settings(), Clock.systemUTC(), restoreSafeRandom(), bootstrapHash);
+    }
+
+    /**
+     * Token secrets and signing keys come from this generator, and SnapStart resumes many
+     * environments from one snapshot of it. NativePRNG mixes fresh bytes from /dev/urandom into
+     * every call, so environments resumed from the same snapshot still draw different secrets; a
+     * seeded DRBG held in the snapshot would repeat them.
+     */
+    static SecureRandom restoreSafeRandom() {
+        try {
+            return SecureRandom.getInstance("NativePRNGNonBlocking");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Lambda's Linux JVM has NativePRNGNonBlocking", e);
+        }
     }
 
     private static KeyVault unconfigured(String variable) {
