@@ -149,7 +149,7 @@ nginx_file_bytes=$(( $(du -sb "$work/nginx/root" | cut -f1) - nginxz_file_bytes 
 
 cat <<REPORT
 
-$count paths, $(awk -v b="$nar_bytes" 'BEGIN { printf "%.0f", b / 1048576 }') MiB of NAR; $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -1)
+$count paths, $(awk -v b="$nar_bytes" 'BEGIN { printf "%.0f", b / 1048576 }') MiB of NAR; $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -1); load average after the run $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%d)
 
 | step | nixfront (local stack, zstd) | Nix + nginx (default: xz) | ratio | Nix + nginx (zstd) | ratio | target (vs default) |
 |---|---|---|---|---|---|---|
