@@ -432,11 +432,15 @@ public final class Pusher {
         }
     }
 
-    private static void deleteTree(Path directory) throws IOException {
+    // Best effort: after a failure, packers still winding down may race with it, and a leftover
+    // temporary file must not hide the error that ended the push.
+    private static void deleteTree(Path directory) {
         try (Stream<Path> files = Files.walk(directory)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
             }
+        } catch (IOException | UncheckedIOException e) {
+            // left for the OS's temporary-file cleanup
         }
     }
 }
