@@ -39,6 +39,11 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  * @param inlineVerifyMaxBytes NARs up to this size are verified inside the publish request; larger
  *                             ones by the asynchronous verify function (default 256 MiB, the
  *                             domain's default; publish also stops verifying inline after 20 s)
+ * @param stagingExpirationDays days after which S3 deletes a completed multipart upload that was never
+ *                             published ({@code _staging/...}: the client crashed, or verification
+ *                             failed and it gave up); default 7. Publish moves what it verifies out of
+ *                             staging at once, so this only has to outlast a push that is still
+ *                             publishing, including the verify function's retries.
  * @param logRetention         retention of the function and API log groups (default 30 days)
  * @param alarmEmail           e-mail address subscribed to the alarm topic, or null
  * @param adminTokenVersion    any text; changing it publishes new function versions, whose SnapStart
@@ -64,6 +69,7 @@ public record DeploymentConfig(
         int apiRateLimit,
         int apiBurstLimit,
         long inlineVerifyMaxBytes,
+        int stagingExpirationDays,
         RetentionDays logRetention,
         String alarmEmail,
         String adminTokenVersion,
@@ -116,6 +122,10 @@ public record DeploymentConfig(
         if (apiRateLimit <= 0 || apiBurstLimit <= 0 || inlineVerifyMaxBytes <= 0) {
             throw new IllegalArgumentException("API limits and " + PREFIX + "inlineVerifyMaxBytes must be positive");
         }
+        if (stagingExpirationDays < 1) {
+            throw new IllegalArgumentException(PREFIX + "stagingExpirationDays must be at least 1 (S3 expires objects in whole days), not "
+                    + stagingExpirationDays);
+        }
     }
 
     /** A builder holding the defaults, for everything but where to deploy and what to deploy. */
@@ -149,6 +159,7 @@ public record DeploymentConfig(
         c.integer("apiRateLimit").ifPresent(b::apiRateLimit);
         c.integer("apiBurstLimit").ifPresent(b::apiBurstLimit);
         c.integer("inlineVerifyMaxBytes").map(Integer::longValue).ifPresent(b::inlineVerifyMaxBytes);
+        c.integer("stagingExpirationDays").ifPresent(b::stagingExpirationDays);
         c.integer("logRetentionDays").map(DeploymentConfig::retention).ifPresent(b::logRetention);
         c.string("alarmEmail").ifPresent(b::alarmEmail);
         c.string("adminTokenVersion").ifPresent(b::adminTokenVersion);
@@ -182,6 +193,7 @@ public record DeploymentConfig(
         private int apiRateLimit = 100;
         private int apiBurstLimit = 200;
         private long inlineVerifyMaxBytes = 256L << 20;
+        private int stagingExpirationDays = 7;
         private RetentionDays logRetention = RetentionDays.ONE_MONTH;
         private String alarmEmail;
         private String adminTokenVersion = "1";
@@ -250,6 +262,11 @@ public record DeploymentConfig(
             return this;
         }
 
+        public Builder stagingExpirationDays(int value) {
+            stagingExpirationDays = value;
+            return this;
+        }
+
         public Builder logRetention(RetentionDays value) {
             logRetention = value;
             return this;
@@ -273,7 +290,7 @@ public record DeploymentConfig(
         public DeploymentConfig build() {
             return new DeploymentConfig(region, account, removalPolicy, notFoundTtl, priceClass, domainName,
                     certificateArn, webAcl, webAclArn, webAclRateLimit, viewerRequestFunction, apiRateLimit,
-                    apiBurstLimit, inlineVerifyMaxBytes, logRetention, alarmEmail, adminTokenVersion, functionsJar, layerZip, nag);
+                    apiBurstLimit, inlineVerifyMaxBytes, stagingExpirationDays, logRetention, alarmEmail, adminTokenVersion, functionsJar, layerZip, nag);
         }
     }
 

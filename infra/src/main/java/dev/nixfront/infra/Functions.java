@@ -25,18 +25,19 @@ import software.constructs.Construct;
 /**
  * The five functions, one per privilege boundary, and what each may touch. Permissions are granted
  * with exact actions on exact resources; the only wildcards are in object keys, because a cache's
- * name is the first segment of every key ({@code <cache>/nar/...}, {@code <cache>/<hash>.narinfo}).
+ * name is the first segment of every key ({@code <cache>/nar/...}, {@code <cache>/<hash>.narinfo})
+ * and the second of every staging key ({@code _staging/<cache>/...}).
  *
  * <pre>
  *          S3 (objects by key shape; ListBucket)                  DynamoDB       KMS              other
  * query    -                                                      read           -                admin secret
- * upload   put &#42;/nar/*, &#42;/staging/*; head &#42;/nar/*;               read           -                admin secret
- *          abort+delete &#42;/staging/*; list
- * publish  get &#42;/nar/*, &#42;/staging/*; put *.narinfo, &#42;/nar/*;     read, put      Decrypt          admin secret,
- *          abort &#42;/nar/*; delete &#42;/staging/*; list                                                 invoke verify
+ * upload   put &#42;/nar/*, _staging/*; head &#42;/nar/*;                 read           -                admin secret
+ *          abort+delete _staging/*; list
+ * publish  get &#42;/nar/*, _staging/*; put *.narinfo, &#42;/nar/*;       read, put      Decrypt          admin secret,
+ *          abort &#42;/nar/*; delete _staging/*; list                                                   invoke verify
  * verify   same S3 as publish                                     read, put      Decrypt          failure queue
- * admin    put &#42;/nix-cache-info; delete+abort *; list, list       read, write    GenerateDataKey  admin secret
- *          multipart uploads
+ * admin    put &#42;/nix-cache-info; delete+abort * (a cache's own     read, write    GenerateDataKey  admin secret
+ *          prefix and _staging/&lt;cache&gt;/); list, list multipart uploads
  * </pre>
  *
  * Only publish and verify can write a narinfo, and only they can decrypt a signing key.
@@ -134,7 +135,7 @@ public final class Functions extends Construct {
     private void grantPermissions(Storage storage) {
         List<String> read = List.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem");
         String nar = "*/nar/*";
-        String staging = "*/staging/*";
+        String staging = Storage.STAGING_PREFIX + "*";
 
         table(query, storage, read);
         storage.adminToken().grantRead(query.role());
@@ -166,8 +167,8 @@ public final class Functions extends Construct {
         verify.alias().grantInvoke(publish.role());
 
         objects(admin, storage, List.of("s3:PutObject"), "*/nix-cache-info");
-        // Deleting a cache lists its prefix, deletes every object under it whatever the key shape, and
-        // aborts multipart uploads still open there.
+        // Deleting a cache lists its prefix and its staging prefix (_staging/<cache>/), deletes every
+        // object under them whatever the key shape, and aborts multipart uploads still open there.
         objects(admin, storage, List.of("s3:DeleteObject", "s3:AbortMultipartUpload"), "*");
         bucket(admin, storage, "s3:ListBucket");
         bucket(admin, storage, "s3:ListBucketMultipartUploads");
@@ -187,7 +188,8 @@ public final class Functions extends Construct {
                     List.of(bucketArn + "/" + nar, bucketArn + "/" + staging, bucketArn + "/*.narinfo"));
         }
         Nag.suppress(admin.role(), "AwsSolutions-IAM5", why
-                        + " Deleting a cache must delete all its objects (nix-cache-info, narinfo, nar, staging).",
+                        + " Deleting a cache must delete all its objects (nix-cache-info, narinfo, nar, and its"
+                        + " staging area under " + Storage.STAGING_PREFIX + ").",
                 List.of(bucketArn + "/*/nix-cache-info", bucketArn + "/*"));
     }
 

@@ -56,9 +56,9 @@ import software.constructs.Construct;
  * 404/403            {@code notFoundTtl} (5 s by default), so a path pushed a moment ago is seen
  * </pre>
  *
- * Keys under {@code <cache>/staging/} (uploads not yet verified) are never served: the bucket policy
- * denies CloudFront's service principal {@code s3:GetObject} on them, so CloudFront gets a 403 from S3
- * and passes it on. The rule sits on the data rather than in a behaviour, so no new behaviour, path
+ * Keys under {@code _staging/} (multipart uploads not yet verified, {@code _staging/<cache>/...}) are
+ * never served: the bucket policy denies CloudFront's service principal {@code s3:GetObject} on them,
+ * so CloudFront gets a 403 from S3 and passes it on. The rule sits on the data rather than in a behaviour, so no new behaviour, path
  * trick or second distribution can bypass it. Everything else a cache holds is public by design.
  *
  * <p>All behaviours use cache and response-headers policies (no legacy forwarded values), the origin
@@ -192,7 +192,7 @@ public final class ReadPath extends Construct {
                 .effect(Effect.DENY)
                 .principals(List.of(new ServicePrincipal("cloudfront.amazonaws.com")))
                 .actions(List.of("s3:GetObject"))
-                .resources(List.of(storage.bucket().arnForObjects("*/staging/*")))
+                .resources(List.of(storage.bucket().arnForObjects(Storage.STAGING_PREFIX + "*")))
                 .build());
 
         cacheUrl = "https://" + (props.domainName() != null ? props.domainName() : distribution.getDistributionDomainName());

@@ -32,9 +32,18 @@ public final class Storage extends Construct {
     public static final String GSI1 = "gsi1";
 
     /**
-     * @param removalPolicy what deleting the stack does to the stateful resources
+     * Where multipart uploads wait for publish: {@code _staging/<cache>/<FileHash>.nar<ext>}, the
+     * domain's {@code Layout.STAGING_ROOT}. One first segment for every cache, because lifecycle
+     * rules, IAM resources and the CloudFront deny all match keys from the left.
      */
-    public record Props(RemovalPolicy removalPolicy) {
+    public static final String STAGING_PREFIX = "_staging/";
+
+    /**
+     * @param removalPolicy         what deleting the stack does to the stateful resources
+     * @param stagingExpirationDays days after which a completed upload that was never published is
+     *                              deleted from {@value #STAGING_PREFIX}
+     */
+    public record Props(RemovalPolicy removalPolicy, int stagingExpirationDays) {
     }
 
     private final Bucket bucket;
@@ -67,10 +76,19 @@ public final class Storage extends Construct {
                 .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
                 .serverAccessLogsBucket(logBucket)
                 .serverAccessLogsPrefix("s3/")
-                .lifecycleRules(List.of(LifecycleRule.builder()
-                        .id("abort-incomplete-multipart-uploads")
-                        .abortIncompleteMultipartUploadAfter(Duration.days(2))
-                        .build()))
+                // Parts of an upload that never completed, and completed uploads that were never
+                // published (the client crashed, or gave up after a failed verification), would
+                // otherwise be paid for forever. Publish moves what it verifies out of staging at once.
+                .lifecycleRules(List.of(
+                        LifecycleRule.builder()
+                                .id("abort-incomplete-multipart-uploads")
+                                .abortIncompleteMultipartUploadAfter(Duration.days(2))
+                                .build(),
+                        LifecycleRule.builder()
+                                .id("expire-unpublished-staging")
+                                .prefix(STAGING_PREFIX)
+                                .expiration(Duration.days(props.stagingExpirationDays()))
+                                .build()))
                 .removalPolicy(removal)
                 .build();
 

@@ -12,6 +12,7 @@
  *     -c nixfront:webAcl=true \
  *     -c nixfront:priceClass=PriceClass_All \
  *     -c nixfront:notFoundTtlSeconds=5 \
+ *     -c nixfront:stagingExpirationDays=7 \
  *     -c nixfront:alarmEmail=ops@example.org
  * </pre>
  *
@@ -21,7 +22,10 @@
  * my-cache/nix-cache-info                                   StoreDir: /nix/store ...
  * my-cache/0c2kb1dnpvhm3pd4m3dpph5j4y7k3xaa.narinfo         StorePath: /nix/store/0c2kb1dn...-hello-2.12.1 ...
  * my-cache/nar/1w1fff338fvdw53sqgamddn1b2xgds473pv6y13gizdbqjv4i5p3.nar.xz   (immutable)
- * my-cache/staging/...                                      (never served: bucket policy denies CloudFront)
+ * _staging/my-cache/1w1fff338fvdw53sqgamddn1b2xgds473pv6y13gizdbqjv4i5p3.nar.xz
+ *                                                           (multipart uploads until publish verifies them:
+ *                                                           never served, the bucket policy denies CloudFront;
+ *                                                           deleted after nixfront:stagingExpirationDays, 7)
  * </pre>
  */
 package dev.nixfront.infra;

@@ -32,6 +32,7 @@ class DeploymentConfigTest {
         assertThat(config.functionsJar()).isEqualTo(Path.of("functions/target/nixfront-functions.jar"));
         assertThat(config.layerZip()).isEqualTo(Path.of("layers/lambda-layer/target/nixfront-layer.zip"));
         assertThat(config.nag()).isFalse();
+        assertThat(config.stagingExpirationDays()).isEqualTo(7);
     }
 
     @Test
@@ -46,6 +47,7 @@ class DeploymentConfigTest {
         context.put("nixfront:webAclRateLimit", "5000");
         context.put("nixfront:logRetentionDays", 90);
         context.put("nixfront:inlineVerifyMaxBytes", "1048576");
+        context.put("nixfront:stagingExpirationDays", "14");
         context.put("nixfront:region", "us-east-1");
         DeploymentConfig config = read(context);
         assertThat(config.removalPolicy()).isEqualTo(RemovalPolicy.DESTROY);
@@ -56,6 +58,7 @@ class DeploymentConfigTest {
         assertThat(config.webAclRateLimit()).isEqualTo(5000);
         assertThat(config.logRetention()).isEqualTo(RetentionDays.THREE_MONTHS);
         assertThat(config.inlineVerifyMaxBytes()).isEqualTo(1 << 20);
+        assertThat(config.stagingExpirationDays()).isEqualTo(14);
         assertThat(config.mainStackInEdgeRegion()).isTrue();
     }
 
@@ -69,6 +72,7 @@ class DeploymentConfigTest {
         assertThatThrownBy(() -> read(Map.of("nixfront:removalPolicy", "snapshot"))).hasMessageContaining("retain or destroy");
         assertThatThrownBy(() -> read(Map.of("nixfront:webAcl", "yes please"))).hasMessageContaining("nixfront:webAcl");
         assertThatThrownBy(() -> read(Map.of("nixfront:logRetentionDays", 31))).hasMessageContaining("logRetentionDays");
+        assertThatThrownBy(() -> read(Map.of("nixfront:stagingExpirationDays", 0))).hasMessageContaining("stagingExpirationDays");
         assertThatThrownBy(() -> read(Map.of("nixfront:webAcl", true, "nixfront:webAclArn", "arn:aws:wafv2:x")))
                 .hasMessageContaining("choose one");
         assertThatThrownBy(() -> DeploymentConfig.from(key -> null, Map.of())).hasMessageContaining("AWS_REGION");

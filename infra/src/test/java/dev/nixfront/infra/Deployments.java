@@ -24,6 +24,7 @@ final class Deployments {
     static final String ACCOUNT = "123456789012";
     static final String DOMAIN = "cache.example.org";
     static final String CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-1111-2222-3333-444444444444";
+    static final int FULL_STAGING_EXPIRATION_DAYS = 3;
 
     /** A synthesized deployment and the templates of its stacks. */
     record Synthesized(NixfrontApp.Stacks stacks, Template main, Template webAcl, Template edgeMonitoring) {
@@ -51,7 +52,7 @@ final class Deployments {
         return standard;
     }
 
-    /** Everything on: us-east-1, web ACL, custom domain, destroy on delete, 3 s 404 caching. */
+    /** Everything on: us-east-1, web ACL, custom domain, destroy on delete, 3 s 404 caching, 3-day staging expiry. */
     static synchronized Synthesized full() {
         if (full == null) {
             full = synthesize(config("us-east-1")
@@ -59,6 +60,7 @@ final class Deployments {
                     .customDomain(DOMAIN, CERTIFICATE)
                     .removalPolicy(RemovalPolicy.DESTROY)
                     .notFoundTtl(Duration.seconds(3))
+                    .stagingExpirationDays(FULL_STAGING_EXPIRATION_DAYS)
                     .alarmEmail("ops@example.org")
                     .build());
         }

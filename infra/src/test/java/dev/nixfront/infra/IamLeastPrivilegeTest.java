@@ -7,9 +7,13 @@ import static dev.nixfront.infra.Json.render;
 import static dev.nixfront.infra.Json.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nixfront.cache.Layout;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,9 +51,9 @@ class IamLeastPrivilegeTest {
     void uploadPresignsNarAndStagingKeysAndCannotWriteNarinfo() {
         assertThat(grants(fns.upload())).isEqualTo(union(LOGS, SECRET, table(READ), Set.of(
                 "s3:PutObject <Bucket.Arn>/*/nar/*",
-                "s3:PutObject <Bucket.Arn>/*/staging/*",
-                "s3:AbortMultipartUpload <Bucket.Arn>/*/staging/*",
-                "s3:DeleteObject <Bucket.Arn>/*/staging/*",
+                "s3:PutObject <Bucket.Arn>/_staging/*",
+                "s3:AbortMultipartUpload <Bucket.Arn>/_staging/*",
+                "s3:DeleteObject <Bucket.Arn>/_staging/*",
                 "s3:GetObject <Bucket.Arn>/*/nar/*",
                 "s3:ListBucket <Bucket.Arn>")));
         assertThat(grants(fns.upload())).noneMatch(g -> g.contains("narinfo") || g.contains("nix-cache-info") || g.startsWith("kms:"));
@@ -59,12 +63,12 @@ class IamLeastPrivilegeTest {
     void publishAndVerifyAloneWriteNarinfoAndDecryptSigningKeys() {
         Set<String> writer = union(LOGS, table(READ), table("PutItem"), Set.of(
                 "s3:GetObject <Bucket.Arn>/*/nar/*",
-                "s3:GetObject <Bucket.Arn>/*/staging/*",
+                "s3:GetObject <Bucket.Arn>/_staging/*",
                 "s3:GetObject <Bucket.Arn>/*.narinfo",
                 "s3:PutObject <Bucket.Arn>/*.narinfo",
                 "s3:PutObject <Bucket.Arn>/*/nar/*",
                 "s3:AbortMultipartUpload <Bucket.Arn>/*/nar/*",
-                "s3:DeleteObject <Bucket.Arn>/*/staging/*",
+                "s3:DeleteObject <Bucket.Arn>/_staging/*",
                 "s3:ListBucket <Bucket.Arn>",
                 "kms:Decrypt <Key.Arn>"));
         assertThat(grants(fns.publish())).isEqualTo(union(writer, SECRET, Set.of("lambda:InvokeFunction <VerifyAlias>")));
@@ -86,6 +90,25 @@ class IamLeastPrivilegeTest {
                 "s3:ListBucket <Bucket.Arn>",
                 "s3:ListBucketMultipartUploads <Bucket.Arn>",
                 "kms:GenerateDataKey <Key.Arn>")));
+    }
+
+    @Test
+    void everyFunctionThatTouchesStagingMayDoSoOnTheKeysTheDomainWrites() {
+        // The key UploadService hands out for a multipart upload, in the shape Layout builds.
+        String staged = Layout.STAGING_ROOT + "team/1w1fff338fvdw53sqgamddn1b2xgds473pv6y13gizdbqjv4i5p3.nar.xz";
+        assertThat(Storage.STAGING_PREFIX).isEqualTo(Layout.STAGING_ROOT);
+        assertThat(allows(fns.upload(), "s3:PutObject", staged)).isTrue();
+        assertThat(allows(fns.upload(), "s3:AbortMultipartUpload", staged)).isTrue();
+        assertThat(allows(fns.upload(), "s3:DeleteObject", staged)).isTrue();
+        for (NixfrontFunction writer : new NixfrontFunction[] {fns.publish(), fns.verify()}) {
+            assertThat(allows(writer, "s3:GetObject", staged)).as(writer.getNode().getId()).isTrue();
+            assertThat(allows(writer, "s3:DeleteObject", staged)).as(writer.getNode().getId()).isTrue();
+        }
+        assertThat(allows(fns.admin(), "s3:DeleteObject", staged)).isTrue();
+        assertThat(allows(fns.admin(), "s3:AbortMultipartUpload", staged)).isTrue();
+        assertThat(allows(fns.query(), "s3:GetObject", staged)).isFalse();
+        // Staging is no longer inside a cache's prefix: no grant is left for the old shape.
+        assertThat(allows(fns.upload(), "s3:PutObject", "team/staging/x.nar")).isFalse();
     }
 
     @Test
@@ -123,7 +146,18 @@ class IamLeastPrivilegeTest {
         assertThat(cloudFront).containsExactlyInAnyOrder(
                 "Allow [s3:GetObject, s3:ListBucket] [<Bucket.Arn>, <Bucket.Arn>/*]"
                         + " if arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/<Distribution>",
-                "Deny [s3:GetObject] [<Bucket.Arn>/*/staging/*]");
+                "Deny [s3:GetObject] [<Bucket.Arn>/_staging/*]");
+    }
+
+    /** Whether one of the role's grants allows {@code action} on the object {@code key} (IAM's * spans slashes). */
+    private boolean allows(NixfrontFunction fn, String action, String key) {
+        String prefix = action + " <Bucket.Arn>/";
+        return grants(fn).stream()
+                .filter(g -> g.startsWith(prefix))
+                .map(g -> g.substring(prefix.length()))
+                .anyMatch(pattern -> key.matches(Arrays.stream(pattern.split("\\*", -1))
+                        .map(Pattern::quote)
+                        .collect(Collectors.joining(".*"))));
     }
 
     /** The role's grants as "action resource" strings with friendly names. */

@@ -8,6 +8,7 @@ import static dev.nixfront.infra.Json.render;
 import static dev.nixfront.infra.Json.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nixfront.cache.Layout;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +106,25 @@ class ReadPathTest {
                         .containsEntry("SigningProtocol", "sigv4"));
         // "/" would list the bucket now that ListBucket is granted: it must map to a key that never exists.
         assertThat(config).containsEntry("DefaultRootObject", "index.html");
+    }
+
+    @Test
+    void unverifiedUploadsUnderStagingAreDeniedToCloudFrontInEveryDeployment() {
+        for (Deployments.Synthesized deployment : List.of(standard, Deployments.full())) {
+            Map<String, Object> main = Deployments.json(deployment.main());
+            String bucket = Nag.logicalId(deployment.stacks().main().storage().bucket());
+            Map<String, Object> policy = resources(main, "AWS::S3::BucketPolicy").values().stream()
+                    .filter(p -> render(at(p, "Properties", "Bucket")).equals("<" + bucket + ">"))
+                    .findFirst().orElseThrow();
+            assertThat(list(at(policy, "Properties", "PolicyDocument", "Statement"))).anySatisfy(statement -> {
+                assertThat(map(statement)).containsEntry("Effect", "Deny");
+                assertThat(at(statement, "Principal", "Service")).isEqualTo("cloudfront.amazonaws.com");
+                assertThat(list(map(statement).get("Action"))).containsExactly("s3:GetObject");
+                // One prefix outside every cache, the one the domain stages multipart uploads under.
+                assertThat(list(map(statement).get("Resource")).stream().map(Json::render))
+                        .containsExactly("<" + bucket + ".Arn>/" + Layout.STAGING_ROOT + "*");
+            });
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import static dev.nixfront.infra.Json.render;
 import static dev.nixfront.infra.Json.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nixfront.cache.Layout;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,27 @@ class StorageTest {
                 "LifecycleConfiguration", Map.of("Rules", Match.arrayWith(List.of(Match.objectLike(Map.of(
                         "AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 2),
                         "Status", "Enabled"))))))));
+    }
+
+    @Test
+    void completedUploadsThatAreNeverPublishedExpireFromStaging() {
+        // Only a key prefix can scope a lifecycle rule: staging must be one prefix for every cache.
+        assertThat(Storage.STAGING_PREFIX).isEqualTo(Layout.STAGING_ROOT);
+        main.hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of(
+                "LifecycleConfiguration", Map.of("Rules", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Prefix", "_staging/",
+                        "ExpirationInDays", 7,
+                        "Status", "Enabled"))))))));
+        Map<String, Object> cache = properties(resources(Deployments.json(main), "AWS::S3::Bucket").get(Nag.logicalId(storage.bucket())));
+        assertThat(list(at(cache, "LifecycleConfiguration", "Rules"))).as("the abort rule stays, and applies to the whole bucket")
+                .hasSize(2)
+                .anySatisfy(rule -> assertThat(map(rule)).doesNotContainKey("Prefix")
+                        .containsEntry("AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 2)));
+        // The number of days is the deployment's choice.
+        Deployments.full().main().hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of(
+                "LifecycleConfiguration", Map.of("Rules", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Prefix", "_staging/",
+                        "ExpirationInDays", Deployments.FULL_STAGING_EXPIRATION_DAYS))))))));
     }
 
     @Test

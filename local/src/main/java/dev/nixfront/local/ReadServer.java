@@ -2,6 +2,7 @@ package dev.nixfront.local;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.nixfront.cache.port.CacheName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,9 +25,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * Plays CloudFront in front of the bucket: {@code GET}/{@code HEAD /<cache>/<key>} answers the S3
  * object {@code <cache>/<key>} with its own Content-Type, Content-Length and Cache-Control, the
  * body streamed. A miss is 404 (Nix reads 404 as "not here"; a 5xx would make it give up on the
- * cache for a while). Like the CloudFront behaviours in AWS it never serves a multipart upload's
- * staging area, so bytes that have not been verified are unreachable, and never sets
- * Content-Encoding: a NAR's compression is Nix's business.
+ * cache for a while). Like the bucket policy in AWS it never serves a multipart upload's staging
+ * area ({@code _staging/<cache>/...}), so bytes that have not been verified are unreachable: only
+ * keys whose first segment is a cache name are served. It never sets Content-Encoding: a NAR's
+ * compression is Nix's business.
  */
 final class ReadServer implements AutoCloseable {
     /** Where the objects come from: S3 itself, or s3proxy's blob store read in-process. */
@@ -80,7 +82,10 @@ final class ReadServer implements AutoCloseable {
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.contains("/")) {
                 return null;
             }
-            if (i == 1 && segment.equals("staging")) {
+            // Every served key belongs to a cache; anything else (the _staging/ root above all)
+            // is not readable. The old <cache>/staging/ shape stays refused for buckets written
+            // before staging moved out of the caches' prefixes.
+            if ((i == 0 && CacheName.problem(segment) != null) || (i == 1 && segment.equals("staging"))) {
                 return null;
             }
             key.append(i == 0 ? "" : "/").append(segment);

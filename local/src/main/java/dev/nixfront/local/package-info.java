@@ -11,6 +11,7 @@
  * }</pre>
  * and the read server answers Nix as CloudFront would: {@code GET /team/nix-cache-info},
  * {@code /team/<hash>.narinfo} and {@code /team/nar/<filehash>.nar.zst} are the S3 objects of
- * the same keys, 404 when absent, never anything under {@code team/staging/}.
+ * the same keys, 404 when absent, never anything outside a cache such as the staging area
+ * {@code _staging/team/}.
  */
 package dev.nixfront.local;

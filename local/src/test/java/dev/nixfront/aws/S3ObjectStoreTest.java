@@ -183,7 +183,7 @@ class S3ObjectStoreTest {
     void multipartUploadThroughPresignedPartUrls() throws Exception {
         byte[] nar = randomBytes(5 * MIB + 1234, 6);
         Hash sha256 = Hash.sha256(nar);
-        String key = "team/staging/" + sha256.toNix32() + ".nar.zst/u1";
+        String key = "_staging/team/" + sha256.toNix32() + ".nar.zst";
         String uploadId = store.createMultipartUpload(key, NAR);
         assertThat(uploadId).isNotBlank();
 
@@ -199,7 +199,7 @@ class S3ObjectStoreTest {
 
     @Test
     void presignedPartRefusesAnotherLength() throws Exception {
-        String key = "team/staging/part-length/u1";
+        String key = "_staging/team/part-length.nar";
         String uploadId = store.createMultipartUpload(key, NAR);
         PresignedRequest part = store.presignUploadPart(key, uploadId, 1, 100, Duration.ofMinutes(15));
         assertThat(part.headers()).containsEntry("content-length", "100");
@@ -211,14 +211,14 @@ class S3ObjectStoreTest {
 
     @Test
     void completingWithAnUnknownUploadIdIsTheClientsFault() {
-        String key = "team/staging/unknown/u1";
+        String key = "_staging/team/unknown.nar";
         assertThatThrownBy(() -> store.completeMultipartUpload(key, "no-such-upload", List.of(new CompletedPart(1, "\"etag\""))))
                 .isInstanceOf(UploadRejectedException.class);
     }
 
     @Test
     void abortRemovesTheUploadAndIsIdempotent() throws Exception {
-        String key = "team/staging/abort/u1";
+        String key = "_staging/team/abort.nar";
         String uploadId = store.createMultipartUpload(key, NAR);
         List<CompletedPart> parts = uploadParts(key, uploadId, randomBytes(1000, 7), MIB);
 
@@ -232,21 +232,21 @@ class S3ObjectStoreTest {
     @Test
     void copyIfMatchCopiesTheVerifiedVersionOnly() throws Exception {
         byte[] verified = randomBytes(4000, 8);
-        store.put("team/staging/copy/u1", verified, NAR, "no-store");
-        String etag = store.head("team/staging/copy/u1").orElseThrow().etag();
+        store.put("_staging/team/copy.nar", verified, NAR, "no-store");
+        String etag = store.head("_staging/team/copy.nar").orElseThrow().etag();
 
-        assertThat(store.copyIfMatch("team/staging/copy/u1", etag, "team/nar/copy.nar", NAR, IMMUTABLE)).isTrue();
+        assertThat(store.copyIfMatch("_staging/team/copy.nar", etag, "team/nar/copy.nar", NAR, IMMUTABLE)).isTrue();
         assertThat(read("team/nar/copy.nar")).isEqualTo(verified);
         var target = aws.clients().s3().headObject(b -> b.bucket(store.bucket()).key("team/nar/copy.nar"));
         assertThat(target.contentType()).isEqualTo(NAR);
         assertThat(target.cacheControl()).isEqualTo(IMMUTABLE);
 
         // Someone replaces the staging object after verification: the copy must not happen.
-        store.put("team/staging/copy/u1", randomBytes(4000, 9), NAR, "no-store");
-        assertThat(store.copyIfMatch("team/staging/copy/u1", etag, "team/nar/copy-2.nar", NAR, IMMUTABLE)).isFalse();
+        store.put("_staging/team/copy.nar", randomBytes(4000, 9), NAR, "no-store");
+        assertThat(store.copyIfMatch("_staging/team/copy.nar", etag, "team/nar/copy-2.nar", NAR, IMMUTABLE)).isFalse();
         assertThat(store.head("team/nar/copy-2.nar")).isEmpty();
 
-        assertThat(store.copyIfMatch("team/staging/absent/u1", etag, "team/nar/copy-3.nar", NAR, IMMUTABLE)).isFalse();
+        assertThat(store.copyIfMatch("_staging/team/absent.nar", etag, "team/nar/copy-3.nar", NAR, IMMUTABLE)).isFalse();
         assertThat(store.head("team/nar/copy-3.nar")).isEmpty();
     }
 
@@ -255,15 +255,15 @@ class S3ObjectStoreTest {
         // Same code path as above 5 GB, scaled down: limit 1 MiB, 5 MiB parts (S3's minimum).
         S3ObjectStore small = new S3ObjectStore(aws.clients().s3(), aws.clients().s3Presigner(), store.bucket(), MIB, 5L * MIB, 1000);
         byte[] verified = randomBytes(11 * MIB + 17, 10);
-        small.put("team/staging/big/u1", verified, NAR, "no-store");
-        String etag = small.head("team/staging/big/u1").orElseThrow().etag();
+        small.put("_staging/team/big.nar", verified, NAR, "no-store");
+        String etag = small.head("_staging/team/big.nar").orElseThrow().etag();
 
-        assertThat(small.copyIfMatch("team/staging/big/u1", etag, "team/nar/big.nar", NAR, IMMUTABLE)).isTrue();
+        assertThat(small.copyIfMatch("_staging/team/big.nar", etag, "team/nar/big.nar", NAR, IMMUTABLE)).isTrue();
         assertThat(Hash.sha256(read("team/nar/big.nar"))).isEqualTo(Hash.sha256(verified));
         assertThat(small.head("team/nar/big.nar").orElseThrow().contentType()).isEqualTo(NAR);
 
-        small.put("team/staging/big/u1", randomBytes(11 * MIB, 11), NAR, "no-store");
-        assertThat(small.copyIfMatch("team/staging/big/u1", etag, "team/nar/big-2.nar", NAR, IMMUTABLE)).isFalse();
+        small.put("_staging/team/big.nar", randomBytes(11 * MIB, 11), NAR, "no-store");
+        assertThat(small.copyIfMatch("_staging/team/big.nar", etag, "team/nar/big-2.nar", NAR, IMMUTABLE)).isFalse();
         assertThat(small.head("team/nar/big-2.nar")).isEmpty();
     }
 
@@ -274,17 +274,22 @@ class S3ObjectStoreTest {
                 S3ObjectStore.MAX_SINGLE_COPY, S3ObjectStore.COPY_PART_SIZE, 10);
         IntStream.range(0, 35).forEach(i -> own.put("gone/nar/" + i + ".nar", bytes("x" + i), NAR, IMMUTABLE));
         own.put("gone/nix-cache-info", bytes("StoreDir: /nix/store\n"), "text/x-nix-cache-info", "no-cache");
+        own.put("_staging/gone/done.nar", bytes("completed, never published"), NAR, "no-store");
         own.put("gone-not/nix-cache-info", bytes("kept"), "text/x-nix-cache-info", "no-cache");
+        own.put("_staging/gone-not/z.nar", bytes("kept"), NAR, "no-store");
         own.put("kept/nix-cache-info", bytes("kept"), "text/x-nix-cache-info", "no-cache");
         List<String> uploadIds = IntStream.range(0, 12)
-                .mapToObj(i -> own.createMultipartUpload("gone/staging/x" + i + ".nar/u1", NAR)).toList();
-        String keptUpload = own.createMultipartUpload("kept/staging/y.nar/u1", NAR);
+                .mapToObj(i -> own.createMultipartUpload("_staging/gone/x" + i + ".nar", NAR)).toList();
+        String keptUpload = own.createMultipartUpload("_staging/kept/y.nar", NAR);
 
+        // As a cache delete does: its own prefix, then its staging area.
         own.deletePrefix("gone/");
+        own.deletePrefix("_staging/gone/");
 
         var remaining = aws.clients().s3().listObjectsV2Paginator(b -> b.bucket(own.bucket())).contents().stream()
                 .map(o -> o.key()).toList();
-        assertThat(remaining).containsExactlyInAnyOrder("gone-not/nix-cache-info", "kept/nix-cache-info");
+        assertThat(remaining).containsExactlyInAnyOrder("gone-not/nix-cache-info", "_staging/gone-not/z.nar",
+                "kept/nix-cache-info");
         var uploads = aws.clients().s3().listMultipartUploads(b -> b.bucket(own.bucket())).uploads().stream()
                 .map(u -> u.uploadId()).toList();
         assertThat(uploads).doesNotContainAnyElementsOf(uploadIds).contains(keptUpload);

@@ -23,7 +23,10 @@ class RouteTest {
         assertThat(ReadServer.keyOf("/team/nix-cache-info")).isEqualTo("team/nix-cache-info");
         assertThat(ReadServer.keyOf("/team/nar/1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s.nar.zst"))
                 .isEqualTo("team/nar/1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s.nar.zst");
-        assertThat(ReadServer.keyOf("/team/staging/x.nar.zst")).isNull();
+        assertThat(ReadServer.keyOf("/_staging/team/x.nar.zst")).isNull();
+        assertThat(ReadServer.keyOf("/%5Fstaging/team/x.nar.zst")).isNull();
+        assertThat(ReadServer.keyOf("/Team/nix-cache-info")).as("not a cache name").isNull();
+        assertThat(ReadServer.keyOf("/team/staging/x.nar.zst")).as("the old staging shape").isNull();
         assertThat(ReadServer.keyOf("/team/%2e%2e/other/x")).isNull();
         assertThat(ReadServer.keyOf("/team")).isNull();
         assertThat(ReadServer.keyOf("/team/a%2Fb")).isNull();

@@ -238,6 +238,9 @@ class TamperingTest {
         assertThat(evil.multipart()).isNotNull();
         assertThat(evil.multipart().uploadId()).isNotEqualTo(honest.multipart().uploadId());
         completeMultipart(admin, cache, big, honest, big.file());
+        assertThat(honest.key()).startsWith("_staging/" + cache + "/");
+        assertThat(get(stack.cacheUrl() + "/" + honest.key()).statusCode())
+                .as("a completed upload is not served before publish verifies it").isEqualTo(404);
         admin.publish(cache, new PublishRequest(List.of(big.info())));
         byte[] bigNarinfo = get(narinfoUrl(stack, cache, big)).body();
         assertServed(stack, cache, big, bigNarinfo);

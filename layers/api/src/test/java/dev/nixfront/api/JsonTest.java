@@ -39,7 +39,7 @@ class JsonTest {
     void roundTripsEveryRecordTheCliSends() throws Exception {
         UploadResponse upload = new UploadResponse(List.of(new UploadTarget("sha256:x", "team/nar/x.nar.zst", false,
                 new SignedRequest("PUT", "http://s3/x", Map.of("Content-Length", "5")), null),
-                new UploadTarget("sha256:y", "team/staging/y.nar", false, null,
+                new UploadTarget("sha256:y", "_staging/team/y.nar", false, null,
                         new MultipartUpload("u1", 16 << 20, 2, List.of(new PartUrl(1, "http://s3/y?partNumber=1", Map.of()))))),
                 Instant.parse("2026-11-25T17:15:00Z"));
         assertThat(Json.read(Json.write(upload), UploadResponse.class)).isEqualTo(upload);

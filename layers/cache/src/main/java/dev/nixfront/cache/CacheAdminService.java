@@ -99,10 +99,12 @@ public final class CacheAdminService {
     /**
      * Deletes a cache: objects first (so nothing stays readable), then path items, then the cache
      * item, so an interrupted delete leaves a cache that still exists and can be deleted again.
+     * Its staging area lives outside its own prefix ({@link Layout#stagingPrefix}) and goes too.
      */
     public void delete(Principal principal, String name) {
         CacheRecord cache = lookup.require(principal, name, Permission.ADMIN);
         objects.deletePrefix(cache.name().prefix());
+        objects.deletePrefix(Layout.stagingPrefix(cache.name()));
         paths.deleteAll(cache.name());
         caches.delete(cache.name());
     }

@@ -41,12 +41,27 @@ public final class Layout {
     }
 
     /**
-     * Where a multipart upload lands until publish has verified it. One key per file (not per
-     * upload) so publish finds it from the narinfo fields alone; two concurrent uploads of the
-     * same file hold the same bytes, and the copy into {@code nar/} is conditional on the ETag that
-     * was verified, so whichever completed last is only used if it is what was checked.
+     * The root of every cache's staging area, outside all caches: S3 lifecycle rules match a key
+     * prefix, so only a shared first segment lets one rule expire uploads that were completed but
+     * never published. It cannot collide with a cache's own keys because {@link CacheName} allows
+     * only {@code [a-z0-9-]}, so no cache name (the first segment of its keys) starts with
+     * {@code _}. The read side never serves it; the stack also denies CloudFront reads below it.
+     */
+    public static final String STAGING_ROOT = "_staging/";
+
+    /** Everything staged for {@code cache}: {@code _staging/<cache>/}. Deleting a cache deletes it too. */
+    public static String stagingPrefix(CacheName cache) {
+        return STAGING_ROOT + cache.prefix();
+    }
+
+    /**
+     * Where a multipart upload lands until publish has verified it:
+     * {@code _staging/<cache>/<FileHash nix32>.nar<ext>}. One key per file (not per upload) so
+     * publish finds it from the narinfo fields alone; two concurrent uploads of the same file hold
+     * the same bytes, and the copy into {@code nar/} is conditional on the ETag that was verified,
+     * so whichever completed last is only used if it is what was checked.
      */
     public static String staging(CacheName cache, Hash fileHash, Compression compression) {
-        return cache.prefix() + "staging/" + fileHash.toNix32() + ".nar" + compression.fileExtension();
+        return stagingPrefix(cache) + fileHash.toNix32() + ".nar" + compression.fileExtension();
     }
 }

@@ -8,6 +8,7 @@ import dev.nixfront.api.NarUpload;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.UploadRequest;
 import dev.nixfront.api.UploadTarget;
+import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.PresignedRequest;
 import dev.nixfront.nix.Compression;
 import java.net.URI;
@@ -34,7 +35,11 @@ class MultipartTest {
     }
 
     private UploadTarget target(Fixture.Nar nar) {
-        return f.services.uploads().request(ADMIN, "team", new UploadRequest(List.of(new NarUpload(nar.fileHash().toString(),
+        return target("team", nar);
+    }
+
+    private UploadTarget target(String cache, Fixture.Nar nar) {
+        return f.services.uploads().request(ADMIN, cache, new UploadRequest(List.of(new NarUpload(nar.fileHash().toString(),
                 nar.file().length, "none")))).uploads().get(0);
     }
 
@@ -42,7 +47,7 @@ class MultipartTest {
     void aBigNarGoesThroughStagingAndIsCopiedIntoPlaceAfterVerification() {
         f.createCache("team");
         UploadTarget target = target(big);
-        assertThat(target.key()).isEqualTo("team/staging/" + big.fileHash().toNix32() + ".nar");
+        assertThat(target.key()).isEqualTo("_staging/team/" + big.fileHash().toNix32() + ".nar");
         assertThat(target.multipart().partCount()).isEqualTo(2);
         assertThat(target.multipart().parts()).hasSize(1);
 
@@ -77,7 +82,7 @@ class MultipartTest {
     void stagingSwappedAfterVerificationIsNotCopied() {
         f.createCache("team");
         UploadTestSupport.uploadMultipart(f, "team", big, target(big));
-        String staging = "team/staging/" + big.fileHash().toNix32() + ".nar";
+        String staging = "_staging/team/" + big.fileHash().toNix32() + ".nar";
         byte[] garbage = big.file().clone();
         garbage[0] ^= 1;
         AtomicBoolean swapped = new AtomicBoolean();
@@ -107,7 +112,7 @@ class MultipartTest {
         // Multipart way: the server hands out no staging upload for a file it has; a forged
         // staging object is never copied, because the path is already published.
         assertThat(target(big).present()).isTrue();
-        f.objects.store("team/staging/" + big.fileHash().toNix32() + ".nar", garbage, "application/x-nix-nar", null);
+        f.objects.store("_staging/team/" + big.fileHash().toNix32() + ".nar", garbage, "application/x-nix-nar", null);
         f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(big.info())));
         assertThat(f.objects.object(narKey).orElseThrow().body()).isEqualTo(published);
 
@@ -121,6 +126,26 @@ class MultipartTest {
         byte[] other = Arrays.copyOf(small.file(), small.file().length);
         other[other.length - 1] ^= 1;
         assertThatThrownBy(() -> f.objects.clientPut(request, other)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void stagingLivesUnderOneRootSoALifecycleRuleCanExpireItAndDeletingACacheRemovesItsOwn() {
+        // No cache name can start with '_', so _staging/ never overlaps a cache's own keys.
+        assertThat(CacheName.problem("_staging")).isNotNull();
+        f.createCache("team");
+        f.createCache("team-2");
+        Fixture.Nar other = bigNar("other", 2);
+        // Completed but never published: only the lifecycle rule or a cache delete removes these.
+        UploadTestSupport.uploadMultipart(f, "team", big, target(big));
+        UploadTestSupport.uploadMultipart(f, "team-2", other, target("team-2", other));
+        String teamStaging = "_staging/team/" + big.fileHash().toNix32() + ".nar";
+        String keptStaging = "_staging/team-2/" + other.fileHash().toNix32() + ".nar";
+        assertThat(f.objects.keys()).contains(teamStaging, keptStaging);
+
+        f.services.caches().delete(ADMIN, "team");
+
+        assertThat(f.objects.keys()).doesNotContain(teamStaging).contains(keptStaging)
+                .allMatch(k -> k.startsWith("team-2/") || k.startsWith("_staging/team-2/"));
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * The bucket: every key is the URL path Nix asks for ({@code <cache>/nix-cache-info},
  * {@code <cache>/<hash>.narinfo}, {@code <cache>/nar/<FileHash>.nar.zst}), plus multipart staging
- * under {@code <cache>/staging/}. NAR bytes never pass through this interface on the way in: the
+ * under {@code _staging/<cache>/}. NAR bytes never pass through this interface on the way in: the
  * client uploads them with presigned requests. Unchecked exceptions signal store failures (5xx).
  */
 public interface ObjectStore {

@@ -11,7 +11,9 @@
  *                                                        URL: nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
  *                                                        ...
  * team/nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar      (single PUT, checksum-bound)
- * team/staging/&lt;FileHash&gt;.nar.zst/&lt;uploadId&gt;                        (multipart, copied into nar/ once verified)
+ * _staging/team/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar  (multipart, copied into nar/ once verified;
+ *                                                        outside the cache's prefix so one lifecycle rule
+ *                                                        on _staging/ expires what is never published)
  * </pre>
  *
  * <p>Index (one DynamoDB table, pk/sk strings, gsi1 on gsi1pk/gsi1sk):
