@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -54,32 +55,62 @@ final class NixStore {
         return parse(root);
     }
 
+    /**
+     * Reads both shapes Nix has printed: an array of objects each naming its {@code path} (up to
+     * 2.18, Debian's 2.8 among them), and an object keyed by path whose values lack it (2.19 on,
+     * where an invalid path maps to null). Newer Nix also writes references and the deriver as
+     * basenames, and may write a hash as an object with its algorithm; all are accepted.
+     */
     static List<LocalPath> parse(JsonNode root) throws IOException {
-        if (root == null || !root.isArray()) {
-            throw new IOException("nix path-info --json did not print a JSON array");
+        List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+        if (root != null && root.isArray()) {
+            for (JsonNode node : root) {
+                entries.add(Map.entry(node.path("path").asText(""), node));
+            }
+        } else if (root != null && root.isObject()) {
+            root.properties().forEach(entries::add);
+        } else {
+            throw new IOException("nix path-info --json printed neither a JSON array nor an object");
         }
-        List<LocalPath> result = new ArrayList<>(root.size());
-        for (JsonNode node : root) {
-            String path = node.path("path").asText("");
-            if (!node.path("valid").asBoolean(true) || !node.has("narHash")) {
+        List<LocalPath> result = new ArrayList<>(entries.size());
+        for (Map.Entry<String, JsonNode> entry : entries) {
+            String path = entry.getKey();
+            JsonNode node = entry.getValue();
+            if (node == null || node.isNull() || !node.path("valid").asBoolean(true) || !node.has("narHash")) {
                 throw new IOException(path + " is not a valid path in the local Nix store");
             }
             try {
+                StorePath storePath = StorePath.parse(path);
                 List<StorePath> references = new ArrayList<>();
                 for (JsonNode ref : node.path("references")) {
-                    references.add(StorePath.parse(ref.asText()));
+                    references.add(storePath(storePath.storeDir(), ref.asText()));
                 }
                 String deriver = node.path("deriver").asText(null);
-                String ca = node.path("ca").asText(null);
-                result.add(new LocalPath(StorePath.parse(path), Hash.parse(node.get("narHash").asText()),
+                String ca = node.path("ca").isTextual() ? node.path("ca").asText() : null;
+                result.add(new LocalPath(storePath, hash(node.get("narHash")),
                         node.path("narSize").asLong(), references,
-                        deriver == null || deriver.isEmpty() ? null : StorePath.parse(deriver),
+                        deriver == null || deriver.isEmpty() ? null : storePath(storePath.storeDir(), deriver),
                         ca == null || ca.isEmpty() ? null : ca));
             } catch (NixFormatException e) {
                 throw new IOException("nix path-info printed something unexpected for " + path + ": " + e.getMessage(), e);
             }
         }
         return result;
+    }
+
+    private static StorePath storePath(String storeDir, String text) throws NixFormatException {
+        return text.startsWith("/") ? StorePath.parse(text) : StorePath.parseBaseName(storeDir, text);
+    }
+
+    private static Hash hash(JsonNode node) throws NixFormatException {
+        if (node.isObject()) {
+            String algorithm = node.path("algorithm").asText("");
+            if (!algorithm.equals("sha256")) {
+                throw new NixFormatException("narHash", "expected a sha256, got '" + algorithm + "'");
+            }
+            return Hash.parse(node.path("hash").asText(""));
+        }
+        return Hash.parse(node.asText());
     }
 
     private static java.io.File nullFile() {
