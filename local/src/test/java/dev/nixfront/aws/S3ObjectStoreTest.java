@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nixfront.cache.port.CompletedPart;
 import dev.nixfront.cache.port.NoSuchObjectException;
+import dev.nixfront.cache.port.ObjectChangedException;
 import dev.nixfront.cache.port.PresignedRequest;
 import dev.nixfront.cache.port.StoredObject;
 import dev.nixfront.cache.port.UploadRejectedException;
@@ -227,6 +228,51 @@ class S3ObjectStoreTest {
 
         assertThatThrownBy(() -> store.completeMultipartUpload(key, uploadId, parts)).isInstanceOf(UploadRejectedException.class);
         assertThat(store.head(key)).isEmpty();
+    }
+
+    @Test
+    void aGetPinnedToAnEtagReadsThatVersionOnly() throws Exception {
+        String key = "_staging/team/pinned.nar";
+        byte[] first = randomBytes(3000, 12);
+        store.put(key, first, NAR, "no-store");
+        String etag = store.head(key).orElseThrow().etag();
+        try (InputStream in = store.get(key, etag)) {
+            assertThat(in.readAllBytes()).isEqualTo(first);
+        }
+
+        // Replaced after the HEAD: s3proxy, like S3, answers 412 to If-Match and sends nothing.
+        byte[] second = randomBytes(3000, 13);
+        store.put(key, second, NAR, "no-store");
+        assertThatThrownBy(() -> store.get(key, etag)).isInstanceOf(ObjectChangedException.class)
+                .hasMessageContaining(key);
+        String now = store.head(key).orElseThrow().etag();
+        try (InputStream in = store.get(key, now)) {
+            assertThat(in.readAllBytes()).isEqualTo(second);
+        }
+        assertThatThrownBy(() -> store.get("_staging/team/absent.nar", etag)).isInstanceOf(NoSuchObjectException.class);
+    }
+
+    @Test
+    void aMultipartEtagNamesTheContentSoOnlyAPinnedReadTiesTheCheckToTheCopy() throws Exception {
+        // The race the pinned read closes: complete garbage X (a HEAD sees its ETag), replace it
+        // with good bytes B, then complete X again. X's ETag comes back, so a copy pinned to it
+        // succeeds; only the read, pinned to the same ETag, refuses to hand out B for X.
+        String key = "_staging/team/swap.nar";
+        byte[] garbage = randomBytes(5 * MIB + 10, 14);
+        byte[] good = randomBytes(5 * MIB + 10, 15);
+        String first = store.createMultipartUpload(key, NAR);
+        String garbageEtag = store.completeMultipartUpload(key, first, uploadParts(key, first, garbage, 5 * MIB)).etag();
+        String second = store.createMultipartUpload(key, NAR);
+        store.completeMultipartUpload(key, second, uploadParts(key, second, good, 5 * MIB));
+
+        assertThatThrownBy(() -> store.get(key, garbageEtag)).isInstanceOf(ObjectChangedException.class);
+
+        String third = store.createMultipartUpload(key, NAR);
+        assertThat(store.completeMultipartUpload(key, third, uploadParts(key, third, garbage, 5 * MIB)).etag())
+                .isEqualTo(garbageEtag);
+        try (InputStream in = store.get(key, garbageEtag)) {
+            assertThat(Hash.sha256(in.readAllBytes())).isEqualTo(Hash.sha256(garbage));
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.nixfront.aws;
 
 import dev.nixfront.cache.port.CompletedPart;
 import dev.nixfront.cache.port.NoSuchObjectException;
+import dev.nixfront.cache.port.ObjectChangedException;
 import dev.nixfront.cache.port.ObjectStore;
 import dev.nixfront.cache.port.PresignedRequest;
 import dev.nixfront.cache.port.StoredObject;
@@ -127,6 +128,24 @@ public final class S3ObjectStore implements ObjectStore {
             return s3.getObject(b -> b.bucket(bucket).key(key));
         } catch (NoSuchKeyException e) {
             throw new NoSuchObjectException(key);
+        }
+    }
+
+    /** A GET with {@code If-Match}: S3 answers 412 if the object has another ETag now, and reads nothing. */
+    @Override
+    public InputStream get(String key, String etag) throws NoSuchObjectException, ObjectChangedException {
+        try {
+            return s3.getObject(b -> b.bucket(bucket).key(key).ifMatch(etag));
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchObjectException(key);
+        } catch (S3Exception e) {
+            if (e.statusCode() == HTTP_PRECONDITION_FAILED) {
+                throw new ObjectChangedException(key, etag);
+            }
+            if (e.statusCode() == HTTP_NOT_FOUND) {
+                throw new NoSuchObjectException(key);
+            }
+            throw e;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.nixfront.cache;
 
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.NoSuchObjectException;
+import dev.nixfront.cache.port.ObjectChangedException;
 import dev.nixfront.cache.port.ObjectStore;
 import dev.nixfront.cache.port.StoredObject;
 import dev.nixfront.nix.NarInfo;
@@ -37,8 +38,10 @@ final class NarVerifier {
 
     /**
      * Finds the upload for {@code info} ({@code nar/} first, where a single PUT lands, then the
-     * multipart staging key) and verifies it. Returns empty if the object vanished while being read
-     * (another publisher moved it): the caller looks again.
+     * multipart staging key) and verifies it. The read is conditional on the ETag the lookup saw,
+     * so the bytes checked are the version that {@link Verified} names. Returns empty if the object
+     * vanished (another publisher moved it) or was replaced between lookup and read: the caller
+     * looks again.
      */
     Optional<Verified> verify(CacheName cache, NarInfo info) throws VerificationFailure {
         String narKey = Layout.nar(cache, info.fileHash(), info.compression());
@@ -57,11 +60,11 @@ final class NarVerifier {
             throw new VerificationFailure("fileSize", "the uploaded NAR file has " + object.size()
                     + " bytes, not FileSize " + info.fileSize(), "FileSize");
         }
-        try (InputStream raw = objects.get(object.key())) {
+        try (InputStream raw = objects.get(object.key(), object.etag())) {
             check(new StoreStream(raw), info);
             return Optional.of(new Verified(object, staged));
         } catch (IOException e) {
-            if (vanished(e)) {
+            if (vanishedOrChanged(e)) {
                 return Optional.empty();
             }
             if (isStoreFailure(e)) {
@@ -127,16 +130,16 @@ final class NarVerifier {
 
     private static boolean isStoreFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof StoreStream.Failure || t instanceof NoSuchObjectException) {
+            if (t instanceof StoreStream.Failure || t instanceof NoSuchObjectException || t instanceof ObjectChangedException) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean vanished(Throwable e) {
+    private static boolean vanishedOrChanged(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof NoSuchObjectException) {
+            if (t instanceof NoSuchObjectException || t instanceof ObjectChangedException) {
                 return true;
             }
         }

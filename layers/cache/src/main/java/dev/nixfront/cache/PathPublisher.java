@@ -23,8 +23,9 @@ import java.util.Optional;
  * Verifies one path and makes it readable, the same way inline and asynchronously. The order of
  * writes is what keeps everything Nix can fetch correct:
  * <ol>
- * <li>a staged multipart upload is copied into {@code nar/} only if it still has the ETag that
- *     was verified, then the staging object is deleted;</li>
+ * <li>a staged multipart upload is read for verification only while it has the ETag its lookup
+ *     saw ({@code If-Match}), and copied into {@code nar/} only if it still has that ETag, so the
+ *     bytes copied are the bytes checked; then the staging object is deleted;</li>
  * <li>the signed narinfo is written with {@code If-None-Match: *}: an existing one (a concurrent
  *     or earlier publish) is kept, and must carry the same info;</li>
  * <li>the index item is written last, and never over a published one.</li>
@@ -103,7 +104,7 @@ final class PathPublisher {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Optional<NarVerifier.Verified> verified = verifier.verify(cache.name(), info);
             if (verified.isEmpty()) {
-                continue; // moved by a concurrent publisher; look again
+                continue; // moved by a concurrent publisher, or replaced since the lookup: look again
             }
             NarVerifier.Verified v = verified.get();
             if (!v.staged()) {

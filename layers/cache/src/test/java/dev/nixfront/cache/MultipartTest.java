@@ -99,6 +99,75 @@ class MultipartTest {
         assertThat(f.objects.keys()).noneMatch(k -> k.contains("/nar/") || k.endsWith(".narinfo"));
     }
 
+    private static List<byte[]> parts(byte[] file) {
+        int size = (int) UploadService.partSize(file.length);
+        List<byte[]> parts = new java.util.ArrayList<>();
+        for (int from = 0; from < file.length; from += size) {
+            parts.add(Arrays.copyOfRange(file, from, Math.min(file.length, from + size)));
+        }
+        return parts;
+    }
+
+    @Test
+    void garbageSwappedForGoodBytesBetweenLookupAndReadAndBackBeforeTheCopyNeverLands() {
+        // A multipart ETag names the parts' content, so completing the same garbage again brings
+        // its ETag back. Unpinned, the verifier would read the good bytes under the garbage's ETag
+        // and the copy pinned to that ETag would move the garbage into nar/.
+        f.createCache("team");
+        String staging = "_staging/team/" + big.fileHash().toNix32() + ".nar";
+        byte[] garbage = big.file().clone();
+        garbage[garbage.length - 3] ^= 1;
+        UploadTestSupport.uploadMultipart(f, "team", garbage, big, target(big));
+        String garbageEtag = f.objects.head(staging).orElseThrow().etag();
+        AtomicBoolean swapped = new AtomicBoolean();
+        AtomicBoolean restored = new AtomicBoolean();
+        f.objects.afterHead(key -> {
+            if (key.equals(staging) && swapped.compareAndSet(false, true)) {
+                f.objects.storeMultipart(staging, parts(big.file()), Layout.NAR_CONTENT_TYPE);
+            }
+        });
+        f.objects.afterGet(key -> {
+            if (key.equals(staging) && restored.compareAndSet(false, true)) {
+                f.objects.storeMultipart(staging, parts(garbage), Layout.NAR_CONTENT_TYPE);
+                assertThat(f.objects.head(staging).orElseThrow().etag()).isEqualTo(garbageEtag);
+            }
+        });
+
+        assertThatThrownBy(() -> f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(big.info()))))
+                .isInstanceOfSatisfying(DomainException.class, e -> {
+                    assertThat(e.status()).isEqualTo(422);
+                    assertThat(e.field()).isEqualTo("paths[0].fileHash");
+                });
+        assertThat(swapped).isTrue();
+        assertThat(restored).isTrue();
+        assertThat(f.objects.keys()).noneMatch(k -> k.contains("/nar/") || k.endsWith(".narinfo"));
+    }
+
+    @Test
+    void anUploadReplacedBetweenLookupAndReadIsLookedAtAgainAndWhatLandsIsWhatWasRead() {
+        f.createCache("team");
+        String staging = "_staging/team/" + big.fileHash().toNix32() + ".nar";
+        byte[] garbage = big.file().clone();
+        garbage[5] ^= 1;
+        UploadTestSupport.uploadMultipart(f, "team", garbage, big, target(big));
+        List<String> reads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicBoolean swapped = new AtomicBoolean();
+        f.objects.afterHead(key -> {
+            if (key.equals(staging) && swapped.compareAndSet(false, true)) {
+                f.objects.storeMultipart(staging, parts(big.file()), Layout.NAR_CONTENT_TYPE);
+            }
+        });
+        f.objects.afterGet(reads::add);
+
+        f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(big.info())));
+
+        assertThat(swapped).isTrue();
+        // The read pinned to the garbage's ETag was refused before a byte was handed out.
+        assertThat(reads).containsExactly(staging);
+        assertThat(f.objects.object("team/nar/" + big.fileHash().toNix32() + ".nar").orElseThrow().body()).isEqualTo(big.file());
+        assertThat(f.objects.object(staging)).isEmpty();
+    }
+
     @Test
     void noUploadCanChangeThePublishedBytesEitherWay() {
         f.createCache("team");

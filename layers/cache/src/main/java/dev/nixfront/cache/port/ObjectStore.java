@@ -19,6 +19,19 @@ public interface ObjectStore {
     /** The object's bytes, streamed; the caller closes the stream. */
     InputStream get(String key) throws NoSuchObjectException, IOException;
 
+    /**
+     * The object's bytes only if it still has {@code etag} ({@code If-Match}), streamed; the caller
+     * closes the stream. What is read is then exactly the version a {@link #head} reported, so a
+     * check of these bytes holds for a {@link #copyIfMatch} with the same ETag. An unconditional
+     * read would not do: an ETag names content, not a write (a multipart ETag is the MD5 of its
+     * parts' MD5s), so a client could complete garbage, let it be looked at, replace it with good
+     * bytes while they are read, and complete the garbage again before the copy.
+     *
+     * @throws ObjectChangedException the object now has another ETag (S3: 412)
+     * @throws NoSuchObjectException  the object is gone
+     */
+    InputStream get(String key, String etag) throws NoSuchObjectException, ObjectChangedException, IOException;
+
     /** Writes a small object (narinfo, nix-cache-info) unconditionally. */
     void put(String key, byte[] body, String contentType, String cacheControl);
 

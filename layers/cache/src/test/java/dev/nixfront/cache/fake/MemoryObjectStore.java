@@ -2,6 +2,7 @@ package dev.nixfront.cache.fake;
 
 import dev.nixfront.cache.port.CompletedPart;
 import dev.nixfront.cache.port.NoSuchObjectException;
+import dev.nixfront.cache.port.ObjectChangedException;
 import dev.nixfront.cache.port.ObjectStore;
 import dev.nixfront.cache.port.PresignedRequest;
 import dev.nixfront.cache.port.StoredObject;
@@ -11,10 +12,13 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +29,9 @@ import java.util.function.Consumer;
 /**
  * A fake of the project's ObjectStore port (not of S3): a map of keys to bytes. Presigned
  * requests are recorded, not served; tests "upload" with {@link #clientPut} and {@link #clientPutPart},
- * which apply the same checks the presigned headers make S3 apply.
+ * which apply the same checks the presigned headers make S3 apply. ETags name content as S3's do
+ * without KMS: the MD5 of a single write, the MD5 of the parts' MD5s plus {@code -<parts>} for a
+ * completed multipart upload; so writing the same bytes again gives the same ETag.
  */
 public final class MemoryObjectStore implements ObjectStore {
     public record Obj(byte[] body, String etag, String contentType, String cacheControl) {}
@@ -37,6 +43,10 @@ public final class MemoryObjectStore implements ObjectStore {
     private final Clock clock;
     /** Runs after get() hands out a stream: lets a test change the object while it is verified. */
     private volatile Consumer<String> afterGet = key -> { };
+    /** Runs before head() looks (keys of every HEAD): lets a test hold lookups or count them. */
+    private volatile Consumer<String> beforeHead = key -> { };
+    /** Runs after head() answered: lets a test change the object between a lookup and the read. */
+    private volatile Consumer<String> afterHead = key -> { };
 
     public MemoryObjectStore(Clock clock) {
         this.clock = clock;
@@ -57,6 +67,14 @@ public final class MemoryObjectStore implements ObjectStore {
 
     public void afterGet(Consumer<String> hook) {
         this.afterGet = hook;
+    }
+
+    public void beforeHead(Consumer<String> hook) {
+        this.beforeHead = hook;
+    }
+
+    public void afterHead(Consumer<String> hook) {
+        this.afterHead = hook;
     }
 
     /** What a client's PUT to a presigned single-PUT URL would store; S3 checks length and checksum. */
@@ -80,16 +98,46 @@ public final class MemoryObjectStore implements ObjectStore {
         parts.put(partNumber, body.clone());
     }
 
-    /** Puts bytes directly, as a test's backdoor. */
+    /** Puts bytes directly, as a test's backdoor (a single PUT: the ETag is their MD5). */
     public synchronized void store(String key, byte[] body, String contentType, String cacheControl) {
-        objects.put(key, new Obj(body.clone(), "\"v" + versions.incrementAndGet() + "\"", contentType, cacheControl));
+        store(key, body, "\"" + HexFormat.of().formatHex(md5(body)) + "\"", contentType, cacheControl);
+    }
+
+    /** Puts bytes as a completed multipart upload of {@code parts} would: S3's multipart ETag. */
+    public synchronized void storeMultipart(String key, List<byte[]> parts, String contentType) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        ByteArrayOutputStream md5s = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            all.writeBytes(part);
+            md5s.writeBytes(md5(part));
+        }
+        store(key, all.toByteArray(), "\"" + HexFormat.of().formatHex(md5(md5s.toByteArray())) + "-" + parts.size() + "\"",
+                contentType, null);
+    }
+
+    private void store(String key, byte[] body, String etag, String contentType, String cacheControl) {
+        objects.put(key, new Obj(body.clone(), etag, contentType, cacheControl));
         writes.add("put " + key);
     }
 
+    private static byte[] md5(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("MD5").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
-    public synchronized Optional<StoredObject> head(String key) {
-        Obj o = objects.get(key);
-        return o == null ? Optional.empty() : Optional.of(new StoredObject(key, o.body().length, o.etag(), o.contentType()));
+    public Optional<StoredObject> head(String key) {
+        beforeHead.accept(key);
+        Optional<StoredObject> found;
+        synchronized (this) {
+            Obj o = objects.get(key);
+            found = o == null ? Optional.empty() : Optional.of(new StoredObject(key, o.body().length, o.etag(), o.contentType()));
+        }
+        afterHead.accept(key);
+        return found;
     }
 
     @Override
@@ -100,6 +148,22 @@ public final class MemoryObjectStore implements ObjectStore {
         }
         if (o == null) {
             throw new NoSuchObjectException(key);
+        }
+        afterGet.accept(key);
+        return new ByteArrayInputStream(o.body());
+    }
+
+    @Override
+    public InputStream get(String key, String etag) throws NoSuchObjectException, ObjectChangedException {
+        Obj o;
+        synchronized (this) {
+            o = objects.get(key);
+        }
+        if (o == null) {
+            throw new NoSuchObjectException(key);
+        }
+        if (!o.etag().equals(etag)) {
+            throw new ObjectChangedException(key, etag);
         }
         afterGet.accept(key);
         return new ByteArrayInputStream(o.body());
@@ -170,15 +234,15 @@ public final class MemoryObjectStore implements ObjectStore {
         if (uploaded == null) {
             throw new UploadRejectedException("NoSuchUpload", null);
         }
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        List<byte[]> bodies = new ArrayList<>();
         for (CompletedPart p : parts) {
             byte[] part = uploaded.get(p.partNumber());
             if (part == null) {
                 throw new UploadRejectedException("InvalidPart " + p.partNumber(), null);
             }
-            all.writeBytes(part);
+            bodies.add(part);
         }
-        store(key, all.toByteArray(), "application/x-nix-nar", null);
+        storeMultipart(key, bodies, "application/x-nix-nar");
         Obj o = objects.get(key);
         return new StoredObject(key, o.body().length, o.etag(), o.contentType());
     }
