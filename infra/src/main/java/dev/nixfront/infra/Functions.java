@@ -10,6 +10,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.IDestination;
@@ -40,7 +41,15 @@ import software.constructs.Construct;
  *          prefix and _staging/&lt;cache&gt;/); list, list multipart uploads
  * </pre>
  *
- * Only publish and verify can write a narinfo, and only they can decrypt a signing key.
+ * Only publish and verify can write a narinfo, and only they can decrypt a signing key. Table writes
+ * are bound to the items' partition keys ({@code dynamodb:LeadingKeys}), so publish and verify can
+ * write path items only ({@code PATH#<cache>#<hash>}) and could never mint a token, and the admin
+ * writes exactly the items its operations touch:
+ * <pre>
+ * publish, verify  PutItem PATH#*
+ * admin            PutItem CACHE#* TOKEN#*; UpdateItem TOKEN#* (revoke); DeleteItem CACHE#*;
+ *                  BatchWriteItem PATH#* (a deleted cache's path items)
+ * </pre>
  */
 public final class Functions extends Construct {
     public static final String ENV_TABLE = "NIXFRONT_TABLE";
@@ -55,6 +64,13 @@ public final class Functions extends Construct {
      * rotated token only takes effect in a new version; changing this value publishes one.
      */
     public static final String ENV_ADMIN_TOKEN_VERSION = "NIXFRONT_ADMIN_TOKEN_VERSION";
+
+    // Partition keys of the table's items, as layers/aws builds them: CACHE#<name>, TOKEN#<sha256 hex>,
+    // PATH#<cache>#<store hash> (DynamoDbCacheRepository, DynamoDbTokenRepository, DynamoDbPathIndex).
+    private static final String CACHE_ITEMS = "CACHE#*";
+    private static final String TOKEN_ITEMS = "TOKEN#*";
+    private static final String PATH_ITEMS = "PATH#*";
+    private static final String LEADING_KEYS = "dynamodb:LeadingKeys";
 
     /**
      * @param storage              the bucket, table, key and secret the functions work on
@@ -160,7 +176,8 @@ public final class Functions extends Construct {
             objects(writer, storage, List.of("s3:AbortMultipartUpload"), nar);
             objects(writer, storage, List.of("s3:DeleteObject"), staging);
             bucket(writer, storage, "s3:ListBucket");
-            table(writer, storage, concat(read, List.of("dynamodb:PutItem")));
+            table(writer, storage, read);
+            tableWrites(writer, storage, List.of("dynamodb:PutItem"), PATH_ITEMS);
             storage.signingKeyWrap().grantDecrypt(writer.role());
         }
         storage.adminToken().grantRead(publish.role());
@@ -172,8 +189,13 @@ public final class Functions extends Construct {
         objects(admin, storage, List.of("s3:DeleteObject", "s3:AbortMultipartUpload"), "*");
         bucket(admin, storage, "s3:ListBucket");
         bucket(admin, storage, "s3:ListBucketMultipartUploads");
-        table(admin, storage, concat(read, List.of("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                "dynamodb:BatchWriteItem")));
+        table(admin, storage, read);
+        // Creates caches and tokens (conditional puts), revokes tokens, deletes a cache's path items in
+        // batches and then the cache item: nothing else.
+        tableWrites(admin, storage, List.of("dynamodb:PutItem"), CACHE_ITEMS, TOKEN_ITEMS);
+        tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), TOKEN_ITEMS);
+        tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), CACHE_ITEMS);
+        tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS);
         // Envelope encryption: a fresh data key per signing key; the admin never needs to decrypt one.
         storage.signingKeyWrap().grant(admin.role(), "kms:GenerateDataKey");
         storage.adminToken().grantRead(admin.role());
@@ -239,10 +261,6 @@ public final class Functions extends Construct {
                 .build());
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
-        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
-    }
-
     private static Map<String, String> with(Map<String, String> base, String... keyValues) {
         Map<String, String> result = new TreeMap<>(base);
         for (int i = 0; i < keyValues.length; i += 2) {
@@ -260,9 +278,34 @@ public final class Functions extends Construct {
         grant(fn.role(), List.of(action), List.of(storage.bucket().getBucketArn()));
     }
 
+    /**
+     * Reads anywhere in the table and its index. Every API function authenticates (GetItem
+     * {@code TOKEN#<sha256>}) and finds the cache (GetItem {@code CACHE#<name>}), query, publish and
+     * verify read path items (BatchGetItem {@code PATH#...}), and the listings query gsi1, whose
+     * partition keys ({@code CACHES}, {@code TOKENS}, {@code PATHS#<cache>}) are what LeadingKeys would
+     * see there. No item holds a secret a reader could use: token items keep only the SHA-256 of the
+     * token, and a cache's signing key is sealed under the KMS key only publish and verify may decrypt.
+     */
     private static void table(NixfrontFunction fn, Storage storage, List<String> actions) {
         String tableArn = storage.table().getTableArn();
         grant(fn.role(), actions, List.of(tableArn, tableArn + "/index/" + Storage.GSI1));
+    }
+
+    /**
+     * Writes to items whose partition key matches one of the patterns. Writes always name the table
+     * (an index is never written), so the grant names only the table, and a gsi1 query, a read, is
+     * untouched by the condition. ForAllValues holds for every key of a batch; it would also hold for
+     * a request without keys, which the Null test refuses.
+     */
+    private static void tableWrites(NixfrontFunction fn, Storage storage, List<String> actions,
+                                    String... partitionKeyPatterns) {
+        fn.role().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(actions)
+                .resources(List.of(storage.table().getTableArn()))
+                .conditions(Map.of(
+                        "ForAllValues:StringLike", Map.of(LEADING_KEYS, List.of(partitionKeyPatterns)),
+                        "Null", Map.of(LEADING_KEYS, "false")))
+                .build());
     }
 
     private static void grant(IGrantable grantee, List<String> actions, List<String> resourceArns) {

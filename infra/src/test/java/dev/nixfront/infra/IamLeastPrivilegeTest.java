@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nixfront.cache.Layout;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * Each function's role, flattened into "action resource" grants with resources written the way
  * cdk-nag prints them, compared with the exact set it needs. Logical ids are replaced by names:
  * {@code <Bucket.Arn>}, {@code <Table.Arn>}, {@code <Key.Arn>}, {@code <Secret>}, {@code <VerifyAlias>},
- * {@code <Logs.Arn>}, {@code <Failures.Arn>}.
+ * {@code <Logs.Arn>}, {@code <Failures.Arn>}. A table write bound to partition keys reads
+ * {@code dynamodb:PutItem <Table.Arn> if pk like [PATH#*]}.
  */
 class IamLeastPrivilegeTest {
     private final Deployments.Synthesized standard = Deployments.standard();
@@ -42,6 +44,17 @@ class IamLeastPrivilegeTest {
 
     private static final String[] READ = {"GetItem", "Query", "BatchGetItem"};
 
+    /** A write on the table alone (an index is never written), to items whose partition key is like one of these. */
+    private static String write(String action, String... partitionKeys) {
+        return "dynamodb:" + action + " <Table.Arn> if pk like " + List.of(partitionKeys);
+    }
+
+    // Partition keys as the layers/aws adapters build them (DynamoDbCacheRepository, DynamoDbTokenRepository,
+    // DynamoDbPathIndex): a cache, a token (SHA-256 hex of its secret), a path of cache "team".
+    private static final String CACHE_ITEM = "CACHE#team";
+    private static final String TOKEN_ITEM = "TOKEN#9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    private static final String PATH_ITEM = "PATH#team#0123456789abcdfghijklmnpqrsvwxyz";
+
     @Test
     void queryOnlyReadsTheTable() {
         assertThat(grants(fns.query())).isEqualTo(union(LOGS, SECRET, table(READ)));
@@ -61,7 +74,7 @@ class IamLeastPrivilegeTest {
 
     @Test
     void publishAndVerifyAloneWriteNarinfoAndDecryptSigningKeys() {
-        Set<String> writer = union(LOGS, table(READ), table("PutItem"), Set.of(
+        Set<String> writer = union(LOGS, table(READ), Set.of(write("PutItem", "PATH#*")), Set.of(
                 "s3:GetObject <Bucket.Arn>/*/nar/*",
                 "s3:GetObject <Bucket.Arn>/_staging/*",
                 "s3:GetObject <Bucket.Arn>/*.narinfo",
@@ -82,14 +95,74 @@ class IamLeastPrivilegeTest {
 
     @Test
     void adminWrapsKeysWritesCacheInfoAndDeletesCaches() {
-        assertThat(grants(fns.admin())).isEqualTo(union(LOGS, SECRET, table(READ),
-                table("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"), Set.of(
+        assertThat(grants(fns.admin())).isEqualTo(union(LOGS, SECRET, table(READ), Set.of(
+                write("PutItem", "CACHE#*", "TOKEN#*"),
+                write("UpdateItem", "TOKEN#*"),
+                write("DeleteItem", "CACHE#*"),
+                write("BatchWriteItem", "PATH#*")), Set.of(
                 "s3:PutObject <Bucket.Arn>/*/nix-cache-info",
                 "s3:DeleteObject <Bucket.Arn>/*",
                 "s3:AbortMultipartUpload <Bucket.Arn>/*",
                 "s3:ListBucket <Bucket.Arn>",
                 "s3:ListBucketMultipartUploads <Bucket.Arn>",
                 "kms:GenerateDataKey <Key.Arn>")));
+    }
+
+    @Test
+    void publishAndVerifyWritePathItemsOnlyAndCanNeverMintATokenOrTouchACache() {
+        for (NixfrontFunction writer : new NixfrontFunction[] {fns.publish(), fns.verify()}) {
+            String id = writer.getNode().getId();
+            assertThat(mayWrite(writer, "PutItem", PATH_ITEM)).as(id).isTrue();
+            assertThat(mayWrite(writer, "PutItem", TOKEN_ITEM)).as(id).isFalse();
+            assertThat(mayWrite(writer, "PutItem", CACHE_ITEM)).as(id).isFalse();
+            // A batch is allowed only if every key in it is; one path key does not carry a token along.
+            assertThat(mayWrite(writer, "PutItem", PATH_ITEM, TOKEN_ITEM)).as(id).isFalse();
+            for (String action : List.of("UpdateItem", "DeleteItem", "BatchWriteItem")) {
+                assertThat(mayWrite(writer, action, PATH_ITEM)).as(id + " " + action).isFalse();
+            }
+        }
+        for (NixfrontFunction reader : new NixfrontFunction[] {fns.query(), fns.upload()}) {
+            assertThat(grants(reader).stream().filter(g -> g.startsWith("dynamodb:"))).as(reader.getNode().getId())
+                    .containsExactlyInAnyOrderElementsOf(table(READ));
+        }
+    }
+
+    @Test
+    void adminWritesExactlyTheItemsItsOperationsTouch() {
+        // create cache, create token, revoke token, delete a cache's paths, then the cache
+        assertThat(mayWrite(fns.admin(), "PutItem", CACHE_ITEM)).isTrue();
+        assertThat(mayWrite(fns.admin(), "PutItem", TOKEN_ITEM)).isTrue();
+        assertThat(mayWrite(fns.admin(), "UpdateItem", TOKEN_ITEM)).isTrue();
+        assertThat(mayWrite(fns.admin(), "BatchWriteItem", PATH_ITEM, "PATH#team#1123456789abcdfghijklmnpqrsvwxyz")).isTrue();
+        assertThat(mayWrite(fns.admin(), "DeleteItem", CACHE_ITEM)).isTrue();
+        // and nothing else (its BatchWriteItem could put path items too: IAM does not tell a batch's puts
+        // from its deletes)
+        assertThat(mayWrite(fns.admin(), "PutItem", PATH_ITEM)).isFalse();
+        assertThat(mayWrite(fns.admin(), "UpdateItem", CACHE_ITEM)).isFalse();
+        assertThat(mayWrite(fns.admin(), "DeleteItem", TOKEN_ITEM)).isFalse();
+        assertThat(mayWrite(fns.admin(), "BatchWriteItem", PATH_ITEM, TOKEN_ITEM)).isFalse();
+        assertThat(mayWrite(fns.admin(), "PutItem", "ANYTHING#else")).isFalse();
+    }
+
+    @Test
+    void noStatementInTheStackWritesTheTableWithoutBindingThePartitionKeys() {
+        String table = "<" + Nag.logicalId(stack.storage().table()) + ".Arn>";
+        for (Map<String, Object> policy : resources(template, "AWS::IAM::Policy").values()) {
+            for (Object statement : list(at(policy, "Properties", "PolicyDocument", "Statement"))) {
+                List<Object> actions = list(map(statement).get("Action"));
+                boolean tableWrite = actions.stream().map(String::valueOf).anyMatch(a -> a.startsWith("dynamodb:")
+                        && !Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem").contains(a));
+                if (!tableWrite) {
+                    continue;
+                }
+                assertThat(list(map(statement).get("Resource")).stream().map(Json::render)).as(render(statement))
+                        .containsExactly(table);
+                Object condition = map(statement).get("Condition");
+                assertThat(at(condition, "ForAllValues:StringLike", "dynamodb:LeadingKeys")).as(render(statement)).isNotNull();
+                // ForAllValues alone would also allow a request that carried no key at all.
+                assertThat(at(condition, "Null", "dynamodb:LeadingKeys")).as(render(statement)).isEqualTo("false");
+            }
+        }
     }
 
     @Test
@@ -160,6 +233,21 @@ class IamLeastPrivilegeTest {
                         .collect(Collectors.joining(".*"))));
     }
 
+    /**
+     * Whether one of the role's table grants allows {@code action} on items with all these partition
+     * keys (ForAllValues:StringLike on dynamodb:LeadingKeys; IAM's * spans any characters).
+     */
+    private boolean mayWrite(NixfrontFunction fn, String action, String... partitionKeys) {
+        String prefix = "dynamodb:" + action + " <Table.Arn> if pk like [";
+        return grants(fn).stream()
+                .filter(g -> g.startsWith(prefix) && g.endsWith("]"))
+                .map(g -> List.of(g.substring(prefix.length(), g.length() - 1).split(", ")))
+                .anyMatch(patterns -> Arrays.stream(partitionKeys).allMatch(key -> patterns.stream().anyMatch(
+                        pattern -> key.matches(Arrays.stream(pattern.split("\\*", -1))
+                                .map(Pattern::quote)
+                                .collect(Collectors.joining(".*"))))));
+    }
+
     /** The role's grants as "action resource" strings with friendly names. */
     private Set<String> grants(NixfrontFunction fn) {
         String role = Nag.logicalId(fn.role());
@@ -170,14 +258,33 @@ class IamLeastPrivilegeTest {
             }
             for (Object statement : list(at(policy, "Properties", "PolicyDocument", "Statement"))) {
                 assertThat(map(statement).get("Effect")).isEqualTo("Allow");
+                String condition = condition(map(statement).get("Condition"));
                 for (Object action : list(map(statement).get("Action"))) {
                     for (Object resource : list(map(statement).get("Resource"))) {
-                        grants.add(action + " " + name(render(resource)).replace(Nag.logicalId(fn.getNode().findChild("Logs")), "Logs"));
+                        grants.add(action + " " + name(render(resource)).replace(Nag.logicalId(fn.getNode().findChild("Logs")), "Logs")
+                                + condition);
                     }
                 }
             }
         }
         return grants;
+    }
+
+    /**
+     * "" without a condition; " if pk like [A, B]" for exactly ForAllValues:StringLike on LeadingKeys
+     * plus its Null guard; any other condition rendered whole, so that it shows in a failed comparison.
+     */
+    private static String condition(Object condition) {
+        if (condition == null) {
+            return "";
+        }
+        Map<String, Object> c = map(condition);
+        Object patterns = at(c, "ForAllValues:StringLike", "dynamodb:LeadingKeys");
+        if (c.size() == 2 && map(c.get("ForAllValues:StringLike")).size() == 1 && patterns != null
+                && Map.of("dynamodb:LeadingKeys", "false").equals(c.get("Null"))) {
+            return " if pk like " + list(patterns);
+        }
+        return " if " + c;
     }
 
     private String name(String resource) {
