@@ -10,19 +10,22 @@ import java.util.Objects;
  * @param cacheBaseUrl           where Nix reads caches from (CloudFront URL, local read server), no
  *                               trailing slash; a cache's substituter is {@code cacheBaseUrl/<name>}
  * @param storeDir               the only store directory accepted, {@code /nix/store}
- * @param inlineVerifyMaxBytes   a NAR file above this is always verified asynchronously
- * @param inlineBatchBudgetBytes file bytes one publish request verifies inline before the rest go async
- * @param inlineTimeBudget       time one publish request spends verifying inline before the rest go
- *                               async, well under API Gateway's 30 s
+ * @param inlineVerifyMaxBytes   a path whose NAR file or NAR is larger is always verified asynchronously
+ * @param inlineBatchBudgetBytes bytes (the larger of file and NAR, per path) one publish request
+ *                               verifies inline before the rest go async
+ * @param inlineTimeBudget       time one publish request may spend verifying inline, well under API
+ *                               Gateway's 30 s and the function's 29 s: a path is started only if
+ *                               the time spent so far plus its {@link VerifyRates#estimate} fits
  * @param multipartThreshold     a NAR file above this is uploaded in parts (to staging)
  * @param uploadTtl              lifetime of presigned URLs, at most 15 minutes
  * @param partsPage              part URLs handed out with an upload answer; more come from /uploads/parts
  * @param tokenLookupTtl         how long a container may reuse a token lookup; under a minute so a
  *                               revocation takes effect within one
+ * @param verifyRates            the conservative verification speeds behind a path's time estimate
  */
 public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVerifyMaxBytes, long inlineBatchBudgetBytes,
                             Duration inlineTimeBudget, long multipartThreshold, Duration uploadTtl, int partsPage,
-                            Duration tokenLookupTtl) {
+                            Duration tokenLookupTtl, VerifyRates verifyRates) {
     public static final long MIB = 1024L * 1024;
     public static final long DEFAULT_INLINE_VERIFY_MAX_BYTES = 256 * MIB;
     public static final long DEFAULT_MULTIPART_THRESHOLD = 64 * MIB;
@@ -36,6 +39,7 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
         Objects.requireNonNull(inlineTimeBudget, "inlineTimeBudget");
         Objects.requireNonNull(uploadTtl, "uploadTtl");
         Objects.requireNonNull(tokenLookupTtl, "tokenLookupTtl");
+        Objects.requireNonNull(verifyRates, "verifyRates");
         if (uploadTtl.isNegative() || uploadTtl.isZero() || uploadTtl.compareTo(MAX_UPLOAD_TTL) > 0) {
             throw new IllegalArgumentException("uploadTtl must be positive and at most 15 minutes");
         }
@@ -50,32 +54,47 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
         }
     }
 
+    /** Settings with the default verification rates ({@link VerifyRates#defaults()}). */
+    public CacheSettings(String cacheBaseUrl, String storeDir, long inlineVerifyMaxBytes, long inlineBatchBudgetBytes,
+                         Duration inlineTimeBudget, long multipartThreshold, Duration uploadTtl, int partsPage,
+                         Duration tokenLookupTtl) {
+        this(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget, multipartThreshold,
+                uploadTtl, partsPage, tokenLookupTtl, VerifyRates.defaults());
+    }
+
     /**
-     * Defaults: inline verification up to 256 MiB per NAR and per request, 20 s of it per request;
+     * Defaults: inline verification up to 256 MiB (file and NAR) per path and per request, and
+     * only what fits in 20 s by {@link VerifyRates#defaults()} (the function times out at 29 s);
      * multipart above 64 MiB; 15-minute URLs; 100 part URLs per page; token lookups reused 30 s.
      */
     public static CacheSettings defaults(String cacheBaseUrl) {
         return new CacheSettings(cacheBaseUrl, "/nix/store", DEFAULT_INLINE_VERIFY_MAX_BYTES, DEFAULT_INLINE_VERIFY_MAX_BYTES,
-                Duration.ofSeconds(20), DEFAULT_MULTIPART_THRESHOLD, MAX_UPLOAD_TTL, 100, Duration.ofSeconds(30));
+                Duration.ofSeconds(20), DEFAULT_MULTIPART_THRESHOLD, MAX_UPLOAD_TTL, 100, Duration.ofSeconds(30),
+                VerifyRates.defaults());
     }
 
     public CacheSettings withInlineVerifyMaxBytes(long bytes) {
         return new CacheSettings(cacheBaseUrl, storeDir, bytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates);
     }
 
     public CacheSettings withInlineBatchBudgetBytes(long bytes) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, bytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates);
     }
 
     public CacheSettings withMultipartThreshold(long bytes) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                bytes, uploadTtl, partsPage, tokenLookupTtl);
+                bytes, uploadTtl, partsPage, tokenLookupTtl, verifyRates);
     }
 
     public CacheSettings withPartsPage(int parts) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, parts, tokenLookupTtl);
+                multipartThreshold, uploadTtl, parts, tokenLookupTtl, verifyRates);
+    }
+
+    public CacheSettings withVerifyRates(VerifyRates rates) {
+        return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, rates);
     }
 }

@@ -46,7 +46,8 @@ class AsyncVerifyTest {
     void theBatchBudgetSendsTheRestToTheQueueInlineOnesArePublishedAtOnce() {
         Fixture.Nar a = nar("a");
         Fixture.Nar b = nar("b");
-        Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withInlineBatchBudgetBytes(a.file().length));
+        Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withInlineBatchBudgetBytes(
+                Math.max(a.file().length, a.info().narSize())));
         f.createCache("team");
         f.uploadAll("team", a, b);
 

@@ -1,0 +1,172 @@
+package dev.nixfront.cache;
+
+import static dev.nixfront.cache.Fixture.ADMIN;
+import static dev.nixfront.cache.Fixture.nar;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nixfront.api.PublishRequest;
+import dev.nixfront.api.PublishResponse;
+import dev.nixfront.api.PublishResult;
+import dev.nixfront.cache.port.PathState;
+import dev.nixfront.nix.Compression;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which paths a publish request verifies itself and which it hands to the verify function: a path
+ * is started inline only if the time spent plus its estimated cost, from NAR size and compression,
+ * fits the budget, and its file and NAR fit the byte bounds. The clock is the fake's, moved by the
+ * reads that stand in for slow verification.
+ */
+class InlineBudgetTest {
+    private static final long MIB = 1024 * 1024;
+    /** Almost free file reads and no fixed cost, so only the NAR term counts; xz slower than zstd. */
+    private static final VerifyRates SLOW_DECOMPRESSION = new VerifyRates(Duration.ZERO, 1_000_000_000_000L,
+            1_000_000_000_000L, 400_000, 175_000);
+
+    /** 2 MiB of zeros: a file of a few KiB that decompresses to a 2 MiB NAR. */
+    private static Fixture.Nar zeros(String name, Compression compression) {
+        return nar(name, Map.of("zeros", "\0".repeat((int) (2 * MIB))), compression);
+    }
+
+    private static PublishResponse publish(Fixture f, Fixture.Nar... nars) {
+        return f.services.publish().publish(ADMIN, "team", new PublishRequest(Arrays.stream(nars).map(Fixture.Nar::info).toList()));
+    }
+
+    private static String narKey(Fixture.Nar n) {
+        return "team/nar/" + n.fileHash().toNix32() + ".nar" + n.compression().fileExtension();
+    }
+
+    private static List<String> states(PublishResponse response) {
+        return response.results().stream().map(PublishResult::state).toList();
+    }
+
+    private static void assertNotReadable(Fixture f, Fixture.Nar... nars) {
+        for (Fixture.Nar n : nars) {
+            assertThat(f.objects.object("team/" + n.path().hash() + ".narinfo")).as(n.path().toString()).isEmpty();
+        }
+    }
+
+    @Test
+    void aPathThatWouldRunPastTheBudgetIsDeferredInsteadOfStartedAtNineteenPointNineSeconds() {
+        Fixture f = new Fixture();
+        f.createCache("team");
+        Fixture.Nar slow = nar("slow");
+        Fixture.Nar next = nar("next");
+        Fixture.Nar last = nar("last");
+        f.uploadAll("team", slow, next, last);
+        List<String> reads = new CopyOnWriteArrayList<>();
+        f.objects.afterGet(key -> {
+            reads.add(key);
+            if (key.equals(narKey(slow))) {
+                f.clock.advance(Duration.ofMillis(19_900));
+            }
+        });
+
+        PublishResponse response = publish(f, slow, next, last);
+
+        // 19.9 s spent is under the 20 s budget, but no path can be verified and published in 0.1 s.
+        assertThat(states(response)).containsExactly("published", "verifying", "verifying");
+        assertThat(reads).containsExactly(narKey(slow));
+        assertNotReadable(f, next, last);
+        assertThat(f.queue.jobs()).hasSize(1);
+        assertThat(f.queue.jobs().getFirst().paths()).extracting(p -> p.storePath())
+                .containsExactly(next.path().toString(), last.path().toString());
+
+        f.services.verify().run(f.queue.jobs().getFirst());
+        assertThat(f.services.query().status(ADMIN, "team", last.path().hash().value()).state()).isEqualTo("published");
+    }
+
+    @Test
+    void theEstimateCountsTheNarAndItsCompressionNotOnlyTheFile() {
+        Fixture.Nar zstd = zeros("zeros-zstd", Compression.ZSTD);
+        Fixture.Nar xz = zeros("zeros-xz", Compression.XZ);
+        assertThat(xz.file().length).isLessThan(64 * 1024);
+        // At 100 kB/s, xz's 2 MiB NAR alone takes 21 s; zstd's, at 10 MB/s, a fifth of a second.
+        Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withVerifyRates(
+                new VerifyRates(Duration.ZERO, 1_000_000_000_000L, 1_000_000_000_000L, 10_000_000, 100_000)));
+        f.createCache("team");
+        f.uploadAll("team", zstd, xz);
+        List<String> reads = new CopyOnWriteArrayList<>();
+        f.objects.afterGet(reads::add);
+
+        assertThat(states(publish(f, xz, zstd))).containsExactly("verifying", "published");
+
+        assertThat(reads).containsExactly(narKey(zstd));
+        assertNotReadable(f, xz);
+        assertThat(f.services.verify().run(f.queue.jobs().getFirst())).extracting(VerifyService.Outcome::state)
+                .containsExactly(PathState.PUBLISHED);
+    }
+
+    @Test
+    void whatStillFitsAfterTheTimeSpentIsVerifiedInlineAndWhatDoesNotIsDeferred() {
+        Fixture.Nar first = nar("first");
+        Fixture.Nar zstd = zeros("zeros-zstd", Compression.ZSTD);
+        Fixture.Nar xz = zeros("zeros-xz", Compression.XZ);
+        Duration zstdCost = SLOW_DECOMPRESSION.estimate(zstd.file().length, zstd.info().narSize(), Compression.ZSTD);
+        Duration xzCost = SLOW_DECOMPRESSION.estimate(xz.file().length, xz.info().narSize(), Compression.XZ);
+        assertThat(zstdCost).isBetween(Duration.ofSeconds(5), Duration.ofSeconds(6));
+        assertThat(xzCost).isBetween(Duration.ofSeconds(11), Duration.ofSeconds(13));
+        Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withVerifyRates(SLOW_DECOMPRESSION));
+        f.createCache("team");
+        f.uploadAll("team", first, zstd, xz);
+        f.objects.afterGet(key -> {
+            if (key.equals(narKey(first))) {
+                f.clock.advance(Duration.ofSeconds(10));
+            }
+        });
+
+        // 10 s + ~5 s fits the 20 s budget, 10 s + ~12 s does not.
+        assertThat(states(publish(f, first, zstd, xz))).containsExactly("published", "published", "verifying");
+        assertNotReadable(f, xz);
+
+        // From a standing start the same xz path fits, and a request publishes it itself.
+        Fixture fresh = new Fixture(CacheSettings.defaults("https://c.example").withVerifyRates(SLOW_DECOMPRESSION));
+        fresh.createCache("team");
+        fresh.upload("team", xz);
+        assertThat(states(publish(fresh, xz))).containsExactly("published");
+        assertThat(fresh.queue.jobs()).isEmpty();
+    }
+
+    @Test
+    void theNarSizeIsBoundedAsWellAsTheFileSize() {
+        Fixture.Nar small = nar("small");
+        Fixture.Nar zstd = zeros("zeros-zstd", Compression.ZSTD);
+        assertThat(zstd.file().length).isLessThan((int) MIB);
+        assertThat(zstd.info().narSize()).isGreaterThan(MIB);
+        Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withInlineVerifyMaxBytes(MIB));
+        f.createCache("team");
+        f.uploadAll("team", small, zstd);
+
+        assertThat(states(publish(f, zstd, small))).containsExactly("verifying", "published");
+        assertNotReadable(f, zstd);
+
+        // The per-request byte budget counts NAR bytes too: the second small path no longer fits.
+        Fixture.Nar other = nar("other");
+        Fixture g = new Fixture(CacheSettings.defaults("https://c.example")
+                .withInlineBatchBudgetBytes(small.info().narSize() + other.info().narSize() - 1));
+        g.createCache("team");
+        g.uploadAll("team", small, other);
+        assertThat(small.info().narSize()).isGreaterThan(small.file().length);
+        assertThat(other.info().narSize()).isGreaterThan(other.file().length);
+        assertThat(states(publish(g, small, other))).containsExactly("published", "verifying");
+    }
+
+    @Test
+    void theDefaultRatesSendBigXzNarsToTheVerifyFunctionWhateverTheirFileSize() {
+        VerifyRates rates = VerifyRates.defaults();
+        Duration budget = CacheSettings.defaults("https://c.example").inlineTimeBudget();
+        // A 256 MiB xz file may hold a NAR of a GiB and more: never inline, at 20 MB/s a minute of work.
+        assertThat(rates.estimate(256 * MIB, 1024 * MIB, Compression.XZ)).isGreaterThan(Duration.ofSeconds(29));
+        // The documented examples: 256 MiB NARs as zstd (~70 MB file), incompressible, and xz (~60 MB).
+        assertThat(rates.estimate(70_000_000, 256 * MIB, Compression.ZSTD)).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(5));
+        assertThat(rates.estimate(256 * MIB, 256 * MIB, Compression.NONE)).isBetween(Duration.ofSeconds(8), Duration.ofSeconds(9));
+        assertThat(rates.estimate(60_000_000, 256 * MIB, Compression.XZ)).isBetween(Duration.ofSeconds(15), budget);
+        // Absurd claims saturate instead of overflowing.
+        assertThat(rates.estimate(Long.MAX_VALUE, Long.MAX_VALUE, Compression.XZ)).isGreaterThan(Duration.ofDays(365));
+    }
+}
