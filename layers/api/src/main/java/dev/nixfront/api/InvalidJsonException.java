@@ -9,13 +9,16 @@ public final class InvalidJsonException extends Exception {
     private final String field;
     private final String reason;
 
+    /**
+     * @param field the JSON path at fault; null (or {@value Json#BODY}) for the body as a whole
+     */
     public InvalidJsonException(String field, String reason) {
-        super((field == null ? "body" : field) + ": " + Objects.requireNonNull(reason));
-        this.field = field;
+        super((field == null ? Json.BODY : field) + ": " + Objects.requireNonNull(reason));
+        this.field = field == null ? Json.BODY : field;
         this.reason = reason;
     }
 
-    /** The JSON path at fault, e.g. {@code paths[3].narSize}, or null for the body as a whole. */
+    /** The JSON path at fault, e.g. {@code paths[3].narSize}, or {@value Json#BODY} for the body as a whole. */
     public String field() {
         return field;
     }

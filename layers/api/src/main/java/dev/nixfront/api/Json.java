@@ -2,36 +2,91 @@ package dev.nixfront.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.TreeSet;
 
 /**
  * The one JSON mapping of the API, used by the CLI and the functions alike: instants as ISO-8601
- * text ({@code "2026-11-25T17:00:00Z"}), unknown properties ignored (so an older client keeps
- * working when a response grows a field), nulls not written, trailing garbage rejected.
+ * text ({@code "2026-11-25T17:00:00Z"}), nulls not written.
+ *
+ * <p>Reading takes JSON as it is written and nothing else: a number is never read from a string
+ * ({@code "136"}) nor a string from a number ({@code 5}), a whole number never from a fraction
+ * ({@code 108.9} was silently stored as 108), a primitive never from null, an instant only from
+ * ISO-8601 text (an epoch number is ambiguous: milliseconds read as seconds would make a token
+ * last 50,000 years), a property only once ({@code {"name":"a","name":"b"}}), and nothing after the
+ * value. Lists marked {@link Required} must be present and not null.
+ *
+ * <p>{@link #readRequest} — the server reading a client — also refuses unknown properties: a typo
+ * such as {@code "privat":true} or {@code "hashes":[...]} must be an error, not a silently public
+ * cache or a {@code missing} answer that skips every upload. {@link #read} — the CLI reading a
+ * server — ignores them, so an older client keeps working when a response grows a field.
+ *
+ * <p>Every refusal is an {@link InvalidJsonException} whose field is the JSON path at fault
+ * ({@code paths[2].narSize}), or {@code body} with a line and column when the body as a whole is
+ * not a JSON object.
  */
 public final class Json {
+    /** The field of errors about the body as a whole. */
+    public static final String BODY = "body";
+
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
+            .addModule(new SimpleModule("nixfront-strict-instants").addDeserializer(Instant.class, new IsoInstantDeserializer()))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // ALLOW_COERCION_OF_SCALARS covers text -> number/boolean; these cover number/boolean -> text.
+            .withCoercionConfig(LogicalType.Textual, c -> c
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .build();
+
+    /** The same mapping, with unknown properties refused; a reader, so no second mapper is built. */
+    private static final ObjectReader REQUESTS = MAPPER.reader().with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private Json() {}
 
@@ -40,15 +95,21 @@ public final class Json {
         return MAPPER;
     }
 
+    /**
+     * Reads a request body as the server must: strictly (unknown properties refused too), and only
+     * a JSON object.
+     */
+    public static <T> T readRequest(String json, Class<T> type) throws InvalidJsonException {
+        T value = read(REQUESTS, json, type, true);
+        if (value == null) {
+            throw new InvalidJsonException(BODY, "expected a JSON object, got null");
+        }
+        return value;
+    }
+
+    /** Reads a response (or other JSON nixfront wrote itself), ignoring properties this version does not know. */
     public static <T> T read(String json, Class<T> type) throws InvalidJsonException {
-        if (json == null || json.isBlank()) {
-            throw new InvalidJsonException(null, "the request needs a JSON body");
-        }
-        try {
-            return MAPPER.readValue(json, type);
-        } catch (JacksonException e) {
-            throw invalid(e);
-        }
+        return read(MAPPER.reader(), json, type, false);
     }
 
     public static <T> T read(byte[] json, Class<T> type) throws InvalidJsonException {
@@ -59,6 +120,70 @@ public final class Json {
         return read(json.readAllBytes(), type);
     }
 
+    /**
+     * The parser stays open until the error is described: closing it forgets the token at fault,
+     * which is how {@code null} is told from a left-out property and {@code 1e2} is quoted as written.
+     */
+    private static <T> T read(ObjectReader reader, String json, Class<T> type, boolean strict) throws InvalidJsonException {
+        if (json == null || json.isBlank()) {
+            throw new InvalidJsonException(BODY, "the request needs a JSON body");
+        }
+        try (JsonParser parser = reader.createParser(json)) {
+            try {
+                T value = reader.forType(type).readValue(parser);
+                if (parser.nextToken() != null) {
+                    throw new InvalidJsonException(BODY, "malformed JSON" + at(parser.currentTokenLocation())
+                            + ": more content after the end of the value");
+                }
+                return value;
+            } catch (JacksonException e) {
+                InvalidJsonException unknown = strict ? unknownBesideMissing(json, e) : null;
+                throw unknown != null ? unknown : invalid(e);
+            }
+        } catch (IOException e) {
+            // A parser over a String fails only through JacksonException, handled above.
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Jackson reports a missing creator property before the unknown ones beside it, but for
+     * {@code {"hashes":[...]}} the misspelt name is the useful answer, not that storeHashes is missing.
+     */
+    private static InvalidJsonException unknownBesideMissing(String json, JacksonException e) {
+        if (!(e instanceof MismatchedInputException m) || m.getPath().isEmpty()
+                || !String.valueOf(m.getOriginalMessage()).startsWith("Missing required creator property")) {
+            return null;
+        }
+        List<JsonMappingException.Reference> refs = m.getPath();
+        Object from = refs.getLast().getFrom();
+        Class<?> owner = from instanceof Class<?> c ? c : from == null ? null : from.getClass();
+        if (owner == null) {
+            return null;
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(json);
+        } catch (JacksonException parseError) {
+            return null;
+        }
+        for (JsonMappingException.Reference ref : refs.subList(0, refs.size() - 1)) {
+            node = ref.getFieldName() != null ? node.path(ref.getFieldName()) : node.path(ref.getIndex());
+        }
+        TreeSet<String> known = new TreeSet<>();
+        MAPPER.getDeserializationConfig().introspect(MAPPER.constructType(owner)).findProperties()
+                .forEach(property -> known.add(property.getName()));
+        String parent = path(refs.subList(0, refs.size() - 1));
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!known.contains(name)) {
+                return new InvalidJsonException(parent == null ? name : parent + "." + name,
+                        "unknown property; expected one of " + String.join(", ", known));
+            }
+        }
+        return null;
+    }
+
     /** Converts an already parsed structure (e.g. a Map from the Lambda runtime) into a record. */
     public static <T> T convert(Object value, Class<T> type) throws InvalidJsonException {
         try {
@@ -67,7 +192,7 @@ public final class Json {
             if (e.getCause() instanceof JacksonException j) {
                 throw invalid(j);
             }
-            throw new InvalidJsonException(null, e.getMessage());
+            throw new InvalidJsonException(BODY, String.valueOf(e.getMessage()));
         }
     }
 
@@ -84,22 +209,188 @@ public final class Json {
         return write(value).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Says what was wrong in JSON terms, without Jackson's Java type names or source locations. */
-    private static String reason(JacksonException e) {
-        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+    /**
+     * Names the field and says what was wrong in JSON terms, without Jackson's Java type names or
+     * source excerpts. Parser-level errors come without a mapping path (or wrapped in one that
+     * stops at the enclosing object), so their field comes from the parser's own position.
+     */
+    private static InvalidJsonException invalid(JacksonException e) {
+        StreamReadException parse = e instanceof StreamReadException s ? s
+                : e.getCause() instanceof StreamReadException s ? s : null;
+        if (parse instanceof InputCoercionException range) {
+            return new InvalidJsonException(orBody(position(parse, e)),
+                    "expected " + describe(range.getTargetType()) + " in range" + rangeOf(range.getTargetType()) + ", got "
+                            + number(range));
+        }
+        if (parse != null && String.valueOf(parse.getOriginalMessage()).startsWith("Duplicate field")) {
+            String field = orBody(position(parse, e));
+            return new InvalidJsonException(field, "the property appears more than once" + at(parse.getLocation()));
+        }
+        if (parse != null) {
+            return new InvalidJsonException(BODY, "malformed JSON" + at(parse.getLocation()) + ": " + clean(parse.getOriginalMessage()));
+        }
+        String field = path(e);
+        if (e instanceof UnrecognizedPropertyException u) {
+            TreeSet<String> known = new TreeSet<>();
+            u.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
+            return new InvalidJsonException(orBody(field), "unknown property; expected one of " + String.join(", ", known));
+        }
+        String original = String.valueOf(e.getOriginalMessage());
         if (original.startsWith("Trailing token")) {
-            return "malformed JSON: more content after the end of the value";
+            return new InvalidJsonException(BODY, "malformed JSON" + at(e.getLocation()) + ": more content after the end of the value");
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
-            String got = e instanceof InvalidFormatException f && f.getValue() != null ? ", got '" + f.getValue() + "'" : "";
-            return "expected " + describe(m.getTargetType()) + got;
+            String expected = "expected " + describe(m.getTargetType());
+            if (original.startsWith("Missing required creator property")) {
+                return new InvalidJsonException(orBody(field), "required: " + expected);
+            }
+            String got = got(e);
+            if (field == null) {
+                return new InvalidJsonException(BODY, expected + got + at(e.getLocation()));
+            }
+            return new InvalidJsonException(field, got.isEmpty() && isNullOrAbsent(m) ? "required: " + expected : expected + got);
         }
-        String message = e.getOriginalMessage();
+        return new InvalidJsonException(orBody(field), "malformed JSON" + at(e.getLocation()) + ": " + clean(original));
+    }
+
+    /** What the body held instead, in JSON words: {@code , got the string "136"}, {@code , got 108.9}, {@code , got null}. */
+    private static String got(JacksonException e) {
+        if (e instanceof InvalidNullException) {
+            return ", got null";
+        }
+        if (e instanceof InvalidFormatException f && f.getValue() != null) {
+            if (f.getValue() instanceof String s) {
+                return ", got " + quoted(s);
+            }
+            return ", got " + text(e, f.getValue());
+        }
+        JsonToken token = token(e);
+        if (token == null) {
+            return "";
+        }
+        return switch (token) {
+            case START_OBJECT -> ", got an object";
+            case START_ARRAY -> ", got an array";
+            case VALUE_STRING -> ", got " + quoted(text(e, null));
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> ", got a number";
+            case VALUE_TRUE, VALUE_FALSE -> ", got " + token.asString();
+            case VALUE_NULL -> ", got null";
+            default -> "";
+        };
+    }
+
+    /** A string the client sent, cut short: enough to find it, never a page of it echoed back. */
+    private static String quoted(String s) {
+        if (s == null) {
+            return "a string";
+        }
+        if (s.isEmpty()) {
+            return "an empty string";
+        }
+        return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
+    }
+
+    /** A primitive left out, or given as null: Jackson reports both as null for a primitive. */
+    private static boolean isNullOrAbsent(MismatchedInputException e) {
+        return String.valueOf(e.getOriginalMessage()).startsWith("Cannot map `null`");
+    }
+
+    private static JsonToken token(JacksonException e) {
+        return e.getProcessor() instanceof JsonParser p ? p.currentToken() : null;
+    }
+
+    /** The scalar as the client wrote it (1e2 stays 1e2), when the parser still has it. */
+    private static String text(JacksonException e, Object fallback) {
+        try {
+            if (e.getProcessor() instanceof JsonParser p && p.currentToken() != null && p.currentToken().isScalarValue()) {
+                return p.getText();
+            }
+        } catch (IOException ignored) {
+            // the parser is closed; the value Jackson kept is good enough
+        }
+        return fallback == null ? null : String.valueOf(fallback);
+    }
+
+    private static String number(InputCoercionException e) {
+        return text(e, "a number");
+    }
+
+    private static String rangeOf(Class<?> type) {
+        if (type == int.class || type == Integer.class) {
+            return " " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE;
+        }
+        if (type == long.class || type == Long.class) {
+            return " " + Long.MIN_VALUE + ".." + Long.MAX_VALUE;
+        }
+        return "";
+    }
+
+    private static String orBody(String field) {
+        return field == null ? BODY : field;
+    }
+
+    private static String at(JsonLocation location) {
+        if (location == null || location.getLineNr() < 1) {
+            return "";
+        }
+        return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    private static String clean(String message) {
         if (message == null || message.isBlank()) {
-            return "malformed JSON";
+            return "unreadable";
         }
-        message = message.replaceAll("`[^`]*`", "value").replaceAll("\\s+", " ").trim();
-        return "malformed JSON: " + message;
+        return message.replaceAll("\\s*\\(for \\w+ starting at \\[[^\\]]*\\][^)]*\\)", "")
+                .replaceAll("\\[Source: [^\\]]*\\]", "")
+                .replaceAll("`[^`]*`", "value")
+                .replaceAll("\\s+", " ")
+                .trim();
+    }
+
+    /** The mapping path, e.g. {@code paths[3].narSize}; null when it is the body itself. */
+    private static String path(JacksonException e) {
+        return e instanceof JsonMappingException m ? path(m.getPath()) : null;
+    }
+
+    private static String path(List<JsonMappingException.Reference> refs) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : refs) {
+            if (ref.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? null : path.toString();
+    }
+
+    /**
+     * Where the parser stood, in the same notation: its context chain is what it had read when it
+     * failed (for a duplicate, the repeated name), which a wrapping mapping path does not reach.
+     */
+    private static String position(StreamReadException parse, JacksonException wrapper) {
+        if (!(parse.getProcessor() instanceof JsonParser parser) || parser.getParsingContext() == null) {
+            return path(wrapper);
+        }
+        Deque<String> parts = new ArrayDeque<>();
+        for (JsonStreamContext c = parser.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inObject() && c.getCurrentName() != null) {
+                parts.addFirst(c.getCurrentName());
+            } else if (c.inArray() && c.getCurrentIndex() >= 0) {
+                parts.addFirst("[" + c.getCurrentIndex() + "]");
+            }
+        }
+        StringBuilder path = new StringBuilder();
+        for (String part : parts) {
+            if (!path.isEmpty() && !part.startsWith("[")) {
+                path.append('.');
+            }
+            path.append(part);
+        }
+        return path.isEmpty() ? path(wrapper) : path.toString();
     }
 
     private static String describe(Class<?> type) {
@@ -115,28 +406,34 @@ public final class Json {
         if (type == Instant.class) {
             return "an ISO-8601 instant such as 2026-11-25T17:00:00Z";
         }
-        if (Collection.class.isAssignableFrom(type)) {
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
             return "an array";
         }
         return "an object";
     }
 
-    private static InvalidJsonException invalid(JacksonException e) {
-        String field = null;
-        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-            StringBuilder path = new StringBuilder();
-            for (JsonMappingException.Reference ref : m.getPath()) {
-                if (ref.getFieldName() != null) {
-                    if (!path.isEmpty()) {
-                        path.append('.');
-                    }
-                    path.append(ref.getFieldName());
-                } else if (ref.getIndex() >= 0) {
-                    path.append('[').append(ref.getIndex()).append(']');
-                }
-            }
-            field = path.isEmpty() ? null : path.toString();
+    /**
+     * Instants from ISO-8601 text only. Jackson's own also takes numbers (and numeric text) as
+     * epoch seconds, so {@code "expiresAt":1767225600000} (milliseconds) would be the year 57,970.
+     */
+    private static final class IsoInstantDeserializer extends StdScalarDeserializer<Instant> {
+        private static final long serialVersionUID = 1L;
+
+        IsoInstantDeserializer() {
+            super(Instant.class);
         }
-        return new InvalidJsonException(field, reason(e));
+
+        @Override
+        public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (!p.hasToken(JsonToken.VALUE_STRING)) {
+                return (Instant) ctxt.handleUnexpectedToken(Instant.class, p);
+            }
+            String text = p.getText();
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                return (Instant) ctxt.handleWeirdStringValue(Instant.class, text, "not an ISO-8601 instant");
+            }
+        }
     }
 }

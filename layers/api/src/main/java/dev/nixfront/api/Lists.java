@@ -8,7 +8,9 @@ final class Lists {
     private Lists() {}
 
     /**
-     * An absent JSON array reads as empty, so records never hold null lists. Null elements are kept
+     * A null list (from a Java caller, or an array a response left out) becomes empty, so records
+     * never hold null lists. On the wire, the lists a request needs are {@link Required}: absent or
+     * null they are refused, naming the field, before a record is built. Null elements are kept
      * (List.copyOf would throw a NullPointerException instead of letting validation name the entry).
      */
     static <T> List<T> copy(List<T> list) {

@@ -14,12 +14,13 @@ import java.util.List;
  *  "compression": "none", "references": ["ffffffffffffffffffffffffffffffff-dep"]}
  * }</pre>
  *
- * @param references basenames ({@code hash-name}), a self-reference included
+ * @param references basenames ({@code hash-name}), a self-reference included; required ({@code []} for none),
+ *                   so a client that forgets them is refused instead of publishing a path without its closure
  * @param deriver    basename of the deriver, or null
  * @param ca         content-address assertion, or null
  */
 public record PathInfo(String storePath, String narHash, long narSize, String fileHash, long fileSize,
-                       String compression, List<String> references, String deriver, String ca) {
+                       String compression, @Required List<String> references, String deriver, String ca) {
     public PathInfo {
         references = Lists.copy(references);
     }
