@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -234,6 +235,11 @@ public final class Json {
             TreeSet<String> known = new TreeSet<>();
             u.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
             return new InvalidJsonException(orBody(field), "unknown property; expected one of " + String.join(", ", known));
+        }
+        if (e instanceof ValueInstantiationException v) {
+            // A record's constructor refused the values (e.g. a VerifyJob without a cache).
+            Throwable cause = v.getCause() == null ? v : v.getCause();
+            return new InvalidJsonException(orBody(field), "invalid value: " + clean(String.valueOf(cause.getMessage())));
         }
         String original = String.valueOf(e.getOriginalMessage());
         if (original.startsWith("Trailing token")) {

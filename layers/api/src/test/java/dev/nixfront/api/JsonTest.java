@@ -182,6 +182,21 @@ class JsonTest {
                 .isInstanceOfSatisfying(InvalidJsonException.class, e -> assertThat(e.field()).isEqualTo("priority"));
         assertThatThrownBy(() -> Json.read("", PublishRequest.class))
                 .isInstanceOfSatisfying(InvalidJsonException.class, e -> assertThat(e.field()).isEqualTo("body"));
+        assertThatThrownBy(() -> Json.convert(Map.of("missing", List.of("a", 5)), MissingResponse.class))
+                .isInstanceOfSatisfying(InvalidJsonException.class, e -> {
+                    assertThat(e.field()).isEqualTo("missing[1]");
+                    assertThat(e.reason()).isEqualTo("expected a string, got 5");
+                });
+        assertThatThrownBy(() -> Json.convert(Map.of("error", "invalid", "missing", List.of("x"), "reason", "r"), Refusing.class))
+                .isInstanceOfSatisfying(InvalidJsonException.class, e -> assertThat(e.reason()).isEqualTo("invalid value: no x here"));
+    }
+
+    record Refusing(String error, List<String> missing, String reason) {
+        Refusing {
+            if (missing.contains("x")) {
+                throw new IllegalArgumentException("no x here");
+            }
+        }
     }
 
     private static final String PATH = "{\"storePath\":\"/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hi\","
