@@ -11,6 +11,20 @@ import java.util.Objects;
 
 /** Turns a client's {@link PathInfo} into an unsigned {@link NarInfo} with a server-built URL, or a 400 naming the field. */
 final class PathInfos {
+    /**
+     * The most reference text one path may carry: the sum over its references of basename length
+     * plus one. Nix sets no limit, but a path's references are one attribute of its index item, and
+     * DynamoDB refuses items over 400 KB: without a bound, a path with thousands of references
+     * failed with a 500 after its narinfo was written. 200,000 bytes is about 3,000 references of a
+     * typical length (~65 characters) or 800 of the longest a store path allows (244), and leaves
+     * half the item for the other attributes (together under 2 KB: every other field is
+     * bounded by Nix's syntax) and DynamoDB's per-element overhead (one byte, counted here). It
+     * also keeps one such path, as JSON, within the 256 KB a Lambda async payload has long allowed,
+     * so a verify job can always carry it. A byte bound rather than a count, because the byte
+     * limit is the real one: 5,000 short references fit where 1,000 of the longest would not.
+     */
+    static final int MAX_REFERENCE_BYTES = 200_000;
+
     private PathInfos() {}
 
     /**
@@ -34,6 +48,7 @@ final class PathInfos {
             throw DomainException.invalid(prefix + "narSize", "must be a positive number of bytes, got " + p.narSize());
         }
         UploadService.Nar file = UploadService.nar(p.fileHash(), p.fileSize(), p.compression(), prefix);
+        requireReferencesFit(p.references(), prefix + "references");
         List<StorePath> references = new ArrayList<>();
         for (int j = 0; j < p.references().size(); j++) {
             references.add(baseName(p.references().get(j), storeDir, prefix + "references[" + j + "]"));
@@ -58,6 +73,20 @@ final class PathInfos {
             String message = e.getMessage() == null ? "invalid" : e.getMessage();
             String field = message.startsWith("CA: ") ? "ca" : "storePath";
             throw DomainException.invalid(prefix + field, message.replaceFirst("^[A-Za-z]+: ", ""));
+        }
+    }
+
+    /** Checked before any reference is parsed, so an oversized list costs one pass of additions. */
+    private static void requireReferencesFit(List<String> references, String field) {
+        long bytes = 0;
+        for (String reference : references) {
+            // Basenames are ASCII; anything else fails their own validation, so chars count bytes here.
+            bytes += (reference == null ? 0 : reference.length()) + 1;
+        }
+        if (bytes > MAX_REFERENCE_BYTES) {
+            throw DomainException.invalid(field, "at most " + MAX_REFERENCE_BYTES + " bytes of references (basenames plus one"
+                    + " byte each) per path, got " + references.size() + " references of " + bytes
+                    + " bytes: a path's references must fit in its index item");
         }
     }
 
