@@ -116,12 +116,9 @@ final class Http {
             return params.get(name);
         }
 
+        /** The body as {@code type}, read strictly: a misspelt or extra property is a 400 naming it. */
         <T> T body(Class<T> type) throws InvalidJsonException {
-            T value = Json.read(body, type);
-            if (value == null) {
-                throw new InvalidJsonException(null, "the body must be a JSON object");
-            }
-            return value;
+            return Json.readRequest(body, type);
         }
 
         /**

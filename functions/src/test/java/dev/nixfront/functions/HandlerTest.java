@@ -179,7 +179,7 @@ class HandlerTest {
         assertThat(nullBody.status()).isEqualTo(400);
 
         Answer badField = call(publish, "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN,
-                "{\"paths\":[{\"storePath\":\"/nix/store/nope\",\"narHash\":\"x\",\"narSize\":1,\"fileHash\":\"x\",\"fileSize\":1,\"compression\":\"zstd\"}]}");
+                "{\"paths\":[{\"storePath\":\"/nix/store/nope\",\"narHash\":\"x\",\"narSize\":1,\"fileHash\":\"x\",\"fileSize\":1,\"compression\":\"zstd\",\"references\":[]}]}");
         assertThat(badField.status()).isEqualTo(400);
         assertThat(badField.body().get("field").asText()).isEqualTo("paths[0].storePath");
 
@@ -192,6 +192,99 @@ class HandlerTest {
                 json(Map.of("storeHashes", java.util.Collections.nCopies(10_001, "0123456789abcdfghijklmnpqrsvwxyz"))));
         assertThat(tooMany.status()).isEqualTo(413);
         assertThat(tooMany.error()).isEqualTo("too_many");
+    }
+
+    /** A 400 {"error":"invalid","field":...,"reason":...} naming {@code field}; nothing else in the body. */
+    private static void assertInvalid(Answer a, String field) {
+        assertThat(a.status()).as(a.body().toString()).isEqualTo(400);
+        assertThat(a.error()).isEqualTo("invalid");
+        assertThat(a.body().get("field").asText()).as(a.body().toString()).isEqualTo(field);
+        assertThat(a.body().get("reason").asText()).isNotBlank().doesNotContain("java.", "`");
+        assertThat(a.body().properties()).extracting(Map.Entry::getKey).containsExactly("error", "field", "reason");
+    }
+
+    /** The requests a reviewer sent to a live deployment, each of which used to be accepted. */
+    @Test
+    void bodiesAreReadStrictlyAndEveryRefusalNamesItsField() throws Exception {
+        assertInvalid(call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":5}"), "name");
+        assertThat(call(query, "GET", "/v1/caches/5", ADMIN_TOKEN, null).status()).isEqualTo(404);
+        assertInvalid(call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"a\",\"name\":\"b\"}"), "name");
+        assertThat(call(query, "GET", "/v1/caches/b", ADMIN_TOKEN, null).status()).isEqualTo(404);
+        Answer typo = call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"secret\",\"privat\":true}");
+        assertInvalid(typo, "privat");
+        assertThat(typo.body().get("reason").asText()).contains("private");
+        assertThat(call(query, "GET", "/v1/caches/secret", ADMIN_TOKEN, null).status()).isEqualTo(404);
+        Answer fraction = call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"team\",\"priority\":1.5}");
+        assertInvalid(fraction, "priority");
+        assertThat(fraction.body().get("reason").asText()).isEqualTo("expected a whole number, got 1.5");
+        assertThat(call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"team\",\"priority\":41}").status()).isEqualTo(201);
+
+        // A misspelt list must not read as "nothing asked": the client would skip every upload.
+        String hash = "0123456789abcdfghijklmnpqrsvwxyz";
+        assertInvalid(call(query, "POST", "/v1/caches/team/missing", ADMIN_TOKEN, "{\"hashes\":[\"" + hash + "\"]}"), "hashes");
+        assertInvalid(call(query, "POST", "/v1/caches/team/missing", ADMIN_TOKEN, "{}"), "storeHashes");
+        assertInvalid(call(query, "POST", "/v1/caches/team/missing", ADMIN_TOKEN, "{\"storeHashes\":null}"), "storeHashes");
+        assertThat(call(query, "POST", "/v1/caches/team/missing", ADMIN_TOKEN, "{\"storeHashes\":[]}").status()).isEqualTo(200);
+        assertInvalid(call(upload, "POST", "/v1/caches/team/uploads", ADMIN_TOKEN, "{}"), "nars");
+        assertInvalid(call(upload, "POST", "/v1/caches/team/uploads/complete", ADMIN_TOKEN,
+                "{\"fileHash\":\"sha256:x\",\"fileSize\":1,\"compression\":\"zstd\",\"uploadId\":\"u\",\"parts\":null}"), "parts");
+        assertInvalid(call(publish, "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN, "{\"path\":[]}"), "path");
+        assertInvalid(call(publish, "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN, "{}"), "paths");
+        assertInvalid(call(admin, "POST", "/v1/tokens", ADMIN_TOKEN, "{\"caches\":[\"team\"]}"), "permissions");
+
+        Nar nar = nar("strict");
+        uploadThroughHandler(ADMIN_TOKEN, nar);
+        Map<String, Object> info = nar.info();
+        assertInvalid(publishWith(info, "narSize", "136"), "paths[2].narSize");
+        assertInvalid(publishWith(info, "fileSize", 108.9), "paths[2].fileSize");
+        assertInvalid(publishWith(info, "narSize", null), "paths[2].narSize");
+        assertInvalid(publishWith(info, "references", null), "paths[2].references");
+        assertInvalid(publishWith(info, "refs", List.of()), "paths[2].refs");
+        // Nothing of the batch was written, and the same path, well formed, still publishes.
+        assertThat(fakes.objects.keys()).noneMatch(k -> k.endsWith(".narinfo"));
+        Answer published = call(publish, "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN, json(Map.of("paths", List.of(info))));
+        assertThat(published.body().at("/results/0/state").asText()).isEqualTo("published");
+    }
+
+    /** Three copies of the path in one batch, the last with {@code field} set to {@code value} (null included). */
+    private Answer publishWith(Map<String, Object> info, String field, Object value) throws Exception {
+        Map<String, Object> changed = new HashMap<>(info);
+        changed.put(field, value);
+        String paths = json(info) + "," + json(info) + "," + EVENTS.writeValueAsString(changed); // writes nulls
+        return call(publish, "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN, "{\"paths\":[" + paths + "]}");
+    }
+
+    @Test
+    void aBodyThatIsNotAJsonObjectIsRefusedAsTheBodyWithWhereItBroke() throws Exception {
+        call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"team\"}");
+        for (String body : List.of("", "null", "[]", "\"storeHashes\"", "{\"storeHashes\": [", "{\"storeHashes\":[]} []", "{storeHashes:[]}")) {
+            Answer a = call(query, "POST", "/v1/caches/team/missing", ADMIN_TOKEN, body);
+            assertInvalid(a, "body");
+            if (!body.isEmpty() && !body.equals("null")) {
+                assertThat(a.body().get("reason").asText()).as(body).contains("at line 1, column ");
+            }
+        }
+        assertInvalid(call(publish, "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN, null), "body");
+    }
+
+    @Test
+    void aPathWithTooManyReferencesIsA400BeforeAnythingIsWritten() throws Exception {
+        call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"team\"}");
+        Nar nar = nar("hub");
+        uploadThroughHandler(ADMIN_TOKEN, nar);
+        List<String> references = new java.util.ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            references.add(dev.nixfront.nix.Nix32.encode(java.util.Arrays.copyOf(Hash.sha256(("r" + i).getBytes(StandardCharsets.UTF_8)).bytes(), 20))
+                    + "-a-library-with-a-typical-name-1.0");
+        }
+        Map<String, Object> hub = new HashMap<>(nar.info());
+        hub.put("references", references);
+
+        Answer a = call(publish, "POST", "/v1/caches/team/narinfos", ADMIN_TOKEN, json(Map.of("paths", List.of(hub))));
+
+        assertInvalid(a, "paths[0].references");
+        assertThat(a.body().get("reason").asText()).contains("5000 references");
+        assertThat(fakes.objects.keys()).noneMatch(k -> k.endsWith(".narinfo"));
     }
 
     @Test
