@@ -36,7 +36,7 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return Http.respond(event, request -> {
+        return Http.respond(event, context, request -> {
             String route = request.route(CREATE_CACHE, DELETE_CACHE, CREATE_TOKEN, LIST_TOKENS, REVOKE_TOKEN);
             Principal principal = services.tokens().authenticate(request.header("authorization"));
             switch (route) {

@@ -1,5 +1,6 @@
 package dev.nixfront.functions;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.nixfront.api.ApiError;
@@ -30,8 +31,11 @@ final class Http {
         APIGatewayV2HTTPResponse handle(Request request) throws InvalidJsonException;
     }
 
-    /** Runs {@code route} and maps every refusal to its status and JSON error. */
-    static APIGatewayV2HTTPResponse respond(APIGatewayV2HTTPEvent event, Route route) {
+    /**
+     * Runs {@code route} and maps every refusal to its status and JSON error; anything else is a 500
+     * and one JSON line in the invocation's log ({@link JsonLog}).
+     */
+    static APIGatewayV2HTTPResponse respond(APIGatewayV2HTTPEvent event, Context context, Route route) {
         try {
             return route.handle(new Request(event));
         } catch (DomainException e) {
@@ -44,8 +48,7 @@ final class Http {
             return json(400, new ApiError("invalid", "parts", e.getMessage()));
         } catch (RuntimeException e) {
             // The event is not logged: it carries the bearer token.
-            System.err.println("internal error: " + e);
-            e.printStackTrace(System.err);
+            JsonLog.error(context, "internal error", e);
             return json(500, new ApiError("internal", null, "internal error; the function log has the details"));
         }
     }

@@ -30,7 +30,7 @@ public final class PublishHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return Http.respond(event, request -> {
+        return Http.respond(event, context, request -> {
             request.route(PUBLISH);
             Principal principal = services.tokens().authenticate(request.header("authorization"));
             return Http.ok(services.publish().publish(principal, request.param("cache"), request.body(PublishRequest.class)));

@@ -33,7 +33,7 @@ public final class QueryHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return Http.respond(event, request -> {
+        return Http.respond(event, context, request -> {
             String route = request.route(LIST, INFO, MISSING, STATUS);
             Principal principal = services.tokens().authenticate(request.header("authorization"));
             return switch (route) {

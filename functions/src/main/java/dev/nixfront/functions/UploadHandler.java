@@ -34,7 +34,7 @@ public final class UploadHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return Http.respond(event, request -> {
+        return Http.respond(event, context, request -> {
             String route = request.route(UPLOADS, PARTS, COMPLETE);
             Principal principal = services.tokens().authenticate(request.header("authorization"));
             String cache = request.param("cache");

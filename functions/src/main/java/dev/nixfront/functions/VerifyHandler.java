@@ -36,7 +36,7 @@ public final class VerifyHandler implements RequestHandler<Map<String, Object>, 
             job = Json.convert(event, VerifyJob.class);
         } catch (InvalidJsonException e) {
             // Retrying cannot repair a malformed event: log it and drop it.
-            System.err.println("dropped a malformed verify job: " + e.getMessage());
+            JsonLog.error(context, "dropped a malformed verify job: " + e.getMessage());
             return null;
         }
         for (VerifyService.Outcome outcome : services.verify().run(job)) {
