@@ -22,13 +22,19 @@ import dev.nixfront.api.UploadRequest;
 import dev.nixfront.api.UploadResponse;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -125,7 +131,7 @@ public final class NixfrontClient {
                 throw e;
             } catch (IOException e) {
                 if (attempt >= ATTEMPTS) {
-                    throw new IOException("cannot reach " + config.server() + ": " + e.getMessage(), e);
+                    throw new IOException("cannot reach " + config.server() + ": " + describe(e), e);
                 }
                 pause(attempt);
                 continue;
@@ -160,6 +166,37 @@ public final class NixfrontClient {
         }
         String text = body == null ? "" : body.strip();
         return new ApiError("http_" + status, null, text.length() > 200 ? text.substring(0, 200) + "..." : text);
+    }
+
+    /**
+     * Why a request never got an answer, in words. The JDK's HTTP client throws a ConnectException
+     * without a message (its cause, ClosedChannelException, has none either) for a refused
+     * connection, and one caused by UnresolvedAddressException for an unknown host, so printing
+     * getMessage() said "null".
+     */
+    static String describe(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+                return "unknown host" + (t.getMessage() == null ? "" : " " + t.getMessage());
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        if (e instanceof HttpConnectTimeoutException) {
+            return "connection timed out";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no answer in time";
+        }
+        if (e instanceof ConnectException) {
+            return "connection refused";
+        }
+        // ClosedChannelException -> "closed channel": the class says what happened when nothing else does.
+        return e.getClass().getSimpleName().replaceAll("(Exception|Error)$", "")
+                .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
     }
 
     private static void pause(int attempt) throws InterruptedException {

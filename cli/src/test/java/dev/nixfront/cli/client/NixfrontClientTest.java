@@ -1,0 +1,122 @@
+package dev.nixfront.cli.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.nixfront.api.MissingRequest;
+import dev.nixfront.api.MissingResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class NixfrontClientTest {
+    private final HttpClients clients = new HttpClients();
+    private HttpServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+        clients.close();
+    }
+
+    private NixfrontClient client(URI uri) {
+        return new NixfrontClient(new ClientConfig(uri, "nf_test"), clients.forUri(uri));
+    }
+
+    /** A server on 127.0.0.1 answering every request with this status and body; records the bodies it got. */
+    private URI serve(int status, String body, List<String> received) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            received.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("content-type", "application/json");
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        server.start();
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @Test
+    void aRefusedConnectionIsNamedNotNull() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        URI uri = URI.create("http://127.0.0.1:" + port);
+
+        assertThatThrownBy(() -> client(uri).listCaches())
+                .isInstanceOf(IOException.class)
+                .hasMessage("cannot reach " + uri + ": connection refused");
+    }
+
+    @Test
+    void theCauseIsNamedWhateverTheClientThrows() {
+        assertThat(NixfrontClient.describe(chain(new ConnectException(), new ConnectException(), new ClosedChannelException())))
+                .isEqualTo("connection refused");
+        assertThat(NixfrontClient.describe(chain(new ConnectException(), new ConnectException(), new UnresolvedAddressException())))
+                .isEqualTo("unknown host");
+        assertThat(NixfrontClient.describe(chain(new IOException(), new IOException("Connection reset")))).isEqualTo("Connection reset");
+        assertThat(NixfrontClient.describe(new ClosedChannelException())).isEqualTo("closed channel");
+        assertThat(NixfrontClient.describe(new java.net.http.HttpConnectTimeoutException(""))).isEqualTo("connection timed out");
+    }
+
+    private static IOException chain(IOException top, Exception... causes) {
+        Throwable last = top;
+        for (Exception cause : causes) {
+            last.initCause(cause);
+            last = cause;
+        }
+        return top;
+    }
+
+    /** A newer server may add properties; the CLI must still read the answer, and its requests carry only what the server knows. */
+    @Test
+    void readsAnswersWithPropertiesItDoesNotKnow() throws Exception {
+        List<String> received = new ArrayList<>();
+        URI uri = serve(200, "{\"missing\":[\"0123456789abcdfghijklmnpqrsvwxyz\"],\"nextPage\":null,\"stats\":{\"looked\":1}}", received);
+
+        MissingResponse answer = client(uri).missing("team", new MissingRequest(List.of("0123456789abcdfghijklmnpqrsvwxyz")));
+
+        assertThat(answer.missing()).containsExactly("0123456789abcdfghijklmnpqrsvwxyz");
+        assertThat(received).containsExactly("{\"storeHashes\":[\"0123456789abcdfghijklmnpqrsvwxyz\"]}");
+    }
+
+    @Test
+    void anErrorAnswerIsReadWithItsField() throws Exception {
+        URI uri = serve(400, "{\"error\":\"invalid\",\"field\":\"paths[2].narSize\",\"reason\":\"expected a whole number, got 1.5\"}",
+                new ArrayList<>());
+
+        assertThatThrownBy(() -> client(uri).listCaches())
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.error().field()).isEqualTo("paths[2].narSize");
+                    assertThat(e.getMessage()).isEqualTo("HTTP 400: expected a whole number, got 1.5 (paths[2].narSize)");
+                });
+    }
+
+    @Test
+    void anAnswerThatIsNotTheContractIsAnErrorNamingTheField() throws Exception {
+        URI uri = serve(200, "{\"caches\":[{\"name\":5}]}", new ArrayList<>());
+
+        assertThatThrownBy(() -> client(uri).listCaches())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("caches[0].name");
+    }
+}
