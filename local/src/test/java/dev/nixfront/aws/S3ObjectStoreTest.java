@@ -3,6 +3,10 @@ package dev.nixfront.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nixfront.api.Json;
+import dev.nixfront.api.PartUrl;
+import dev.nixfront.api.SignedRequest;
+import dev.nixfront.api.UploadTarget;
 import dev.nixfront.cache.port.CompletedPart;
 import dev.nixfront.cache.port.NoSuchObjectException;
 import dev.nixfront.cache.port.ObjectChangedException;
@@ -28,6 +32,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** {@link S3ObjectStore} over the wire against s3proxy, which enforces SigV4 like S3. */
 @ExtendWith(LocalAws.Extension.class)
@@ -110,6 +118,40 @@ class S3ObjectStoreTest {
         StoredObject head = store.head(key).orElseThrow();
         assertThat(head.size()).isEqualTo(1000);
         assertThat(head.contentType()).isEqualTo(NAR);
+    }
+
+    @Test
+    void aPresignedRequestWithASessionTokenFitsTheThreeKilobytesAnUploadAnswerIsSizedFor() {
+        // What the upload function signs with in AWS: temporary credentials, whose session token
+        // goes into every URL (Lambda's are about a kilobyte; 1,500 characters here, base64 with
+        // the '+' and '/' that URL encoding triples), virtual-hosted S3 names, the longest bucket,
+        // cache name and S3-length upload ids.
+        StringBuilder token = new StringBuilder("IQoJb3JpZ2luX2VjE");
+        Random random = new Random(16);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        while (token.length() < 1500) {
+            token.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        var credentials = StaticCredentialsProvider.create(AwsSessionCredentials.create("ASIAEXAMPLEEXAMPLE12",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", token.toString()));
+        try (S3Presigner presigner = S3Presigner.builder().region(Region.AP_SOUTHEAST_2).credentialsProvider(credentials).build()) {
+            S3ObjectStore signer = new S3ObjectStore(aws.clients().s3(), presigner, "b".repeat(63));
+            Hash fileHash = Hash.sha256(bytes("file"));
+            String cache = "c".repeat(63);
+            String narKey = cache + "/nar/" + fileHash.toNix32() + ".nar.zst";
+            PresignedRequest put = signer.presignPut(narKey, 64L << 20, fileHash, NAR, IMMUTABLE, Duration.ofMinutes(15));
+            String uploadId = "u".repeat(160);
+            PresignedRequest part = signer.presignUploadPart("_staging/" + cache + "/" + fileHash.toNix32() + ".nar.zst",
+                    uploadId, 10_000, 525L << 20, Duration.ofMinutes(15));
+
+            int single = Json.writeBytes(new UploadTarget(fileHash.toString(), narKey, false,
+                    new SignedRequest(put.method(), put.url().toString(), put.headers()), null)).length;
+            int partUrl = Json.writeBytes(new PartUrl(10_000, part.url().toString(), part.headers())).length;
+
+            assertThat(put.url().toString()).contains("X-Amz-Security-Token=").startsWith("https://" + "b".repeat(63) + ".s3.");
+            assertThat(single).isBetween(1500, 3000);
+            assertThat(partUrl).isBetween(1500, 3000);
+        }
     }
 
     @Test

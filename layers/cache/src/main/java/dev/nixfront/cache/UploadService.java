@@ -28,10 +28,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Hands out presigned upload requests. The server picks every key, so a client can only ever
@@ -41,6 +46,17 @@ import java.util.Optional;
  * <p>Files up to {@code multipartThreshold} (default 64 MiB) take one PUT; larger ones go in parts
  * of {@link #partSize} bytes: at least 16 MiB, and large enough that S3's largest object (5 TiB)
  * fits in its 10,000 parts.
+ *
+ * <p>One answer must fit Lambda's 6 MB response and the upload function's 15 s. A presigned
+ * request is up to ~3 KB of JSON (its URL carries the function's session token, about a kilobyte,
+ * beside the SigV4 fields; its headers and the target's hash and key add a few hundred bytes), so
+ * an answer holds at most {@link #MAX_PART_URLS_PER_RESPONSE} part URLs in all, the first parts
+ * of each multipart upload in request order, and the client fetches the rest from
+ * {@code /uploads/parts}: with {@link UploadRequest#MAX} single PUTs beside them, that is at most
+ * 1,100 requests, ~3.3 MB. Each NAR costs a HEAD and, if it is large and new, a
+ * CreateMultipartUpload; these run on {@link #LOOKUP_THREADS} threads, so 100 NARs are at most 7
+ * rounds of two S3 calls instead of 200 in a row: well under a second at their usual tens of
+ * milliseconds, and still 14 s only if every one of them took a full second.
  */
 public final class UploadService {
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
@@ -48,6 +64,10 @@ public final class UploadService {
     public static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
     public static final long MAX_OBJECT_SIZE = 5L * 1024 * 1024 * 1024 * 1024;
     public static final int MAX_PARTS = 10_000;
+    /** Part URLs in one upload answer, over all its NARs; further ones come from /uploads/parts. */
+    public static final int MAX_PART_URLS_PER_RESPONSE = 1000;
+    /** Concurrent lookups (HEAD, CreateMultipartUpload) of one upload request. */
+    static final int LOOKUP_THREADS = 16;
 
     private final ObjectStore objects;
     private final Clock clock;
@@ -73,7 +93,11 @@ public final class UploadService {
         return (int) ((fileSize + size - 1) / size);
     }
 
-    /** Upload targets for up to 500 NARs, in request order; files the cache has are marked present. */
+    /**
+     * Upload targets for up to {@value UploadRequest#MAX} NARs, in request order; files the cache
+     * has are marked present. A multipart target may carry fewer part URLs than its part count, none
+     * once the answer holds {@value #MAX_PART_URLS_PER_RESPONSE}: the client asks /uploads/parts.
+     */
     public UploadResponse request(Principal principal, String cache, UploadRequest request) {
         CacheRecord record = lookup.require(principal, cache, Permission.WRITE);
         if (request == null) {
@@ -91,12 +115,87 @@ public final class UploadService {
             nars.add(nar(n.fileHash(), n.fileSize(), n.compression(), "nars[" + i + "]."));
         }
         Instant expiresAt = clock.instant().plus(settings.uploadTtl());
-        Map<Nar, UploadTarget> done = new HashMap<>();
+        Map<Nar, Placement> placements = placements(record.name(), List.copyOf(new LinkedHashSet<>(nars)));
+        Map<Nar, UploadTarget> single = new HashMap<>();
+        Map<Nar, List<PartUrl>> firstPages = new HashMap<>();
+        int partUrlsLeft = MAX_PART_URLS_PER_RESPONSE;
         List<UploadTarget> targets = new ArrayList<>();
         for (Nar nar : nars) {
-            targets.add(done.computeIfAbsent(nar, n -> target(record.name(), n)));
+            Placement placement = placements.get(nar);
+            if (placement.uploadId() == null) {
+                targets.add(single.computeIfAbsent(nar, n -> singleTarget(record.name(), n, placement.present())));
+                continue;
+            }
+            // A NAR listed twice is answered twice, so its URLs count twice.
+            String stagingKey = Layout.staging(record.name(), nar.fileHash(), nar.compression());
+            int partCount = partCount(nar.fileSize());
+            List<PartUrl> page = firstPages.get(nar);
+            if (page == null) {
+                int last = Math.min(Math.min(partCount, settings.partsPage()), partUrlsLeft);
+                page = partUrls(stagingKey, placement.uploadId(), nar.fileSize(), 1, last);
+                firstPages.put(nar, page);
+            }
+            List<PartUrl> given = page.subList(0, Math.min(page.size(), partUrlsLeft));
+            partUrlsLeft -= given.size();
+            targets.add(new UploadTarget(nar.fileHash().toString(), stagingKey, false, null,
+                    new MultipartUpload(placement.uploadId(), partSize(nar.fileSize()), partCount, given)));
         }
         return new UploadResponse(targets, expiresAt);
+    }
+
+    /** What the lookup of one NAR found: the cache has it, it takes one PUT, or a multipart upload was started. */
+    private record Placement(boolean present, String uploadId) {}
+
+    /** The lookups of distinct NARs, on up to {@link #LOOKUP_THREADS} threads. */
+    private Map<Nar, Placement> placements(CacheName cache, List<Nar> distinct) {
+        Map<Nar, Placement> found = new HashMap<>();
+        if (distinct.size() <= 1) {
+            distinct.forEach(nar -> found.put(nar, placement(cache, nar)));
+            return found;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(LOOKUP_THREADS, distinct.size()),
+                Thread.ofPlatform().daemon().name("upload-lookup-", 0).factory());
+        try {
+            List<Future<Placement>> lookups = new ArrayList<>();
+            for (Nar nar : distinct) {
+                lookups.add(pool.submit(() -> placement(cache, nar)));
+            }
+            for (int i = 0; i < distinct.size(); i++) {
+                found.put(distinct.get(i), await(lookups.get(i)));
+            }
+            return found;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Placement await(Future<Placement> lookup) {
+        try {
+            return lookup.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while looking up uploads", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private Placement placement(CacheName cache, Nar nar) {
+        Optional<StoredObject> existing = objects.head(Layout.nar(cache, nar.fileHash(), nar.compression()));
+        if (existing.isPresent() && existing.get().size() == nar.fileSize()) {
+            return new Placement(true, null);
+        }
+        if (nar.fileSize() <= settings.multipartThreshold()) {
+            return new Placement(false, null);
+        }
+        String stagingKey = Layout.staging(cache, nar.fileHash(), nar.compression());
+        return new Placement(false, objects.createMultipartUpload(stagingKey, Layout.NAR_CONTENT_TYPE));
     }
 
     /** More part URLs of a multipart upload. */
@@ -161,24 +260,15 @@ public final class UploadService {
         return new CompleteUploadResponse(key);
     }
 
-    private UploadTarget target(CacheName cache, Nar nar) {
+    private UploadTarget singleTarget(CacheName cache, Nar nar, boolean present) {
         String narKey = Layout.nar(cache, nar.fileHash(), nar.compression());
-        Optional<StoredObject> existing = objects.head(narKey);
-        if (existing.isPresent() && existing.get().size() == nar.fileSize()) {
+        if (present) {
             return new UploadTarget(nar.fileHash().toString(), narKey, true, null, null);
         }
-        if (nar.fileSize() <= settings.multipartThreshold()) {
-            PresignedRequest put = objects.presignPut(narKey, nar.fileSize(), nar.fileHash(), Layout.NAR_CONTENT_TYPE,
-                    Layout.NAR_CACHE_CONTROL, settings.uploadTtl());
-            return new UploadTarget(nar.fileHash().toString(), narKey, false,
-                    new SignedRequest(put.method(), put.url().toString(), put.headers()), null);
-        }
-        String stagingKey = Layout.staging(cache, nar.fileHash(), nar.compression());
-        String uploadId = objects.createMultipartUpload(stagingKey, Layout.NAR_CONTENT_TYPE);
-        int partCount = partCount(nar.fileSize());
-        List<PartUrl> first = partUrls(stagingKey, uploadId, nar.fileSize(), 1, Math.min(partCount, settings.partsPage()));
-        return new UploadTarget(nar.fileHash().toString(), stagingKey, false, null,
-                new MultipartUpload(uploadId, partSize(nar.fileSize()), partCount, first));
+        PresignedRequest put = objects.presignPut(narKey, nar.fileSize(), nar.fileHash(), Layout.NAR_CONTENT_TYPE,
+                Layout.NAR_CACHE_CONTROL, settings.uploadTtl());
+        return new UploadTarget(nar.fileHash().toString(), narKey, false,
+                new SignedRequest(put.method(), put.url().toString(), put.headers()), null);
     }
 
     private List<PartUrl> partUrls(String key, String uploadId, long fileSize, int first, int last) {

@@ -47,6 +47,8 @@ public final class MemoryObjectStore implements ObjectStore {
     private volatile Consumer<String> beforeHead = key -> { };
     /** Runs after head() answered: lets a test change the object between a lookup and the read. */
     private volatile Consumer<String> afterHead = key -> { };
+    /** A session token this long goes into presigned URLs, as Lambda's temporary credentials put one there. */
+    private volatile int sessionTokenLength;
 
     public MemoryObjectStore(Clock clock) {
         this.clock = clock;
@@ -75,6 +77,15 @@ public final class MemoryObjectStore implements ObjectStore {
 
     public void afterHead(Consumer<String> hook) {
         this.afterHead = hook;
+    }
+
+    public void sessionTokenLength(int length) {
+        this.sessionTokenLength = length;
+    }
+
+    private String token(char separator) {
+        int length = sessionTokenLength;
+        return length == 0 ? "" : separator + "X-Amz-Security-Token=" + "T".repeat(length);
     }
 
     /** What a client's PUT to a presigned single-PUT URL would store; S3 checks length and checksum. */
@@ -208,7 +219,7 @@ public final class MemoryObjectStore implements ObjectStore {
 
     @Override
     public PresignedRequest presignPut(String key, long contentLength, Hash sha256, String contentType, String cacheControl, Duration ttl) {
-        return new PresignedRequest("PUT", URI.create("http://s3.test/" + key), Map.of(
+        return new PresignedRequest("PUT", URI.create("http://s3.test/" + key + token('?')), Map.of(
                 "Content-Length", Long.toString(contentLength),
                 "x-amz-checksum-sha256", sha256.toBase64(),
                 "Content-Type", contentType,
@@ -224,7 +235,8 @@ public final class MemoryObjectStore implements ObjectStore {
 
     @Override
     public PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, long contentLength, Duration ttl) {
-        return new PresignedRequest("PUT", URI.create("http://s3.test/" + key + "?uploadId=" + uploadId + "&partNumber=" + partNumber),
+        return new PresignedRequest("PUT", URI.create("http://s3.test/" + key + "?uploadId=" + uploadId + "&partNumber=" + partNumber
+                        + token('&')),
                 Map.of("Content-Length", Long.toString(contentLength)), clock.instant().plus(ttl));
     }
 
