@@ -346,8 +346,9 @@ public final class Json {
         if (message == null || message.isBlank()) {
             return "unreadable";
         }
-        return message.replaceAll("\\s*\\(for \\w+ starting at \\[[^\\]]*\\][^)]*\\)", "")
-                .replaceAll("\\[Source: [^\\]]*\\]", "")
+        // Jackson points at the start of the open array or object too; the line and column given suffice.
+        return message.replaceAll("\\[Source: [^\\]]*\\]", "")
+                .replaceAll("\\s*\\((?:for \\w+ starting|start marker) at\\s*\\)", "")
                 .replaceAll("`[^`]*`", "value")
                 .replaceAll("\\s+", " ")
                 .trim();

@@ -145,7 +145,9 @@ class JsonTest {
         assertRefused("{\"paths\":[" + PATH + "]]}", PublishRequest.class, "body", null);
         assertThatThrownBy(() -> Json.readRequest("{\"paths\":\n  [", PublishRequest.class))
                 .isInstanceOfSatisfying(InvalidJsonException.class, e -> assertThat(e.reason())
-                        .startsWith("malformed JSON at line 2, column ").doesNotContain("Source", "`", "REDACTED"));
+                        .isEqualTo("malformed JSON at line 2, column 4: Unexpected end-of-input: expected close marker for Array"));
+        assertRefused("{\"paths\":[{\"storePath\":\"x\"]}", PublishRequest.class, "body",
+                "malformed JSON at line 1, column 27: Unexpected close marker ']': expected '}'");
     }
 
     @Test
