@@ -21,6 +21,14 @@ import java.util.List;
  */
 public record PathInfo(String storePath, String narHash, long narSize, String fileHash, long fileSize,
                        String compression, @Required List<String> references, String deriver, String ca) {
+    /**
+     * The most reference text one path may carry: the sum over its references of basename length
+     * plus one (about 3,000 references of a typical length, 800 of the longest Nix allows). Nix sets
+     * no limit; the server stores a path's references in one index item, which must stay well under
+     * DynamoDB's 400 KB (see {@code PathInfos} in the cache layer for the arithmetic).
+     */
+    public static final int MAX_REFERENCE_BYTES = 200_000;
+
     public PathInfo {
         references = Lists.copy(references);
     }

@@ -12,18 +12,16 @@ import java.util.Objects;
 /** Turns a client's {@link PathInfo} into an unsigned {@link NarInfo} with a server-built URL, or a 400 naming the field. */
 final class PathInfos {
     /**
-     * The most reference text one path may carry: the sum over its references of basename length
-     * plus one. Nix sets no limit, but a path's references are one attribute of its index item, and
-     * DynamoDB refuses items over 400 KB: without a bound, a path with thousands of references
-     * failed with a 500 after its narinfo was written. 200,000 bytes is about 3,000 references of a
-     * typical length (~65 characters) or 800 of the longest a store path allows (244), and leaves
-     * half the item for the other attributes (together under 2 KB: every other field is
+     * {@link PathInfo#MAX_REFERENCE_BYTES}, and why it is 200,000. A path's references are one
+     * attribute of its index item, and DynamoDB refuses items over 400 KB: without a bound, a path
+     * with thousands of references failed with a 500 after its narinfo was written. The bound
+     * leaves half the item for the other attributes (together under 2 KB: every other field is
      * bounded by Nix's syntax) and DynamoDB's per-element overhead (one byte, counted here). It
      * also keeps one such path, as JSON, within the 256 KB a Lambda async payload has long allowed,
      * so a verify job can always carry it. A byte bound rather than a count, because the byte
      * limit is the real one: 5,000 short references fit where 1,000 of the longest would not.
      */
-    static final int MAX_REFERENCE_BYTES = 200_000;
+    static final int MAX_REFERENCE_BYTES = PathInfo.MAX_REFERENCE_BYTES;
 
     private PathInfos() {}
 
