@@ -31,5 +31,15 @@
  *      "reason":"references not published in cache team nor in this batch: ffffffffffffffffffffffffffffffff-dep",
  *      "missing":["ffffffffffffffffffffffffffffffff-dep"]}
  * }</pre>
+ *
+ * <p>Requests are read strictly ({@link dev.nixfront.api.Json#readRequest}): every property known,
+ * once, with its JSON type, and the lists a request is about present. A typo is an error, not a
+ * default:
+ * <pre>{@code
+ * POST /v1/caches
+ * {"name":"team","privat":true}
+ *
+ * 400 {"error":"invalid","field":"privat","reason":"unknown property; expected one of name, priority, private, signingKey"}
+ * }</pre>
  */
 package dev.nixfront.api;
