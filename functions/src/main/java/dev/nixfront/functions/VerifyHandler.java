@@ -12,7 +12,9 @@ import java.util.Objects;
 
 /**
  * The asynchronous verifier, invoked with a {@link VerifyJob} as its event
- * ({@code {"cache":"team","paths":[...]}}). Bad uploads end as rejected paths with a reason; only
+ * ({@code {"cache":"team","storeHashes":["0123456789abcdfghijklmnpqrsvwxyz"]}}: the paths' info is in
+ * their index records, so the event stays small). Each path's outcome is one log line, {@code absent}
+ * for a hash the index has no record of. Bad uploads end as rejected paths with a reason; only
  * backend failures throw, so that Lambda retries the (idempotent) job and finally sends it to the
  * failure destination.
  */
@@ -40,8 +42,9 @@ public final class VerifyHandler implements RequestHandler<Map<String, Object>, 
             return null;
         }
         for (VerifyService.Outcome outcome : services.verify().run(job)) {
-            System.out.println(Json.write(Map.of("cache", job.cache(), "storePath", outcome.storePath(),
-                    "state", outcome.state().wire(), "reason", outcome.reason() == null ? "" : outcome.reason())));
+            System.out.println(Json.write(Map.of("cache", job.cache(), "path", outcome.path(),
+                    "state", outcome.state() == null ? "absent" : outcome.state().wire(),
+                    "reason", outcome.reason() == null ? "" : outcome.reason())));
         }
         return null;
     }

@@ -362,11 +362,17 @@ class HandlerTest {
         // Lambda hands the handler the async payload parsed into a Map.
         Map<String, Object> event = EVENTS.readValue(Json.write(fakes.queue.jobs().get(0)),
                 new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        String hash = nar.storePath().substring(11, 43);
+        // Only the hash travels: the path's info is read back from its verifying index record.
+        assertThat(event).isEqualTo(Map.of("cache", "team", "storeHashes", List.of(hash)));
         new VerifyHandler(asyncOnly).handleRequest(event, null);
 
-        String hash = nar.storePath().substring(11, 43);
         assertThat(call(new QueryHandler(asyncOnly), "GET", "/v1/caches/team/paths/" + hash, ADMIN_TOKEN, null)
                 .body().get("state").asText()).isEqualTo("published");
         new VerifyHandler(asyncOnly).handleRequest(Map.of("unexpected", 1), null);
+        // A hash that is not one cannot be looked up: the event is dropped, not retried.
+        new VerifyHandler(asyncOnly).handleRequest(Map.of("cache", "team", "storeHashes", List.of("not-a-hash")), null);
+        assertThat(call(new QueryHandler(asyncOnly), "GET", "/v1/caches/team/paths/" + hash, ADMIN_TOKEN, null)
+                .body().get("state").asText()).isEqualTo("published");
     }
 }

@@ -37,7 +37,7 @@ final class ExecutorVerificationQueue implements VerificationQueue, AutoCloseabl
             try {
                 target.accept(job);
             } catch (RuntimeException e) {
-                System.err.println("nixfront local: verification of " + job.paths().size() + " path(s) in " + job.cache() + " failed: " + e);
+                System.err.println("nixfront local: verification of " + job.storeHashes().size() + " path(s) in " + job.cache() + " failed: " + e);
                 e.printStackTrace();
             }
         });

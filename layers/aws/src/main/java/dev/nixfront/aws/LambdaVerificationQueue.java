@@ -13,8 +13,8 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
  * Hands a verify job to the verify function with an asynchronous Invoke ({@code InvocationType:
  * Event}): Lambda queues the event, answers 202 at once, and retries a failed run twice, so the
  * publish request never waits for a large NAR. The payload is the job's JSON, e.g.
- * {@code {"cache":"team","paths":[{"storePath":"/nix/store/...","narHash":"sha256:...",...}]}}
- * (Lambda's async payload limit applies: the caller keeps jobs small).
+ * {@code {"cache":"team","storeHashes":["0123456789abcdfghijklmnpqrsvwxyz"]}}: store hashes only,
+ * at most 200, so it stays far below Lambda's 256 KB async payload limit.
  */
 public final class LambdaVerificationQueue implements VerificationQueue {
     private static final int ACCEPTED = 202;

@@ -16,9 +16,9 @@ final class PathInfos {
      * attribute of its index item, and DynamoDB refuses items over 400 KB: without a bound, a path
      * with thousands of references failed with a 500 after its narinfo was written. The bound
      * leaves half the item for the other attributes (together under 2 KB: every other field is
-     * bounded by Nix's syntax) and DynamoDB's per-element overhead (one byte, counted here). It
-     * also keeps one such path, as JSON, within the 256 KB a Lambda async payload has long allowed,
-     * so a verify job can always carry it. A byte bound rather than a count, because the byte
+     * bounded by Nix's syntax) and DynamoDB's per-element overhead (one byte, counted here). Verify
+     * jobs carry store hashes only and read paths back from these items, so no other message
+     * limits references. A byte bound rather than a count, because the byte
      * limit is the real one: 5,000 short references fit where 1,000 of the longest would not.
      */
     static final int MAX_REFERENCE_BYTES = PathInfo.MAX_REFERENCE_BYTES;

@@ -1,6 +1,5 @@
 package dev.nixfront.cache;
 
-import dev.nixfront.api.PathInfo;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.PublishResponse;
 import dev.nixfront.api.PublishResult;
@@ -36,8 +35,9 @@ import java.util.Set;
  * published inline if it fits what is left of the request's budget: its file and NAR within the
  * byte bounds, and the time spent so far plus its estimated cost ({@link VerifyRates}, from NAR
  * size and compression, not only the file size) within the time budget, well inside API Gateway's
- * 30 s. The rest, and everything referring to them, go to the {@link VerificationQueue} in one job
- * and answer {@code verifying}. Nothing becomes readable before its NAR is verified.
+ * 30 s. The rest, and everything referring to them, are recorded {@code verifying} with their full
+ * info and go to the {@link VerificationQueue} by store hash in one job, and
+ * answer {@code verifying}. Nothing becomes readable before its NAR is verified.
  */
 public final class PublishService {
     private final PathIndex paths;
@@ -133,12 +133,14 @@ public final class PublishService {
         }
 
         if (!deferred.isEmpty()) {
-            List<PathInfo> job = new ArrayList<>();
+            // The records hold the full info; the job names them only, to stay far below Lambda's
+            // 256 KB async payload (200 narinfos with long reference lists do not).
+            List<String> job = new ArrayList<>();
             for (Item item : ordered) {
                 if (deferred.contains(item.info().storePath())) {
                     paths.putUnlessPublished(record.name(),
                             new PathRecord(item.info(), PathState.VERIFYING, null, clock.instant()));
-                    job.add(PathInfos.toPathInfo(item.info()));
+                    job.add(item.info().storePath().hash().value());
                     state.put(item.info().storePath(), PathState.VERIFYING.wire());
                 }
             }

@@ -33,6 +33,6 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
                 new QueryService(ports.caches(), ports.paths()),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
                 new PublishService(ports.caches(), ports.paths(), ports.queue(), publisher, clock, settings),
-                new VerifyService(ports.caches(), ports.paths(), publisher, settings));
+                new VerifyService(ports.caches(), ports.paths(), publisher));
     }
 }

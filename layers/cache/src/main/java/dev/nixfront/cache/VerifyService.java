@@ -1,6 +1,5 @@
 package dev.nixfront.cache;
 
-import dev.nixfront.api.PathInfo;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
@@ -20,26 +19,31 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The asynchronous half of publish: verifies and publishes the paths of a {@link VerifyJob} in
- * order, or records each as rejected with the reason. Bad uploads never throw (a retry would fail
- * the same way); failures of the stores do, so the job is delivered again, which is safe because
- * every step is idempotent.
+ * The asynchronous half of publish: reads the index records a {@link VerifyJob} names and, in the
+ * job's order, verifies and publishes those still {@code verifying}, or records each as rejected
+ * with the reason. A path already published is done; one already rejected stays so and, like a
+ * rejection here, rejects its referrers in the job; a hash with no record (a forged job) is
+ * reported and skipped. Bad uploads never throw (a retry would fail the same way); failures of the
+ * stores do, so the job is delivered again, which is safe because every step is idempotent.
  */
 public final class VerifyService {
     private final CacheRepository caches;
     private final PathIndex paths;
     private final PathPublisher publisher;
-    private final CacheSettings settings;
 
-    VerifyService(CacheRepository caches, PathIndex paths, PathPublisher publisher, CacheSettings settings) {
+    VerifyService(CacheRepository caches, PathIndex paths, PathPublisher publisher) {
         this.caches = Objects.requireNonNull(caches);
         this.paths = Objects.requireNonNull(paths);
         this.publisher = Objects.requireNonNull(publisher);
-        this.settings = Objects.requireNonNull(settings);
     }
 
-    /** What became of each path of a job. */
-    public record Outcome(String storePath, PathState state, String reason) {}
+    /**
+     * What became of each path of a job.
+     *
+     * @param path  the store path, or only its hash when no record names the path
+     * @param state null when the index has no record for the hash (nothing was done)
+     */
+    public record Outcome(String path, PathState state, String reason) {}
 
     public List<Outcome> run(VerifyJob job) {
         String problem = CacheName.problem(job.cache());
@@ -50,55 +54,64 @@ public final class VerifyService {
         List<Outcome> outcomes = new ArrayList<>();
         if (found.isEmpty()) {
             // Deleted since the job was queued: nothing may be published into it.
-            for (PathInfo p : job.paths()) {
-                outcomes.add(new Outcome(p.storePath(), PathState.REJECTED, "cache " + job.cache() + " no longer exists"));
+            for (String hash : job.storeHashes()) {
+                outcomes.add(new Outcome(hash, PathState.REJECTED, "cache " + job.cache() + " no longer exists"));
             }
             return outcomes;
         }
         CacheRecord cache = found.get();
+        List<StorePathHash> hashes = job.storeHashes().stream().map(StorePathHash::new).toList();
+        Map<StorePathHash, PathRecord> records = paths.get(cache.name(), hashes);
         Set<StorePath> done = new HashSet<>();
         Set<StorePath> failed = new HashSet<>();
-        for (int i = 0; i < job.paths().size(); i++) {
-            NarInfo info;
-            try {
-                info = PathInfos.toNarInfo(job.paths().get(i), settings.storeDir(), "");
-            } catch (DomainException e) {
-                // Only a forged job gets here: publish validated every path before queueing it.
-                outcomes.add(new Outcome(job.paths().get(i).storePath(), PathState.REJECTED, e.field() + ": " + e.reason()));
+        for (StorePathHash hash : hashes) {
+            PathRecord record = records.get(hash);
+            if (record == null) {
+                outcomes.add(new Outcome(hash.value(), null, "no index record for this hash: skipped"));
                 continue;
             }
-            PathRecord existing = paths.get(cache.name(), List.of(info.storePath().hash())).get(info.storePath().hash());
-            if (existing != null && existing.state() == PathState.PUBLISHED && PathInfos.difference(existing.info(), info) == null) {
-                // Delivered again after it was done (Lambda retries whole jobs): nothing to verify.
+            NarInfo info = record.info();
+            if (record.state() == PathState.PUBLISHED) {
+                // Delivered again after it was done (Lambda retries whole jobs), or published by a
+                // later batch: published paths are never touched again.
                 done.add(info.storePath());
                 outcomes.add(new Outcome(info.storePath().toString(), PathState.PUBLISHED, null));
                 continue;
             }
-            String reason = unpublishedReference(cache, info, done, failed);
-            String metricReason = "MissingReference";
-            if (reason == null) {
-                try {
-                    publisher.publish(cache, info);
-                    done.add(info.storePath());
-                    outcomes.add(new Outcome(info.storePath().toString(), PathState.PUBLISHED, null));
-                    continue;
-                } catch (VerificationFailure f) {
-                    publisher.reject(cache, info, f.field() + ": " + f.reason(), f.metricReason());
-                    failed.add(info.storePath());
-                    outcomes.add(new Outcome(info.storePath().toString(), PathState.REJECTED, f.field() + ": " + f.reason()));
-                    continue;
-                } catch (DomainException e) {
-                    reason = e.reason();
-                    metricReason = "Conflict";
-                }
-            } else {
-                reason = "references: " + reason;
+            if (record.state() == PathState.REJECTED) {
+                // Rejected by an earlier delivery of this job; verifying again would fail the same way.
+                failed.add(info.storePath());
+                outcomes.add(new Outcome(info.storePath().toString(), PathState.REJECTED, record.reason()));
+                continue;
             }
-            publisher.reject(cache, info, reason, metricReason);
-            failed.add(info.storePath());
-            outcomes.add(new Outcome(info.storePath().toString(), PathState.REJECTED, reason));
+            outcomes.add(verify(cache, info, done, failed));
         }
         return outcomes;
+    }
+
+    /** Verifies and publishes one {@code verifying} path, or records why it is rejected. */
+    private Outcome verify(CacheRecord cache, NarInfo info, Set<StorePath> done, Set<StorePath> failed) {
+        String reason = unpublishedReference(cache, info, done, failed);
+        String metricReason = "MissingReference";
+        if (reason == null) {
+            try {
+                publisher.publish(cache, info);
+                done.add(info.storePath());
+                return new Outcome(info.storePath().toString(), PathState.PUBLISHED, null);
+            } catch (VerificationFailure f) {
+                publisher.reject(cache, info, f.field() + ": " + f.reason(), f.metricReason());
+                failed.add(info.storePath());
+                return new Outcome(info.storePath().toString(), PathState.REJECTED, f.field() + ": " + f.reason());
+            } catch (DomainException e) {
+                reason = e.reason();
+                metricReason = "Conflict";
+            }
+        } else {
+            reason = "references: " + reason;
+        }
+        publisher.reject(cache, info, reason, metricReason);
+        failed.add(info.storePath());
+        return new Outcome(info.storePath().toString(), PathState.REJECTED, reason);
     }
 
     private String unpublishedReference(CacheRecord cache, NarInfo info, Set<StorePath> done, Set<StorePath> failed) {

@@ -74,8 +74,8 @@ class InlineBudgetTest {
         assertThat(reads).containsExactly(narKey(slow));
         assertNotReadable(f, next, last);
         assertThat(f.queue.jobs()).hasSize(1);
-        assertThat(f.queue.jobs().getFirst().paths()).extracting(p -> p.storePath())
-                .containsExactly(next.path().toString(), last.path().toString());
+        assertThat(f.queue.jobs().getFirst().storeHashes())
+                .containsExactly(next.path().hash().value(), last.path().hash().value());
 
         f.services.verify().run(f.queue.jobs().getFirst());
         assertThat(f.services.query().status(ADMIN, "team", last.path().hash().value()).state()).isEqualTo("published");

@@ -1,20 +1,33 @@
 package dev.nixfront.cache.port;
 
-import dev.nixfront.api.PathInfo;
+import dev.nixfront.api.PublishRequest;
+import dev.nixfront.nix.StorePathHash;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Paths of one publish batch that are verified asynchronously, in this order: references before
- * referrers, so a referrer never becomes readable before a reference in the same job. JSON:
- * {@code {"cache":"team","paths":[{"storePath":"/nix/store/...", ...}]}}.
+ * The paths of one publish batch that are verified asynchronously, named by their store hashes in
+ * this order: references before referrers, so a referrer never becomes readable before a reference
+ * in the same job. JSON: {@code {"cache":"team","storeHashes":["0123456789abcdfghijklmnpqrsvwxyz",
+ * "syd87l2rxw8cbsxmxl853h0r6pdwhwjr"]}}.
+ *
+ * <p>Only hashes travel, not the narinfos: publish has already written each path's full info to
+ * its {@code verifying} index record, and a Lambda async Invoke refuses payloads over 256 KB, which
+ * 200 narinfos with long reference lists exceed (the invoke failed after the records were written).
+ * At most {@link PublishRequest#MAX} hashes of 32 characters keep a job under 8 KB.
  */
-public record VerifyJob(String cache, List<PathInfo> paths) {
+public record VerifyJob(String cache, List<String> storeHashes) {
     public VerifyJob {
         Objects.requireNonNull(cache, "cache");
-        paths = List.copyOf(paths);
-        if (paths.isEmpty()) {
-            throw new IllegalArgumentException("a verify job has at least one path");
+        storeHashes = List.copyOf(storeHashes);
+        if (storeHashes.isEmpty()) {
+            throw new IllegalArgumentException("a verify job has at least one store hash");
         }
+        if (storeHashes.size() > PublishRequest.MAX) {
+            throw new IllegalArgumentException("a verify job has at most " + PublishRequest.MAX
+                    + " store hashes, got " + storeHashes.size());
+        }
+        // Validated here so a forged or garbled event fails reading, before anything is looked up.
+        storeHashes.forEach(StorePathHash::new);
     }
 }
