@@ -31,6 +31,8 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
     public static final long DEFAULT_MULTIPART_THRESHOLD = 64 * MIB;
     public static final Duration MAX_UPLOAD_TTL = Duration.ofMinutes(15);
     public static final Duration MAX_TOKEN_LOOKUP_TTL = Duration.ofSeconds(60);
+    /** What one asynchronous verification may take: the verify function's 15 minutes, less a margin. */
+    public static final Duration MAX_VERIFY_TIME = Duration.ofMinutes(14);
 
     public CacheSettings {
         Objects.requireNonNull(cacheBaseUrl, "cacheBaseUrl");

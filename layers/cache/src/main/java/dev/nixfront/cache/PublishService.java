@@ -78,6 +78,7 @@ public final class PublishService {
         for (int i = 0; i < request.paths().size(); i++) {
             NarInfo info = PathInfos.toNarInfo(request.paths().get(i), settings.storeDir(), "paths[" + i + "].");
             requestOrder.add(info.storePath());
+            requireVerifiable(info, "paths[" + i + "].narSize");
             Item earlier = batch.putIfAbsent(info.storePath(), new Item(i, info));
             if (earlier != null && PathInfos.difference(earlier.info(), info) != null) {
                 throw DomainException.invalid("paths[" + i + "]", info.storePath() + " appears twice with different info ("
@@ -150,6 +151,21 @@ public final class PublishService {
         return new PublishResponse(requestOrder.stream()
                 .map(path -> new PublishResult(path.toString(), state.get(path)))
                 .toList());
+    }
+
+    /**
+     * Refuses, before anything is written, a path whose verification could not finish even in the
+     * asynchronous verify function (Lambda's 15-minute limit): it would otherwise wait in state
+     * verifying forever. At the conservative default rates that is a NAR beyond ~16 GB as xz or
+     * ~80 GB as zstd; the message says how to get under it.
+     */
+    private void requireVerifiable(NarInfo info, String field) {
+        Duration estimate = settings.verifyRates().estimate(info.fileSize(), info.narSize(), info.compression());
+        if (estimate.compareTo(CacheSettings.MAX_VERIFY_TIME) > 0) {
+            throw DomainException.invalid(field, info.storePath() + " is too large to verify within "
+                    + CacheSettings.MAX_VERIFY_TIME.toMinutes() + " minutes (estimated " + estimate.toMinutes()
+                    + " minutes as " + info.compression().narInfoName() + "); push it with --compression zstd");
+        }
     }
 
     /**

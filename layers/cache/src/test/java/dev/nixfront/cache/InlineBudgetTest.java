@@ -169,4 +169,26 @@ class InlineBudgetTest {
         // Absurd claims saturate instead of overflowing.
         assertThat(rates.estimate(Long.MAX_VALUE, Long.MAX_VALUE, Compression.XZ)).isGreaterThan(Duration.ofDays(365));
     }
+
+    @Test
+    void aPathTooLargeToVerifyEvenAsynchronouslyIsRefusedBeforeAnythingIsWritten() {
+        Fixture.Nar xz = zeros("zeros-huge-xz", Compression.XZ);
+        Fixture.Nar zstd = zeros("zeros-fine-zstd", Compression.ZSTD);
+        // At 2 kB/s, xz's 2 MiB NAR takes ~17 minutes: beyond what the verify function may take.
+        Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withVerifyRates(
+                new VerifyRates(Duration.ZERO, 1_000_000_000_000L, 1_000_000_000_000L, 10_000_000, 2_000)));
+        f.createCache("team");
+        f.uploadAll("team", zstd, xz);
+        List<String> reads = new CopyOnWriteArrayList<>();
+        f.objects.afterGet(reads::add);
+
+        DomainException refused = org.assertj.core.api.Assertions.catchThrowableOfType(DomainException.class,
+                () -> publish(f, zstd, xz));
+        assertThat(refused.kind()).isEqualTo(DomainException.Kind.INVALID);
+        assertThat(refused.field()).isEqualTo("paths[1].narSize");
+        assertThat(refused.reason()).contains("too large to verify within 14 minutes").contains("--compression zstd");
+        assertThat(reads).isEmpty();
+        assertThat(f.queue.jobs()).isEmpty();
+        assertNotReadable(f, zstd, xz);
+    }
 }
