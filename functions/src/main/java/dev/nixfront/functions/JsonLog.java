@@ -29,13 +29,13 @@ import java.util.regex.Pattern;
  * client's. Only the exception is, and a token-shaped string in its text is masked in case a
  * message ever quoted one.
  */
-final class JsonLog {
+public final class JsonLog {
     private static final Pattern TOKEN = Pattern.compile("nf_[A-Za-z0-9_-]{16,}");
 
     private JsonLog() {}
 
     /** An unexpected failure, with its type and stack trace. */
-    static void error(Context context, String message, Throwable error) {
+    public static void error(Context context, String message, Throwable error) {
         Map<String, String> line = new LinkedHashMap<>();
         line.put("level", LogLevel.ERROR.name());
         line.put("message", message);
@@ -50,7 +50,7 @@ final class JsonLog {
     }
 
     /** An expected refusal worth an operator's attention, without a stack trace. */
-    static void error(Context context, String message) {
+    public static void error(Context context, String message) {
         Map<String, String> line = new LinkedHashMap<>();
         line.put("level", LogLevel.ERROR.name());
         line.put("message", mask(message));

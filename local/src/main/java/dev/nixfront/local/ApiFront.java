@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.sun.net.httpserver.HttpExchange;
 import dev.nixfront.api.ApiError;
 import dev.nixfront.api.Json;
+import dev.nixfront.functions.JsonLog;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,14 +128,13 @@ final class ApiFront implements AutoCloseable {
                                 .build())
                         .build())
                 .build();
+        LocalLambdaContext context = new LocalLambdaContext(binding.functionName(), now.plus(TIMEOUT), clock);
         try {
-            APIGatewayV2HTTPResponse response = binding.handler().handleRequest(event,
-                    new LocalLambdaContext(binding.functionName(), now.plus(TIMEOUT), clock));
+            APIGatewayV2HTTPResponse response = binding.handler().handleRequest(event, context);
             return response == null ? error(500, "internal", "the handler returned nothing") : response;
         } catch (RuntimeException e) {
-            // In AWS an unhandled exception becomes a bare 500 and a log line; keep both.
-            System.err.println("nixfront local: " + binding.functionName() + " failed on " + binding.route().routeKey());
-            e.printStackTrace();
+            // In AWS an unhandled exception becomes a bare 500 and one structured log line; keep both.
+            JsonLog.error(context, binding.functionName() + " failed on " + binding.route().routeKey(), e);
             return error(500, "internal", "the " + binding.functionName() + " function failed: " + e);
         }
     }

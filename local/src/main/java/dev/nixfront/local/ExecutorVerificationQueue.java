@@ -2,6 +2,7 @@ package dev.nixfront.local;
 
 import dev.nixfront.cache.port.VerificationQueue;
 import dev.nixfront.cache.port.VerifyJob;
+import dev.nixfront.functions.JsonLog;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,8 +38,7 @@ final class ExecutorVerificationQueue implements VerificationQueue, AutoCloseabl
             try {
                 target.accept(job);
             } catch (RuntimeException e) {
-                System.err.println("nixfront local: verification of " + job.storeHashes().size() + " path(s) in " + job.cache() + " failed: " + e);
-                e.printStackTrace();
+                JsonLog.error(null, "verification of " + job.storeHashes().size() + " path(s) in " + job.cache() + " failed", e);
             }
         });
     }
