@@ -9,6 +9,7 @@ import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.NixFormatException;
 import dev.nixfront.nix.compress.CompressionStreams;
 import dev.nixfront.nix.io.HashingInputStream;
+import dev.nixfront.nix.io.Streams;
 import dev.nixfront.nix.nar.NarReader;
 import dev.nixfront.nix.nar.NarSummary;
 import java.io.FilterInputStream;
@@ -233,16 +234,7 @@ final class NarVerifier {
         // Skipped bytes count too: read them rather than let the source seek past the limit.
         @Override
         public long skip(long n) throws IOException {
-            byte[] scratch = new byte[(int) Math.max(0, Math.min(n, 8192))];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(scratch, 0, (int) Math.min(scratch.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
+            return Streams.skipByReading(this, n);
         }
     }
 

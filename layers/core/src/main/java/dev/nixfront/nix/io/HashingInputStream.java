@@ -47,16 +47,7 @@ public final class HashingInputStream extends FilterInputStream {
     // Skipped bytes still belong to the file: hash them instead of letting the source seek.
     @Override
     public long skip(long n) throws IOException {
-        byte[] scratch = new byte[(int) Math.min(Math.max(n, 0), 8192)];
-        long skipped = 0;
-        while (skipped < n) {
-            int r = read(scratch, 0, (int) Math.min(scratch.length, n - skipped));
-            if (r < 0) {
-                break;
-            }
-            skipped += r;
-        }
-        return skipped;
+        return Streams.skipByReading(this, n);
     }
 
     @Override
