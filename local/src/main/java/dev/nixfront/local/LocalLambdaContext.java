@@ -17,7 +17,8 @@ final class LocalLambdaContext implements Context {
     private static final LambdaLogger LOGGER = new LambdaLogger() {
         @Override
         public void log(String message) {
-            System.err.println(message);
+            // Like Lambda's logger, one message is one log event: end it with exactly one newline.
+            System.err.print(message.endsWith("\n") ? message : message + "\n");
         }
 
         @Override
