@@ -27,10 +27,12 @@ import java.util.regex.Pattern;
  *
  * <p>Nothing from the request is logged: its headers carry the bearer token and its body is the
  * client's. Only the exception is, and a token-shaped string in its text is masked in case a
- * message ever quoted one.
+ * message ever quoted one: an {@code nf_...} token anywhere, and whatever follows {@code Bearer} or
+ * {@code Basic} (the bootstrap token is whatever its secret holds, so it has no shape to find).
  */
 public final class JsonLog {
     private static final Pattern TOKEN = Pattern.compile("nf_[A-Za-z0-9_-]{16,}");
+    private static final Pattern CREDENTIAL = Pattern.compile("(?i)\\b(bearer|basic)\\s+(?!nf_<masked>)[^\\s)\"',]+");
 
     private JsonLog() {}
 
@@ -68,6 +70,6 @@ public final class JsonLog {
     }
 
     private static String mask(String text) {
-        return TOKEN.matcher(text).replaceAll("nf_<masked>");
+        return CREDENTIAL.matcher(TOKEN.matcher(text).replaceAll("nf_<masked>")).replaceAll("$1 <masked>");
     }
 }

@@ -60,8 +60,10 @@ class HandlerLogTest {
 
     private Services failingServices() {
         Ports p = fakes.ports();
-        return Services.create(new Ports(p.objects(), new FailingCaches(), p.paths(), p.tokens(), p.keys(), p.queue(), p.metrics()),
-                CacheSettings.defaults("https://cache.example.org"), fakes.clock, new SecureRandom(), TokenService.hash(TOKEN));
+        Services services = Services.create(new Ports(p.objects(), new FailingCaches(), p.paths(), p.tokens(), p.keys(),
+                p.queue(), p.metrics()), CacheSettings.defaults("https://cache.example.org"), fakes.clock, new SecureRandom());
+        services.tokens().registerBootstrap(TokenService.hash(TOKEN), "test bootstrap");
+        return services;
     }
 
     @Test
@@ -92,6 +94,15 @@ class HandlerLogTest {
         assertThat(json.get("requestId").asText()).isEqualTo(context.getAwsRequestId());
 
         assertThat(line).doesNotContain(TOKEN, TOKEN.substring(3), BODY_HASH, "storeHashes");
+    }
+
+    @Test
+    void aTokenOfAnyShapeAfterBearerOrBasicIsMasked() {
+        String generated = "HVHJ4NCReEhgl0YK513BQjUdHTFxqznoX51JouWbssPn3zV8";
+        JsonLog.error(context, "refused 'Authorization: Bearer " + generated + "', then basic " + generated + ")");
+        assertThat(context.lines).singleElement().satisfies(l -> assertThat(l.text())
+                .doesNotContain(generated)
+                .contains("Bearer <masked>", "basic <masked>)"));
     }
 
     @Test

@@ -18,8 +18,6 @@ import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Services;
 import dev.nixfront.cache.TokenService;
 import dev.nixfront.cache.port.Metrics;
-import dev.nixfront.cache.port.Scope;
-import dev.nixfront.cache.port.TokenRecord;
 import dev.nixfront.cache.port.VerifyJob;
 import dev.nixfront.functions.AdminHandler;
 import dev.nixfront.functions.PublishHandler;
@@ -65,7 +63,6 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 public final class LocalStack implements AutoCloseable {
     public static final String BUCKET = "nixfront";
     public static final String TABLE = "nixfront";
-    static final String ADMIN_TOKEN_ID = "tk_local_admin";
     /** The verify function's timeout in AWS. */
     private static final Duration VERIFY_TIMEOUT = Duration.ofMinutes(15);
 
@@ -135,8 +132,8 @@ public final class LocalStack implements AutoCloseable {
                 new DynamoDbCacheRepository(clients.dynamoDb(), TABLE),
                 new DynamoDbPathIndex(clients.dynamoDb(), TABLE),
                 tokens, new LocalKeyVault(files.masterKey()), queue, Metrics.NONE);
-        Services services = Services.create(ports, settings, clock, random, null);
-        adminToken = adminToken(tokens, clock, random);
+        Services services = Services.create(ports, settings, clock, random);
+        adminToken = adminToken(services, random);
 
         // As Lambda's async invoke does: the job travels as JSON and arrives as the handler's event map.
         VerifyHandler verify = new VerifyHandler(services);
@@ -207,7 +204,7 @@ public final class LocalStack implements AutoCloseable {
      * The bootstrap admin token: made on the first start, its secret kept in {@code admin.token}
      * (0600) and only its SHA-256 in the table; re-registered if the table was wiped.
      */
-    private String adminToken(DynamoDbTokenRepository tokens, Clock clock, SecureRandom random) throws IOException {
+    private String adminToken(Services services, SecureRandom random) throws IOException {
         Path file = files.adminToken();
         String token;
         if (Files.isRegularFile(file)) {
@@ -216,11 +213,8 @@ public final class LocalStack implements AutoCloseable {
             token = TokenService.newSecret(random);
             LocalFiles.writeSecret(file, out -> out.write(token + "\n"));
         }
-        String hash = TokenService.hash(token);
-        if (tokens.findBySecretHash(hash).isEmpty()) {
-            tokens.create(new TokenRecord(ADMIN_TOKEN_ID, hash, "bootstrap admin token of ./nixfront local",
-                    Scope.admin(), clock.instant(), null, null));
-        }
+        // As the admin function does with the secret in AWS: the table holds its hash under tk_bootstrap.
+        services.tokens().registerBootstrap(TokenService.hash(token), "bootstrap admin token of ./nixfront local");
         return token;
     }
 

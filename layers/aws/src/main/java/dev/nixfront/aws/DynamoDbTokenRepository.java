@@ -83,30 +83,39 @@ public final class DynamoDbTokenRepository implements TokenRepository {
         return tokens;
     }
 
+    /** A query of gsi1 on {@code TOKENS} and the id: one item, or one per value of the bootstrap token. */
+    @Override
+    public List<TokenRecord> findById(String id) {
+        return dynamoDb.query(b -> b.tableName(table)
+                        .indexName(DynamoDbTableSchema.GSI1)
+                        .keyConditionExpression("gsi1pk = :listing AND gsi1sk = :id")
+                        .expressionAttributeValues(Map.of(":listing", s(LISTING), ":id", s(id))))
+                .items().stream().map(DynamoDbTokenRepository::record).toList();
+    }
+
     /**
-     * Finds the item by id through gsi1, then sets {@code revokedAt} conditionally, so a second
-     * revoke keeps the first time.
+     * Finds the items by id through gsi1, then sets {@code revokedAt} on each conditionally, so a
+     * second revoke keeps the first time.
      */
     @Override
     public boolean revoke(String id, Instant at) {
-        List<Map<String, AttributeValue>> found = dynamoDb.query(b -> b.tableName(table)
-                .indexName(DynamoDbTableSchema.GSI1)
-                .keyConditionExpression("gsi1pk = :listing AND gsi1sk = :id")
-                .expressionAttributeValues(Map.of(":listing", s(LISTING), ":id", s(id)))).items();
-        if (found.isEmpty()) {
-            return false;
+        List<TokenRecord> found = findById(id);
+        for (TokenRecord token : found) {
+            revokeHash(token.secretHash(), at);
         }
-        for (Map<String, AttributeValue> item : found) {
-            try {
-                dynamoDb.updateItem(b -> b.tableName(table).key(Items.keyOf(item))
-                        .updateExpression("SET revokedAt = :at")
-                        .conditionExpression("attribute_exists(pk) AND attribute_not_exists(revokedAt)")
-                        .expressionAttributeValues(Map.of(":at", instant(at))));
-            } catch (ConditionalCheckFailedException e) {
-                // already revoked: the first revocation time stands
-            }
+        return !found.isEmpty();
+    }
+
+    @Override
+    public void revokeHash(String secretHash, Instant at) {
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(Items.key(pk(secretHash), SK))
+                    .updateExpression("SET revokedAt = :at")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(revokedAt)")
+                    .expressionAttributeValues(Map.of(":at", instant(at))));
+        } catch (ConditionalCheckFailedException e) {
+            // already revoked (the first revocation time stands), or no such token
         }
-        return true;
     }
 
     private static TokenRecord record(Map<String, AttributeValue> item) {

@@ -5,14 +5,8 @@ import dev.nixfront.cache.port.Permission;
 import dev.nixfront.cache.port.Scope;
 import java.util.Objects;
 
-/**
- * Who is calling, once the bearer token checked out: the token's id (never its secret) and scope.
- *
- * @param tokenId {@value #BOOTSTRAP} for the deployment's bootstrap admin token
- */
+/** Who is calling, once the bearer token checked out: the token's id (never its secret) and scope. */
 public record Principal(String tokenId, Scope scope) {
-    public static final String BOOTSTRAP = "bootstrap";
-
     public Principal {
         Objects.requireNonNull(tokenId, "tokenId");
         Objects.requireNonNull(scope, "scope");

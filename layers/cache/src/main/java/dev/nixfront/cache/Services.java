@@ -19,17 +19,12 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         Objects.requireNonNull(verify, "verify");
     }
 
-    /**
-     * @param bootstrapTokenHash SHA-256 hex of a bootstrap admin token accepted besides the table's
-     *                           tokens (AWS: from Secrets Manager), or null
-     */
-    public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random,
-                                  String bootstrapTokenHash) {
+    public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random) {
         PathPublisher publisher = new PathPublisher(ports.objects(), ports.paths(), new SigningKeys(ports.keys()),
                 ports.metrics(), clock, settings.storeDir());
         return new Services(
                 new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), ports.keys(), random, clock, settings),
-                new TokenService(ports.tokens(), clock, random, settings.tokenLookupTtl(), bootstrapTokenHash),
+                new TokenService(ports.tokens(), clock, random, settings.tokenLookupTtl()),
                 new QueryService(ports.caches(), ports.paths()),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
                 new PublishService(ports.caches(), ports.paths(), ports.queue(), publisher, clock, settings),

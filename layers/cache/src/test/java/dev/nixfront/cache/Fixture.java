@@ -39,7 +39,7 @@ import java.util.Map;
 
 /** Services wired to in-memory fakes of the ports, and real NARs to push through them. */
 final class Fixture {
-    static final Principal ADMIN = new Principal(Principal.BOOTSTRAP, Scope.admin());
+    static final Principal ADMIN = new Principal(TokenService.BOOTSTRAP_ID, Scope.admin());
 
     final FakePorts fakes = new FakePorts();
     final MutableClock clock = fakes.clock;
@@ -58,7 +58,7 @@ final class Fixture {
 
     Fixture(CacheSettings settings) {
         this.settings = settings;
-        this.services = Services.create(fakes.ports(), settings, clock, new SecureRandom(), null);
+        this.services = Services.create(fakes.ports(), settings, clock, new SecureRandom());
     }
 
     CacheInfo createCache(String name) {

@@ -22,7 +22,7 @@ class TokenServiceTest {
     private final TokenService tokens = service();
 
     private TokenService service() {
-        return new TokenService(repository, clock, new SecureRandom(), Duration.ofSeconds(30), null);
+        return new TokenService(repository, clock, new SecureRandom(), Duration.ofSeconds(30));
     }
 
     private CreatedToken create(List<String> caches, List<String> permissions, Instant expiresAt) {
@@ -63,7 +63,7 @@ class TokenServiceTest {
     void everyWayToFailAuthenticationSaysWhy() {
         assertThat(failure(() -> tokens.authenticate(null)).reason()).contains("missing Authorization");
         assertThat(failure(() -> tokens.authenticate("Basic abc")).reason()).contains("Bearer");
-        assertThat(failure(() -> tokens.authenticate("Bearer abc")).reason()).contains("nf_");
+        assertThat(failure(() -> tokens.authenticate("Bearer abc")).reason()).isEqualTo("unknown token");
         DomainException unknown = failure(() -> tokens.authenticate("Bearer nf_unknown"));
         assertThat(unknown.status()).isEqualTo(401);
         assertThat(unknown.toApiError().error()).isEqualTo("unauthenticated");
@@ -131,14 +131,51 @@ class TokenServiceTest {
         assertThat(failure(() -> tokens.revoke(Fixture.ADMIN, "tk_0000000000000000")).status()).isEqualTo(404);
     }
 
+    /** What Secrets Manager generates for the stack: 48 letters and digits, no {@code nf_}. */
+    private static final String GENERATED = "HVHJ4NCReEhgl0YK513BQjUdHTFxqznoX51JouWbssPn3zV8";
+
     @Test
-    void theBootstrapTokenIsAnAllCachesAdmin() {
-        String bootstrap = TokenService.newSecret(new SecureRandom());
-        TokenService withBootstrap = new TokenService(repository, clock, new SecureRandom(), Duration.ofSeconds(30),
-                TokenService.hash(bootstrap));
-        Principal p = withBootstrap.authenticate("Bearer " + bootstrap);
-        assertThat(p.tokenId()).isEqualTo(Principal.BOOTSTRAP);
+    void aRegisteredBootstrapTokenIsAnAllCachesAdminWhateverItLooksLike() {
+        assertThat(failure(() -> tokens.authenticate("Bearer " + GENERATED)).reason()).isEqualTo("unknown token");
+        assertThat(tokens.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).isTrue();
+        assertThat(tokens.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).as("idempotent").isFalse();
+        Principal p = tokens.authenticate("Bearer " + GENERATED);
+        assertThat(p.tokenId()).isEqualTo(TokenService.BOOTSTRAP_ID);
         assertThat(p.scope().allowsEverywhere(Permission.ADMIN)).isTrue();
-        assertThat(repository.lookups()).isZero();
+        assertThat(repository.all()).singleElement().satisfies(t -> assertThat(t.secretHash()).isEqualTo(TokenService.hash(GENERATED)));
+    }
+
+    @Test
+    void rotatingTheBootstrapSecretRetiresTheOldValue() {
+        String rotated = "Zq9" + GENERATED.substring(3);
+        tokens.registerBootstrap(TokenService.hash(GENERATED), "bootstrap");
+        tokens.authenticate("Bearer " + GENERATED);
+        clock.advance(Duration.ofMinutes(5));
+        // A new version of the function that holds the secret starts with the new value.
+        TokenService next = new TokenService(repository, clock, new SecureRandom(), Duration.ofSeconds(30));
+        assertThat(next.registerBootstrap(TokenService.hash(rotated), "bootstrap")).isTrue();
+        assertThat(next.authenticate("Bearer " + rotated).scope().allowsEverywhere(Permission.ADMIN)).isTrue();
+        assertThat(failure(() -> next.authenticate("Bearer " + GENERATED)).reason()).contains("was revoked");
+        // Other containers may still hold the old lookup until it expires, then they refuse it too.
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(failure(() -> tokens.authenticate("Bearer " + GENERATED)).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aRevokedBootstrapTokenStaysRevokedAcrossColdStarts() {
+        tokens.registerBootstrap(TokenService.hash(GENERATED), "bootstrap");
+        tokens.revoke(Fixture.ADMIN, TokenService.BOOTSTRAP_ID);
+        TokenService coldStart = new TokenService(repository, clock, new SecureRandom(), Duration.ofSeconds(30));
+        assertThat(coldStart.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).isFalse();
+        assertThat(failure(() -> coldStart.authenticate("Bearer " + GENERATED)).reason()).contains("was revoked");
+    }
+
+    @Test
+    void tokensThatCannotBeHeaderTextAreRefusedBeforeAnyLookup() {
+        int before = repository.lookups();
+        assertThat(failure(() -> tokens.authenticate("Bearer " + "x".repeat(1025))).status()).isEqualTo(401);
+        assertThat(failure(() -> tokens.authenticate("Bearer nf_a\u0001b")).reason()).contains("printable ASCII");
+        assertThat(failure(() -> tokens.authenticate("Bearer ")).status()).isEqualTo(401);
+        assertThat(repository.lookups()).isEqualTo(before);
     }
 }

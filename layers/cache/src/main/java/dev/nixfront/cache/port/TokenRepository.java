@@ -15,6 +15,12 @@ public interface TokenRepository {
     /** Every token, sorted by id (a query of gsi1, never a scan). */
     List<TokenRecord> list();
 
+    /** Every record with this id (one, except {@code tk_bootstrap}, which has one per secret value). */
+    List<TokenRecord> findById(String id);
+
     /** Sets revokedAt on the token with this id unless already set; false if no such token. */
     boolean revoke(String id, Instant at);
+
+    /** Sets revokedAt on the record of this secret hash unless already set. */
+    void revokeHash(String secretHash, Instant at);
 }

@@ -40,15 +40,29 @@ public final class MemoryTokenRepository implements TokenRepository {
     }
 
     @Override
+    public synchronized List<TokenRecord> findById(String id) {
+        return byHash.values().stream().filter(t -> t.id().equals(id)).toList();
+    }
+
+    @Override
+    public synchronized void revokeHash(String secretHash, Instant at) {
+        TokenRecord t = byHash.get(secretHash);
+        if (t != null && t.revokedAt() == null) {
+            byHash.put(secretHash, t.revoked(at));
+        }
+    }
+
+    @Override
     public synchronized boolean revoke(String id, Instant at) {
-        for (TokenRecord t : byHash.values()) {
+        boolean found = false;
+        for (TokenRecord t : List.copyOf(byHash.values())) {
             if (t.id().equals(id)) {
                 if (t.revokedAt() == null) {
                     byHash.put(t.secretHash(), t.revoked(at));
                 }
-                return true;
+                found = true;
             }
         }
-        return false;
+        return found;
     }
 }
