@@ -1,14 +1,22 @@
 package dev.nixfront.functions;
 
+import dev.nixfront.aws.AwsClientConfig;
 import dev.nixfront.cache.CacheSettings;
+import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * The environment of a function, read once at cold start: the only place that looks at environment
  * variables. Which ones a function gets depends on its role (see the infra {@code Functions}
- * construct): every function has the table and bucket; the API functions the admin token secret and
- * the cache URL; publish, verify and admin the KMS key; publish the verify function.
+ * construct): every function has the table and bucket; the API functions the cache URL; publish,
+ * verify and admin the KMS key; publish the verify function; only admin the admin token secret.
+ *
+ * <p>{@link #from(Map)} reads any map, so one JVM can build each role in turn from the variables the
+ * synthesized template gives it (the AWS-mode tests do). Besides ours it honours the SDK's standard
+ * endpoint variables, {@code AWS_ENDPOINT_URL} and {@code AWS_ENDPOINT_URL_<SERVICE>} for S3,
+ * DYNAMODB, KMS, LAMBDA and SECRETS_MANAGER (the service one wins), which Lambda never sets: they
+ * point the clients at stand-ins.
  *
  * @param region               {@code AWS_REGION}, set by Lambda
  * @param table                {@code NIXFRONT_TABLE}, the DynamoDB table
@@ -18,9 +26,11 @@ import java.util.Objects;
  * @param adminTokenSecretArn  {@code NIXFRONT_ADMIN_TOKEN_SECRET_ARN}, the bootstrap admin token; null where unused
  * @param cacheUrl             {@code NIXFRONT_CACHE_URL}, where Nix reads caches; null where unused
  * @param inlineVerifyMaxBytes {@code NIXFRONT_INLINE_VERIFY_MAX_BYTES}, default 256 MiB
+ * @param endpoints            endpoint overrides; {@link AwsClientConfig.Endpoints#NONE} in AWS
  */
 public record FunctionConfig(String region, String table, String bucket, String kmsKeyArn, String verifyFunction,
-                             String adminTokenSecretArn, String cacheUrl, long inlineVerifyMaxBytes) {
+                             String adminTokenSecretArn, String cacheUrl, long inlineVerifyMaxBytes,
+                             AwsClientConfig.Endpoints endpoints) {
     public static final String REGION = "AWS_REGION";
     public static final String TABLE = "NIXFRONT_TABLE";
     public static final String BUCKET = "NIXFRONT_BUCKET";
@@ -29,11 +39,15 @@ public record FunctionConfig(String region, String table, String bucket, String 
     public static final String ADMIN_TOKEN_SECRET_ARN = "NIXFRONT_ADMIN_TOKEN_SECRET_ARN";
     public static final String CACHE_URL = "NIXFRONT_CACHE_URL";
     public static final String INLINE_VERIFY_MAX_BYTES = "NIXFRONT_INLINE_VERIFY_MAX_BYTES";
+    /** The SDK's own variables: every service, and one service (suffix S3, DYNAMODB, KMS, LAMBDA, SECRETS_MANAGER). */
+    public static final String ENDPOINT_URL = "AWS_ENDPOINT_URL";
+    public static final String ENDPOINT_URL_PREFIX = "AWS_ENDPOINT_URL_";
 
     public FunctionConfig {
         Objects.requireNonNull(region, REGION);
         Objects.requireNonNull(table, TABLE);
         Objects.requireNonNull(bucket, BUCKET);
+        Objects.requireNonNull(endpoints, "endpoints");
         if (inlineVerifyMaxBytes < 0) {
             throw new IllegalArgumentException(INLINE_VERIFY_MAX_BYTES + " must not be negative");
         }
@@ -54,7 +68,38 @@ public record FunctionConfig(String region, String table, String bucket, String 
         }
         return new FunctionConfig(required(env, REGION), required(env, TABLE), required(env, BUCKET),
                 optional(env, KMS_KEY_ARN), optional(env, VERIFY_FUNCTION), optional(env, ADMIN_TOKEN_SECRET_ARN),
-                optional(env, CACHE_URL), inlineBytes);
+                optional(env, CACHE_URL), inlineBytes, endpoints(env));
+    }
+
+    /** The client configuration: this region, these endpoints, the SDK's default credentials. */
+    public AwsClientConfig clientConfig() {
+        return new AwsClientConfig(software.amazon.awssdk.regions.Region.of(region), endpoints, null);
+    }
+
+    private static AwsClientConfig.Endpoints endpoints(Map<String, String> env) {
+        return new AwsClientConfig.Endpoints(endpoint(env, "S3"), endpoint(env, "DYNAMODB"), endpoint(env, "KMS"),
+                endpoint(env, "LAMBDA"), endpoint(env, "SECRETS_MANAGER"));
+    }
+
+    private static URI endpoint(Map<String, String> env, String service) {
+        String name = ENDPOINT_URL_PREFIX + service;
+        String value = optional(env, name);
+        if (value == null) {
+            name = ENDPOINT_URL;
+            value = optional(env, name);
+        }
+        if (value == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(value);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new IllegalStateException(name + " must be an absolute http(s) URL, got '" + value + "'");
+            }
+            return uri;
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(name + " must be an absolute http(s) URL, got '" + value + "'", e);
+        }
     }
 
     /** The domain settings: defaults, with this function's cache URL and inline verification bound. */

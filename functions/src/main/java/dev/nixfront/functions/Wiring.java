@@ -1,7 +1,6 @@
 package dev.nixfront.functions;
 
 import dev.nixfront.aws.AdminTokenSecret;
-import dev.nixfront.aws.AwsClientConfig;
 import dev.nixfront.aws.AwsClients;
 import dev.nixfront.aws.DynamoDbCacheRepository;
 import dev.nixfront.aws.DynamoDbPathIndex;
@@ -18,14 +17,21 @@ import dev.nixfront.cache.port.VerificationQueue;
 import dev.nixfront.nix.sign.SecretKey;
 import java.security.SecureRandom;
 import java.time.Clock;
-import software.amazon.awssdk.regions.Region;
+import java.util.Map;
 
 /**
  * Builds the services of a Lambda container from the AWS adapters, once. A function only gets the
  * permissions and variables of its role, so a port it has no configuration for is wired to one
  * that refuses to work, and the SDK client behind it is never built.
+ *
+ * <p>The handlers' no-argument constructors (Lambda's entry) call {@link #services()}, which is
+ * {@link #forEnvironment} of the process environment, memoized. {@link #forEnvironment} is the seam
+ * the AWS-mode tests use to build each role in one JVM from the variables its template gives it.
  */
-final class Wiring {
+public final class Wiring {
+    /** The description of the bootstrap admin token's records in the token table. */
+    static final String BOOTSTRAP_DESCRIPTION = "bootstrap admin token (Secrets Manager)";
+
     private static Services services;
 
     private Wiring() {}
@@ -38,8 +44,19 @@ final class Wiring {
         return services;
     }
 
+    /** The services of a function whose environment is {@code environment}: what Lambda's cold start builds. */
+    public static Services forEnvironment(Map<String, String> environment) {
+        return create(FunctionConfig.from(environment));
+    }
+
+    /**
+     * The function that holds the admin token secret (only admin) reads its cleartext here, once, and
+     * records its hash in the token table like any other token's: the other functions authenticate
+     * it by hash and never need {@code secretsmanager:GetSecretValue}. With SnapStart this runs when
+     * the version is published, so a deployment has its admin token before its first request.
+     */
     static Services create(FunctionConfig config) {
-        AwsClients clients = AwsClients.create(AwsClientConfig.of(Region.of(config.region())));
+        AwsClients clients = AwsClients.create(config.clientConfig());
         KeyVault keys = config.kmsKeyArn() == null
                 ? unconfigured(FunctionConfig.KMS_KEY_ARN)
                 : new KmsKeyVault(clients.kms(), config.kmsKeyArn());
@@ -48,16 +65,18 @@ final class Wiring {
                     throw new IllegalStateException(FunctionConfig.VERIFY_FUNCTION + " is not set for this function");
                 }
                 : new LambdaVerificationQueue(clients.lambda(), config.verifyFunction());
-        String bootstrapHash = config.adminTokenSecretArn() == null
-                ? null
-                : AdminTokenSecret.read(clients.secretsManager(), config.adminTokenSecretArn()).sha256Hex();
         Ports ports = new Ports(
                 S3ObjectStore.create(clients, config.bucket()),
                 new DynamoDbCacheRepository(clients.dynamoDb(), config.table()),
                 new DynamoDbPathIndex(clients.dynamoDb(), config.table()),
                 new DynamoDbTokenRepository(clients.dynamoDb(), config.table()),
                 keys, queue, new EmfMetrics(System.out, Clock.systemUTC()));
-        return Services.create(ports, config.settings(), Clock.systemUTC(), restoreSafeRandom(), bootstrapHash);
+        Services services = Services.create(ports, config.settings(), Clock.systemUTC(), restoreSafeRandom());
+        if (config.adminTokenSecretArn() != null) {
+            String hash = AdminTokenSecret.read(clients.secretsManager(), config.adminTokenSecretArn()).sha256Hex();
+            services.tokens().registerBootstrap(hash, BOOTSTRAP_DESCRIPTION);
+        }
+        return services;
     }
 
     /**

@@ -29,4 +29,22 @@ class FunctionConfigTest {
         assertThatThrownBy(() -> FunctionConfig.from(Map.of("AWS_REGION", "r", "NIXFRONT_TABLE", "t", "NIXFRONT_BUCKET", "b",
                 "NIXFRONT_INLINE_VERIFY_MAX_BYTES", "lots"))).hasMessageContaining("NIXFRONT_INLINE_VERIFY_MAX_BYTES");
     }
+
+    @Test
+    void theSdkEndpointVariablesPointEachClientTheServiceOneFirst() {
+        FunctionConfig c = FunctionConfig.from(Map.of("AWS_REGION", "eu-west-1", "NIXFRONT_TABLE", "t", "NIXFRONT_BUCKET", "b",
+                "AWS_ENDPOINT_URL", "http://127.0.0.1:5000", "AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9000",
+                "AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000"));
+        assertThat(c.endpoints().s3()).hasToString("http://127.0.0.1:9000");
+        assertThat(c.endpoints().dynamoDb()).hasToString("http://127.0.0.1:8000");
+        assertThat(c.endpoints().kms()).hasToString("http://127.0.0.1:5000");
+        assertThat(c.endpoints().lambda()).hasToString("http://127.0.0.1:5000");
+        assertThat(c.endpoints().secretsManager()).hasToString("http://127.0.0.1:5000");
+        assertThat(c.clientConfig().region().id()).isEqualTo("eu-west-1");
+
+        FunctionConfig aws = FunctionConfig.from(Map.of("AWS_REGION", "eu-west-1", "NIXFRONT_TABLE", "t", "NIXFRONT_BUCKET", "b"));
+        assertThat(aws.endpoints()).isEqualTo(dev.nixfront.aws.AwsClientConfig.Endpoints.NONE);
+        assertThatThrownBy(() -> FunctionConfig.from(Map.of("AWS_REGION", "r", "NIXFRONT_TABLE", "t", "NIXFRONT_BUCKET", "b",
+                "AWS_ENDPOINT_URL_KMS", "localhost"))).hasMessageContaining("AWS_ENDPOINT_URL_KMS");
+    }
 }

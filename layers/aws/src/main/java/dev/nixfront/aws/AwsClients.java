@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.client.builder.SdkClientBuilder;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -104,9 +105,7 @@ public final class AwsClients implements AutoCloseable {
                     .httpClient(http)
                     .region(config.region())
                     .credentialsProvider(credentials);
-            if (config.dynamoDbEndpoint() != null) {
-                builder.endpointOverride(config.dynamoDbEndpoint());
-            }
+            endpoint(builder, config.endpoints().dynamoDb());
             dynamoDb = track(builder::build);
         }
         return dynamoDb;
@@ -114,26 +113,36 @@ public final class AwsClients implements AutoCloseable {
 
     public synchronized KmsClient kms() {
         if (kms == null) {
-            kms = track(() -> KmsClient.builder().httpClient(http).region(config.region())
-                    .credentialsProvider(credentials).build());
+            var builder = KmsClient.builder().httpClient(http).region(config.region()).credentialsProvider(credentials);
+            endpoint(builder, config.endpoints().kms());
+            kms = track(builder::build);
         }
         return kms;
     }
 
     public synchronized LambdaClient lambda() {
         if (lambda == null) {
-            lambda = track(() -> LambdaClient.builder().httpClient(http).region(config.region())
-                    .credentialsProvider(credentials).build());
+            var builder = LambdaClient.builder().httpClient(http).region(config.region()).credentialsProvider(credentials);
+            endpoint(builder, config.endpoints().lambda());
+            lambda = track(builder::build);
         }
         return lambda;
     }
 
     public synchronized SecretsManagerClient secretsManager() {
         if (secretsManager == null) {
-            secretsManager = track(() -> SecretsManagerClient.builder().httpClient(http).region(config.region())
-                    .credentialsProvider(credentials).build());
+            var builder = SecretsManagerClient.builder().httpClient(http).region(config.region())
+                    .credentialsProvider(credentials);
+            endpoint(builder, config.endpoints().secretsManager());
+            secretsManager = track(builder::build);
         }
         return secretsManager;
+    }
+
+    private static void endpoint(SdkClientBuilder<?, ?> builder, URI override) {
+        if (override != null) {
+            builder.endpointOverride(override);
+        }
     }
 
     private <T extends AutoCloseable> T track(Supplier<T> factory) {
