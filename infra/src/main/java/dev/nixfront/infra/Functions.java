@@ -31,17 +31,21 @@ import software.constructs.Construct;
  *
  * <pre>
  *          S3 (objects by key shape; ListBucket)                  DynamoDB       KMS              other
- * query    -                                                      read           -                admin secret
- * upload   put &#42;/nar/*, _staging/*; head &#42;/nar/*;                 read           -                admin secret
+ * query    -                                                      read           -                -
+ * upload   put &#42;/nar/*, _staging/*; head &#42;/nar/*;                 read           -                -
  *          abort+delete _staging/*; list
- * publish  get &#42;/nar/*, _staging/*; put *.narinfo, &#42;/nar/*;       read, put      Decrypt          admin secret,
- *          abort &#42;/nar/*; delete _staging/*; list                                                   invoke verify
+ * publish  get &#42;/nar/*, _staging/*; put *.narinfo, &#42;/nar/*;       read, put      Decrypt          invoke verify
+ *          abort &#42;/nar/*; delete _staging/*; list
  * verify   same S3 as publish                                     read, put      Decrypt          failure queue
  * admin    put &#42;/nix-cache-info; delete+abort * (a cache's own     read, write    GenerateDataKey  admin secret
  *          prefix and _staging/&lt;cache&gt;/); list, list multipart uploads
  * </pre>
  *
- * Only publish and verify can write a narinfo, and only they can decrypt a signing key. Table writes
+ * Only the admin function reads the admin token secret: at cold start it records the token's hash
+ * in the table like any other token's, and every other function authenticates it by hash, so a flaw
+ * in query, upload or publish cannot yield the admin token. Only publish and verify can write a
+ * narinfo, and only they can decrypt a signing key; the KMS key policy itself says so
+ * ({@link Storage#restrictSigningKeyUse}), each use bound to a cache's encryption context. Table writes
  * are bound to the items' partition keys ({@code dynamodb:LeadingKeys}), so publish and verify can
  * write path items only ({@code PATH#<cache>#<hash>}) and could never mint a token, and the admin
  * writes exactly the items its operations touch:
@@ -60,8 +64,8 @@ public final class Functions extends Construct {
     public static final String ENV_CACHE_URL = "NIXFRONT_CACHE_URL";
     public static final String ENV_INLINE_VERIFY_MAX_BYTES = "NIXFRONT_INLINE_VERIFY_MAX_BYTES";
     /**
-     * Read by no code: the functions read the admin token at init, which SnapStart snapshots, so a
-     * rotated token only takes effect in a new version; changing this value publishes one.
+     * Read by no code: the admin function reads the admin token at init, which SnapStart snapshots,
+     * so a rotated token only takes effect in a new version of it; changing this value publishes one.
      */
     public static final String ENV_ADMIN_TOKEN_VERSION = "NIXFRONT_ADMIN_TOKEN_VERSION";
 
@@ -123,10 +127,7 @@ public final class Functions extends Construct {
         Map<String, String> common = Map.of(
                 ENV_TABLE, storage.table().getTableName(),
                 ENV_BUCKET, storage.bucket().getBucketName());
-        Map<String, String> api = with(common,
-                ENV_ADMIN_TOKEN_SECRET_ARN, storage.adminToken().getSecretArn(),
-                ENV_ADMIN_TOKEN_VERSION, props.adminTokenVersion(),
-                ENV_CACHE_URL, props.cacheUrl());
+        Map<String, String> api = with(common, ENV_CACHE_URL, props.cacheUrl());
         String kmsKeyArn = storage.signingKeyWrap().getKeyArn();
 
         query = function("Query", "QueryHandler", "lists caches, reads cache info, answers which paths are missing",
@@ -143,7 +144,9 @@ public final class Functions extends Construct {
                         ENV_INLINE_VERIFY_MAX_BYTES, Long.toString(props.inlineVerifyMaxBytes())),
                 null, code, props);
         admin = function("Admin", "AdminHandler", "creates and deletes caches and tokens, wraps new signing keys",
-                1024, Duration.seconds(29), true, with(api, ENV_KMS_KEY_ARN, kmsKeyArn), null, code, props);
+                1024, Duration.seconds(29), true, with(api, ENV_KMS_KEY_ARN, kmsKeyArn,
+                        ENV_ADMIN_TOKEN_SECRET_ARN, storage.adminToken().getSecretArn(),
+                        ENV_ADMIN_TOKEN_VERSION, props.adminTokenVersion()), null, code, props);
 
         grantPermissions(storage);
     }
@@ -154,7 +157,6 @@ public final class Functions extends Construct {
         String staging = Storage.STAGING_PREFIX + "*";
 
         table(query, storage, read);
-        storage.adminToken().grantRead(query.role());
 
         // Presigns a single PUT for a NAR key, or a multipart upload under staging (CreateMultipartUpload,
         // UploadPart and CompleteMultipartUpload are all s3:PutObject in IAM). HeadObject (s3:GetObject)
@@ -164,7 +166,6 @@ public final class Functions extends Construct {
         objects(upload, storage, List.of("s3:GetObject"), nar);
         bucket(upload, storage, "s3:ListBucket");
         table(upload, storage, read);
-        storage.adminToken().grantRead(upload.role());
 
         for (NixfrontFunction writer : List.of(publish, verify)) {
             // Reads what it verifies, and an existing narinfo back when a second publisher (or a retry
@@ -178,9 +179,8 @@ public final class Functions extends Construct {
             bucket(writer, storage, "s3:ListBucket");
             table(writer, storage, read);
             tableWrites(writer, storage, List.of("dynamodb:PutItem"), PATH_ITEMS);
-            storage.signingKeyWrap().grantDecrypt(writer.role());
+            signingKey(writer, storage, "kms:Decrypt");
         }
-        storage.adminToken().grantRead(publish.role());
         verify.alias().grantInvoke(publish.role());
 
         objects(admin, storage, List.of("s3:PutObject"), "*/nix-cache-info");
@@ -197,8 +197,10 @@ public final class Functions extends Construct {
         tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), CACHE_ITEMS);
         tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS);
         // Envelope encryption: a fresh data key per signing key; the admin never needs to decrypt one.
-        storage.signingKeyWrap().grant(admin.role(), "kms:GenerateDataKey");
+        signingKey(admin, storage, "kms:GenerateDataKey");
+        // The only reader of the admin token: it registers the token's hash at cold start.
         storage.adminToken().grantRead(admin.role());
+        storage.restrictSigningKeyUse(List.of(publish.role(), verify.role()), List.of(admin.role()));
 
         String bucketArn = "Resource::<" + Nag.logicalId(storage.bucket()) + ".Arn>";
         String why = "The first key segment is the cache name, which is data (many caches per deployment), "
@@ -272,6 +274,18 @@ public final class Functions extends Construct {
     private static void objects(NixfrontFunction fn, Storage storage, List<String> actions, String... keyPatterns) {
         List<String> arns = Arrays.stream(keyPatterns).map(storage.bucket()::arnForObjects).toList();
         grant(fn.role(), actions, arns);
+    }
+
+    /**
+     * One KMS action on the signing-key wrap, in the role's policy, allowed only with the cache
+     * encryption context ({@link Storage#CACHE_CONTEXT_CONDITIONS}); the key policy says the same.
+     */
+    private static void signingKey(NixfrontFunction fn, Storage storage, String action) {
+        fn.role().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of(action))
+                .resources(List.of(storage.signingKeyWrap().getKeyArn()))
+                .conditions(Storage.CACHE_CONTEXT_CONDITIONS)
+                .build());
     }
 
     private static void bucket(NixfrontFunction fn, Storage storage, String action) {

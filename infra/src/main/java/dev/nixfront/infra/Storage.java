@@ -1,6 +1,7 @@
 package dev.nixfront.infra;
 
 import java.util.List;
+import java.util.Map;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.dynamodb.Attribute;
@@ -11,6 +12,12 @@ import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification
 import software.amazon.awscdk.services.dynamodb.ProjectionType;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
+import software.amazon.awscdk.services.iam.AccountRootPrincipal;
+import software.amazon.awscdk.services.iam.ArnPrincipal;
+import software.amazon.awscdk.services.iam.IPrincipal;
+import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.PolicyDocument;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
@@ -37,6 +44,30 @@ public final class Storage extends Construct {
      * rules, IAM resources and the CloudFront deny all match keys from the left.
      */
     public static final String STAGING_PREFIX = "_staging/";
+
+    /**
+     * What every use of the signing-key wrap must carry: an encryption context of exactly one key,
+     * {@code cache} (the cache's name, which {@code KmsKeyVault} binds into every data key, so a
+     * sealed key moved to another cache's item does not open).
+     */
+    public static final Map<String, Object> CACHE_CONTEXT_CONDITIONS = Map.of(
+            "ForAllValues:StringEquals", Map.of("kms:EncryptionContextKeys", List.of("cache")),
+            "Null", Map.of("kms:EncryptionContext:cache", "false"));
+
+    /**
+     * What the account may do with the signing-key wrap through IAM: manage it, never use it. The
+     * default key policy gives the account {@code kms:*}, so anyone with broad KMS rights could
+     * decrypt every cache's signing key; here the cryptographic operations (and CreateGrant, which
+     * would hand them out) are left to the statements naming the functions. Keeping PutKeyPolicy is
+     * what CloudFormation needs to update the key, and KMS refuses a policy that locks the account out.
+     */
+    static final List<String> KEY_ADMINISTRATION = List.of(
+            "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:DisableKey",
+            "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy",
+            "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies",
+            "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:RevokeGrant", "kms:RotateKeyOnDemand",
+            "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias",
+            "kms:UpdateKeyDescription");
 
     /**
      * @param removalPolicy         what deleting the stack does to the stateful resources
@@ -112,6 +143,12 @@ public final class Storage extends Construct {
 
         signingKeyWrap = Key.Builder.create(this, "SigningKeyWrap")
                 .description("nixfront: wraps the Ed25519 signing key of every cache")
+                .policy(PolicyDocument.Builder.create().statements(List.of(PolicyStatement.Builder.create()
+                        .sid("KeyAdministrationOnly")
+                        .principals(List.of(new AccountRootPrincipal()))
+                        .actions(KEY_ADMINISTRATION)
+                        .resources(List.of("*"))
+                        .build())).build())
                 .enableKeyRotation(true)
                 .pendingWindow(Duration.days(30))
                 .removalPolicy(removal)
@@ -129,6 +166,25 @@ public final class Storage extends Construct {
                 "The admin token is a bootstrap credential with no dependent system to re-key: the operator rotates "
                         + "it by putting a new value and deploying with a new nixfront:adminTokenVersion (docs/deploy.md, "
                         + "'Rotating the admin token'). A rotation Lambda would add compute with nobody to hand the value to.");
+    }
+
+    /**
+     * Lets {@code decrypters} unwrap and {@code wrappers} generate signing-key data keys, each only
+     * with a cache encryption context: the only uses of the key the key policy allows.
+     */
+    public void restrictSigningKeyUse(List<IRole> decrypters, List<IRole> wrappers) {
+        signingKeyWrap.addToResourcePolicy(keyUse("UnwrapSigningKeys", decrypters, "kms:Decrypt"));
+        signingKeyWrap.addToResourcePolicy(keyUse("WrapNewSigningKeys", wrappers, "kms:GenerateDataKey"));
+    }
+
+    private static PolicyStatement keyUse(String sid, List<IRole> roles, String action) {
+        return PolicyStatement.Builder.create()
+                .sid(sid)
+                .principals(roles.stream().<IPrincipal>map(r -> new ArnPrincipal(r.getRoleArn())).toList())
+                .actions(List.of(action))
+                .resources(List.of("*"))
+                .conditions(CACHE_CONTEXT_CONDITIONS)
+                .build();
     }
 
     public Bucket bucket() {

@@ -32,6 +32,8 @@ class IamLeastPrivilegeTest {
 
     private static final Set<String> LOGS = Set.of("logs:CreateLogStream <Logs.Arn>", "logs:PutLogEvents <Logs.Arn>");
     private static final Set<String> SECRET = Set.of("secretsmanager:GetSecretValue <Secret>", "secretsmanager:DescribeSecret <Secret>");
+    /** How {@link #condition} renders Storage.CACHE_CONTEXT_CONDITIONS. */
+    private static final String CACHE_CONTEXT = " if cache context";
 
     private static Set<String> table(String... actions) {
         Set<String> grants = new TreeSet<>();
@@ -57,12 +59,12 @@ class IamLeastPrivilegeTest {
 
     @Test
     void queryOnlyReadsTheTable() {
-        assertThat(grants(fns.query())).isEqualTo(union(LOGS, SECRET, table(READ)));
+        assertThat(grants(fns.query())).isEqualTo(union(LOGS, table(READ)));
     }
 
     @Test
     void uploadPresignsNarAndStagingKeysAndCannotWriteNarinfo() {
-        assertThat(grants(fns.upload())).isEqualTo(union(LOGS, SECRET, table(READ), Set.of(
+        assertThat(grants(fns.upload())).isEqualTo(union(LOGS, table(READ), Set.of(
                 "s3:PutObject <Bucket.Arn>/*/nar/*",
                 "s3:PutObject <Bucket.Arn>/_staging/*",
                 "s3:AbortMultipartUpload <Bucket.Arn>/_staging/*",
@@ -83,8 +85,8 @@ class IamLeastPrivilegeTest {
                 "s3:AbortMultipartUpload <Bucket.Arn>/*/nar/*",
                 "s3:DeleteObject <Bucket.Arn>/_staging/*",
                 "s3:ListBucket <Bucket.Arn>",
-                "kms:Decrypt <Key.Arn>"));
-        assertThat(grants(fns.publish())).isEqualTo(union(writer, SECRET, Set.of("lambda:InvokeFunction <VerifyAlias>")));
+                "kms:Decrypt <Key.Arn>" + CACHE_CONTEXT));
+        assertThat(grants(fns.publish())).isEqualTo(union(writer, Set.of("lambda:InvokeFunction <VerifyAlias>")));
         assertThat(grants(fns.verify())).isEqualTo(union(writer, Set.of(
                 "sqs:SendMessage <Failures.Arn>", "sqs:GetQueueAttributes <Failures.Arn>", "sqs:GetQueueUrl <Failures.Arn>")));
         for (NixfrontFunction other : new NixfrontFunction[] {fns.query(), fns.upload(), fns.admin()}) {
@@ -105,7 +107,7 @@ class IamLeastPrivilegeTest {
                 "s3:AbortMultipartUpload <Bucket.Arn>/*",
                 "s3:ListBucket <Bucket.Arn>",
                 "s3:ListBucketMultipartUploads <Bucket.Arn>",
-                "kms:GenerateDataKey <Key.Arn>")));
+                "kms:GenerateDataKey <Key.Arn>" + CACHE_CONTEXT)));
     }
 
     @Test
@@ -200,6 +202,60 @@ class IamLeastPrivilegeTest {
     }
 
     @Test
+    void onlyTheAdminFunctionMayReadTheAdminTokenSecret() {
+        assertThat(grants(fns.admin())).containsAll(SECRET);
+        Set<String> holders = new TreeSet<>();
+        for (Map.Entry<String, Map<String, Object>> policy : resources(template, "AWS::IAM::Policy").entrySet()) {
+            for (Object statement : list(at(policy.getValue(), "Properties", "PolicyDocument", "Statement"))) {
+                boolean secrets = list(map(statement).get("Action")).stream().anyMatch(a -> ((String) a).startsWith("secretsmanager:"));
+                if (secrets) {
+                    list(at(policy.getValue(), "Properties", "Roles")).forEach(r -> holders.add(render(r)));
+                }
+            }
+        }
+        assertThat(holders).containsExactly("<" + Nag.logicalId(fns.admin().role()) + ">");
+        assertThat(resources(template, "AWS::SecretsManager::ResourcePolicy")).isEmpty();
+    }
+
+    /**
+     * The key policy is the last word on a KMS key: with the default one ({@code kms:*} for the
+     * account) any principal with broad KMS rights could unwrap every cache's signing key. Here the
+     * account may manage the key but use it for nothing, and only the named roles may, each only
+     * with a cache encryption context.
+     */
+    @Test
+    void theKeyPolicyLetsOnlyTheSigningFunctionsUnwrapAndOnlyAdminWrapWithACacheContext() {
+        Map<String, Object> key = resources(template, "AWS::KMS::Key").get(Nag.logicalId(stack.storage().signingKeyWrap()));
+        Set<String> statements = new TreeSet<>();
+        for (Object statement : list(at(key, "Properties", "KeyPolicy", "Statement"))) {
+            assertThat(map(statement).get("Effect")).isEqualTo("Allow");
+            String principals = new TreeSet<>(list(at(statement, "Principal", "AWS")).stream().map(Json::render)
+                    .map(this::role).toList()).toString();
+            List<Object> actions = list(map(statement).get("Action"));
+            if (principals.contains("root")) {
+                assertThat(actions).as("the account administers the key")
+                        .containsExactlyInAnyOrderElementsOf(Storage.KEY_ADMINISTRATION)
+                        .noneMatch(a -> ((String) a).matches("kms:(\\*|Decrypt|Encrypt|ReEncrypt.*|GenerateDataKey.*|CreateGrant)"));
+                assertThat(map(statement).get("Condition")).isNull();
+                statements.add(principals + " administers");
+            } else {
+                statements.add(principals + " " + actions + condition(map(statement).get("Condition")));
+            }
+        }
+        assertThat(statements).containsExactlyInAnyOrder(
+                "[arn:aws:iam::" + Deployments.ACCOUNT + ":root] administers",
+                "[<Publish.Role>, <Verify.Role>] [kms:Decrypt]" + CACHE_CONTEXT,
+                "[<Admin.Role>] [kms:GenerateDataKey]" + CACHE_CONTEXT);
+    }
+
+    private String role(String principal) {
+        for (NixfrontFunction fn : fns.all()) {
+            principal = principal.replace("<" + Nag.logicalId(fn.role()) + ".Arn>", "<" + fn.getNode().getId() + ".Role>");
+        }
+        return principal;
+    }
+
+    @Test
     void onlyCloudFrontReadsTheBucketAndNeverStaging() {
         String distribution = Nag.logicalId(stack.readPath().distribution());
         Map<String, Object> policy = resources(template, "AWS::S3::BucketPolicy").values().stream()
@@ -279,6 +335,9 @@ class IamLeastPrivilegeTest {
             return "";
         }
         Map<String, Object> c = map(condition);
+        if (c.equals(Storage.CACHE_CONTEXT_CONDITIONS)) {
+            return CACHE_CONTEXT;
+        }
         Object patterns = at(c, "ForAllValues:StringLike", "dynamodb:LeadingKeys");
         if (c.size() == 2 && map(c.get("ForAllValues:StringLike")).size() == 1 && patterns != null
                 && Map.of("dynamodb:LeadingKeys", "false").equals(c.get("Null"))) {
