@@ -1,0 +1,207 @@
+package dev.nixfront.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nixfront.api.Json;
+import dev.nixfront.aws.KmsKeyVault;
+import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cli.Main;
+import dev.nixfront.nix.sign.SecretKey;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kms.model.DataKeySpec;
+import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
+
+/**
+ * A new AWS deployment walked end to end as docs/deploy.md tells a user to, with the Lambda wiring
+ * itself ({@code Wiring}, {@code FunctionConfig}, Secrets Manager, KMS, the async Invoke) running
+ * over the wire against the stand-ins of {@link AwsModeDeployment}: log in with the admin secret the
+ * stack generated, create a cache (its key sealed through KMS), push a closure one of whose paths is
+ * verified asynchronously, create and revoke tokens, have the real Nix substitute the result with
+ * only the cache's key trusted, and rotate the admin secret.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AwsModeTest {
+    /** Inline verification up to 64 KiB: the closure's 256 KiB path goes to the verify function. */
+    private static final long INLINE_MAX = 64 << 10;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static Path work;
+    private static AwsModeDeployment aws;
+    private static String cache;
+    private static JsonNode cacheInfo;
+
+    @BeforeAll
+    static void deploy() throws Exception {
+        NixTool.require();
+        work = Files.createTempDirectory("nixfront-aws-mode-");
+        aws = AwsModeDeployment.start(work.resolve("stack"), INLINE_MAX);
+        cache = "aws-" + Closures.seed().substring(0, 8);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (aws != null) {
+            aws.close();
+        }
+        LocalStackExtension.deleteTree(work);
+    }
+
+    record Run(int exit, String out, String err) {
+        Run ok() {
+            if (exit != 0) {
+                fail("nixfront exited " + exit + ": " + err + out);
+            }
+            return this;
+        }
+    }
+
+    /** The real CLI, in this JVM, with its config under the test's directory. */
+    private static Run cli(String... arguments) {
+        List<String> args = new ArrayList<>(List.of(arguments));
+        args.addAll(List.of("--config-home", work.resolve("config").toString()));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static String[] with(String token, String... arguments) {
+        List<String> args = new ArrayList<>(List.of(arguments));
+        args.addAll(List.of("--server", aws.apiUrl().toString(), "--token", token));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    @Order(1)
+    void theGeneratedAdminSecretLogsInAsItIs() {
+        String secret = aws.adminSecretValue();
+        assertThat(secret).as("the stack's SecretStringGenerator output").matches("[A-Za-z0-9]{48}");
+        Run login = cli("login", aws.apiUrl().toString(), "--token", secret).ok();
+        assertThat(login.out()).contains("logged in to " + aws.apiUrl());
+        // Stored, the token needs no flag: the next command reads it from the config.
+        assertThat(cli("cache", "list", "--json").ok().out()).contains("\"caches\"");
+    }
+
+    @Test
+    @Order(2)
+    void aCacheIsCreatedWithItsKeySealedThroughKms() throws Exception {
+        cli(with(aws.adminSecretValue(), "cache", "create", cache)).ok();
+        cacheInfo = Json.mapper().readTree(cli(with(aws.adminSecretValue(), "cache", "info", cache, "--json")).ok().out());
+        assertThat(cacheInfo.get("publicKey").asText()).startsWith(cache + "-1:");
+        assertThat(cacheInfo.get("substituter").asText()).isEqualTo(aws.cacheUrl() + "/" + cache);
+        HttpResponse<String> nixCacheInfo = HTTP.send(HttpRequest.newBuilder(URI.create(aws.cacheUrl() + "/" + cache
+                + "/nix-cache-info")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(nixCacheInfo.body()).contains("StoreDir: /nix/store");
+    }
+
+    @Test
+    @Order(3)
+    void aPushWithAnAsynchronouslyVerifiedPathSubstitutesWithOnlyTheCachesKey() throws Exception {
+        NixTool nix = new NixTool(work);
+        String top = nix.build(Closures.chain(Closures.seed(), 256 << 10)).getFirst();
+        List<String> closure = nix.closure(top);
+        JsonNode pushed = Json.mapper().readTree(cli(with(aws.adminSecretValue(), "push", cache, top, "--json")).ok().out());
+        assertThat(pushed.get("pushed").asInt()).isEqualTo(closure.size());
+
+        String verify = aws.functionsByHandler().get("VerifyHandler");
+        assertThat(aws.asyncInvocations()).as("the big path went through Lambda's async Invoke of the verify alias")
+                .isNotEmpty()
+                .allSatisfy(invocation -> {
+                    assertThat(invocation.status()).isEqualTo(202);
+                    assertThat(invocation.function()).isEqualTo(aws.aliasArn(verify));
+                    JsonNode job = Json.mapper().readTree(invocation.payload());
+                    assertThat(job.get("cache").asText()).isEqualTo(cache);
+                    assertThat(job.get("storeHashes")).isNotEmpty();
+                });
+
+        Path store = Files.createTempDirectory(work, "store-");
+        nix.copyFrom(cacheInfo.get("substituter").asText(), cacheInfo.get("publicKey").asText(), store, List.of(top))
+                .ok("nix copy --from the AWS-mode deployment");
+        assertThat(nix.pathInfo(store, closure).ok("nix path-info").out().lines()).hasSize(closure.size());
+
+        Path other = Files.createTempDirectory(work, "refused-");
+        assertThat(nix.copyFrom(cacheInfo.get("substituter").asText(),
+                "other-1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]), other, List.of(top)).exit())
+                .as("a key the cache did not sign with is refused").isNotZero();
+    }
+
+    @Test
+    @Order(4)
+    void tokensAreCreatedAndRevokedThroughTheAdminFunction() throws Exception {
+        String admin = aws.adminSecretValue();
+        String used = cli(with(admin, "token", "create", "--cache", cache, "--permission", "read")).ok().out().strip();
+        String unused = cli(with(admin, "token", "create", "--cache", cache, "--permission", "write")).ok().out().strip();
+        assertThat(cli(with(used, "cache", "info", cache)).exit()).isZero();
+
+        JsonNode tokens = Json.mapper().readTree(cli(with(admin, "token", "list", "--json")).ok().out()).get("tokens");
+        List<String> ids = new ArrayList<>();
+        tokens.forEach(t -> {
+            if (!t.get("id").asText().equals("tk_bootstrap")) {
+                ids.add(t.get("id").asText());
+            }
+        });
+        assertThat(ids).hasSize(2);
+        for (String id : ids) {
+            cli(with(admin, "token", "revoke", id)).ok();
+        }
+        // The query function never looked the unused token up, and the admin function revoked both.
+        assertThat(cli(with(unused, "cache", "info", cache)).err()).contains("revoked");
+        assertThat(cli(with(used, "token", "list")).err()).contains("revoked");
+    }
+
+    @Test
+    @Order(5)
+    void kmsRefusesASealedKeyUnderAnotherCachesContext() {
+        var kms = aws.clients().kms();
+        var dataKey = kms.generateDataKey(b -> b.keyId(aws.kmsKeyArn()).keySpec(DataKeySpec.AES_256)
+                .encryptionContext(Map.of("cache", cache)));
+        SdkBytes wrapped = dataKey.ciphertextBlob();
+        assertThatThrownBy(() -> kms.decrypt(b -> b.keyId(aws.kmsKeyArn()).ciphertextBlob(wrapped)
+                .encryptionContext(Map.of("cache", "other")))).isInstanceOf(InvalidCiphertextException.class);
+        assertThatThrownBy(() -> kms.decrypt(b -> b.keyId(aws.kmsKeyArn()).ciphertextBlob(wrapped)))
+                .isInstanceOf(InvalidCiphertextException.class);
+        assertThat(kms.decrypt(b -> b.keyId(aws.kmsKeyArn()).ciphertextBlob(wrapped)
+                .encryptionContext(Map.of("cache", cache))).plaintext()).isEqualTo(dataKey.plaintext());
+
+        KmsKeyVault vault = new KmsKeyVault(kms, aws.kmsKeyArn());
+        SecretKey key = SecretKey.generate(cache + "-1", new SecureRandom());
+        byte[] sealed = vault.seal(CacheName.of(cache), key);
+        assertThat(vault.open(CacheName.of(cache), sealed).publicKey()).isEqualTo(key.publicKey());
+        assertThatThrownBy(() -> vault.open(CacheName.of("other"), sealed)).isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
+    @Order(6)
+    void rotatingTheSecretAndDeployingAnewRetiresTheOldToken() throws Exception {
+        String old = aws.adminSecretValue();
+        String rotated = aws.generateSecretValue();
+        aws.clients().secretsManager().putSecretValue(b -> b.secretId(aws.adminSecretArn()).secretString(rotated));
+        aws.coldStart();
+        cli("login", aws.apiUrl().toString(), "--token", rotated).ok();
+        assertThat(cli(with(rotated, "cache", "info", cache)).exit()).isZero();
+        Run refused = cli(with(old, "cache", "info", cache));
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("revoked");
+    }
+}
