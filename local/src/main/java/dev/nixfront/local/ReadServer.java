@@ -1,5 +1,6 @@
 package dev.nixfront.local;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.nixfront.cache.port.CacheName;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -23,12 +25,17 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Plays CloudFront in front of the bucket: {@code GET}/{@code HEAD /<cache>/<key>} answers the S3
- * object {@code <cache>/<key>} with its own Content-Type, Content-Length and Cache-Control, the
- * body streamed. A miss is 404 (Nix reads 404 as "not here"; a 5xx would make it give up on the
- * cache for a while). Like the bucket policy in AWS it never serves a multipart upload's staging
- * area ({@code _staging/<cache>/...}), so bytes that have not been verified are unreachable: only
- * keys whose first segment is a cache name are served. It never sets Content-Encoding: a NAR's
- * compression is Nix's business.
+ * object {@code <cache>/<key>} with its body streamed and the headers S3 stored with it, relayed
+ * as CloudFront relays them: Content-Type, Content-Length, Cache-Control, ETag, and also
+ * Content-Encoding, Content-Disposition, Content-Language and {@code x-amz-meta-*} when an object
+ * has them. Relaying those is the point: whatever a writer managed to store beside a NAR reaches
+ * Nix, so a local test sees what CloudFront would serve (a stored {@code Content-Encoding: gzip}
+ * makes Nix's curl "decode" a zstd file and fail). The server itself adds none of them.
+ *
+ * <p>A miss is 404 (Nix reads 404 as "not here"; a 5xx would make it give up on the cache for a
+ * while). Like the bucket policy in AWS it never serves the staging area
+ * ({@code _staging/<cache>/...}), where every upload waits unverified: only keys whose first
+ * segment is a cache name are served.
  */
 final class ReadServer implements AutoCloseable {
     /** Where the objects come from: S3 itself, or s3proxy's blob store read in-process. */
@@ -109,13 +116,16 @@ final class ReadServer implements AutoCloseable {
             try {
                 if (method.equals("HEAD")) {
                     HeadObjectResponse head = origin.head(key);
-                    headers(exchange, head.contentType(), head.cacheControl(), head.eTag(), head.contentLength());
+                    headers(exchange, new Stored(head.contentType(), head.cacheControl(), head.eTag(), head.contentEncoding(),
+                            head.contentDisposition(), head.contentLanguage(), head.metadata()), head.contentLength());
                     exchange.sendResponseHeaders(200, -1);
                     return;
                 }
                 try (ResponseInputStream<GetObjectResponse> object = origin.get(key)) {
                     GetObjectResponse response = object.response();
-                    headers(exchange, response.contentType(), response.cacheControl(), response.eTag(), response.contentLength());
+                    headers(exchange, new Stored(response.contentType(), response.cacheControl(), response.eTag(),
+                            response.contentEncoding(), response.contentDisposition(), response.contentLanguage(),
+                            response.metadata()), response.contentLength());
                     exchange.sendResponseHeaders(200, response.contentLength() == 0 ? -1 : response.contentLength());
                     try (OutputStream out = exchange.getResponseBody()) {
                         copy(object, out, response.contentLength());
@@ -147,19 +157,29 @@ final class ReadServer implements AutoCloseable {
         }
     }
 
-    private static void headers(HttpExchange exchange, String contentType, String cacheControl, String etag, Long length) {
+    /** The headers S3 keeps with an object and CloudFront passes on to the viewer; any may be null. */
+    private record Stored(String contentType, String cacheControl, String etag, String contentEncoding,
+                          String contentDisposition, String contentLanguage, Map<String, String> userMetadata) {}
+
+    private static void headers(HttpExchange exchange, Stored stored, Long length) {
         var headers = exchange.getResponseHeaders();
-        if (contentType != null) {
-            headers.set("Content-Type", contentType);
-        }
-        if (cacheControl != null) {
-            headers.set("Cache-Control", cacheControl);
-        }
-        if (etag != null) {
-            headers.set("ETag", etag);
+        setIfPresent(headers, "Content-Type", stored.contentType());
+        setIfPresent(headers, "Cache-Control", stored.cacheControl());
+        setIfPresent(headers, "ETag", stored.etag());
+        setIfPresent(headers, "Content-Encoding", stored.contentEncoding());
+        setIfPresent(headers, "Content-Disposition", stored.contentDisposition());
+        setIfPresent(headers, "Content-Language", stored.contentLanguage());
+        if (stored.userMetadata() != null) {
+            stored.userMetadata().forEach((name, value) -> headers.set("x-amz-meta-" + name, value));
         }
         if (exchange.getRequestMethod().equals("HEAD") && length != null) {
             headers.set("Content-Length", Long.toString(length));
+        }
+    }
+
+    private static void setIfPresent(Headers headers, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            headers.set(name, value);
         }
     }
 
