@@ -100,7 +100,7 @@ class S3ObjectStoreTest {
     void presignedPutStoresExactlyTheSignedBytes() throws Exception {
         byte[] nar = randomBytes(1000, 1);
         Hash sha256 = Hash.sha256(nar);
-        String key = "team/nar/" + sha256.toNix32() + ".nar";
+        String key = "_staging/team/" + sha256.toNix32() + ".nar";
         PresignedRequest put = store.presignPut(key, nar.length, sha256, NAR, IMMUTABLE, Duration.ofMinutes(15));
 
         assertThat(put.method()).isEqualTo("PUT");
@@ -138,13 +138,12 @@ class S3ObjectStoreTest {
             S3ObjectStore signer = new S3ObjectStore(aws.clients().s3(), presigner, "b".repeat(63));
             Hash fileHash = Hash.sha256(bytes("file"));
             String cache = "c".repeat(63);
-            String narKey = cache + "/nar/" + fileHash.toNix32() + ".nar.zst";
-            PresignedRequest put = signer.presignPut(narKey, 64L << 20, fileHash, NAR, IMMUTABLE, Duration.ofMinutes(15));
+            String stagingKey = "_staging/" + cache + "/" + fileHash.toNix32() + ".nar.zst";
+            PresignedRequest put = signer.presignPut(stagingKey, 64L << 20, fileHash, NAR, IMMUTABLE, Duration.ofMinutes(15));
             String uploadId = "u".repeat(160);
-            PresignedRequest part = signer.presignUploadPart("_staging/" + cache + "/" + fileHash.toNix32() + ".nar.zst",
-                    uploadId, 10_000, 525L << 20, Duration.ofMinutes(15));
+            PresignedRequest part = signer.presignUploadPart(stagingKey, uploadId, 10_000, 525L << 20, Duration.ofMinutes(15));
 
-            int single = Json.writeBytes(new UploadTarget(fileHash.toString(), narKey, false,
+            int single = Json.writeBytes(new UploadTarget(fileHash.toString(), stagingKey, false,
                     new SignedRequest(put.method(), put.url().toString(), put.headers()), null)).length;
             int partUrl = Json.writeBytes(new PartUrl(10_000, part.url().toString(), part.headers())).length;
 
@@ -158,7 +157,7 @@ class S3ObjectStoreTest {
     void presignedPutRefusesOtherBytesOfTheSameLength() throws Exception {
         byte[] nar = randomBytes(1000, 2);
         Hash sha256 = Hash.sha256(nar);
-        String key = "team/nar/" + sha256.toNix32() + ".nar";
+        String key = "_staging/team/" + sha256.toNix32() + ".nar";
         PresignedRequest put = store.presignPut(key, nar.length, sha256, NAR, IMMUTABLE, Duration.ofMinutes(15));
 
         byte[] tampered = nar.clone();
@@ -174,7 +173,7 @@ class S3ObjectStoreTest {
     void presignedPutRefusesAnotherLength() throws Exception {
         byte[] nar = randomBytes(1000, 3);
         Hash sha256 = Hash.sha256(nar);
-        String key = "team/nar/" + sha256.toNix32() + ".nar";
+        String key = "_staging/team/" + sha256.toNix32() + ".nar";
         PresignedRequest put = store.presignPut(key, nar.length, sha256, NAR, IMMUTABLE, Duration.ofMinutes(15));
 
         byte[] longer = new byte[1001];
@@ -188,7 +187,7 @@ class S3ObjectStoreTest {
     void presignedPutRefusesAnotherContentType() throws Exception {
         byte[] nar = randomBytes(100, 4);
         Hash sha256 = Hash.sha256(nar);
-        String key = "team/nar/" + sha256.toNix32() + ".nar";
+        String key = "_staging/team/" + sha256.toNix32() + ".nar";
         PresignedRequest put = store.presignPut(key, nar.length, sha256, NAR, IMMUTABLE, Duration.ofMinutes(15));
         HttpRequest.Builder request = HttpRequest.newBuilder(put.url()).PUT(HttpRequest.BodyPublishers.ofByteArray(nar));
         put.headers().forEach((name, value) -> {
@@ -204,7 +203,7 @@ class S3ObjectStoreTest {
     void expiredPresignedPutIsRefused() throws Exception {
         byte[] nar = randomBytes(100, 5);
         Hash sha256 = Hash.sha256(nar);
-        String key = "team/nar/" + sha256.toNix32() + ".nar";
+        String key = "_staging/team/" + sha256.toNix32() + ".nar";
         PresignedRequest put = store.presignPut(key, nar.length, sha256, NAR, IMMUTABLE, Duration.ofSeconds(1));
         assertThat(put.expiresAt()).isBefore(Instant.now().plusSeconds(2));
 
@@ -315,44 +314,6 @@ class S3ObjectStoreTest {
         try (InputStream in = store.get(key, garbageEtag)) {
             assertThat(Hash.sha256(in.readAllBytes())).isEqualTo(Hash.sha256(garbage));
         }
-    }
-
-    @Test
-    void copyIfMatchCopiesTheVerifiedVersionOnly() throws Exception {
-        byte[] verified = randomBytes(4000, 8);
-        store.put("_staging/team/copy.nar", verified, NAR, "no-store");
-        String etag = store.head("_staging/team/copy.nar").orElseThrow().etag();
-
-        assertThat(store.copyIfMatch("_staging/team/copy.nar", etag, "team/nar/copy.nar", NAR, IMMUTABLE)).isTrue();
-        assertThat(read("team/nar/copy.nar")).isEqualTo(verified);
-        var target = aws.clients().s3().headObject(b -> b.bucket(store.bucket()).key("team/nar/copy.nar"));
-        assertThat(target.contentType()).isEqualTo(NAR);
-        assertThat(target.cacheControl()).isEqualTo(IMMUTABLE);
-
-        // Someone replaces the staging object after verification: the copy must not happen.
-        store.put("_staging/team/copy.nar", randomBytes(4000, 9), NAR, "no-store");
-        assertThat(store.copyIfMatch("_staging/team/copy.nar", etag, "team/nar/copy-2.nar", NAR, IMMUTABLE)).isFalse();
-        assertThat(store.head("team/nar/copy-2.nar")).isEmpty();
-
-        assertThat(store.copyIfMatch("_staging/team/absent.nar", etag, "team/nar/copy-3.nar", NAR, IMMUTABLE)).isFalse();
-        assertThat(store.head("team/nar/copy-3.nar")).isEmpty();
-    }
-
-    @Test
-    void copyAboveTheSingleCopyLimitGoesPartByPart() throws Exception {
-        // Same code path as above 5 GB, scaled down: limit 1 MiB, 5 MiB parts (S3's minimum).
-        S3ObjectStore small = new S3ObjectStore(aws.clients().s3(), aws.clients().s3Presigner(), store.bucket(), MIB, 5L * MIB, 1000);
-        byte[] verified = randomBytes(11 * MIB + 17, 10);
-        small.put("_staging/team/big.nar", verified, NAR, "no-store");
-        String etag = small.head("_staging/team/big.nar").orElseThrow().etag();
-
-        assertThat(small.copyIfMatch("_staging/team/big.nar", etag, "team/nar/big.nar", NAR, IMMUTABLE)).isTrue();
-        assertThat(Hash.sha256(read("team/nar/big.nar"))).isEqualTo(Hash.sha256(verified));
-        assertThat(small.head("team/nar/big.nar").orElseThrow().contentType()).isEqualTo(NAR);
-
-        small.put("_staging/team/big.nar", randomBytes(11 * MIB, 11), NAR, "no-store");
-        assertThat(small.copyIfMatch("_staging/team/big.nar", etag, "team/nar/big-2.nar", NAR, IMMUTABLE)).isFalse();
-        assertThat(small.head("team/nar/big-2.nar")).isEmpty();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.nixfront.aws;
 
 import dev.nixfront.cache.port.CompletedPart;
+import dev.nixfront.cache.port.CopyOutcome;
 import dev.nixfront.cache.port.NoSuchObjectException;
 import dev.nixfront.cache.port.ObjectChangedException;
 import dev.nixfront.cache.port.ObjectStore;
@@ -166,66 +167,93 @@ public final class S3ObjectStore implements ObjectStore {
                 if (e.statusCode() == HTTP_PRECONDITION_FAILED) {
                     return false;
                 }
-                // 409 ConditionalRequestConflict: another conditional write to the key is in flight;
-                // S3 asks to retry, and the retry then sees the winner (412) or the key free.
-                if (e.statusCode() != HTTP_CONFLICT || attempt == CONDITIONAL_CONFLICT_ATTEMPTS) {
+                if (!retryConflict(e, attempt)) {
                     throw e;
                 }
             }
         }
     }
 
+    /**
+     * Looks at the source (pinned to its ETag, for its size) and at the target first, then copies
+     * with both conditions on the write. On AWS the conditions alone would keep a written NAR from
+     * being replaced; looking first saves a multipart copy of gigabytes that could only end in a
+     * 412, and narrows the window to the copy itself on a stand-in that ignores
+     * {@code If-None-Match} on CopyObject (s3proxy 4.1.0 does; see docs/design.md).
+     */
     @Override
-    public boolean copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
+    public CopyOutcome copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
         HeadObjectResponse source;
         try {
             source = s3.headObject(b -> b.bucket(bucket).key(sourceKey).ifMatch(sourceEtag));
         } catch (S3Exception e) {
             if (e.statusCode() == HTTP_NOT_FOUND || e.statusCode() == HTTP_PRECONDITION_FAILED) {
-                return false;
+                return CopyOutcome.SOURCE_CHANGED;
             }
             throw e;
         }
-        try {
-            if (source.contentLength() <= maxSingleCopy) {
+        if (head(targetKey).isPresent()) {
+            return CopyOutcome.TARGET_EXISTS;
+        }
+        if (source.contentLength() <= maxSingleCopy) {
+            return singleCopy(sourceKey, sourceEtag, targetKey, contentType, cacheControl);
+        }
+        return multipartCopy(sourceKey, sourceEtag, source.contentLength(), targetKey, contentType, cacheControl);
+    }
+
+    /**
+     * One CopyObject (up to 5 GB) with {@code MetadataDirective: REPLACE}, so the target gets the
+     * named headers and none of the source's: no Content-Encoding, Content-Disposition or
+     * {@code x-amz-meta-*} a client may have stored with its upload.
+     */
+    private CopyOutcome singleCopy(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
+        for (int attempt = 1; ; attempt++) {
+            try {
                 s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(sourceKey).copySourceIfMatch(sourceEtag)
-                        .destinationBucket(bucket).destinationKey(targetKey)
+                        .destinationBucket(bucket).destinationKey(targetKey).ifNoneMatch("*")
                         .metadataDirective(MetadataDirective.REPLACE)
                         .contentType(contentType).cacheControl(cacheControl));
-            } else {
-                multipartCopy(sourceKey, sourceEtag, source.contentLength(), targetKey, contentType, cacheControl);
+                return CopyOutcome.COPIED;
+            } catch (S3Exception e) {
+                if (e.statusCode() == HTTP_NOT_FOUND) {
+                    return CopyOutcome.SOURCE_CHANGED;
+                }
+                if (e.statusCode() == HTTP_PRECONDITION_FAILED) {
+                    return failedCondition(targetKey);
+                }
+                if (!retryConflict(e, attempt)) {
+                    throw e;
+                }
             }
-            return true;
-        } catch (S3Exception e) {
-            if (e.statusCode() == HTTP_NOT_FOUND || e.statusCode() == HTTP_PRECONDITION_FAILED) {
-                return false;
-            }
-            throw e;
         }
     }
 
-    /** Every part copy is conditional on the same ETag, so a source replaced mid-copy aborts it. */
-    private void multipartCopy(String sourceKey, String sourceEtag, long size, String targetKey,
-                               String contentType, String cacheControl) {
-        long partSize = Math.max(copyPartSize, (size + MAX_PARTS - 1) / MAX_PARTS);
+    /** S3 answers 412 for either condition; the target says which held (an existing target makes the copy moot). */
+    private CopyOutcome failedCondition(String targetKey) {
+        return head(targetKey).isPresent() ? CopyOutcome.TARGET_EXISTS : CopyOutcome.SOURCE_CHANGED;
+    }
+
+    /**
+     * 409 ConditionalRequestConflict: another conditional write to the key is in flight; S3 asks
+     * to retry, and the retry then sees the winner (412) or the key free.
+     */
+    private static boolean retryConflict(S3Exception e, int attempt) {
+        return e.statusCode() == HTTP_CONFLICT && attempt < CONDITIONAL_CONFLICT_ATTEMPTS;
+    }
+
+    /**
+     * Above 5 GB: the target's upload is created with the named headers only, every part copy is
+     * conditional on the source's ETag (a source replaced mid-copy aborts it), and the completion
+     * on the target being free. UploadPartCopy takes no destination condition, but parts are
+     * invisible until the completion, which does.
+     */
+    private CopyOutcome multipartCopy(String sourceKey, String sourceEtag, long size, String targetKey,
+                                      String contentType, String cacheControl) {
         String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(targetKey)
                 .contentType(contentType).cacheControl(cacheControl)).uploadId();
+        CopyOutcome outcome;
         try {
-            List<software.amazon.awssdk.services.s3.model.CompletedPart> parts = new ArrayList<>();
-            int partNumber = 1;
-            for (long offset = 0; offset < size; offset += partSize, partNumber++) {
-                long last = Math.min(size, offset + partSize) - 1;
-                String range = "bytes=" + offset + "-" + last;
-                int number = partNumber;
-                String etag = s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(sourceKey)
-                        .copySourceIfMatch(sourceEtag).copySourceRange(range)
-                        .destinationBucket(bucket).destinationKey(targetKey)
-                        .uploadId(uploadId).partNumber(number)).copyPartResult().eTag();
-                parts.add(software.amazon.awssdk.services.s3.model.CompletedPart.builder()
-                        .partNumber(number).eTag(etag).build());
-            }
-            s3.completeMultipartUpload(b -> b.bucket(bucket).key(targetKey).uploadId(uploadId)
-                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
+            outcome = copyParts(sourceKey, sourceEtag, size, targetKey, uploadId);
         } catch (RuntimeException e) {
             try {
                 abortMultipartUpload(targetKey, uploadId);
@@ -233,6 +261,48 @@ public final class S3ObjectStore implements ObjectStore {
                 e.addSuppressed(abort);
             }
             throw e;
+        }
+        if (outcome != CopyOutcome.COPIED) {
+            abortMultipartUpload(targetKey, uploadId);
+        }
+        return outcome;
+    }
+
+    private CopyOutcome copyParts(String sourceKey, String sourceEtag, long size, String targetKey, String uploadId) {
+        long partSize = Math.max(copyPartSize, (size + MAX_PARTS - 1) / MAX_PARTS);
+        List<software.amazon.awssdk.services.s3.model.CompletedPart> parts = new ArrayList<>();
+        int partNumber = 1;
+        for (long offset = 0; offset < size; offset += partSize, partNumber++) {
+            String range = "bytes=" + offset + "-" + (Math.min(size, offset + partSize) - 1);
+            int number = partNumber;
+            try {
+                String etag = s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(sourceKey)
+                        .copySourceIfMatch(sourceEtag).copySourceRange(range)
+                        .destinationBucket(bucket).destinationKey(targetKey)
+                        .uploadId(uploadId).partNumber(number)).copyPartResult().eTag();
+                parts.add(software.amazon.awssdk.services.s3.model.CompletedPart.builder()
+                        .partNumber(number).eTag(etag).build());
+            } catch (S3Exception e) {
+                if (e.statusCode() == HTTP_NOT_FOUND || e.statusCode() == HTTP_PRECONDITION_FAILED) {
+                    return CopyOutcome.SOURCE_CHANGED;
+                }
+                throw e;
+            }
+        }
+        CompletedMultipartUpload all = CompletedMultipartUpload.builder().parts(parts).build();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                s3.completeMultipartUpload(b -> b.bucket(bucket).key(targetKey).uploadId(uploadId)
+                        .multipartUpload(all).ifNoneMatch("*"));
+                return CopyOutcome.COPIED;
+            } catch (S3Exception e) {
+                if (e.statusCode() == HTTP_PRECONDITION_FAILED) {
+                    return CopyOutcome.TARGET_EXISTS;
+                }
+                if (!retryConflict(e, attempt)) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.nixfront.cache;
 
 import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.CopyOutcome;
 import dev.nixfront.cache.port.Metrics;
 import dev.nixfront.cache.port.NoSuchObjectException;
 import dev.nixfront.cache.port.ObjectStore;
@@ -98,7 +99,12 @@ final class PathPublisher {
         }
     }
 
-    /** Verifies the upload and, if it came through staging, moves exactly the verified bytes into nar/. */
+    /**
+     * Verifies the file and, if it is still in staging, puts exactly the verified bytes under
+     * {@code nar/}. A NAR key that is already taken holds the same bytes: keys are content-addressed
+     * (the key names FileHash) and only this method writes there, after verifying that the bytes
+     * hash to it; so a concurrent publisher that copied first has done this path's copy too.
+     */
     private void place(CacheRecord cache, NarInfo info) throws VerificationFailure {
         String narKey = Layout.nar(cache.name(), info.fileHash(), info.compression());
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -110,7 +116,9 @@ final class PathPublisher {
             if (!v.staged()) {
                 return;
             }
-            if (objects.copyIfMatch(v.object().key(), v.object().etag(), narKey, Layout.NAR_CONTENT_TYPE, Layout.NAR_CACHE_CONTROL)) {
+            CopyOutcome copy = objects.copyIfMatch(v.object().key(), v.object().etag(), narKey, Layout.NAR_CONTENT_TYPE,
+                    Layout.NAR_CACHE_CONTROL);
+            if (copy != CopyOutcome.SOURCE_CHANGED) {
                 objects.delete(v.object().key());
                 return;
             }

@@ -39,11 +39,15 @@ public interface ObjectStore {
     boolean putIfAbsent(String key, byte[] body, String contentType, String cacheControl);
 
     /**
-     * Copies {@code sourceKey} to {@code targetKey} only if the source still has {@code sourceEtag}
-     * ({@code x-amz-copy-source-if-match}; a multipart copy above 5 GB, every part conditional).
-     * Returns false, copying nothing, if the source changed or vanished.
+     * Writes a verified object where it is served: copies {@code sourceKey} to {@code targetKey}
+     * only if the source still has {@code sourceEtag} ({@code x-amz-copy-source-if-match}) and the
+     * target key is free ({@code If-None-Match: *}), storing {@code contentType} and
+     * {@code cacheControl} and nothing else the source carried: no Content-Encoding,
+     * Content-Disposition or user metadata (S3: {@code MetadataDirective: REPLACE}). Above 5 GB it
+     * is a multipart copy, every part conditional on the source and the completion on the target.
+     * So an object written here never changes, and holds only what the caller chose.
      */
-    boolean copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl);
+    CopyOutcome copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl);
 
     /** Deletes the object; no error if it is absent. */
     void delete(String key);

@@ -1,6 +1,7 @@
 package dev.nixfront.cache.fake;
 
 import dev.nixfront.cache.port.CompletedPart;
+import dev.nixfront.cache.port.CopyOutcome;
 import dev.nixfront.cache.port.NoSuchObjectException;
 import dev.nixfront.cache.port.ObjectChangedException;
 import dev.nixfront.cache.port.ObjectStore;
@@ -29,12 +30,24 @@ import java.util.function.Consumer;
 /**
  * A fake of the project's ObjectStore port (not of S3): a map of keys to bytes. Presigned
  * requests are recorded, not served; tests "upload" with {@link #clientPut} and {@link #clientPutPart},
- * which apply the same checks the presigned headers make S3 apply. ETags name content as S3's do
+ * which apply the same checks the presigned headers make S3 apply and, like S3, store whatever
+ * unsigned headers the client added. {@link #copyIfMatch} is S3's conditional CopyObject with
+ * {@code MetadataDirective: REPLACE}: it checks the source's ETag and that the target key is free,
+ * and the copy keeps none of the source's headers. ETags name content as S3's do
  * without KMS: the MD5 of a single write, the MD5 of the parts' MD5s plus {@code -<parts>} for a
  * completed multipart upload; so writing the same bytes again gives the same ETag.
  */
 public final class MemoryObjectStore implements ObjectStore {
-    public record Obj(byte[] body, String etag, String contentType, String cacheControl) {}
+    /**
+     * One stored object. {@code unsigned} holds the headers a client added to its upload beyond
+     * the signed ones (Content-Encoding, Content-Disposition, {@code x-amz-meta-*}), which S3 keeps
+     * as it keeps the signed ones; a server-side copy replaces them all.
+     */
+    public record Obj(byte[] body, String etag, String contentType, String cacheControl, Map<String, String> unsigned) {
+        public Obj {
+            unsigned = Map.copyOf(unsigned);
+        }
+    }
 
     private final Map<String, Obj> objects = new TreeMap<>();
     private final Map<String, Map<Integer, byte[]>> uploads = new HashMap<>();
@@ -90,6 +103,11 @@ public final class MemoryObjectStore implements ObjectStore {
 
     /** What a client's PUT to a presigned single-PUT URL would store; S3 checks length and checksum. */
     public synchronized void clientPut(PresignedRequest put, byte[] body) {
+        clientPut(put, body, Map.of());
+    }
+
+    /** The same PUT with headers the URL does not sign, which S3 stores with the object all the same. */
+    public synchronized void clientPut(PresignedRequest put, byte[] body, Map<String, String> unsigned) {
         String key = put.url().getPath().substring(1);
         if (clock.instant().isAfter(put.expiresAt())) {
             throw new IllegalStateException("expired");
@@ -98,7 +116,8 @@ public final class MemoryObjectStore implements ObjectStore {
                 || !put.headers().get("x-amz-checksum-sha256").equals(Hash.sha256(body).toBase64())) {
             throw new IllegalStateException("S3 would refuse these bytes");
         }
-        store(key, body, put.headers().get("Content-Type"), put.headers().get("Cache-Control"));
+        store(key, body, "\"" + HexFormat.of().formatHex(md5(body)) + "\"", put.headers().get("Content-Type"),
+                put.headers().get("Cache-Control"), unsigned);
     }
 
     public synchronized void clientPutPart(String key, String uploadId, int partNumber, byte[] body) {
@@ -111,7 +130,7 @@ public final class MemoryObjectStore implements ObjectStore {
 
     /** Puts bytes directly, as a test's backdoor (a single PUT: the ETag is their MD5). */
     public synchronized void store(String key, byte[] body, String contentType, String cacheControl) {
-        store(key, body, "\"" + HexFormat.of().formatHex(md5(body)) + "\"", contentType, cacheControl);
+        store(key, body, "\"" + HexFormat.of().formatHex(md5(body)) + "\"", contentType, cacheControl, Map.of());
     }
 
     /** Puts bytes as a completed multipart upload of {@code parts} would: S3's multipart ETag. */
@@ -123,11 +142,12 @@ public final class MemoryObjectStore implements ObjectStore {
             md5s.writeBytes(md5(part));
         }
         store(key, all.toByteArray(), "\"" + HexFormat.of().formatHex(md5(md5s.toByteArray())) + "-" + parts.size() + "\"",
-                contentType, null);
+                contentType, null, Map.of());
     }
 
-    private void store(String key, byte[] body, String etag, String contentType, String cacheControl) {
-        objects.put(key, new Obj(body.clone(), etag, contentType, cacheControl));
+    private void store(String key, byte[] body, String etag, String contentType, String cacheControl,
+                       Map<String, String> unsigned) {
+        objects.put(key, new Obj(body.clone(), etag, contentType, cacheControl, unsigned));
         writes.add("put " + key);
     }
 
@@ -195,14 +215,18 @@ public final class MemoryObjectStore implements ObjectStore {
     }
 
     @Override
-    public synchronized boolean copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
+    public synchronized CopyOutcome copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType,
+                                                String cacheControl) {
         Obj source = objects.get(sourceKey);
         if (source == null || !source.etag().equals(sourceEtag)) {
-            return false;
+            return CopyOutcome.SOURCE_CHANGED;
         }
-        objects.put(targetKey, new Obj(source.body(), source.etag(), contentType, cacheControl));
+        if (objects.containsKey(targetKey)) {
+            return CopyOutcome.TARGET_EXISTS;
+        }
+        objects.put(targetKey, new Obj(source.body(), source.etag(), contentType, cacheControl, Map.of()));
         writes.add("copy " + targetKey);
-        return true;
+        return CopyOutcome.COPIED;
     }
 
     @Override
