@@ -46,13 +46,25 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  *
  * <p>A presigned single PUT signs {@code content-length} and {@code x-amz-checksum-sha256}, e.g.
  * <pre>
- * PUT /bucket/team/nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar?X-Amz-Algorithm=AWS4-HMAC-SHA256&amp;...
+ * PUT /bucket/_staging/team/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar?X-Amz-Algorithm=AWS4-HMAC-SHA256&amp;...
  * content-length: 120
  * x-amz-checksum-sha256: 9m2HXTN5mpJV4rJhiaiiUJKVuU0gBsvtyUbAHmQ5qNo=
  * content-type: application/x-nix-nar
  * </pre>
  * S3 recomputes the SHA-256 of the body and refuses another one with 400 BadDigest, storing nothing;
  * since the key is named after that same hash, a single PUT can only ever store the right bytes.
+ * It cannot refuse headers it was not asked to sign, though ({@code Content-Encoding: gzip},
+ * {@code x-amz-meta-*}), so the domain presigns staging keys only, and {@link #copyIfMatch} writes
+ * what is served with headers of its own:
+ * <pre>
+ * PUT /bucket/team/nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
+ * x-amz-copy-source: bucket/_staging/team/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
+ * x-amz-copy-source-if-match: "&lt;the ETag that was verified&gt;"
+ * if-none-match: *
+ * x-amz-metadata-directive: REPLACE
+ * content-type: application/x-nix-nar
+ * cache-control: public, max-age=31536000, immutable
+ * </pre>
  */
 public final class S3ObjectStore implements ObjectStore {
     /** CopyObject's limit; larger objects are copied part by part (UploadPartCopy). */

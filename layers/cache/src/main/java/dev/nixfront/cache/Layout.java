@@ -46,6 +46,7 @@ public final class Layout {
      * never published. It cannot collide with a cache's own keys because {@link CacheName} allows
      * only {@code [a-z0-9-]}, so no cache name (the first segment of its keys) starts with
      * {@code _}. The read side never serves it; the stack also denies CloudFront reads below it.
+     * Publish deletes a staging object once it is copied; the lifecycle rule expires the abandoned.
      */
     public static final String STAGING_ROOT = "_staging/";
 
@@ -55,11 +56,13 @@ public final class Layout {
     }
 
     /**
-     * Where a multipart upload lands until publish has verified it:
-     * {@code _staging/<cache>/<FileHash nix32>.nar<ext>}. One key per file (not per upload) so
-     * publish finds it from the narinfo fields alone; two concurrent uploads of the same file hold
-     * the same bytes, and the copy into {@code nar/} is conditional on the ETag that was verified,
-     * so whichever completed last is only used if it is what was checked.
+     * Where every upload lands until publish has verified it, a single PUT as well as a multipart
+     * upload: {@code _staging/<cache>/<FileHash nix32>.nar<ext>}. No presigned request ever names a
+     * key the read path serves, because S3 stores unsigned headers along with signed bytes; the
+     * server copies what it verified into {@link #nar} itself. One key per file (not per upload)
+     * so publish finds it from the narinfo fields alone; two concurrent uploads of the same file
+     * hold the same bytes, and the copy into {@code nar/} is conditional on the ETag that was
+     * verified, so whichever completed last is only used if it is what was checked.
      */
     public static String staging(CacheName cache, Hash fileHash, Compression compression) {
         return stagingPrefix(cache) + fileHash.toNix32() + ".nar" + compression.fileExtension();

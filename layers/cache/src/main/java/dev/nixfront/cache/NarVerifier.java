@@ -34,27 +34,31 @@ final class NarVerifier {
         this.objects = Objects.requireNonNull(objects);
     }
 
-    /** The object that was verified and the ETag it had, so a copy can insist on the same bytes. */
+    /**
+     * The object that was verified and the ETag it had, so a copy can insist on the same bytes.
+     * {@code staged}: it is an upload in staging, still to be copied into {@code nar/}; otherwise it
+     * is already there (published for another path with the same file, or by a concurrent publisher).
+     */
     record Verified(StoredObject object, boolean staged) {}
 
     /**
-     * Finds the upload for {@code info} ({@code nar/} first, where a single PUT lands, then the
-     * multipart staging key) and verifies it. The read is conditional on the ETag the lookup saw,
-     * so the bytes checked are the version that {@link Verified} names. Returns empty if the object
-     * vanished (another publisher moved it) or was replaced between lookup and read: the caller
-     * looks again.
+     * Finds the file for {@code info} and verifies it: under {@code nar/} if the server already put
+     * it there (it still has to match this narinfo's NarHash, NarSize and compression), else the
+     * upload in staging. The read is conditional on the ETag the lookup saw, so the bytes checked
+     * are the version that {@link Verified} names. Returns empty if the object vanished (another
+     * publisher moved it) or was replaced between lookup and read: the caller looks again.
      */
     Optional<Verified> verify(CacheName cache, NarInfo info) throws VerificationFailure {
-        String narKey = Layout.nar(cache, info.fileHash(), info.compression());
+        String stagingKey = Layout.staging(cache, info.fileHash(), info.compression());
         boolean staged = false;
-        Optional<StoredObject> found = objects.head(narKey);
+        Optional<StoredObject> found = objects.head(Layout.nar(cache, info.fileHash(), info.compression()));
         if (found.isEmpty()) {
-            found = objects.head(Layout.staging(cache, info.fileHash(), info.compression()));
+            found = objects.head(stagingKey);
             staged = true;
         }
         if (found.isEmpty()) {
             throw new VerificationFailure("fileHash", "no NAR file was uploaded for FileHash " + info.fileHash()
-                    + " (expected at " + narKey + "); upload it before publishing", "NotUploaded");
+                    + " (expected at " + stagingKey + "); upload it before publishing", "NotUploaded");
         }
         StoredObject object = found.get();
         if (object.size() != info.fileSize()) {

@@ -24,9 +24,12 @@ import java.util.Optional;
  * Verifies one path and makes it readable, the same way inline and asynchronously. The order of
  * writes is what keeps everything Nix can fetch correct:
  * <ol>
- * <li>a staged multipart upload is read for verification only while it has the ETag its lookup
- *     saw ({@code If-Match}), and copied into {@code nar/} only if it still has that ETag, so the
- *     bytes copied are the bytes checked; then the staging object is deleted;</li>
+ * <li>the upload waits in staging, where nothing is served; it is read for verification only
+ *     while it has the ETag its lookup saw ({@code If-Match}), and copied into {@code nar/} only if
+ *     it still has that ETag and the NAR key is free ({@code If-None-Match: *}), with the content
+ *     type and cache control the server chooses and nothing else; then the staging object is
+ *     deleted. So the bytes copied are the bytes checked, and an object under {@code nar/} is
+ *     never replaced;</li>
  * <li>the signed narinfo is written with {@code If-None-Match: *}: an existing one (a concurrent
  *     or earlier publish) is kept, and must carry the same info;</li>
  * <li>the index item is written last, and never over a published one.</li>

@@ -39,9 +39,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Hands out presigned upload requests. The server picks every key, so a client can only ever
- * write {@code nar/<FileHash>} with bytes hashing to FileHash (a single PUT, checksum-bound) or a
- * staging object that publish verifies before copying it into {@code nar/}.
+ * Hands out presigned upload requests. The server picks every key, and every key it presigns is a
+ * staging key ({@code _staging/<cache>/<FileHash>.nar<ext>}), never one the read path serves: a
+ * presigned request binds the bytes (a single PUT's length and SHA-256) but not every header S3
+ * stores with them, and it can be replayed until it expires. Only publish writes under
+ * {@code nar/}, by copying what it verified with headers of its own.
  *
  * <p>Files up to {@code multipartThreshold} (default 64 MiB) take one PUT; larger ones go in parts
  * of {@link #partSize} bytes: at least 16 MiB, and large enough that S3's largest object (5 TiB)
@@ -260,14 +262,16 @@ public final class UploadService {
         return new CompleteUploadResponse(key);
     }
 
+    /** A file the cache has (verified and published under {@code nar/}), or one PUT to its staging key. */
     private UploadTarget singleTarget(CacheName cache, Nar nar, boolean present) {
-        String narKey = Layout.nar(cache, nar.fileHash(), nar.compression());
         if (present) {
-            return new UploadTarget(nar.fileHash().toString(), narKey, true, null, null);
+            return new UploadTarget(nar.fileHash().toString(), Layout.nar(cache, nar.fileHash(), nar.compression()), true,
+                    null, null);
         }
-        PresignedRequest put = objects.presignPut(narKey, nar.fileSize(), nar.fileHash(), Layout.NAR_CONTENT_TYPE,
+        String stagingKey = Layout.staging(cache, nar.fileHash(), nar.compression());
+        PresignedRequest put = objects.presignPut(stagingKey, nar.fileSize(), nar.fileHash(), Layout.NAR_CONTENT_TYPE,
                 Layout.NAR_CACHE_CONTROL, settings.uploadTtl());
-        return new UploadTarget(nar.fileHash().toString(), narKey, false,
+        return new UploadTarget(nar.fileHash().toString(), stagingKey, false,
                 new SignedRequest(put.method(), put.url().toString(), put.headers()), null);
     }
 

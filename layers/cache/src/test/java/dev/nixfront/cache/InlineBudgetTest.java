@@ -37,8 +37,9 @@ class InlineBudgetTest {
         return f.services.publish().publish(ADMIN, "team", new PublishRequest(Arrays.stream(nars).map(Fixture.Nar::info).toList()));
     }
 
-    private static String narKey(Fixture.Nar n) {
-        return "team/nar/" + n.fileHash().toNix32() + ".nar" + n.compression().fileExtension();
+    /** Where the upload waits, and so what verification reads. */
+    private static String stagingKey(Fixture.Nar n) {
+        return "_staging/team/" + n.fileHash().toNix32() + ".nar" + n.compression().fileExtension();
     }
 
     private static List<String> states(PublishResponse response) {
@@ -62,7 +63,7 @@ class InlineBudgetTest {
         List<String> reads = new CopyOnWriteArrayList<>();
         f.objects.afterGet(key -> {
             reads.add(key);
-            if (key.equals(narKey(slow))) {
+            if (key.equals(stagingKey(slow))) {
                 f.clock.advance(Duration.ofMillis(19_900));
             }
         });
@@ -71,7 +72,7 @@ class InlineBudgetTest {
 
         // 19.9 s spent is under the 20 s budget, but no path can be verified and published in 0.1 s.
         assertThat(states(response)).containsExactly("published", "verifying", "verifying");
-        assertThat(reads).containsExactly(narKey(slow));
+        assertThat(reads).containsExactly(stagingKey(slow));
         assertNotReadable(f, next, last);
         assertThat(f.queue.jobs()).hasSize(1);
         assertThat(f.queue.jobs().getFirst().storeHashes())
@@ -96,7 +97,7 @@ class InlineBudgetTest {
 
         assertThat(states(publish(f, xz, zstd))).containsExactly("verifying", "published");
 
-        assertThat(reads).containsExactly(narKey(zstd));
+        assertThat(reads).containsExactly(stagingKey(zstd));
         assertNotReadable(f, xz);
         assertThat(f.services.verify().run(f.queue.jobs().getFirst())).extracting(VerifyService.Outcome::state)
                 .containsExactly(PathState.PUBLISHED);
@@ -115,7 +116,7 @@ class InlineBudgetTest {
         f.createCache("team");
         f.uploadAll("team", first, zstd, xz);
         f.objects.afterGet(key -> {
-            if (key.equals(narKey(first))) {
+            if (key.equals(stagingKey(first))) {
                 f.clock.advance(Duration.ofSeconds(10));
             }
         });

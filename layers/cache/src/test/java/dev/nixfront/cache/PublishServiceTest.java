@@ -161,10 +161,11 @@ class PublishServiceTest {
         Fixture.Nar one = nar("one");
         f.upload("team", one);
         // Points at the honest upload's key? No: the key is named by FileHash, so a lie points
-        // elsewhere. Put the honest bytes where the lie points, as a malicious client with
-        // store access could, and the server still refuses: the bytes do not hash to the claim.
+        // elsewhere. Put the honest bytes where the lie points, as a multipart upload could (S3
+        // checks its parts, not the whole), and the server still refuses: the bytes do not hash
+        // to the claim.
         Hash lie = Hash.sha256("something else".getBytes(StandardCharsets.UTF_8));
-        f.objects.store("team/nar/" + lie.toNix32() + ".nar.zst", one.file(), "application/x-nix-nar", null);
+        f.objects.store("_staging/team/" + lie.toNix32() + ".nar.zst", one.file(), "application/x-nix-nar", null);
         Fixture.Nar lying = one.withInfo(with(one.info(), lie.toString(), one.info().fileSize(), one.info().narHash(), one.info().narSize()));
 
         DomainException e = refused(lying);
@@ -172,6 +173,7 @@ class PublishServiceTest {
         assertThat(e.status()).isEqualTo(422);
         assertThat(e.field()).isEqualTo("paths[0].fileHash");
         assertThat(readableNarInfo(one)).isEmpty();
+        assertThat(f.objects.keys()).noneMatch(k -> k.contains("/nar/"));
         PathRecord rejected = f.paths.record(TEAM, one.path().hash()).orElseThrow();
         assertThat(rejected.state()).isEqualTo(PathState.REJECTED);
         assertThat(rejected.reason()).startsWith("fileHash:");

@@ -9,9 +9,11 @@ import java.util.Optional;
 
 /**
  * The bucket: every key is the URL path Nix asks for ({@code <cache>/nix-cache-info},
- * {@code <cache>/<hash>.narinfo}, {@code <cache>/nar/<FileHash>.nar.zst}), plus multipart staging
- * under {@code _staging/<cache>/}. NAR bytes never pass through this interface on the way in: the
- * client uploads them with presigned requests. Unchecked exceptions signal store failures (5xx).
+ * {@code <cache>/<hash>.narinfo}, {@code <cache>/nar/<FileHash>.nar.zst}), plus the staging area
+ * {@code _staging/<cache>/} where every upload waits to be verified. NAR bytes never pass through
+ * this interface on the way in: the client uploads them to staging with presigned requests, and
+ * only {@link #copyIfMatch} puts them under {@code nar/}. Unchecked exceptions signal store
+ * failures (5xx).
  */
 public interface ObjectStore {
     Optional<StoredObject> head(String key);
@@ -58,7 +60,10 @@ public interface ObjectStore {
     /**
      * A presigned single PUT that S3 accepts only with exactly {@code contentLength} bytes whose
      * SHA-256 is {@code sha256} (signed {@code Content-Length} and {@code x-amz-checksum-sha256}
-     * headers), and with the given content type and cache control.
+     * headers), and with the given content type and cache control. Headers the client adds beyond
+     * the signed ones (Content-Encoding, Content-Disposition, {@code x-amz-meta-*}) are stored too:
+     * SigV4 cannot forbid unsigned headers, and the URL can be replayed until it expires. That is
+     * why presigned requests only ever name staging keys.
      */
     PresignedRequest presignPut(String key, long contentLength, Hash sha256, String contentType, String cacheControl, Duration ttl);
 
