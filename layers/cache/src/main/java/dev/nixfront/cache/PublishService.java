@@ -157,7 +157,8 @@ public final class PublishService {
      * Refuses, before anything is written, a path whose verification could not finish even in the
      * asynchronous verify function (Lambda's 15-minute limit): it would otherwise wait in state
      * verifying forever. At the conservative default rates that is a NAR beyond ~16 GB as xz or
-     * ~80 GB as zstd; the message says how to get under it.
+     * ~80 GB as zstd, less when its file is large too (reading and copying the file cost 45 s a
+     * GB: an incompressible path beyond ~16 GB); the message says how to get under it.
      */
     private void requireVerifiable(NarInfo info, String field) {
         Duration estimate = settings.verifyRates().estimate(info.fileSize(), info.narSize(), info.compression());
