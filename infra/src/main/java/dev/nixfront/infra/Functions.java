@@ -32,8 +32,8 @@ import software.constructs.Construct;
  * <pre>
  *          S3 (objects by key shape; ListBucket)                  DynamoDB       KMS              other
  * query    -                                                      read           -                -
- * upload   put &#42;/nar/*, _staging/*; head &#42;/nar/*;                 read           -                -
- *          abort+delete _staging/*; list
+ * upload   put _staging/*; head &#42;/nar/*; abort+delete _staging/*;  read           -                -
+ *          list
  * publish  get &#42;/nar/*, _staging/*; put *.narinfo, &#42;/nar/*;       read, put      Decrypt          invoke verify
  *          abort &#42;/nar/*; delete _staging/*; list
  * verify   same S3 as publish                                     read, put      Decrypt          failure queue
@@ -43,9 +43,11 @@ import software.constructs.Construct;
  *
  * Only the admin function reads the admin token secret: at cold start it records the token's hash
  * in the table like any other token's, and every other function authenticates it by hash, so a flaw
- * in query, upload or publish cannot yield the admin token. Only publish and verify can write a
- * narinfo, and only they can decrypt a signing key; the KMS key policy itself says so
- * ({@link Storage#restrictSigningKeyUse}), each use bound to a cache's encryption context. Table writes
+ * in query, upload or publish cannot yield the admin token. Only publish and verify can write under
+ * {@code nar/} (the copy of what they verified) or a narinfo, and only they can decrypt a signing
+ * key; the KMS key policy itself says so ({@link Storage#restrictSigningKeyUse}), each use bound to a
+ * cache's encryption context. The upload function presigns for staging keys alone, so no presigned
+ * URL can write anything that is served. Table writes
  * are bound to the items' partition keys ({@code dynamodb:LeadingKeys}), so publish and verify can
  * write path items only ({@code PATH#<cache>#<hash>}) and could never mint a token, and the admin
  * writes exactly the items its operations touch:
@@ -132,7 +134,7 @@ public final class Functions extends Construct {
 
         query = function("Query", "QueryHandler", "lists caches, reads cache info, answers which paths are missing",
                 1024, Duration.seconds(15), true, api, null, code, props);
-        upload = function("Upload", "UploadHandler", "presigns S3 PUT/UploadPart URLs for NAR and staging keys only",
+        upload = function("Upload", "UploadHandler", "presigns S3 PUT/UploadPart URLs for staging keys only",
                 1024, Duration.seconds(15), true, api, null, code, props);
         verify = function("Verify", "VerifyHandler", "verifies large NARs asynchronously, then signs and writes their narinfo",
                 3008, Duration.minutes(15), false, with(common, ENV_KMS_KEY_ARN, kmsKeyArn),
@@ -158,10 +160,11 @@ public final class Functions extends Construct {
 
         table(query, storage, read);
 
-        // Presigns a single PUT for a NAR key, or a multipart upload under staging (CreateMultipartUpload,
-        // UploadPart and CompleteMultipartUpload are all s3:PutObject in IAM). HeadObject (s3:GetObject)
-        // answers "already uploaded"; ListBucket makes a missing key a 404 rather than a 403.
-        objects(upload, storage, List.of("s3:PutObject"), nar, staging);
+        // Presigns a single PUT or a multipart upload, both under staging (CreateMultipartUpload, UploadPart
+        // and CompleteMultipartUpload are all s3:PutObject in IAM): a presigned request is signed with this
+        // role, so with no write on */nar/* none can ever write what is served. HeadObject (s3:GetObject)
+        // on */nar/* answers "already published"; ListBucket makes a missing key a 404 rather than a 403.
+        objects(upload, storage, List.of("s3:PutObject"), staging);
         objects(upload, storage, List.of("s3:AbortMultipartUpload", "s3:DeleteObject"), staging);
         objects(upload, storage, List.of("s3:GetObject"), nar);
         bucket(upload, storage, "s3:ListBucket");
@@ -171,8 +174,9 @@ public final class Functions extends Construct {
             // Reads what it verifies, and an existing narinfo back when a second publisher (or a retry
             // after a crash) finds it already written, to compare it with what is being published.
             objects(writer, storage, List.of("s3:GetObject"), nar, staging, "*.narinfo");
-            // Writes the narinfo (conditionally), and copies verified staging objects to their NAR key,
-            // in parts for large ones, aborting a failed copy.
+            // Writes the narinfo (conditionally), and copies verified staging objects to their NAR key
+            // (CopyObject: s3:GetObject on the source, s3:PutObject on the target), in parts above 5 GB,
+            // aborting a copy that does not complete. The only writers of */nar/*.
             objects(writer, storage, List.of("s3:PutObject"), "*.narinfo", nar);
             objects(writer, storage, List.of("s3:AbortMultipartUpload"), nar);
             objects(writer, storage, List.of("s3:DeleteObject"), staging);

@@ -63,15 +63,33 @@ class IamLeastPrivilegeTest {
     }
 
     @Test
-    void uploadPresignsNarAndStagingKeysAndCannotWriteNarinfo() {
+    void uploadPresignsStagingKeysOnlyAndCannotWriteNarOrNarinfo() {
         assertThat(grants(fns.upload())).isEqualTo(union(LOGS, table(READ), Set.of(
-                "s3:PutObject <Bucket.Arn>/*/nar/*",
                 "s3:PutObject <Bucket.Arn>/_staging/*",
                 "s3:AbortMultipartUpload <Bucket.Arn>/_staging/*",
                 "s3:DeleteObject <Bucket.Arn>/_staging/*",
                 "s3:GetObject <Bucket.Arn>/*/nar/*",
                 "s3:ListBucket <Bucket.Arn>")));
         assertThat(grants(fns.upload())).noneMatch(g -> g.contains("narinfo") || g.contains("nix-cache-info") || g.startsWith("kms:"));
+    }
+
+    @Test
+    void onlyPublishAndVerifyCanWriteWhatIsServedUnderNar() {
+        // The key a verified NAR is copied to, in the shape Layout builds, and its staging source.
+        String nar = "team/nar/1w1fff338fvdw53sqgamddn1b2xgds473pv6y13gizdbqjv4i5p3.nar.xz";
+        String staged = Layout.STAGING_ROOT + "team/1w1fff338fvdw53sqgamddn1b2xgds473pv6y13gizdbqjv4i5p3.nar.xz";
+        for (NixfrontFunction writer : new NixfrontFunction[] {fns.publish(), fns.verify()}) {
+            String id = writer.getNode().getId();
+            // CopyObject reads the source and writes the target; a multipart copy may be aborted.
+            assertThat(allows(writer, "s3:GetObject", staged)).as(id).isTrue();
+            assertThat(allows(writer, "s3:PutObject", nar)).as(id).isTrue();
+            assertThat(allows(writer, "s3:AbortMultipartUpload", nar)).as(id).isTrue();
+        }
+        // The upload function signs every presigned request: it must not be able to write under nar/.
+        for (NixfrontFunction other : new NixfrontFunction[] {fns.query(), fns.upload(), fns.admin()}) {
+            assertThat(allows(other, "s3:PutObject", nar)).as(other.getNode().getId()).isFalse();
+        }
+        assertThat(allows(fns.upload(), "s3:PutObject", staged)).isTrue();
     }
 
     @Test
