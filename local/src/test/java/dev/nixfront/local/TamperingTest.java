@@ -9,29 +9,21 @@ import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.MissingRequest;
 import dev.nixfront.api.NarUpload;
-import dev.nixfront.api.PartUrl;
 import dev.nixfront.api.PathInfo;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.SignedRequest;
 import dev.nixfront.api.UploadRequest;
 import dev.nixfront.api.UploadTarget;
-import dev.nixfront.api.UploadedPart;
 import dev.nixfront.cli.client.ApiException;
 import dev.nixfront.cli.client.ClientConfig;
 import dev.nixfront.cli.client.NixfrontClient;
 import dev.nixfront.nix.Compression;
 import dev.nixfront.nix.Hash;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,8 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(LocalStackExtension.class)
 class TamperingTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade");
 
     @BeforeAll
     static void nix() {
@@ -52,7 +42,7 @@ class TamperingTest {
     }
 
     private static NixfrontClient client(LocalStack stack, String token) {
-        return new NixfrontClient(new ClientConfig(stack.apiUrl(), token), HTTP);
+        return new NixfrontClient(new ClientConfig(stack.apiUrl(), token), PresignedHttp.HTTP);
     }
 
     private static String newCache(NixfrontClient admin, String prefix) throws Exception {
@@ -75,17 +65,11 @@ class TamperingTest {
     }
 
     private static int put(String url, Map<String, String> headers, byte[] body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach((name, value) -> {
-            if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
-                request.header(name, value);
-            }
-        });
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return PresignedHttp.put(url, headers, Map.of(), body).statusCode();
     }
 
     private static HttpResponse<byte[]> get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return PresignedHttp.get(url);
     }
 
     private static String narinfoUrl(LocalStack stack, String cache, TestNar nar) {
@@ -263,25 +247,8 @@ class TamperingTest {
     }
 
     private static void completeMultipart(NixfrontClient client, String cache, TestNar nar, UploadTarget target, byte[] bytes) throws Exception {
-        var multipart = target.multipart();
-        assertThat(multipart.parts()).hasSize(multipart.partCount());
-        List<UploadedPart> parts = new ArrayList<>();
-        for (PartUrl part : multipart.parts()) {
-            int from = (int) ((part.partNumber() - 1) * multipart.partSize());
-            int to = (int) Math.min(bytes.length, from + multipart.partSize());
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(part.url()))
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOfRange(bytes, from, to)));
-            part.headers().forEach((name, value) -> {
-                if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
-                    request.header(name, value);
-                }
-            });
-            HttpResponse<Void> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding());
-            assertThat(response.statusCode()).isEqualTo(200);
-            parts.add(new UploadedPart(part.partNumber(), response.headers().firstValue("etag").orElseThrow()));
-        }
         client.complete(cache, new CompleteUploadRequest(nar.fileHash().toString(), nar.fileSize(), nar.compression().narInfoName(),
-                multipart.uploadId(), parts));
+                target.multipart().uploadId(), PresignedHttp.uploadParts(target.multipart(), bytes, Map.of())));
     }
 
     /** The narinfo is unchanged and the NAR it points to still hashes to its FileHash. */
