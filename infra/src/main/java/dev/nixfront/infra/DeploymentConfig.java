@@ -39,9 +39,9 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  * @param inlineVerifyMaxBytes NARs up to this size are verified inside the publish request; larger
  *                             ones by the asynchronous verify function (default 256 MiB, the
  *                             domain's default; publish also stops verifying inline after 20 s)
- * @param stagingExpirationDays days after which S3 deletes a completed multipart upload that was never
- *                             published ({@code _staging/...}: the client crashed, or verification
- *                             failed and it gave up); default 7. Publish moves what it verifies out of
+ * @param stagingExpirationDays days after which S3 deletes an upload that was never published
+ *                             ({@code _staging/...}: the client crashed, or verification failed and
+ *                             it gave up, or an upload URL was replayed after publish); default 7. Publish moves what it verifies out of
  *                             staging at once, so this only has to outlast a push that is still
  *                             publishing, including the verify function's retries.
  * @param logRetention         retention of the function and API log groups (default 30 days)

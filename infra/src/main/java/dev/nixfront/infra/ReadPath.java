@@ -56,7 +56,7 @@ import software.constructs.Construct;
  * 404/403            {@code notFoundTtl} (5 s by default), so a path pushed a moment ago is seen
  * </pre>
  *
- * Keys under {@code _staging/} (multipart uploads not yet verified, {@code _staging/<cache>/...}) are
+ * Keys under {@code _staging/} (every upload until publish verifies it, {@code _staging/<cache>/...}) are
  * never served: the bucket policy denies CloudFront's service principal {@code s3:GetObject} on them,
  * so CloudFront gets a 403 from S3 and passes it on. The rule sits on the data rather than in a behaviour, so no new behaviour, path
  * trick or second distribution can bypass it. Everything else a cache holds is public by design.

@@ -39,7 +39,7 @@ public final class Storage extends Construct {
     public static final String GSI1 = "gsi1";
 
     /**
-     * Where multipart uploads wait for publish: {@code _staging/<cache>/<FileHash>.nar<ext>}, the
+     * Where every upload waits for publish: {@code _staging/<cache>/<FileHash>.nar<ext>}, the
      * domain's {@code Layout.STAGING_ROOT}. One first segment for every cache, because lifecycle
      * rules, IAM resources and the CloudFront deny all match keys from the left.
      */

@@ -21,9 +21,9 @@
  * <pre>
  * my-cache/nix-cache-info                                   StoreDir: /nix/store ...
  * my-cache/0c2kb1dnpvhm3pd4m3dpph5j4y7k3xaa.narinfo         StorePath: /nix/store/0c2kb1dn...-hello-2.12.1 ...
- * my-cache/nar/1w1fff338fvdw53sqgamddn1b2xgds473pv6y13gizdbqjv4i5p3.nar.xz   (immutable)
+ * my-cache/nar/1w1fff338fvdw53sqgamddn1b2xgds473pv6y13gizdbqjv4i5p3.nar.xz   (immutable; written by publish only)
  * _staging/my-cache/1w1fff338fvdw53sqgamddn1b2xgds473pv6y13gizdbqjv4i5p3.nar.xz
- *                                                           (multipart uploads until publish verifies them:
+ *                                                           (every upload until publish verifies and copies it:
  *                                                           never served, the bucket policy denies CloudFront;
  *                                                           deleted after nixfront:stagingExpirationDays, 7)
  * </pre>

@@ -186,7 +186,8 @@ class UploadAttackTest {
         // land in staging), other bytes are refused by the signed checksum.
         assertThat(put(single.put().url(), single.put().headers(), SMUGGLED, small.file()).statusCode()).isEqualTo(200);
         assertThat(put(single.put().url(), single.put().headers(), SMUGGLED, tampered(small.file())).statusCode()).isEqualTo(400);
-        // The part URLs and the completion of an upload that is already complete.
+        // The part URLs and the completion of an upload that is already complete. S3 answers the
+        // parts with 404 NoSuchUpload; s3proxy takes them, into an upload nothing can complete.
         List<UploadedPart> replayed = new ArrayList<>();
         for (PartUrl part : multi.multipart().parts()) {
             HttpResponse<String> response = put(part.url(), part.headers(), SMUGGLED,

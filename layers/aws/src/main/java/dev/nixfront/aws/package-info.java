@@ -17,8 +17,9 @@
  * no TTL: dynalite has neither, and single-item conditional writes suffice.
  *
  * <p>S3 keys are the URL paths Nix fetches ({@code team/nix-cache-info}, {@code team/<hash>.narinfo},
- * {@code team/nar/<FileHash>.nar.zst}); NAR bytes arrive through presigned requests whose signed
- * {@code content-length} and {@code x-amz-checksum-sha256} S3 enforces.
+ * {@code team/nar/<FileHash>.nar.zst}); NAR bytes arrive in {@code _staging/team/} through presigned
+ * requests whose signed {@code content-length} and {@code x-amz-checksum-sha256} S3 enforces, and
+ * reach {@code nar/} only by the conditional copy publish makes of what it verified.
  *
  * <p>These classes are tested over the wire against s3proxy and dynalite in the nixfront-local
  * module ({@code local/src/test/java/dev/nixfront/aws}), since that module owns the servers.

@@ -10,10 +10,13 @@
  * team/0123456789abcdfghijklmnpqrsvwxyz.narinfo          StorePath: /nix/store/0123456789abcdfghijklmnpqrsvwxyz-hi
  *                                                        URL: nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
  *                                                        ...
- * team/nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar      (single PUT, checksum-bound)
- * _staging/team/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar  (multipart, copied into nar/ once verified;
- *                                                        outside the cache's prefix so one lifecycle rule
- *                                                        on _staging/ expires what is never published)
+ * team/nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar      (written by publish only: a copy of
+ *                                                        what it verified, Content-Type and Cache-Control
+ *                                                        its own, never replaced)
+ * _staging/team/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar  (every upload, single PUT or multipart,
+ *                                                        never served; deleted once copied; outside the
+ *                                                        cache's prefix so one lifecycle rule on _staging/
+ *                                                        expires what is never published)
  * </pre>
  *
  * <p>Index (one DynamoDB table, pk/sk strings, gsi1 on gsi1pk/gsi1sk):
