@@ -320,7 +320,7 @@ class S3ObjectStoreTest {
     void deletePrefixRemovesEveryObjectAndOpenUploadUnderItOnly() throws Exception {
         // Pages of 10 keys stand in for S3's 1000, so a few dozen objects cross several pages.
         S3ObjectStore own = new S3ObjectStore(aws.clients().s3(), aws.clients().s3Presigner(), aws.newBucket(),
-                S3ObjectStore.MAX_SINGLE_COPY, S3ObjectStore.COPY_PART_SIZE, 10);
+                S3Copy.MAX_SINGLE_COPY, S3Copy.COPY_PART_SIZE, 10);
         IntStream.range(0, 35).forEach(i -> own.put("gone/nar/" + i + ".nar", bytes("x" + i), NAR, IMMUTABLE));
         own.put("gone/nix-cache-info", bytes("StoreDir: /nix/store\n"), "text/x-nix-cache-info", "no-cache");
         own.put("_staging/gone/done.nar", bytes("completed, never published"), NAR, "no-store");

@@ -13,7 +13,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +29,6 @@ import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
-import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
@@ -54,30 +52,14 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * S3 recomputes the SHA-256 of the body and refuses another one with 400 BadDigest, storing nothing;
  * since the key is named after that same hash, a single PUT can only ever store the right bytes.
  * It cannot refuse headers it was not asked to sign, though ({@code Content-Encoding: gzip},
- * {@code x-amz-meta-*}), so the domain presigns staging keys only, and {@link #copyIfMatch} writes
- * what is served with headers of its own:
- * <pre>
- * PUT /bucket/team/nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
- * x-amz-copy-source: bucket/_staging/team/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
- * x-amz-copy-source-if-match: "&lt;the ETag that was verified&gt;"
- * if-none-match: *
- * x-amz-metadata-directive: REPLACE
- * content-type: application/x-nix-nar
- * cache-control: public, max-age=31536000, immutable
- * </pre>
+ * {@code x-amz-meta-*}), so the domain presigns staging keys only, and {@link #copyIfMatch}
+ * ({@link S3Copy}) writes what is served, with headers of its own.
  */
 public final class S3ObjectStore implements ObjectStore {
-    /** CopyObject's limit; larger objects are copied part by part (UploadPartCopy). */
-    static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
-    /** 512 MiB parts copy 5 TB in under 10,000 parts. */
-    static final long COPY_PART_SIZE = 512L * 1024 * 1024;
-    private static final int MAX_PARTS = 10_000;
     /** DeleteObjects takes at most 1000 keys, as many as one ListObjectsV2 page holds. */
     private static final int MAX_KEYS_PER_DELETE = 1000;
     private static final int HTTP_NOT_FOUND = 404;
-    private static final int HTTP_CONFLICT = 409;
     private static final int HTTP_PRECONDITION_FAILED = 412;
-    private static final int CONDITIONAL_CONFLICT_ATTEMPTS = 5;
     /** What S3 answers to a completion whose upload id or parts the client got wrong. */
     private static final Set<String> CLIENT_UPLOAD_ERRORS =
             Set.of("NoSuchUpload", "InvalidPart", "InvalidPartOrder", "EntityTooSmall", "MalformedXML");
@@ -85,12 +67,11 @@ public final class S3ObjectStore implements ObjectStore {
     private final S3Client s3;
     private final S3Presigner presigner;
     private final String bucket;
-    private final long maxSingleCopy;
-    private final long copyPartSize;
+    private final S3Copy copy;
     private final int listPageSize;
 
     public S3ObjectStore(S3Client s3, S3Presigner presigner, String bucket) {
-        this(s3, presigner, bucket, MAX_SINGLE_COPY, COPY_PART_SIZE, MAX_KEYS_PER_DELETE);
+        this(s3, presigner, bucket, S3Copy.MAX_SINGLE_COPY, S3Copy.COPY_PART_SIZE, MAX_KEYS_PER_DELETE);
     }
 
     /**
@@ -102,8 +83,7 @@ public final class S3ObjectStore implements ObjectStore {
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.presigner = Objects.requireNonNull(presigner, "presigner");
         this.bucket = Objects.requireNonNull(bucket, "bucket");
-        this.maxSingleCopy = maxSingleCopy;
-        this.copyPartSize = copyPartSize;
+        this.copy = new S3Copy(s3, bucket, maxSingleCopy, copyPartSize);
         if (listPageSize < 1 || listPageSize > MAX_KEYS_PER_DELETE) {
             throw new IllegalArgumentException("list page size must be 1.." + MAX_KEYS_PER_DELETE);
         }
@@ -179,143 +159,17 @@ public final class S3ObjectStore implements ObjectStore {
                 if (e.statusCode() == HTTP_PRECONDITION_FAILED) {
                     return false;
                 }
-                if (!retryConflict(e, attempt)) {
+                if (!S3Copy.retryConflict(e, attempt)) {
                     throw e;
                 }
             }
         }
     }
 
-    /**
-     * Looks at the source (pinned to its ETag, for its size) and at the target first, then copies
-     * with both conditions on the write. On AWS the conditions alone would keep a written NAR from
-     * being replaced; looking first saves a multipart copy of gigabytes that could only end in a
-     * 412, and narrows the window to the copy itself on a stand-in that ignores
-     * {@code If-None-Match} on CopyObject (s3proxy 4.1.0 does; see docs/design.md).
-     */
+    /** See {@link S3Copy}: conditional on the source's ETag and on the target being free, headers replaced. */
     @Override
     public CopyOutcome copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
-        HeadObjectResponse source;
-        try {
-            source = s3.headObject(b -> b.bucket(bucket).key(sourceKey).ifMatch(sourceEtag));
-        } catch (S3Exception e) {
-            if (e.statusCode() == HTTP_NOT_FOUND || e.statusCode() == HTTP_PRECONDITION_FAILED) {
-                return CopyOutcome.SOURCE_CHANGED;
-            }
-            throw e;
-        }
-        if (head(targetKey).isPresent()) {
-            return CopyOutcome.TARGET_EXISTS;
-        }
-        if (source.contentLength() <= maxSingleCopy) {
-            return singleCopy(sourceKey, sourceEtag, targetKey, contentType, cacheControl);
-        }
-        return multipartCopy(sourceKey, sourceEtag, source.contentLength(), targetKey, contentType, cacheControl);
-    }
-
-    /**
-     * One CopyObject (up to 5 GB) with {@code MetadataDirective: REPLACE}, so the target gets the
-     * named headers and none of the source's: no Content-Encoding, Content-Disposition or
-     * {@code x-amz-meta-*} a client may have stored with its upload.
-     */
-    private CopyOutcome singleCopy(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(sourceKey).copySourceIfMatch(sourceEtag)
-                        .destinationBucket(bucket).destinationKey(targetKey).ifNoneMatch("*")
-                        .metadataDirective(MetadataDirective.REPLACE)
-                        .contentType(contentType).cacheControl(cacheControl));
-                return CopyOutcome.COPIED;
-            } catch (S3Exception e) {
-                if (e.statusCode() == HTTP_NOT_FOUND) {
-                    return CopyOutcome.SOURCE_CHANGED;
-                }
-                if (e.statusCode() == HTTP_PRECONDITION_FAILED) {
-                    return failedCondition(targetKey);
-                }
-                if (!retryConflict(e, attempt)) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** S3 answers 412 for either condition; the target says which held (an existing target makes the copy moot). */
-    private CopyOutcome failedCondition(String targetKey) {
-        return head(targetKey).isPresent() ? CopyOutcome.TARGET_EXISTS : CopyOutcome.SOURCE_CHANGED;
-    }
-
-    /**
-     * 409 ConditionalRequestConflict: another conditional write to the key is in flight; S3 asks
-     * to retry, and the retry then sees the winner (412) or the key free.
-     */
-    private static boolean retryConflict(S3Exception e, int attempt) {
-        return e.statusCode() == HTTP_CONFLICT && attempt < CONDITIONAL_CONFLICT_ATTEMPTS;
-    }
-
-    /**
-     * Above 5 GB: the target's upload is created with the named headers only, every part copy is
-     * conditional on the source's ETag (a source replaced mid-copy aborts it), and the completion
-     * on the target being free. UploadPartCopy takes no destination condition, but parts are
-     * invisible until the completion, which does.
-     */
-    private CopyOutcome multipartCopy(String sourceKey, String sourceEtag, long size, String targetKey,
-                                      String contentType, String cacheControl) {
-        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(targetKey)
-                .contentType(contentType).cacheControl(cacheControl)).uploadId();
-        CopyOutcome outcome;
-        try {
-            outcome = copyParts(sourceKey, sourceEtag, size, targetKey, uploadId);
-        } catch (RuntimeException e) {
-            try {
-                abortMultipartUpload(targetKey, uploadId);
-            } catch (RuntimeException abort) {
-                e.addSuppressed(abort);
-            }
-            throw e;
-        }
-        if (outcome != CopyOutcome.COPIED) {
-            abortMultipartUpload(targetKey, uploadId);
-        }
-        return outcome;
-    }
-
-    private CopyOutcome copyParts(String sourceKey, String sourceEtag, long size, String targetKey, String uploadId) {
-        long partSize = Math.max(copyPartSize, (size + MAX_PARTS - 1) / MAX_PARTS);
-        List<software.amazon.awssdk.services.s3.model.CompletedPart> parts = new ArrayList<>();
-        int partNumber = 1;
-        for (long offset = 0; offset < size; offset += partSize, partNumber++) {
-            String range = "bytes=" + offset + "-" + (Math.min(size, offset + partSize) - 1);
-            int number = partNumber;
-            try {
-                String etag = s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(sourceKey)
-                        .copySourceIfMatch(sourceEtag).copySourceRange(range)
-                        .destinationBucket(bucket).destinationKey(targetKey)
-                        .uploadId(uploadId).partNumber(number)).copyPartResult().eTag();
-                parts.add(software.amazon.awssdk.services.s3.model.CompletedPart.builder()
-                        .partNumber(number).eTag(etag).build());
-            } catch (S3Exception e) {
-                if (e.statusCode() == HTTP_NOT_FOUND || e.statusCode() == HTTP_PRECONDITION_FAILED) {
-                    return CopyOutcome.SOURCE_CHANGED;
-                }
-                throw e;
-            }
-        }
-        CompletedMultipartUpload all = CompletedMultipartUpload.builder().parts(parts).build();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                s3.completeMultipartUpload(b -> b.bucket(bucket).key(targetKey).uploadId(uploadId)
-                        .multipartUpload(all).ifNoneMatch("*"));
-                return CopyOutcome.COPIED;
-            } catch (S3Exception e) {
-                if (e.statusCode() == HTTP_PRECONDITION_FAILED) {
-                    return CopyOutcome.TARGET_EXISTS;
-                }
-                if (!retryConflict(e, attempt)) {
-                    throw e;
-                }
-            }
-        }
+        return copy.copy(sourceKey, sourceEtag, targetKey, contentType, cacheControl);
     }
 
     @Override
