@@ -94,6 +94,7 @@ class S3ObjectStoreCopyTest {
                 request.header(name, value);
             }
         });
+        // S3 would refuse the unsigned x-amz-meta-* (not the Content-Encoding); s3proxy takes both.
         request.header("Content-Encoding", "gzip").header("x-amz-meta-evil", "1");
         try (HttpClient http = HttpClient.newHttpClient()) {
             assertThat(http.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);

@@ -49,7 +49,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 @ExtendWith(LocalStackExtension.class)
 class UploadAttackTest {
-    /** Headers a client can add to any presigned request; S3 would store them with the object. */
+    /**
+     * Headers a client can add to a presigned request without breaking its signature, stored with
+     * the object: the standard ones by S3 and s3proxy alike, {@code x-amz-meta-*} by s3proxy only
+     * (S3 refuses unsigned {@code x-amz-*} headers).
+     */
     private static final Map<String, String> SMUGGLED = Map.of(
             "Content-Encoding", "gzip",
             "Content-Disposition", "attachment; filename=\"evil.html\"",

@@ -51,9 +51,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * </pre>
  * S3 recomputes the SHA-256 of the body and refuses another one with 400 BadDigest, storing nothing;
  * since the key is named after that same hash, a single PUT can only ever store the right bytes.
- * It cannot refuse headers it was not asked to sign, though ({@code Content-Encoding: gzip},
- * {@code x-amz-meta-*}), so the domain presigns staging keys only, and {@link #copyIfMatch}
- * ({@link S3Copy}) writes what is served, with headers of its own.
+ * It cannot refuse standard headers it was not asked to sign, though ({@code Content-Encoding: gzip},
+ * {@code Content-Disposition}; S3 refuses unsigned {@code x-amz-*} ones, s3proxy stores those too),
+ * so the domain presigns staging keys only, and {@link #copyIfMatch} ({@link S3Copy}) writes what
+ * is served, with headers of its own.
  */
 public final class S3ObjectStore implements ObjectStore {
     /** DeleteObjects takes at most 1000 keys, as many as one ListObjectsV2 page holds. */

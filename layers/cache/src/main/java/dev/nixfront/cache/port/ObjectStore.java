@@ -61,9 +61,9 @@ public interface ObjectStore {
      * A presigned single PUT that S3 accepts only with exactly {@code contentLength} bytes whose
      * SHA-256 is {@code sha256} (signed {@code Content-Length} and {@code x-amz-checksum-sha256}
      * headers), and with the given content type and cache control. Headers the client adds beyond
-     * the signed ones (Content-Encoding, Content-Disposition, {@code x-amz-meta-*}) are stored too:
-     * SigV4 cannot forbid unsigned headers, and the URL can be replayed until it expires. That is
-     * why presigned requests only ever name staging keys.
+     * the signed ones (Content-Encoding, Content-Disposition; on s3proxy even {@code x-amz-meta-*},
+     * which S3 refuses unsigned) are stored too: SigV4 cannot forbid unsigned headers, and the URL
+     * can be replayed until it expires. That is why presigned requests only ever name staging keys.
      */
     PresignedRequest presignPut(String key, long contentLength, Hash sha256, String contentType, String cacheControl, Duration ttl);
 
