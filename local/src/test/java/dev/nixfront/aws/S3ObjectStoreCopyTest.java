@@ -30,8 +30,10 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
 /**
  * {@link S3ObjectStore#copyIfMatch}, the only way bytes get under {@code nar/}, over the wire
  * against s3proxy: what it copies, the headers it keeps (only its own), and that it never replaces
- * a target. s3proxy 4.1.0 checks {@code If-None-Match} on PutObject and CompleteMultipartUpload but
- * not on CopyObject, where only AWS does; the last test pins that down, so the docs stay true.
+ * a target, the conditions on the writes themselves tested by changing the bucket between the
+ * adapter's look and its write. s3proxy 4.1.0 checks {@code If-None-Match} on PutObject and
+ * CompleteMultipartUpload but not on CopyObject, where only AWS does; the last test pins that down,
+ * so the docs stay true.
  */
 @ExtendWith(LocalAws.Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -183,6 +185,31 @@ class S3ObjectStoreCopyTest {
         assertThat(raced).isTrue();
         assertThat(Hash.sha256(read("team/nar/raced.nar"))).isEqualTo(Hash.sha256(theirs));
         assertThat(openUploads("team/nar/raced.nar")).isZero();
+    }
+
+    @Test
+    void aSourceReplacedAfterTheLookBeforeTheCopyIsNotCopiedEitherWay() throws Exception {
+        // The HEAD pinned to the ETag has passed; the upload is replaced right before the write
+        // (single copy) or between two part copies: the write's own source condition must hold.
+        S3Client s3 = aws.clients().s3();
+        for (String method : new String[] {"copyObject", "uploadPartCopy"}) {
+            String source = "_staging/team/swapped-" + method + ".nar";
+            String target = "team/nar/swapped-" + method + ".nar";
+            String etag = stage(source, randomBytes(11 * MIB, 18));
+            int[] calls = {0};
+            S3Client swapping = intercept(s3, method, () -> {
+                if (++calls[0] == (method.equals("copyObject") ? 1 : 2)) {
+                    stage(source, randomBytes(11 * MIB, 19));
+                }
+            });
+            S3ObjectStore copier = new S3ObjectStore(swapping, aws.clients().s3Presigner(), store.bucket(),
+                    method.equals("copyObject") ? S3Copy.MAX_SINGLE_COPY : MIB, 5L * MIB, 1000);
+
+            assertThat(copier.copyIfMatch(source, etag, target, NAR, IMMUTABLE)).as(method).isEqualTo(CopyOutcome.SOURCE_CHANGED);
+            assertThat(calls[0]).as(method).isGreaterThan(0);
+            assertThat(store.head(target)).as(method).isEmpty();
+            assertThat(openUploads(target)).as(method).isZero();
+        }
     }
 
     @Test
