@@ -50,11 +50,19 @@ final class NarVerifier {
      */
     Optional<Verified> verify(CacheName cache, NarInfo info) throws VerificationFailure {
         String stagingKey = Layout.staging(cache, info.fileHash(), info.compression());
+        String narKey = Layout.nar(cache, info.fileHash(), info.compression());
         boolean staged = false;
-        Optional<StoredObject> found = objects.head(Layout.nar(cache, info.fileHash(), info.compression()));
+        Optional<StoredObject> found = objects.head(narKey);
         if (found.isEmpty()) {
             found = objects.head(stagingKey);
             staged = true;
+        }
+        if (found.isEmpty()) {
+            // Two pushes of the same file share its staging key, and a concurrent publisher copies it
+            // into nar/ before it deletes it: between our two looks it may have done both. Its copy
+            // came first, so nar/ has the file now if staging lost it that way.
+            found = objects.head(narKey);
+            staged = false;
         }
         if (found.isEmpty()) {
             throw new VerificationFailure("fileHash", "no NAR file was uploaded for FileHash " + info.fileHash()

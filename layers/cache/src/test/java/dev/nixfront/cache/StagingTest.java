@@ -128,4 +128,26 @@ class StagingTest {
         assertThat(f.objects.object(narKey(one)).orElseThrow()).isSameAs(published);
         assertThat(f.objects.writes()).filteredOn(w -> w.contains("/nar/")).containsExactly("copy " + narKey(one));
     }
+
+    /**
+     * Two pushes of one file share its staging key. If the other publisher copies it into nar/ and
+     * deletes it from staging right after this publish found nar/ empty, the publish must still find
+     * the file (it failed with "no NAR file was uploaded" before).
+     */
+    @Test
+    void aFileMovedIntoNarByAConcurrentPublisherBetweenTheTwoLooksIsFound() {
+        f.createCache("team");
+        f.objects.clientPut(put(one), one.file());
+        java.util.concurrent.atomic.AtomicBoolean raced = new java.util.concurrent.atomic.AtomicBoolean();
+        f.objects.afterHead(key -> {
+            if (key.equals(narKey(one)) && raced.compareAndSet(false, true)) {
+                // the other publisher: copy, then delete from staging
+                f.objects.store(narKey(one), one.file(), "application/x-nix-nar", "public, max-age=31536000, immutable");
+                f.objects.delete(stagingKey(one));
+            }
+        });
+        assertThat(publish(one)).containsExactly("published");
+        assertThat(raced).isTrue();
+        assertThat(f.objects.object(narKey(one)).orElseThrow().body()).isEqualTo(one.file());
+    }
 }
