@@ -74,17 +74,63 @@ class DynamoDbTokenRepositoryTest {
     }
 
     @Test
-    void revokeSetsTheTimeOnceAndReportsUnknownIds() {
+    void revokeSetsTheTimeOnceAndIgnoresUnknownHashes() {
         tokens.create(token("tk_00000000000000r1", "nf_revoked", null, Scope.admin(), null));
         Instant first = Instant.parse("2026-11-26T10:00:00Z");
 
-        assertThat(tokens.revoke("tk_00000000000000r1", first)).isTrue();
-        assertThat(tokens.revoke("tk_00000000000000r1", first.plusSeconds(60))).isTrue();
-        assertThat(tokens.revoke("tk_0000000000000000", first)).isFalse();
+        tokens.revokeHash(hash("nf_revoked"), first);
+        tokens.revokeHash(hash("nf_revoked"), first.plusSeconds(60));
+        tokens.revokeHash(hash("nf_never-made"), first);
 
         TokenRecord revoked = tokens.findBySecretHash(hash("nf_revoked")).orElseThrow();
         assertThat(revoked.revokedAt()).isEqualTo(first);
         assertThat(revoked.activeAt(first.plusSeconds(1))).isFalse();
+        assertThat(tokens.findBySecretHash(hash("nf_never-made"))).as("no item conjured by the update").isEmpty();
+    }
+
+    @Test
+    void theMakerIsStoredAndWhatATokenMadeIsOneQueryOfItsPartition() {
+        TokenRecord root = token("tk_00000000000000b0", "nf_root", null, Scope.admin(), null);
+        tokens.create(root);
+        TokenRecord child = made("tk_00000000000000c1", "nf_child", root);
+        TokenRecord sibling = made("tk_00000000000000c2", "nf_sibling", root);
+        TokenRecord grandchild = made("tk_00000000000000d1", "nf_grandchild", child);
+        for (TokenRecord t : List.of(child, sibling, grandchild)) {
+            tokens.create(t);
+        }
+
+        assertThat(tokens.findBySecretHash(hash("nf_grandchild"))).contains(grandchild);
+        assertThat(tokens.findBySecretHash(hash("nf_root")).orElseThrow().maker()).isNull();
+        assertThat(tokens.madeBy(hash("nf_root"))).containsExactlyInAnyOrder(hash("nf_child"), hash("nf_sibling"));
+        assertThat(tokens.madeBy(hash("nf_child"))).containsExactly(hash("nf_grandchild"));
+        assertThat(tokens.madeBy(hash("nf_grandchild"))).isEmpty();
+        // The notes stay out of the listing and of the token's own key.
+        assertThat(tokens.list()).extracting(TokenRecord::id)
+                .containsExactly("tk_00000000000000b0", "tk_00000000000000c1", "tk_00000000000000c2", "tk_00000000000000d1");
+        var item = aws.clients().dynamoDb().getItem(b -> b.tableName(table)
+                .key(Items.key("TOKEN#" + hash("nf_child"), "TOKEN"))).item();
+        assertThat(item.get("createdBy").s()).isEqualTo("tk_00000000000000b0");
+        assertThat(item.get("makerHash").s()).isEqualTo(hash("nf_root"));
+    }
+
+    @Test
+    void aTokenOfTheTableBeforeMakersWereRecordedReadsAsARoot() {
+        aws.clients().dynamoDb().putItem(b -> b.tableName(table).item(java.util.Map.of(
+                "pk", Items.s("TOKEN#" + hash("nf_old")), "sk", Items.s("TOKEN"),
+                "gsi1pk", Items.s("TOKENS"), "gsi1sk", Items.s("tk_00000000000000e1"),
+                "id", Items.s("tk_00000000000000e1"), "secretHash", Items.s(hash("nf_old")),
+                "caches", Items.list(List.of("team")), "permissions", Items.list(List.of("write")),
+                "createdAt", Items.s("2025-01-01T00:00:00Z"))));
+
+        TokenRecord old = tokens.findBySecretHash(hash("nf_old")).orElseThrow();
+        assertThat(old.maker()).isNull();
+        assertThat(old.activeAt(CREATED)).isTrue();
+        assertThat(tokens.madeBy(hash("nf_old"))).isEmpty();
+    }
+
+    private static TokenRecord made(String id, String secret, TokenRecord maker) {
+        return new TokenRecord(id, hash(secret), null, Scope.fromLists(List.of("team"), List.of("admin")), CREATED,
+                null, null, new TokenRecord.Maker(maker.id(), maker.secretHash()));
     }
 
     private static TokenRecord token(String id, String secret, String description, Scope scope, Instant expiresAt) {

@@ -25,12 +25,21 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * gsi1pk=TOKENS  gsi1sk=tk_3f9a0c1d2b4e5f60
  * id=tk_3f9a0c1d2b4e5f60  secretHash=9f86...  description=ci  caches=[team]  permissions=[write]
  * createdAt=2026-11-25T17:00:00Z  expiresAt=2027-01-01T00:00:00Z  (revokedAt once revoked)
+ * createdBy=tk_bootstrap  makerHash=60303ae2...  (absent on the bootstrap token and on older tokens)
  * </pre>
+ * and, for each token with a maker, a note in the maker's partition, outside gsi1, so that the
+ * tokens a token made are one strongly consistent Query (revocation marks them revoked too):
+ * <pre>
+ * pk=TOKEN#60303ae2...  sk=MADE#9f86d081...  id=tk_3f9a0c1d2b4e5f60
+ * </pre>
+ * The note is written before the token: a token never exists unnoted, and a note whose token
+ * was never written (a failure between the two PutItems) finds nothing to revoke.
  * Expiry is checked by the caller on read ({@link TokenRecord#activeAt}); DynamoDB TTL is not used.
  */
 public final class DynamoDbTokenRepository implements TokenRepository {
     static final String SK = "TOKEN";
     static final String LISTING = "TOKENS";
+    static final String MADE = "MADE#";
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -46,6 +55,14 @@ public final class DynamoDbTokenRepository implements TokenRepository {
 
     @Override
     public void create(TokenRecord token) {
+        if (token.maker() != null) {
+            // Unconditional: the note says only that this hash was made by that one, so writing it
+            // twice is harmless, and it must exist before the token does.
+            dynamoDb.putItem(b -> b.tableName(table).item(Map.of(
+                    DynamoDbTableSchema.PK, s(pk(token.maker().secretHash())),
+                    DynamoDbTableSchema.SK, s(MADE + token.secretHash()),
+                    "id", s(token.id()))));
+        }
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(DynamoDbTableSchema.PK, s(pk(token.secretHash())));
         item.put(DynamoDbTableSchema.SK, s(SK));
@@ -59,6 +76,10 @@ public final class DynamoDbTokenRepository implements TokenRepository {
         item.put("createdAt", instant(token.createdAt()));
         Items.putIfNotNull(item, "expiresAt", token.expiresAt());
         Items.putIfNotNull(item, "revokedAt", token.revokedAt());
+        if (token.maker() != null) {
+            item.put("createdBy", s(token.maker().id()));
+            item.put("makerHash", s(token.maker().secretHash()));
+        }
         try {
             dynamoDb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
         } catch (ConditionalCheckFailedException e) {
@@ -93,19 +114,19 @@ public final class DynamoDbTokenRepository implements TokenRepository {
                 .items().stream().map(DynamoDbTokenRepository::record).toList();
     }
 
-    /**
-     * Finds the items by id through gsi1, then sets {@code revokedAt} on each conditionally, so a
-     * second revoke keeps the first time.
-     */
+    /** A strongly consistent Query of the maker's partition for its {@code MADE#} notes. */
     @Override
-    public boolean revoke(String id, Instant at) {
-        List<TokenRecord> found = findById(id);
-        for (TokenRecord token : found) {
-            revokeHash(token.secretHash(), at);
-        }
-        return !found.isEmpty();
+    public List<String> madeBy(String makerSecretHash) {
+        List<String> made = new ArrayList<>();
+        dynamoDb.queryPaginator(b -> b.tableName(table).consistentRead(true)
+                        .keyConditionExpression("pk = :pk AND begins_with(sk, :made)")
+                        .expressionAttributeValues(Map.of(":pk", s(pk(makerSecretHash)), ":made", s(MADE)))
+                        .projectionExpression("sk"))
+                .items().forEach(item -> made.add(Items.string(item, DynamoDbTableSchema.SK).substring(MADE.length())));
+        return made;
     }
 
+    /** Sets {@code revokedAt} conditionally, so a second revoke keeps the first time. */
     @Override
     public void revokeHash(String secretHash, Instant at) {
         try {
@@ -126,6 +147,19 @@ public final class DynamoDbTokenRepository implements TokenRepository {
                 Scope.fromLists(Items.strings(item, "caches"), Items.strings(item, "permissions")),
                 Items.instant(item, "createdAt"),
                 Items.optionalInstant(item, "expiresAt"),
-                Items.optionalInstant(item, "revokedAt"));
+                Items.optionalInstant(item, "revokedAt"),
+                maker(item));
+    }
+
+    private static TokenRecord.Maker maker(Map<String, AttributeValue> item) {
+        String id = Items.optionalString(item, "createdBy");
+        String hash = Items.optionalString(item, "makerHash");
+        if (id == null && hash == null) {
+            return null;
+        }
+        if (id == null || hash == null) {
+            throw Items.corrupt(item, id == null ? "createdBy" : "makerHash");
+        }
+        return new TokenRecord.Maker(id, hash);
     }
 }

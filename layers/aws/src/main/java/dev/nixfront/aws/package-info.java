@@ -5,15 +5,17 @@
  * dynalite.
  *
  * <p>The single DynamoDB table ({@link dev.nixfront.aws.DynamoDbTableSchema}: pk/sk strings, gsi1 on
- * gsi1pk/gsi1sk, on-demand) holds three item types:
+ * gsi1pk/gsi1sk, on-demand) holds three item types, and a note per token under the token that made it:
  * <pre>
  * pk=CACHE#team                                   sk=CACHE  gsi1pk=CACHES       gsi1sk=team
  * pk=PATH#team#0123456789abcdfghijklmnpqrsvwxyz   sk=PATH   gsi1pk=PATHS#team   gsi1sk=0123456789abcdfghijklmnpqrsvwxyz
  * pk=TOKEN#9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  sk=TOKEN  gsi1pk=TOKENS  gsi1sk=tk_3f9a0c1d2b4e5f60
+ * pk=TOKEN#60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752  sk=MADE#9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
  * </pre>
  * Access patterns: get one item (GetItem, strongly consistent), "which of these paths exist"
  * (BatchGetItem, 100 keys per call), create-once and publish-once (PutItem with a condition),
- * listings of caches and tokens and a cache's paths (Query on gsi1). Never Scan, no transactions,
+ * listings of caches and tokens and a cache's paths (Query on gsi1), the tokens a token made (Query
+ * of its partition, strongly consistent). Never Scan, no transactions,
  * no TTL: dynalite has neither, and single-item conditional writes suffice.
  *
  * <p>S3 keys are the URL paths Nix fetches ({@code team/nix-cache-info}, {@code team/<hash>.narinfo},

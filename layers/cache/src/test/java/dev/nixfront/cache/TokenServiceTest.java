@@ -20,13 +20,24 @@ class TokenServiceTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T17:00:00Z"));
     private final MemoryTokenRepository repository = new MemoryTokenRepository();
     private final TokenService tokens = service();
+    /** The bootstrap token, authenticated as the admin function would: makers must be on record. */
+    private final Principal admin = bootstrap("nf_adminadminadminadminadminadminadminadminadm");
 
     private TokenService service() {
         return new TokenService(repository, clock, new SecureRandom(), Duration.ofSeconds(30));
     }
 
+    private Principal bootstrap(String secret) {
+        tokens.registerBootstrap(TokenService.hash(secret), "bootstrap");
+        return tokens.authenticate("Bearer " + secret);
+    }
+
     private CreatedToken create(List<String> caches, List<String> permissions, Instant expiresAt) {
-        return tokens.create(Fixture.ADMIN, new CreateTokenRequest("ci", caches, permissions, expiresAt));
+        return tokens.create(admin, new CreateTokenRequest("ci", caches, permissions, expiresAt));
+    }
+
+    private Principal holder(CreatedToken token) {
+        return tokens.authenticate("Bearer " + token.token());
     }
 
     private static DomainException failure(Runnable r) {
@@ -46,8 +57,9 @@ class TokenServiceTest {
         assertThat(created.info().id()).matches("tk_[0-9a-f]{16}");
         assertThat(created.info().caches()).containsExactly("team");
         assertThat(created.info().permissions()).containsExactly("read", "write");
+        assertThat(created.info().createdBy()).isEqualTo(TokenService.BOOTSTRAP_ID);
         assertThat(created.toString()).doesNotContain(created.token());
-        assertThat(repository.all()).singleElement().satisfies(t -> {
+        assertThat(repository.all()).filteredOn(t -> t.id().equals(created.info().id())).singleElement().satisfies(t -> {
             assertThat(t.secretHash()).isEqualTo(TokenService.hash(created.token()));
             assertThat(t.toString()).doesNotContain(created.token());
         });
@@ -86,38 +98,42 @@ class TokenServiceTest {
         TokenService otherContainer = service();
         otherContainer.authenticate("Bearer " + created.token());
 
-        tokens.revoke(Fixture.ADMIN, created.info().id());
+        tokens.revoke(admin, created.info().id());
 
         assertThat(failure(() -> tokens.authenticate("Bearer " + created.token())).reason()).contains("revoked");
         clock.advance(Duration.ofSeconds(59));
         DomainException e = failure(() -> otherContainer.authenticate("Bearer " + created.token()));
         assertThat(e.status()).isEqualTo(401);
         assertThat(e.reason()).contains("revoked");
-        assertThat(tokens.list(Fixture.ADMIN).tokens()).singleElement().satisfies(t -> assertThat(t.revokedAt()).isNotNull());
+        assertThat(tokens.list(admin).tokens()).filteredOn(t -> t.id().equals(created.info().id()))
+                .singleElement().satisfies(t -> assertThat(t.revokedAt()).isNotNull());
     }
 
     @Test
     void lookupsAreReusedWithinTheTtlOnly() {
         CreatedToken created = create(List.of("team"), List.of("read"), null);
+        int before = repository.lookups();
         tokens.authenticate("Bearer " + created.token());
         tokens.authenticate("Bearer " + created.token());
-        assertThat(repository.lookups()).isEqualTo(1);
+        assertThat(repository.lookups()).as("the token; its maker was remembered when it made it").isEqualTo(before + 1);
         clock.advance(Duration.ofSeconds(30));
         tokens.authenticate("Bearer " + created.token());
-        assertThat(repository.lookups()).isEqualTo(2);
+        assertThat(repository.lookups()).as("the token and its maker").isEqualTo(before + 3);
     }
 
     @Test
     void nobodyHandsOutMoreThanTheyHold() {
-        Principal teamAdmin = new Principal("tk_teamadmin", Scope.fromLists(List.of("team"), List.of("admin")));
-        Principal writer = new Principal("tk_writer", Scope.fromLists(List.of("*"), List.of("write")));
+        Principal teamAdmin = holder(create(List.of("team"), List.of("admin"), null));
+        Principal writer = holder(create(List.of("*"), List.of("write"), null));
 
         assertThat(tokens.create(teamAdmin, new CreateTokenRequest(null, List.of("team"), List.of("write"), null)).token()).startsWith("nf_");
         assertThat(failure(() -> tokens.create(teamAdmin, new CreateTokenRequest(null, List.of("*"), List.of("read"), null))).status()).isEqualTo(403);
         assertThat(failure(() -> tokens.create(teamAdmin, new CreateTokenRequest(null, List.of("other"), List.of("read"), null))).status()).isEqualTo(403);
         assertThat(failure(() -> tokens.create(writer, new CreateTokenRequest(null, List.of("team"), List.of("read"), null))).status()).isEqualTo(403);
-        assertThat(failure(() -> tokens.list(teamAdmin)).status()).isEqualTo(403);
-        assertThat(failure(() -> tokens.revoke(teamAdmin, "tk_0000000000000000")).status()).isEqualTo(403);
+        assertThat(failure(() -> tokens.create(teamAdmin, new CreateTokenRequest(null, List.of("team", "other"), List.of("read"), null))).field())
+                .isEqualTo("cache");
+        assertThat(failure(() -> tokens.list(writer)).status()).isEqualTo(403);
+        assertThat(failure(() -> tokens.revoke(writer, "tk_0000000000000000")).status()).isEqualTo(403);
     }
 
     @Test
@@ -127,8 +143,8 @@ class TokenServiceTest {
         assertThat(failure(() -> create(List.of("team"), List.of("fly"), null)).field()).isEqualTo("permissions[0]");
         assertThat(failure(() -> create(List.of("*", "team"), List.of("read"), null)).field()).isEqualTo("caches");
         assertThat(failure(() -> create(List.of("team"), List.of("read"), clock.instant())).field()).isEqualTo("expiresAt");
-        assertThat(failure(() -> tokens.revoke(Fixture.ADMIN, "nope")).status()).isEqualTo(400);
-        assertThat(failure(() -> tokens.revoke(Fixture.ADMIN, "tk_0000000000000000")).status()).isEqualTo(404);
+        assertThat(failure(() -> tokens.revoke(admin, "nope")).status()).isEqualTo(400);
+        assertThat(failure(() -> tokens.revoke(admin, "tk_0000000000000000")).status()).isEqualTo(404);
     }
 
     /** What Secrets Manager generates for the stack: 48 letters and digits, no {@code nf_}. */
@@ -142,7 +158,10 @@ class TokenServiceTest {
         Principal p = tokens.authenticate("Bearer " + GENERATED);
         assertThat(p.tokenId()).isEqualTo(TokenService.BOOTSTRAP_ID);
         assertThat(p.scope().allowsEverywhere(Permission.ADMIN)).isTrue();
-        assertThat(repository.all()).singleElement().satisfies(t -> assertThat(t.secretHash()).isEqualTo(TokenService.hash(GENERATED)));
+        assertThat(p.expiresAt()).isNull();
+        assertThat(p.depth()).as("the root of every chain").isZero();
+        assertThat(repository.all()).filteredOn(t -> t.revokedAt() == null).singleElement()
+                .satisfies(t -> assertThat(t.secretHash()).isEqualTo(TokenService.hash(GENERATED)));
     }
 
     @Test
@@ -163,8 +182,8 @@ class TokenServiceTest {
 
     @Test
     void aRevokedBootstrapTokenStaysRevokedAcrossColdStarts() {
-        tokens.registerBootstrap(TokenService.hash(GENERATED), "bootstrap");
-        tokens.revoke(Fixture.ADMIN, TokenService.BOOTSTRAP_ID);
+        Principal current = bootstrap(GENERATED);
+        tokens.revoke(current, TokenService.BOOTSTRAP_ID);
         TokenService coldStart = new TokenService(repository, clock, new SecureRandom(), Duration.ofSeconds(30));
         assertThat(coldStart.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).isFalse();
         assertThat(failure(() -> coldStart.authenticate("Bearer " + GENERATED)).reason()).contains("was revoked");

@@ -49,6 +49,22 @@ public record Scope(boolean allCaches, SortedSet<CacheName> caches, Set<Permissi
         return permissions.stream().anyMatch(p -> p.includes(needed));
     }
 
+    /**
+     * Whether every cache {@code other} covers is one this scope covers: {@code *} is covered only
+     * by {@code *}, since it also reaches caches made later.
+     */
+    public boolean coversAll(Scope other) {
+        return allCaches || (!other.allCaches && caches.containsAll(other.caches));
+    }
+
+    /**
+     * Whether {@code other} is within this scope: no cache beyond this one's and no permission this
+     * one does not grant. A token only ever makes tokens within its own scope.
+     */
+    public boolean includes(Scope other) {
+        return coversAll(other) && other.permissions.stream().allMatch(this::grants);
+    }
+
     /** Whether the scope allows {@code needed} on every cache, present and future. */
     public boolean allowsEverywhere(Permission needed) {
         return allCaches && grants(needed);

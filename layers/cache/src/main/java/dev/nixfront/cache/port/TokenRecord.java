@@ -12,25 +12,52 @@ import java.util.Objects;
  * @param description free text, may be null
  * @param expiresAt   null for a token that does not expire
  * @param revokedAt   null while the token is valid
+ * @param maker       the token that made this one; null for a root: the bootstrap token, or a token
+ *                    made before makers were recorded
  */
 public record TokenRecord(String id, String secretHash, String description, Scope scope,
-                          Instant createdAt, Instant expiresAt, Instant revokedAt) {
+                          Instant createdAt, Instant expiresAt, Instant revokedAt, Maker maker) {
+    private static final String HASH = "[0-9a-f]{64}";
+
+    /**
+     * The token a token was made with: its id, for people, and its secret hash, the key that finds
+     * its record with one GetItem (a hash is a table key, not a secret).
+     */
+    public record Maker(String id, String secretHash) {
+        public Maker {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(secretHash, "secretHash");
+            if (!secretHash.matches(HASH)) {
+                throw new IllegalArgumentException("a maker's secretHash is 64 lowercase hex digits");
+            }
+        }
+    }
+
     public TokenRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(secretHash, "secretHash");
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(createdAt, "createdAt");
-        if (!secretHash.matches("[0-9a-f]{64}")) {
+        if (!secretHash.matches(HASH)) {
             throw new IllegalArgumentException("secretHash is 64 lowercase hex digits");
+        }
+        if (maker != null && maker.secretHash().equals(secretHash)) {
+            throw new IllegalArgumentException("a token cannot be its own maker");
         }
     }
 
-    /** Whether the token may be used at {@code now}: not revoked and not (yet) expired. */
+    /** A root token: one with no maker. */
+    public TokenRecord(String id, String secretHash, String description, Scope scope,
+                       Instant createdAt, Instant expiresAt, Instant revokedAt) {
+        this(id, secretHash, description, scope, createdAt, expiresAt, revokedAt, null);
+    }
+
+    /** Whether the token itself may be used at {@code now}: not revoked and not (yet) expired. Its makers are not looked at. */
     public boolean activeAt(Instant now) {
         return revokedAt == null && (expiresAt == null || now.isBefore(expiresAt));
     }
 
     public TokenRecord revoked(Instant at) {
-        return new TokenRecord(id, secretHash, description, scope, createdAt, expiresAt, at);
+        return new TokenRecord(id, secretHash, description, scope, createdAt, expiresAt, at, maker);
     }
 }

@@ -3,6 +3,7 @@ package dev.nixfront.cache.fake;
 import dev.nixfront.cache.port.TokenRecord;
 import dev.nixfront.cache.port.TokenRepository;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -11,7 +12,9 @@ import java.util.Optional;
 
 public final class MemoryTokenRepository implements TokenRepository {
     private final Map<String, TokenRecord> byHash = new HashMap<>();
+    private final Map<String, List<String>> children = new HashMap<>();
     private int lookups;
+    private int revocationsLeft = Integer.MAX_VALUE;
 
     public synchronized int lookups() {
         return lookups;
@@ -21,11 +24,20 @@ public final class MemoryTokenRepository implements TokenRepository {
         return List.copyOf(byHash.values());
     }
 
+    /** Lets {@code n} more revocation writes succeed, then fails every one: a function that dies midway. */
+    public synchronized void failRevocationsAfter(int n) {
+        revocationsLeft = n;
+    }
+
     @Override
     public synchronized void create(TokenRecord token) {
-        if (byHash.putIfAbsent(token.secretHash(), token) != null) {
+        if (byHash.containsKey(token.secretHash())) {
             throw new IllegalStateException("duplicate token hash");
         }
+        if (token.maker() != null) {
+            children.computeIfAbsent(token.maker().secretHash(), k -> new ArrayList<>()).add(token.secretHash());
+        }
+        byHash.put(token.secretHash(), token);
     }
 
     @Override
@@ -45,24 +57,18 @@ public final class MemoryTokenRepository implements TokenRepository {
     }
 
     @Override
+    public synchronized List<String> madeBy(String makerSecretHash) {
+        return List.copyOf(children.getOrDefault(makerSecretHash, List.of()));
+    }
+
+    @Override
     public synchronized void revokeHash(String secretHash, Instant at) {
+        if (revocationsLeft-- <= 0) {
+            throw new IllegalStateException("the function died");
+        }
         TokenRecord t = byHash.get(secretHash);
         if (t != null && t.revokedAt() == null) {
             byHash.put(secretHash, t.revoked(at));
         }
-    }
-
-    @Override
-    public synchronized boolean revoke(String id, Instant at) {
-        boolean found = false;
-        for (TokenRecord t : List.copyOf(byHash.values())) {
-            if (t.id().equals(id)) {
-                if (t.revokedAt() == null) {
-                    byHash.put(t.secretHash(), t.revoked(at));
-                }
-                found = true;
-            }
-        }
-        return found;
     }
 }
