@@ -67,4 +67,19 @@ public record Principal(String tokenId, Scope scope, String tokenHash, Instant e
                     + String.join(", ", child.permissionList()) + " on " + String.join(", ", child.cacheList()));
         }
     }
+
+    /** Throws 403 unless the token is an admin of some cache: the least that token management needs. */
+    public void requireAdminOfSomeCache(String toDo) {
+        if (!scope.grants(Permission.ADMIN)) {
+            throw DomainException.forbidden(null, "token " + tokenId + " needs the admin permission on a cache to " + toDo);
+        }
+    }
+
+    /**
+     * Whether the token administers every cache {@code other} reaches: a cache's admin manages the
+     * tokens of its caches and nothing that reaches beyond them ({@code *} only by a {@code *} admin).
+     */
+    public boolean administers(Scope other) {
+        return scope.grants(Permission.ADMIN) && scope.coversAll(other);
+    }
 }

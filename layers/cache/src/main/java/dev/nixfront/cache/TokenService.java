@@ -219,24 +219,42 @@ public final class TokenService {
     }
 
     public TokenList list(Principal principal) {
-        principal.requireEverywhere(Permission.ADMIN);
-        return new TokenList(tokens.list().stream().map(TokenService::info).toList());
+        return list(principal, null);
     }
 
     /**
-     * Revokes a token and every token made with it, transitively. The descendants are dead from the
-     * moment the token's own record is revoked (their chain passes through it); marking them revoked
-     * as well is for listings and for checks that cannot walk a chain, and revoking again finishes a
-     * marking that was cut short.
+     * The tokens the caller administers: every token for an admin of {@code *}, else those whose
+     * caches are all among the caller's admin caches. With {@code cache}, only those valid for it
+     * (the caller must administer it).
+     */
+    public TokenList list(Principal principal, String cache) {
+        CacheName only = cache == null ? null : CacheLookup.name(cache, "cache");
+        principal.requireAdminOfSomeCache("list tokens");
+        if (only != null) {
+            principal.require(only, Permission.ADMIN);
+        }
+        return new TokenList(tokens.list().stream()
+                .filter(t -> principal.administers(t.scope()))
+                .filter(t -> only == null || t.scope().covers(only))
+                .map(TokenService::info).toList());
+    }
+
+    /**
+     * Revokes a token the caller administers and every token made with it, transitively. The
+     * descendants are dead from the moment the token's own record is revoked (their chain passes
+     * through it); marking them revoked as well is for listings and for checks that cannot walk a
+     * chain, and revoking again finishes a marking that was cut short.
      */
     public void revoke(Principal principal, String id) {
-        principal.requireEverywhere(Permission.ADMIN);
+        principal.requireAdminOfSomeCache("revoke tokens");
         if (id == null || !(id.matches("tk_[0-9a-f]{16}") || id.equals(BOOTSTRAP_ID))) {
             throw DomainException.invalid("id", "a token id looks like tk_3f9a0c1d2b4e5f60");
         }
-        List<TokenRecord> found = tokens.findById(id);
+        // Out of the caller's reach and absent are one answer: a 404 tells nothing beyond its caches.
+        List<TokenRecord> found = tokens.findById(id).stream().filter(t -> principal.administers(t.scope())).toList();
         if (found.isEmpty()) {
-            throw DomainException.notFound("id", "no token with id " + id);
+            throw DomainException.notFound("id", "no token with id " + id + " among the tokens token "
+                    + principal.tokenId() + " administers");
         }
         Instant now = clock.instant();
         for (TokenRecord token : found) {

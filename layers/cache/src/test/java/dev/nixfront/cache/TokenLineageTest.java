@@ -240,6 +240,37 @@ class TokenLineageTest {
     }
 
     @Test
+    void aCacheAdminListsAndRevokesTheTokensOfItsCachesAndNothingElse() {
+        CreatedToken teamAdmin = admin(root, "team");
+        Principal teamP = authenticate(teamAdmin.token());
+        CreatedToken teamReader = make(root, List.of("team"), List.of("read"), null);
+        CreatedToken both = make(root, List.of("team", "other"), List.of("read"), null);
+        CreatedToken every = make(root, List.of("*"), List.of("read"), null);
+        CreatedToken otherAdmin = admin(root, "other");
+
+        assertThat(tokens.list(teamP).tokens()).extracting(TokenInfo::id)
+                .containsExactlyInAnyOrder(teamAdmin.info().id(), teamReader.info().id());
+        assertThat(tokens.list(teamP, "team").tokens()).hasSize(2);
+        assertThat(failure(() -> tokens.list(teamP, "other")).status()).isEqualTo(403);
+        assertThat(failure(() -> tokens.list(teamP, "Not A Name")).field()).isEqualTo("cache");
+        assertThat(tokens.list(root, "team").tokens()).extracting(TokenInfo::id)
+                .contains(teamAdmin.info().id(), teamReader.info().id(), both.info().id(), every.info().id())
+                .doesNotContain(otherAdmin.info().id());
+
+        // Beyond its caches and absent are the same 404: nothing leaks.
+        DomainException beyond = failure(() -> tokens.revoke(teamP, both.info().id()));
+        DomainException absent = failure(() -> tokens.revoke(teamP, "tk_00000000000000ff"));
+        assertThat(beyond.status()).isEqualTo(404);
+        assertThat(beyond.reason()).isEqualTo(absent.reason().replace("tk_00000000000000ff", both.info().id()));
+        assertThat(failure(() -> tokens.revoke(teamP, TokenService.BOOTSTRAP_ID)).status()).isEqualTo(404);
+        assertThat(authenticate(both.token()).tokenId()).isEqualTo(both.info().id());
+
+        tokens.revoke(teamP, teamReader.info().id());
+        assertThat(failure(() -> authenticate(teamReader.token())).status()).isEqualTo(401);
+        assertThat(authenticate(every.token()).tokenId()).isEqualTo(every.info().id());
+    }
+
+    @Test
     void tokensMadeBeforeMakersWereRecordedKeepWorking() {
         repository.create(new TokenRecord("tk_000000000000001e", TokenService.hash("nf_legacy"), "old ci", Scope.admin(),
                 clock.instant().minus(Duration.ofDays(90)), null, null));
