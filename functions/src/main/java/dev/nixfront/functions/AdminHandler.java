@@ -12,8 +12,8 @@ import java.util.Objects;
 
 /**
  * Administration: {@code POST /v1/caches}, {@code DELETE /v1/caches/{cache}}, {@code POST /v1/tokens},
- * {@code GET /v1/tokens}, {@code DELETE /v1/tokens/{id}}. Signing keys are sealed here and never
- * leave it; created token secrets appear once, in the 201 body.
+ * {@code GET /v1/tokens[?cache=NAME]}, {@code DELETE /v1/tokens/{id}}. Signing keys are sealed here
+ * and never leave it; created token secrets appear once, in the 201 body.
  */
 public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     static final String CREATE_CACHE = "POST /v1/caches";
@@ -46,10 +46,12 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                     services.caches().delete(principal, request.param("cache"));
                     return Http.noContent();
                 case CREATE_TOKEN:
+                    request.noQuery();
                     return Http.created(services.tokens().create(principal, request.body(CreateTokenRequest.class)));
                 case LIST_TOKENS:
-                    return Http.ok(services.tokens().list(principal));
+                    return Http.ok(services.tokens().list(principal, request.query("cache")));
                 case REVOKE_TOKEN:
+                    request.noQuery();
                     services.tokens().revoke(principal, request.param("id"));
                     return Http.noContent();
                 default:

@@ -42,6 +42,8 @@ final class Http {
             return json(e.status(), e.toApiError());
         } catch (InvalidJsonException e) {
             return json(400, new ApiError("invalid", e.field(), e.reason()));
+        } catch (InvalidQueryException e) {
+            return json(400, new ApiError("invalid", e.parameter, e.getMessage()));
         } catch (RouteException e) {
             return json(e.status, new ApiError(e.code, null, e.getMessage()));
         } catch (UploadRejectedException e) {
@@ -70,6 +72,17 @@ final class Http {
                 .withBody(Json.write(body)).withIsBase64Encoded(false).build();
     }
 
+    /** A query parameter the route does not take: 400 naming it. */
+    static final class InvalidQueryException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String parameter;
+
+        InvalidQueryException(String parameter) {
+            super("unknown query parameter '" + parameter + "'");
+            this.parameter = parameter;
+        }
+    }
+
     /** An unknown path (404) or a known path with another method (405). */
     static final class RouteException extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -90,6 +103,7 @@ final class Http {
         private final Map<String, String> headers = new HashMap<>();
         private final String body;
         private final Map<String, String> params = new HashMap<>();
+        private final Map<String, String> query = new HashMap<>();
 
         Request(APIGatewayV2HTTPEvent event) {
             String m = event.getRequestContext() != null && event.getRequestContext().getHttp() != null
@@ -105,6 +119,10 @@ final class Http {
             if (event.getHeaders() != null) {
                 event.getHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
             }
+            if (event.getQueryStringParameters() != null) {
+                // API Gateway decodes the values and joins a repeated parameter's values with commas.
+                query.putAll(event.getQueryStringParameters());
+            }
             String b = event.getBody();
             this.body = b != null && event.getIsBase64Encoded()
                     ? new String(Base64.getDecoder().decode(b), StandardCharsets.UTF_8) : b;
@@ -117,6 +135,26 @@ final class Http {
         /** The path parameter bound by {@link #route}, e.g. {@code cache}. */
         String param(String name) {
             return params.get(name);
+        }
+
+        /**
+         * The query parameter {@code name} (null if absent), after refusing with a 400 naming it any
+         * parameter not in {@code allowed}: a misspelt filter must not widen an answer silently.
+         */
+        String query(String name, String... allowed) {
+            for (String present : query.keySet()) {
+                if (!present.equals(name) && !List.of(allowed).contains(present)) {
+                    throw new InvalidQueryException(present);
+                }
+            }
+            return query.get(name);
+        }
+
+        /** Refuses any query parameter with a 400 naming it, for routes that take none. */
+        void noQuery() {
+            if (!query.isEmpty()) {
+                throw new InvalidQueryException(query.keySet().iterator().next());
+            }
         }
 
         /** The body as {@code type}, read strictly: a misspelt or extra property is a 400 naming it. */

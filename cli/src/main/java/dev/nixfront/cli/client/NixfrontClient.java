@@ -101,8 +101,14 @@ public final class NixfrontClient {
         return send("POST", "/v1/tokens", request, CreatedToken.class);
     }
 
+    /** Every token the caller administers. */
     public TokenList listTokens() throws IOException, InterruptedException, ApiException {
-        return send("GET", "/v1/tokens", null, TokenList.class);
+        return listTokens(null);
+    }
+
+    /** The tokens the caller administers that are valid for {@code cache}, or all of them for null. */
+    public TokenList listTokens(String cache) throws IOException, InterruptedException, ApiException {
+        return send("GET", "/v1/tokens" + (cache == null ? "" : "?cache=" + segment(cache)), null, TokenList.class);
     }
 
     public void revokeToken(String id) throws IOException, InterruptedException, ApiException {

@@ -55,7 +55,9 @@ public final class TokenCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Create a token and print it once (only its hash is stored).",
-                    "Default scope: every cache, read and write."})
+                    "Default scope: every cache, read and write.",
+                    "The new token is bounded by the one creating it: within its caches and permissions,",
+                    "expiring no later than it does, and revoked with it."})
     static final class Create extends ClientCommand {
         @Option(names = "--cache", paramLabel = "CACHE", description = "A cache the token may use (repeat; '*' = all; default all).")
         List<String> caches = new ArrayList<>();
@@ -63,7 +65,8 @@ public final class TokenCommand {
         @Option(names = "--permission", paramLabel = "PERMISSION", description = "read, write or admin (repeat; default read and write).")
         List<String> permissions = new ArrayList<>();
 
-        @Option(names = "--expires", paramLabel = "WHEN", description = "A duration (30d, 12h, P30D) or an instant; default never.")
+        @Option(names = "--expires", paramLabel = "WHEN",
+                description = "A duration (30d, 12h, P30D) or an instant; default: when the token creating it expires, or never.")
         String expires;
 
         @Option(names = "--description", paramLabel = "TEXT", description = "What the token is for.")
@@ -91,29 +94,37 @@ public final class TokenCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens (never their secrets).")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"List tokens (never their secrets): all of them for an admin of every cache,",
+                    "else those whose caches are all caches you administer."})
     static final class ListTokens extends ClientCommand {
+        @Option(names = "--cache", paramLabel = "CACHE", description = "Only the tokens valid for this cache.")
+        String cache;
+
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
         @Override
         int run() throws IOException, InterruptedException, ApiException {
-            TokenList list = client().listTokens();
+            TokenList list = client().listTokens(cache);
             if (json) {
                 out().println(Json.write(list));
                 return 0;
             }
-            out().printf("%-24s  %-14s  %-20s  %-20s  %-8s  %s%n", "ID", "PERMISSIONS", "CACHES", "EXPIRES", "STATE", "DESCRIPTION");
+            String row = "%-20s  %-14s  %-20s  %-20s  %-8s  %-20s  %s%n";
+            out().printf(row, "ID", "PERMISSIONS", "CACHES", "EXPIRES", "STATE", "CREATED BY", "DESCRIPTION");
             for (TokenInfo t : list.tokens()) {
-                out().printf("%-24s  %-14s  %-20s  %-20s  %-8s  %s%n", t.id(), String.join(",", t.permissions()),
+                out().printf(row, t.id(), String.join(",", t.permissions()),
                         String.join(",", t.caches()), t.expiresAt() == null ? "never" : t.expiresAt().toString(),
-                        t.revokedAt() != null ? "revoked" : "active", t.description() == null ? "" : t.description());
+                        t.revokedAt() != null ? "revoked" : "active", t.createdBy() == null ? "-" : t.createdBy(),
+                        t.description() == null ? "" : t.description());
             }
             return 0;
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token: it stops working within a minute.")
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke a token and every token made with it: they stop working within a minute.")
     static final class Revoke extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
@@ -121,7 +132,7 @@ public final class TokenCommand {
         @Override
         int run() throws IOException, InterruptedException, ApiException {
             client().revokeToken(id);
-            out().println("revoked token " + id);
+            out().println("revoked token " + id + " and every token made with it");
             return 0;
         }
     }
