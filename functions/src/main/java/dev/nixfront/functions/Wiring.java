@@ -11,6 +11,7 @@ import dev.nixfront.aws.S3ObjectStore;
 import dev.nixfront.cache.EmfMetrics;
 import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Services;
+import dev.nixfront.cache.TokenService;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.KeyVault;
 import dev.nixfront.cache.port.VerificationQueue;
@@ -74,7 +75,11 @@ public final class Wiring {
         Services services = Services.create(ports, config.settings(), Clock.systemUTC(), restoreSafeRandom());
         if (config.adminTokenSecretArn() != null) {
             String hash = AdminTokenSecret.read(clients.secretsManager(), config.adminTokenSecretArn()).sha256Hex();
-            services.tokens().registerBootstrap(hash, BOOTSTRAP_DESCRIPTION);
+            if (services.tokens().registerBootstrap(hash, BOOTSTRAP_DESCRIPTION) == TokenService.Bootstrap.REVOKED) {
+                JsonLog.error(null, "the admin token secret " + config.adminTokenSecretArn() + " holds a value that was"
+                        + " revoked (revoked, or an earlier value put back after a rotation): it logs nobody in. Put a new"
+                        + " value and deploy with a new nixfront:adminTokenVersion (docs/deploy.md)");
+            }
         }
         return services;
     }

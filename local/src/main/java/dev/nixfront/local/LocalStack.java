@@ -214,7 +214,11 @@ public final class LocalStack implements AutoCloseable {
             LocalFiles.writeSecret(file, out -> out.write(token + "\n"));
         }
         // As the admin function does with the secret in AWS: the table holds its hash under tk_bootstrap.
-        services.tokens().registerBootstrap(TokenService.hash(token), "bootstrap admin token of ./nixfront local");
+        if (services.tokens().registerBootstrap(TokenService.hash(token), "bootstrap admin token of ./nixfront local")
+                == TokenService.Bootstrap.REVOKED) {
+            System.err.println("nixfront local: the admin token in " + file + " was revoked and logs nobody in;"
+                    + " delete that file and start again for a new one (tokens made with it stay revoked)");
+        }
         return token;
     }
 

@@ -199,24 +199,48 @@ public final class TokenService {
      * record of that hash exists already, and revokes every earlier bootstrap record, so rotating the
      * secret retires the old value everywhere within the lookup TTL, and with it every token made
      * with that value. A bootstrap record that was revoked stays revoked; a new secret value brings
-     * a new one. Idempotent: every cold start of the function that holds the secret calls it.
-     *
-     * @return true when this call recorded the hash
+     * a new one. Idempotent, also when cold starts run it at once: every cold start of the
+     * function that holds the secret calls it.
      */
-    public boolean registerBootstrap(String secretHash, String description) {
+    public Bootstrap registerBootstrap(String secretHash, String description) {
         Instant now = clock.instant();
-        boolean recorded = false;
-        if (tokens.findBySecretHash(secretHash).isEmpty()) {
-            tokens.create(new TokenRecord(BOOTSTRAP_ID, secretHash, description, Scope.admin(), now, null, null));
-            recorded = true;
+        Bootstrap outcome = Bootstrap.PRESENT;
+        TokenRecord current = tokens.findBySecretHash(secretHash).orElse(null);
+        if (current == null) {
+            try {
+                tokens.create(new TokenRecord(BOOTSTRAP_ID, secretHash, description, Scope.admin(), now, null, null));
+                outcome = Bootstrap.RECORDED;
+            } catch (IllegalStateException concurrent) {
+                // Another cold start recorded the same value a moment ago: the same end state.
+                current = tokens.findBySecretHash(secretHash).orElseThrow(() -> concurrent);
+            }
+        }
+        if (current != null && current.revokedAt() != null) {
+            // An earlier value put back, or a revoked one: retiring the others too would leave no
+            // working admin token at all. Report it; the operator puts a new value.
+            return Bootstrap.REVOKED;
         }
         for (TokenRecord earlier : tokens.findById(BOOTSTRAP_ID)) {
             if (!earlier.secretHash().equals(secretHash) && earlier.revokedAt() == null) {
                 revokeWithDescendants(earlier, now);
             }
         }
-        return recorded;
+        return outcome;
     }
+
+    /** What {@link #registerBootstrap} found. */
+    public enum Bootstrap {
+        /** The value was new and is now recorded; earlier values are retired. */
+        RECORDED,
+        /** The value was recorded already (an earlier cold start); earlier values are retired. */
+        PRESENT,
+        /**
+         * The value's record is revoked (it was revoked, or is an earlier value put back after a
+         * rotation): it authenticates nothing, and nothing else was changed. Put a new value.
+         */
+        REVOKED
+    }
+
 
     public TokenList list(Principal principal) {
         return list(principal, null);

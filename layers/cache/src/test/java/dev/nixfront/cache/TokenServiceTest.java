@@ -153,8 +153,9 @@ class TokenServiceTest {
     @Test
     void aRegisteredBootstrapTokenIsAnAllCachesAdminWhateverItLooksLike() {
         assertThat(failure(() -> tokens.authenticate("Bearer " + GENERATED)).reason()).isEqualTo("unknown token");
-        assertThat(tokens.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).isTrue();
-        assertThat(tokens.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).as("idempotent").isFalse();
+        assertThat(tokens.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).isEqualTo(TokenService.Bootstrap.RECORDED);
+        assertThat(tokens.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).as("idempotent")
+                .isEqualTo(TokenService.Bootstrap.PRESENT);
         Principal p = tokens.authenticate("Bearer " + GENERATED);
         assertThat(p.tokenId()).isEqualTo(TokenService.BOOTSTRAP_ID);
         assertThat(p.scope().allowsEverywhere(Permission.ADMIN)).isTrue();
@@ -172,7 +173,7 @@ class TokenServiceTest {
         clock.advance(Duration.ofMinutes(5));
         // A new version of the function that holds the secret starts with the new value.
         TokenService next = new TokenService(repository, clock, new SecureRandom(), Duration.ofSeconds(30));
-        assertThat(next.registerBootstrap(TokenService.hash(rotated), "bootstrap")).isTrue();
+        assertThat(next.registerBootstrap(TokenService.hash(rotated), "bootstrap")).isEqualTo(TokenService.Bootstrap.RECORDED);
         assertThat(next.authenticate("Bearer " + rotated).scope().allowsEverywhere(Permission.ADMIN)).isTrue();
         assertThat(failure(() -> next.authenticate("Bearer " + GENERATED)).reason()).contains("was revoked");
         // Other containers may still hold the old lookup until it expires, then they refuse it too.
@@ -185,7 +186,7 @@ class TokenServiceTest {
         Principal current = bootstrap(GENERATED);
         tokens.revoke(current, TokenService.BOOTSTRAP_ID);
         TokenService coldStart = new TokenService(repository, clock, new SecureRandom(), Duration.ofSeconds(30));
-        assertThat(coldStart.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).isFalse();
+        assertThat(coldStart.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).isEqualTo(TokenService.Bootstrap.REVOKED);
         assertThat(failure(() -> coldStart.authenticate("Bearer " + GENERATED)).reason()).contains("was revoked");
     }
 
@@ -196,5 +197,87 @@ class TokenServiceTest {
         assertThat(failure(() -> tokens.authenticate("Bearer nf_a\u0001b")).reason()).contains("printable ASCII");
         assertThat(failure(() -> tokens.authenticate("Bearer ")).status()).isEqualTo(401);
         assertThat(repository.lookups()).isEqualTo(before);
+    }
+
+    /** Found by an outside review: putting back the value a rotation retired revoked the new one too. */
+    @Test
+    void puttingAnEarlierValueBackIsReportedAndLocksNobodyOut() {
+        String rotated = "Zq9" + GENERATED.substring(3);
+        tokens.registerBootstrap(TokenService.hash(GENERATED), "bootstrap");
+        TokenService next = new TokenService(repository, clock, new SecureRandom(), Duration.ofSeconds(30));
+        next.registerBootstrap(TokenService.hash(rotated), "bootstrap");
+        TokenService rolledBack = new TokenService(repository, clock, new SecureRandom(), Duration.ofSeconds(30));
+        assertThat(rolledBack.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).isEqualTo(TokenService.Bootstrap.REVOKED);
+        assertThat(rolledBack.authenticate("Bearer " + rotated).scope().allowsEverywhere(Permission.ADMIN))
+                .as("the value in use before the roll-back still works").isTrue();
+    }
+
+    /** Found by an outside review: cold starts registering the same new value at once failed all but one. */
+    @Test
+    void coldStartsRegisteringTheSameValueAtOnceAllSucceed() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            // Every container looks before any writes: the interleaving that made three of four fail.
+            var allLooked = new java.util.concurrent.CyclicBarrier(4);
+            var looked = java.util.concurrent.ConcurrentHashMap.<Thread>newKeySet();
+            dev.nixfront.cache.port.TokenRepository lookingTogether = new dev.nixfront.cache.port.TokenRepository() {
+                @Override
+                public void create(dev.nixfront.cache.port.TokenRecord token) {
+                    repository.create(token);
+                }
+
+                @Override
+                public java.util.Optional<dev.nixfront.cache.port.TokenRecord> findBySecretHash(String hash) {
+                    var found = repository.findBySecretHash(hash);
+                    if (looked.add(Thread.currentThread())) {
+                        try {
+                            allLooked.await();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    return found;
+                }
+
+                @Override
+                public List<dev.nixfront.cache.port.TokenRecord> list() {
+                    return repository.list();
+                }
+
+                @Override
+                public List<dev.nixfront.cache.port.TokenRecord> findById(String id) {
+                    return repository.findById(id);
+                }
+
+                @Override
+                public List<String> madeBy(String makerSecretHash) {
+                    return repository.madeBy(makerSecretHash);
+                }
+
+                @Override
+                public void revokeHash(String secretHash, Instant at) {
+                    repository.revokeHash(secretHash, at);
+                }
+            };
+            List<java.util.concurrent.Future<TokenService.Bootstrap>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                TokenService container = new TokenService(lookingTogether, clock, new SecureRandom(), Duration.ofSeconds(30));
+                runs.add(pool.submit(() -> {
+                    start.await();
+                    return container.registerBootstrap(TokenService.hash(GENERATED), "bootstrap");
+                }));
+            }
+            start.countDown();
+            List<TokenService.Bootstrap> outcomes = new java.util.ArrayList<>();
+            for (var run : runs) {
+                outcomes.add(run.get());
+            }
+            assertThat(outcomes).containsExactlyInAnyOrder(TokenService.Bootstrap.RECORDED, TokenService.Bootstrap.PRESENT,
+                    TokenService.Bootstrap.PRESENT, TokenService.Bootstrap.PRESENT);
+            assertThat(tokens.authenticate("Bearer " + GENERATED).tokenId()).isEqualTo(TokenService.BOOTSTRAP_ID);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }
