@@ -117,7 +117,7 @@ public final class TokenCommand {
                 out().printf(row, t.id(), String.join(",", t.permissions()),
                         String.join(",", t.caches()), t.expiresAt() == null ? "never" : t.expiresAt().toString(),
                         t.revokedAt() != null ? "revoked" : "active", t.createdBy() == null ? "-" : t.createdBy(),
-                        t.description() == null ? "" : t.description());
+                        t.description() == null ? "" : printable(t.description()));
             }
             return 0;
         }
@@ -135,5 +135,25 @@ public final class TokenCommand {
             out().println("revoked token " + id + " and every token made with it");
             return 0;
         }
+    }
+
+    /**
+     * The text with control and format characters shown as backslash-u escapes (four hex digits):
+     * a description comes from whoever made the token, and an escape sequence printed raw could
+     * clear the terminal or forge rows (servers refuse such descriptions now; older ones may still
+     * hold them).
+     */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            int type = Character.getType(c);
+            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 }

@@ -19,4 +19,12 @@ class TokenCommandTest {
         assertThat(TokenCommand.expiry("2030-01-01T00:00:00Z", NOW)).isEqualTo(Instant.parse("2030-01-01T00:00:00Z"));
         assertThatThrownBy(() -> TokenCommand.expiry("tomorrow", NOW)).hasMessageContaining("--expires");
     }
+
+    /** Found by an outside review: a description with escape sequences cleared the admin's terminal. */
+    @Test
+    void descriptionsArePrintedWithoutTheirControlCharacters() {
+        assertThat(TokenCommand.printable("ci\u001b[2J\u001b[31mfake row\r\nnext\u202e"))
+                .isEqualTo("ci\\u001b[2J\\u001b[31mfake row\\u000d\\u000anext\\u202e");
+        assertThat(TokenCommand.printable("deploy bot \u00e9\u2713")).isEqualTo("deploy bot \u00e9\u2713");
+    }
 }

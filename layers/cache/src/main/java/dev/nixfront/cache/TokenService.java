@@ -117,6 +117,11 @@ public final class TokenService {
         if (request.description() != null && request.description().length() > MAX_DESCRIPTION) {
             throw DomainException.invalid("description", "at most " + MAX_DESCRIPTION + " characters");
         }
+        if (request.description() != null && request.description().codePoints().anyMatch(TokenService::unprintable)) {
+            // Listings print descriptions on an admin's terminal: an escape sequence in one could
+            // clear it or forge rows.
+            throw DomainException.invalid("description", "must not contain control or format characters");
+        }
         Instant now = clock.instant();
         if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
             throw DomainException.invalid("expiresAt", "must be in the future, got " + request.expiresAt());
@@ -226,6 +231,12 @@ public final class TokenService {
             }
         }
         return outcome;
+    }
+
+    private static boolean unprintable(int c) {
+        int type = Character.getType(c);
+        return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.UNASSIGNED || type == Character.SURROGATE;
     }
 
     /** What {@link #registerBootstrap} found. */

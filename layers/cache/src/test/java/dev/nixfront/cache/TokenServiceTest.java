@@ -143,6 +143,11 @@ class TokenServiceTest {
         assertThat(failure(() -> create(List.of("team"), List.of("fly"), null)).field()).isEqualTo("permissions[0]");
         assertThat(failure(() -> create(List.of("*", "team"), List.of("read"), null)).field()).isEqualTo("caches");
         assertThat(failure(() -> create(List.of("team"), List.of("read"), clock.instant())).field()).isEqualTo("expiresAt");
+        // Found by an outside review: listings print descriptions on an admin's terminal.
+        assertThat(failure(() -> tokens.create(Fixture.ADMIN, new CreateTokenRequest("ci\u001b[2J", List.of("team"),
+                List.of("read"), null))).field()).isEqualTo("description");
+        assertThat(failure(() -> tokens.create(Fixture.ADMIN, new CreateTokenRequest("a\u202eb", List.of("team"),
+                List.of("read"), null))).field()).isEqualTo("description");
         assertThat(failure(() -> tokens.revoke(admin, "nope")).status()).isEqualTo(400);
         assertThat(failure(() -> tokens.revoke(admin, "tk_0000000000000000")).status()).isEqualTo(404);
     }
