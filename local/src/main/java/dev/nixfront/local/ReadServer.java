@@ -86,7 +86,9 @@ final class ReadServer implements AutoCloseable {
         StringBuilder key = new StringBuilder();
         for (int i = 0; i < segments.size(); i++) {
             String segment = URLDecoder.decode(segments.get(i).replace("+", "%2B"), StandardCharsets.UTF_8);
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.contains("/")) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.contains("/")
+                    || segment.contains("\\") || segment.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                // No object key of ours has these; a NUL reached the file system and answered 503.
                 return null;
             }
             // Every served key belongs to a cache; anything else (the _staging/ root above all)

@@ -26,6 +26,10 @@ class RouteTest {
         assertThat(ReadServer.keyOf("/_staging/team/x.nar.zst")).isNull();
         assertThat(ReadServer.keyOf("/%5Fstaging/team/x.nar.zst")).isNull();
         assertThat(ReadServer.keyOf("/Team/nix-cache-info")).as("not a cache name").isNull();
+        // Found by an outside review: a NUL reached the blob store's file system and answered 503.
+        assertThat(ReadServer.keyOf("/team/nix-cache-info%00")).isNull();
+        assertThat(ReadServer.keyOf("/team/a%0Ab.narinfo")).isNull();
+        assertThat(ReadServer.keyOf("/team/a%5Cb.narinfo")).isNull();
         assertThat(ReadServer.keyOf("/team/staging/x.nar.zst")).as("the old staging shape").isNull();
         assertThat(ReadServer.keyOf("/team/%2e%2e/other/x")).isNull();
         assertThat(ReadServer.keyOf("/team")).isNull();
