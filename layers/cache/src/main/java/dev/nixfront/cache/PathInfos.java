@@ -112,8 +112,16 @@ final class PathInfos {
                 info.deriver() == null ? null : info.deriver().baseName(), info.ca());
     }
 
-    /** Which field two narinfos of the same path differ in, ignoring signatures; null if none. */
+    /**
+     * Which field two narinfos of the same store hash differ in, ignoring signatures; null if none.
+     * The name is compared too: the index and the narinfo key are by hash alone, so {@code H-bar}
+     * offered after {@code H-foo} was published would otherwise answer "published" while Nix, asking
+     * for {@code H-bar}, gets a narinfo that names {@code H-foo}.
+     */
     static String difference(NarInfo a, NarInfo b) {
+        if (!a.storePath().equals(b.storePath())) {
+            return "StorePath " + a.storePath() + " (published) vs " + b.storePath();
+        }
         if (!a.narHash().equals(b.narHash())) {
             return "NarHash " + a.narHash() + " (published) vs " + b.narHash();
         }

@@ -74,11 +74,18 @@ public final class PublishService {
             throw DomainException.tooMany("paths", "at most " + PublishRequest.MAX + " paths per request, got " + request.paths().size());
         }
         Map<StorePath, Item> batch = new LinkedHashMap<>();
+        Map<StorePathHash, StorePath> byHash = new HashMap<>();
         List<StorePath> requestOrder = new ArrayList<>();
         for (int i = 0; i < request.paths().size(); i++) {
             NarInfo info = PathInfos.toNarInfo(request.paths().get(i), settings.storeDir(), "paths[" + i + "].");
             requestOrder.add(info.storePath());
             requireVerifiable(info, "paths[" + i + "].narSize");
+            // Index items and narinfo keys are by hash: two names for one hash cannot both be published.
+            StorePath sameHash = byHash.putIfAbsent(info.storePath().hash(), info.storePath());
+            if (sameHash != null && !sameHash.equals(info.storePath())) {
+                throw DomainException.invalid("paths[" + i + "].storePath", info.storePath() + " has the hash of "
+                        + sameHash + ", also in this batch");
+            }
             Item earlier = batch.putIfAbsent(info.storePath(), new Item(i, info));
             if (earlier != null && PathInfos.difference(earlier.info(), info) != null) {
                 throw DomainException.invalid("paths[" + i + "]", info.storePath() + " appears twice with different info ("
