@@ -17,7 +17,7 @@ class JsonTest {
                 + "\"substituter\":\"https://c.example/team\",\"priority\":40,\"private\":true,\"createdAt\":\"2026-11-25T17:00:00Z\"}");
         assertThat(Json.write(new ApiError("invalid", null, "bad"))).isEqualTo("{\"error\":\"invalid\",\"reason\":\"bad\"}");
         assertThat(Json.write(new ApiError("conflict", "paths[0].references", "missing", List.of("a-b"))))
-                .isEqualTo("{\"error\":\"conflict\",\"field\":\"paths[0].references\",\"reason\":\"missing\",\"missing\":[\"a-b\"]}");
+                .isEqualTo("{\"error\":\"conflict\",\"field\":\"paths[0].references\",\"reason\":\"missing\",\"missing\":[\"a-b\"],\"missingCount\":1}");
     }
 
     @Test

@@ -43,17 +43,27 @@ public final class DomainException extends RuntimeException {
     private final String field;
     private final String reason;
     private final transient List<String> missing;
+    private final int missingCount;
 
     public DomainException(Kind kind, String field, String reason) {
-        this(kind, field, reason, null);
+        this(kind, field, reason, null, 0);
     }
 
-    public DomainException(Kind kind, String field, String reason, List<String> missing) {
+    /**
+     * @param missing      basenames of missing references, at most {@link ApiError#MAX_MISSING}; or null
+     * @param missingCount how many references are missing in all (at least {@code missing.size()})
+     */
+    public DomainException(Kind kind, String field, String reason, List<String> missing, int missingCount) {
         super(kind.code() + (field == null ? "" : " " + field) + ": " + reason);
         this.kind = Objects.requireNonNull(kind);
         this.field = field;
         this.reason = Objects.requireNonNull(reason);
         this.missing = missing == null ? null : List.copyOf(missing);
+        if (this.missing != null && (this.missing.size() > ApiError.MAX_MISSING || missingCount < this.missing.size())) {
+            throw new IllegalArgumentException("at most " + ApiError.MAX_MISSING + " missing references are named, and"
+                    + " the count covers them");
+        }
+        this.missingCount = this.missing == null ? 0 : missingCount;
     }
 
     public static DomainException invalid(String field, String reason) {
@@ -96,12 +106,17 @@ public final class DomainException extends RuntimeException {
         return reason;
     }
 
-    /** Basenames of missing references, for a 409 on publish; null otherwise. */
+    /** Basenames of the first missing references, for a 409 on publish; null otherwise. */
     public List<String> missing() {
         return missing;
     }
 
+    /** How many references are missing in all; 0 when {@link #missing()} is null. */
+    public int missingCount() {
+        return missingCount;
+    }
+
     public ApiError toApiError() {
-        return new ApiError(kind.code(), field, reason, missing);
+        return new ApiError(kind.code(), field, reason, missing, missing == null ? null : missingCount);
     }
 }

@@ -5,6 +5,7 @@ import static dev.nixfront.cache.Fixture.nar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nixfront.api.ApiError;
 import dev.nixfront.api.PathInfo;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.nix.StorePath;
@@ -48,12 +49,14 @@ class ReferenceLimitTest {
         List<String> references = referencesOf(PathInfos.MAX_REFERENCE_BYTES);
         assertThat(references).hasSizeGreaterThan(2_000);
 
-        // Past validation, the reference check runs: none of them is published, and it says so.
+        // Past validation, the reference check runs: none of them is published, and it says so,
+        // naming the first thousand (a narinfo keeps its references sorted) and counting them all.
         assertThatThrownBy(() -> f.services.publish().publish(ADMIN, "team",
                 new PublishRequest(List.of(withReferences(app.info(), references)))))
                 .isInstanceOfSatisfying(DomainException.class, e -> {
                     assertThat(e.status()).isEqualTo(409);
-                    assertThat(e.missing()).hasSameSizeAs(references);
+                    assertThat(e.missing()).containsExactlyElementsOf(references.stream().sorted().limit(ApiError.MAX_MISSING).toList());
+                    assertThat(e.missingCount()).isEqualTo(references.size());
                 });
     }
 

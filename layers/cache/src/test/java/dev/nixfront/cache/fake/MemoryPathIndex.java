@@ -15,6 +15,7 @@ import java.util.Optional;
 public final class MemoryPathIndex implements PathIndex {
     private final Map<String, PathRecord> items = new HashMap<>();
     private final List<String> writes = new ArrayList<>();
+    private long keysRead;
 
     private static String key(CacheName cache, StorePathHash hash) {
         return cache + "#" + hash;
@@ -29,8 +30,14 @@ public final class MemoryPathIndex implements PathIndex {
         return List.copyOf(writes);
     }
 
+    /** How many keys all {@link #get} calls asked for: the adapter's cost is one read per key. */
+    public synchronized long keysRead() {
+        return keysRead;
+    }
+
     @Override
     public synchronized Map<StorePathHash, PathRecord> get(CacheName cache, Collection<StorePathHash> hashes) {
+        keysRead += hashes.size();
         Map<StorePathHash, PathRecord> found = new HashMap<>();
         for (StorePathHash h : hashes) {
             PathRecord r = items.get(key(cache, h));
