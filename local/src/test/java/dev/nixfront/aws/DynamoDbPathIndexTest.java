@@ -105,6 +105,49 @@ class DynamoDbPathIndexTest {
     }
 
     @Test
+    void aRejectionReplacesOnlyTheVerifyingRecordItExamined() {
+        StorePath path = storePath("contended");
+        PathRecord mine = withAttempt(record(path, PathState.VERIFYING, "mine"), "attempt-a");
+        PathRecord theirs = withAttempt(record(path, PathState.VERIFYING, "theirs"), "attempt-b");
+        PathRecord rejected = record(path, PathState.REJECTED, "bad");
+        assertThat(paths.putUnlessPublished(TEAM, mine)).isTrue();
+        assertThat(paths.get(TEAM, List.of(path.hash())).get(path.hash())).isEqualTo(mine);
+
+        // An inline failure examined no verifying record; a late job examined another attempt.
+        assertThat(paths.putRejected(TEAM, rejected, null)).isFalse();
+        assertThat(paths.putRejected(TEAM, rejected, theirs)).isFalse();
+        assertThat(paths.get(TEAM, List.of(path.hash())).get(path.hash())).isEqualTo(mine);
+
+        assertThat(paths.putRejected(TEAM, rejected, mine)).isTrue();
+        // The same job delivered again, or another failing request: a rejection may replace a rejection.
+        assertThat(paths.putRejected(TEAM, rejected, mine)).isTrue();
+        assertThat(paths.putRejected(TEAM, rejected, null)).isTrue();
+        assertThat(paths.get(TEAM, List.of(path.hash())).get(path.hash())).isEqualTo(rejected);
+
+        StorePath fresh = storePath("fresh");
+        assertThat(paths.putRejected(TEAM, record(fresh, PathState.REJECTED, "new"), null)).isTrue();
+        PathRecord published = record(path, PathState.PUBLISHED, "good");
+        assertThat(paths.putUnlessPublished(TEAM, published)).isTrue();
+        assertThat(paths.putRejected(TEAM, rejected, null)).isFalse();
+        assertThat(paths.get(TEAM, List.of(path.hash())).get(path.hash())).isEqualTo(published);
+    }
+
+    @Test
+    void aVerifyingItemWithoutAnAttemptIsRejectedOnlyByOneThatExaminedItWithout() {
+        StorePath path = storePath("legacy");
+        PathRecord legacy = record(path, PathState.VERIFYING, "legacy");
+        PathRecord rejected = record(path, PathState.REJECTED, "bad");
+        assertThat(paths.putUnlessPublished(TEAM, legacy)).isTrue();
+
+        assertThat(paths.putRejected(TEAM, rejected, withAttempt(legacy, "attempt-a"))).isFalse();
+        assertThat(paths.putRejected(TEAM, rejected, legacy)).isTrue();
+    }
+
+    private static PathRecord withAttempt(PathRecord r, String attempt) {
+        return new PathRecord(r.info(), r.state(), r.reason(), r.updatedAt(), attempt);
+    }
+
+    @Test
     void batchGetOf250KeysFindsExactlyThePresentOnes() {
         List<StorePathHash> asked = new ArrayList<>();
         Map<StorePathHash, PathRecord> stored = new HashMap<>();

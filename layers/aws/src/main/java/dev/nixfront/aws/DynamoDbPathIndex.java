@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * storePath=/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hi  url=nar/1xmr8j...sm8h.nar  compression=none
  * fileHash=sha256:1xmr8j...sm8h  fileSize=120  narHash=sha256:1xmr8j...sm8h  narSize=120
  * references=[0123456789abcdfghijklmnpqrsvwxyz-hi]  (deriver, ca when known)  sigs=[team-1:...]
- * state=published  (reason when rejected)  updatedAt=2026-11-25T17:00:00Z
+ * state=published  (reason when rejected, attempt when verifying)  updatedAt=2026-11-25T17:00:00Z
  * </pre>
  * "Which of these are missing" is BatchGetItem, 100 keys per call; the gsi1 entry exists only so
  * a deleted cache's paths can be found without a scan.
@@ -87,6 +87,36 @@ public final class DynamoDbPathIndex implements PathIndex {
     }
 
     @Override
+    public boolean putRejected(CacheName cache, PathRecord rejected, PathRecord examined) {
+        if (rejected.state() != PathState.REJECTED) {
+            throw new IllegalArgumentException("putRejected writes rejected records only");
+        }
+        Map<String, AttributeValue> item = item(cache, rejected);
+        Map<String, String> names = new HashMap<>(Map.of("#state", "state"));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":rejected", s(PathState.REJECTED.wire())));
+        String condition = "attribute_not_exists(pk) OR #state = :rejected";
+        if (examined != null && examined.state() == PathState.VERIFYING) {
+            names.put("#attempt", "attempt");
+            values.put(":verifying", s(PathState.VERIFYING.wire()));
+            if (examined.attempt() == null) {
+                // An item from before attempts were recorded: it can only be the one examined if it still has none.
+                condition += " OR (#state = :verifying AND attribute_not_exists(#attempt))";
+            } else {
+                values.put(":attempt", s(examined.attempt()));
+                condition += " OR (#state = :verifying AND #attempt = :attempt)";
+            }
+        }
+        String expression = condition;
+        try {
+            dynamoDb.putItem(b -> b.tableName(table).item(item).conditionExpression(expression)
+                    .expressionAttributeNames(names).expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
     public void deleteAll(CacheName cache) {
         List<Map<String, AttributeValue>> keys = new ArrayList<>();
         dynamoDb.queryPaginator(b -> b.tableName(table).indexName(DynamoDbTableSchema.GSI1)
@@ -123,6 +153,7 @@ public final class DynamoDbPathIndex implements PathIndex {
         item.put("sigs", Items.list(info.sigs().stream().map(NarSignature::toString).toList()));
         item.put("state", s(record.state().wire()));
         Items.putIfNotNull(item, "reason", record.reason());
+        Items.putIfNotNull(item, "attempt", record.attempt());
         item.put("updatedAt", instant(record.updatedAt()));
         return item;
     }
@@ -156,7 +187,8 @@ public final class DynamoDbPathIndex implements PathIndex {
             return new PathRecord(info,
                     PathState.fromWire(Items.string(item, "state")),
                     Items.optionalString(item, "reason"),
-                    Items.instant(item, "updatedAt"));
+                    Items.instant(item, "updatedAt"),
+                    Items.optionalString(item, "attempt"));
         } catch (NixFormatException | IllegalArgumentException e) {
             throw new IllegalStateException("path item " + item.get(DynamoDbTableSchema.PK).s()
                     + " does not hold a valid narinfo: " + e.getMessage(), e);

@@ -84,9 +84,13 @@ final class PathPublisher {
         return record;
     }
 
-    /** Records a rejection (never over a published path) and counts it. */
-    void reject(CacheRecord cache, NarInfo unsigned, String reason, String metricReason) {
-        paths.putUnlessPublished(cache.name(), new PathRecord(unsigned, PathState.REJECTED, reason, clock.instant()));
+    /**
+     * Records a rejection and counts it: never over a published path, nor over a verifying record
+     * other than {@code examined} (null inline, where the info verified is the request's own): a
+     * failing publish of P must not cancel another request's pending verification of P.
+     */
+    void reject(CacheRecord cache, NarInfo unsigned, PathRecord examined, String reason, String metricReason) {
+        paths.putRejected(cache.name(), new PathRecord(unsigned, PathState.REJECTED, reason, clock.instant()), examined);
         rejected(metricReason);
     }
 

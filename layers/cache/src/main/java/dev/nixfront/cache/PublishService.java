@@ -15,6 +15,7 @@ import dev.nixfront.cache.port.VerifyJob;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.StorePath;
 import dev.nixfront.nix.StorePathHash;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,9 +55,11 @@ public final class PublishService {
     private final CacheSettings settings;
     private final CacheLookup lookup;
     private final PathPublisher publisher;
+    private final SecureRandom random;
 
     PublishService(CacheRepository caches, PathIndex paths, VerificationQueue queue, PathPublisher publisher,
-                   Clock clock, CacheSettings settings) {
+                   Clock clock, SecureRandom random, CacheSettings settings) {
+        this.random = Objects.requireNonNull(random);
         this.paths = Objects.requireNonNull(paths);
         this.queue = Objects.requireNonNull(queue);
         this.publisher = Objects.requireNonNull(publisher);
@@ -135,7 +139,7 @@ public final class PublishService {
             try {
                 publisher.publish(record, info);
             } catch (VerificationFailure f) {
-                publisher.reject(record, info, f.field() + ": " + f.reason(), f.metricReason());
+                publisher.reject(record, info, null, f.field() + ": " + f.reason(), f.metricReason());
                 throw new DomainException(DomainException.Kind.VERIFICATION_FAILED, item.field(f.field()),
                         info.storePath() + ": " + f.reason());
             } catch (DomainException e) {
@@ -149,10 +153,11 @@ public final class PublishService {
             // The records hold the full info; the job names them only, to stay far below Lambda's
             // 256 KB async payload (200 narinfos with long reference lists do not).
             List<String> job = new ArrayList<>();
+            String attempt = newAttempt();
             for (Item item : ordered) {
                 if (deferred.contains(item.info().storePath())) {
                     paths.putUnlessPublished(record.name(),
-                            new PathRecord(item.info(), PathState.VERIFYING, null, clock.instant()));
+                            new PathRecord(item.info(), PathState.VERIFYING, null, clock.instant(), attempt));
                     job.add(item.info().storePath().hash().value());
                     state.put(item.info().storePath(), PathState.VERIFYING.wire());
                 }
@@ -163,6 +168,17 @@ public final class PublishService {
         return new PublishResponse(requestOrder.stream()
                 .map(path -> new PublishResult(path.toString(), state.get(path)))
                 .toList());
+    }
+
+    /**
+     * A fresh id for this request's verifying records. From the injected generator, not
+     * {@code UUID.randomUUID()}: SnapStart restores many containers from one snapshot, and only a
+     * generator that mixes in fresh entropy on every call (see the functions' wiring) keeps them apart.
+     */
+    private String newAttempt() {
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /**

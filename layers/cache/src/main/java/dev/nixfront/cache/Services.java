@@ -27,7 +27,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
                 new TokenService(ports.tokens(), clock, random, settings.tokenLookupTtl()),
                 new QueryService(ports.caches(), ports.paths()),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
-                new PublishService(ports.caches(), ports.paths(), ports.queue(), publisher, clock, settings),
+                new PublishService(ports.caches(), ports.paths(), ports.queue(), publisher, clock, random, settings),
                 new VerifyService(ports.caches(), ports.paths(), publisher));
     }
 }

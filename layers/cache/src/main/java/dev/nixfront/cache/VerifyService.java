@@ -84,13 +84,18 @@ public final class VerifyService {
                 outcomes.add(new Outcome(info.storePath().toString(), PathState.REJECTED, record.reason()));
                 continue;
             }
-            outcomes.add(verify(cache, info, done, failed));
+            outcomes.add(verify(cache, record, done, failed));
         }
         return outcomes;
     }
 
-    /** Verifies and publishes one {@code verifying} path, or records why it is rejected. */
-    private Outcome verify(CacheRecord cache, NarInfo info, Set<StorePath> done, Set<StorePath> failed) {
+    /**
+     * Verifies and publishes one {@code verifying} path, or records why it is rejected: over this
+     * very record only, so a later request's verifying record of the path (written since this one
+     * was read) keeps its own verification.
+     */
+    private Outcome verify(CacheRecord cache, PathRecord record, Set<StorePath> done, Set<StorePath> failed) {
+        NarInfo info = record.info();
         String reason = unpublishedReference(cache, info, done, failed);
         String metricReason = "MissingReference";
         if (reason == null) {
@@ -99,7 +104,7 @@ public final class VerifyService {
                 done.add(info.storePath());
                 return new Outcome(info.storePath().toString(), PathState.PUBLISHED, null);
             } catch (VerificationFailure f) {
-                publisher.reject(cache, info, f.field() + ": " + f.reason(), f.metricReason());
+                publisher.reject(cache, info, record, f.field() + ": " + f.reason(), f.metricReason());
                 failed.add(info.storePath());
                 return new Outcome(info.storePath().toString(), PathState.REJECTED, f.field() + ": " + f.reason());
             } catch (DomainException e) {
@@ -109,7 +114,7 @@ public final class VerifyService {
         } else {
             reason = "references: " + reason;
         }
-        publisher.reject(cache, info, reason, metricReason);
+        publisher.reject(cache, info, record, reason, metricReason);
         failed.add(info.storePath());
         return new Outcome(info.storePath().toString(), PathState.REJECTED, reason);
     }

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nixfront.api.PathInfo;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.PathRecord;
+import dev.nixfront.cache.port.PathState;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.StorePath;
 import java.util.List;
@@ -45,6 +47,58 @@ class IndexIntegrityTest {
         byte[] narInfo = f.objects.object("team/" + foo.path().hash() + ".narinfo").orElseThrow().body();
         assertThat(NarInfo.parse(narInfo, "/nix/store").storePath()).isEqualTo(foo.path());
         assertThat(f.paths.record(TEAM, foo.path().hash()).orElseThrow().info().storePath()).isEqualTo(foo.path());
+    }
+
+    @Test
+    void aRejectedPublishLeavesAnotherRequestsVerificationAlone() {
+        Fixture.Nar a = nar("a");
+        Fixture.Nar p = nar("p");
+        // Room for one of the two inline: the first request defers p to the verify function.
+        Fixture g = new Fixture(CacheSettings.defaults("https://c.example").withInlineBatchBudgetBytes(
+                Math.max(Math.max(a.file().length, a.info().narSize()), Math.max(p.file().length, p.info().narSize()))));
+        g.createCache("team");
+        g.uploadAll("team", a, p);
+        var first = g.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(a.info(), p.info())));
+        assertThat(first.results()).extracting(r -> r.state()).containsExactly("published", "verifying");
+        PathRecord pending = g.paths.record(TEAM, p.path().hash()).orElseThrow();
+        assertThat(pending.attempt()).isNotNull();
+
+        // Another client publishes p inline with a NarHash that its upload does not have.
+        PathInfo lying = new PathInfo(p.info().storePath(), a.info().narHash(), p.info().narSize(), p.info().fileHash(),
+                p.info().fileSize(), p.info().compression(), p.info().references(), null, null);
+        assertThatThrownBy(() -> g.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(lying))))
+                .isInstanceOfSatisfying(DomainException.class, e -> assertThat(e.status()).isEqualTo(422));
+
+        // The first request's verification is still pending, and its job publishes p.
+        assertThat(g.paths.record(TEAM, p.path().hash())).contains(pending);
+        assertThat(g.services.verify().run(g.queue.jobs().getFirst())).extracting(VerifyService.Outcome::state)
+                .containsExactly(PathState.PUBLISHED);
+        assertThat(g.services.query().status(ADMIN, "team", p.path().hash().value()).state()).isEqualTo("published");
+    }
+
+    @Test
+    void aJobRejectsOnlyTheVerifyingRecordItExaminedAndARetryRejectsAgain() {
+        Fixture g = new Fixture(CacheSettings.defaults("https://c.example").withInlineVerifyMaxBytes(10));
+        g.createCache("team");
+        Fixture.Nar p = nar("p");
+        // Never uploaded: the job rejects it.
+        g.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(p.info())));
+        PathRecord examined = g.paths.record(TEAM, p.path().hash()).orElseThrow();
+        PathRecord rejected = new PathRecord(examined.info(), PathState.REJECTED, "nope", examined.updatedAt());
+        PathRecord other = new PathRecord(examined.info(), PathState.VERIFYING, null, examined.updatedAt(), "another");
+
+        assertThat(g.paths.putRejected(TEAM, rejected, other)).isFalse();
+        assertThat(g.paths.putRejected(TEAM, rejected, null)).isFalse();
+        assertThat(g.paths.putRejected(TEAM, rejected, examined)).isTrue();
+        assertThat(g.paths.putRejected(TEAM, rejected, examined)).isTrue();
+
+        g.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(p.info())));
+        PathRecord second = g.paths.record(TEAM, p.path().hash()).orElseThrow();
+        assertThat(second.state()).isEqualTo(PathState.VERIFYING);
+        assertThat(second.attempt()).isNotEqualTo(examined.attempt());
+        // The first request's job, delivered late, examined the old record: the new one stays.
+        assertThat(g.paths.putRejected(TEAM, rejected, examined)).isFalse();
+        assertThat(g.paths.record(TEAM, p.path().hash())).contains(second);
     }
 
     @Test

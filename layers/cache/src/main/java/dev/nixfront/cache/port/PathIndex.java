@@ -24,6 +24,20 @@ public interface PathIndex {
      */
     boolean putUnlessPublished(CacheName cache, PathRecord record);
 
+    /**
+     * Records a rejection without undoing another request's work: writes {@code rejected} (a
+     * {@link PathState#REJECTED} record) only where there is no item, a rejected one, or still the
+     * very verifying record {@code examined} whose verification failed (same attempt). One
+     * conditional write: {@code attribute_not_exists(pk) OR #state = :rejected OR (#state =
+     * :verifying AND #attempt = :attempt)}. A published record, or a verifying one of another
+     * request (another attempt), is kept and the answer is false. Writing the same rejection again
+     * (a redelivered job, a retried request) succeeds, since the item is rejected by then.
+     *
+     * @param examined the verifying record the caller verified, or null when it verified its own
+     *                 request's info inline and must leave every verifying record alone
+     */
+    boolean putRejected(CacheName cache, PathRecord rejected, PathRecord examined);
+
     /** Deletes every path item of the cache (query of gsi1, batched deletes). Idempotent. */
     void deleteAll(CacheName cache);
 }

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 public final class MemoryPathIndex implements PathIndex {
@@ -56,6 +57,23 @@ public final class MemoryPathIndex implements PathIndex {
         }
         items.put(key(cache, record.hash()), record);
         writes.add(record.state().wire() + " " + record.hash());
+        return true;
+    }
+
+    @Override
+    public synchronized boolean putRejected(CacheName cache, PathRecord rejected, PathRecord examined) {
+        if (rejected.state() != PathState.REJECTED) {
+            throw new IllegalArgumentException("putRejected writes rejected records only");
+        }
+        PathRecord existing = items.get(key(cache, rejected.hash()));
+        boolean replaceable = existing == null || existing.state() == PathState.REJECTED
+                || (existing.state() == PathState.VERIFYING && examined != null
+                    && examined.state() == PathState.VERIFYING && Objects.equals(existing.attempt(), examined.attempt()));
+        if (!replaceable) {
+            return false;
+        }
+        items.put(key(cache, rejected.hash()), rejected);
+        writes.add(rejected.state().wire() + " " + rejected.hash());
         return true;
     }
 
