@@ -31,7 +31,7 @@ import software.constructs.Construct;
  *
  * <pre>
  *          S3 (objects by key shape; ListBucket)                  DynamoDB       KMS              other
- * query    -                                                      read           -                -
+ * query    get *.narinfo; list                                    read           -                -
  * upload   put _staging/*; head &#42;/nar/*; abort+delete _staging/*;  read           -                -
  *          list
  * publish  get &#42;/nar/*, _staging/*; put *.narinfo, &#42;/nar/*;       read, put      Decrypt          invoke verify
@@ -159,6 +159,10 @@ public final class Functions extends Construct {
         String staging = Storage.STAGING_PREFIX + "*";
 
         table(query, storage, read);
+        // Status looks at a path's narinfo when the index does not call it published (a lost index
+        // item): what CloudFront serves anyway. ListBucket makes a missing key a 404 rather than a 403.
+        objects(query, storage, List.of("s3:GetObject"), "*.narinfo");
+        bucket(query, storage, "s3:ListBucket");
 
         // Presigns a single PUT or a multipart upload, both under staging (CreateMultipartUpload, UploadPart
         // and CompleteMultipartUpload are all s3:PutObject in IAM): a presigned request is signed with this
@@ -209,6 +213,7 @@ public final class Functions extends Construct {
         String bucketArn = "Resource::<" + Nag.logicalId(storage.bucket()) + ".Arn>";
         String why = "The first key segment is the cache name, which is data (many caches per deployment), "
                 + "so object permissions name the key shape, never a fixed key.";
+        Nag.suppress(query.role(), "AwsSolutions-IAM5", why, List.of(bucketArn + "/*.narinfo"));
         Nag.suppress(upload.role(), "AwsSolutions-IAM5", why,
                 List.of(bucketArn + "/" + nar, bucketArn + "/" + staging));
         for (NixfrontFunction writer : List.of(publish, verify)) {

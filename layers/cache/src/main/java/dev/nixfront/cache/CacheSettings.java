@@ -33,6 +33,14 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
     public static final Duration MAX_TOKEN_LOOKUP_TTL = Duration.ofSeconds(60);
     /** What one asynchronous verification may take: the verify function's 15 minutes, less a margin. */
     public static final Duration MAX_VERIFY_TIME = Duration.ofMinutes(14);
+    /**
+     * How long a path may stay {@code verifying} before its job counts as lost: an async invocation
+     * and Lambda's two retries (15 minutes each, 1 and 2 minutes apart) are over in under 50 minutes.
+     * The next publish that includes or references such a path resubmits it, and repairs it first
+     * if its narinfo is there. A job merely delayed longer (async events may wait up to 6 hours when
+     * the function is throttled) then runs twice, which is harmless: every step is idempotent.
+     */
+    public static final Duration VERIFY_DEADLINE = Duration.ofHours(1);
 
     public CacheSettings {
         Objects.requireNonNull(cacheBaseUrl, "cacheBaseUrl");

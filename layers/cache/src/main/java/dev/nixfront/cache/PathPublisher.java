@@ -34,7 +34,8 @@ import java.util.Optional;
  *     or earlier publish) is kept, and must carry the same info;</li>
  * <li>the index item is written last, and never over a published one.</li>
  * </ol>
- * A crash between 2 and 3 leaves a readable, unindexed path; publishing it again completes it.
+ * A crash between 2 and 3 leaves a readable, unindexed path; publishing it again completes it, and
+ * without its original info, {@link IndexRepair} rebuilds the item from the narinfo object.
  */
 final class PathPublisher {
     /** A path whose staged upload changed or moved between verification and copy is tried this often. */
@@ -47,8 +48,11 @@ final class PathPublisher {
     private final Clock clock;
     private final String storeDir;
     private final NarVerifier verifier;
+    private final IndexRepair repair;
 
-    PathPublisher(ObjectStore objects, PathIndex paths, SigningKeys keys, Metrics metrics, Clock clock, String storeDir) {
+    PathPublisher(ObjectStore objects, PathIndex paths, SigningKeys keys, Metrics metrics, Clock clock, String storeDir,
+                  IndexRepair repair) {
+        this.repair = Objects.requireNonNull(repair);
         this.objects = Objects.requireNonNull(objects);
         this.paths = Objects.requireNonNull(paths);
         this.keys = Objects.requireNonNull(keys);
@@ -69,7 +73,14 @@ final class PathPublisher {
         String narInfoKey = Layout.narInfo(cache.name(), signed.storePath().hash());
         byte[] text = signed.render().getBytes(StandardCharsets.UTF_8);
         if (!objects.putIfAbsent(narInfoKey, text, Layout.NARINFO_CONTENT_TYPE, Layout.NARINFO_CACHE_CONTROL)) {
-            requireSame(existingNarInfo(narInfoKey), signed);
+            NarInfo existing = existingNarInfo(narInfoKey);
+            if (PathInfos.difference(existing, signed) != null) {
+                // Published before with other info (a non-reproducible rebuild): that narinfo is
+                // the truth. Index it, in case a crash lost its item, so that missing stops calling
+                // the path missing and its referrers go through; this request gets the 409.
+                repair.index(cache, existing);
+            }
+            requireSame(existing, signed);
         }
         PathRecord record = new PathRecord(signed, PathState.PUBLISHED, null, clock.instant());
         if (!paths.putUnlessPublished(cache.name(), record)) {

@@ -1,6 +1,5 @@
 package dev.nixfront.cache;
 
-import dev.nixfront.api.ApiError;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.PublishResponse;
 import dev.nixfront.api.PublishResult;
@@ -10,12 +9,9 @@ import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.PathRecord;
 import dev.nixfront.cache.port.PathState;
 import dev.nixfront.cache.port.Permission;
-import dev.nixfront.cache.port.VerificationQueue;
-import dev.nixfront.cache.port.VerifyJob;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.StorePath;
 import dev.nixfront.nix.StorePathHash;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,53 +19,46 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * Publishing a batch of narinfos. Everything is validated before anything is written: every field,
- * conflicts with published paths (409), and closure completeness (every reference published or in
- * the batch, else 409 naming them). Then, references before referrers, each path is verified and
+ * Publishing a batch of narinfos. Everything is validated before anything of the request is written:
+ * every field, conflicts with published paths (409), and closure completeness (every reference
+ * published or in the batch, else 409 naming them; see {@link References}). The only writes before
+ * that are repairs of what is already true: index items rebuilt from their narinfos, and lost
+ * verifications queued again. Then, references before referrers, each path is verified and
  * published inline if it fits what is left of the request's budget: its file and NAR within the
  * byte bounds, and the time spent so far plus its estimated cost ({@link VerifyRates}, from NAR
  * size and compression, not only the file size) within the time budget, well inside API Gateway's
  * 30 s. The rest, and everything referring to them, are recorded {@code verifying} with their full
- * info and go to the {@link VerificationQueue} by store hash in one job, and
- * answer {@code verifying}. Nothing becomes readable before its NAR is verified.
+ * info and go to the verify function ({@link Deferral}), and answer {@code verifying}. Nothing becomes readable before its NAR is verified.
  */
 public final class PublishService {
-    /**
-     * The most distinct references outside the batch one request may carry. A large closure's batch
-     * of 200 paths names a few thousand at most; 10,000 cost 100 batched index reads.
-     */
-    static final int MAX_DISTINCT_REFERENCES = 10_000;
-
     private final PathIndex paths;
-    private final VerificationQueue queue;
     private final Clock clock;
     private final CacheSettings settings;
     private final CacheLookup lookup;
     private final PathPublisher publisher;
-    private final SecureRandom random;
+    private final Deferral deferral;
+    private final References references;
 
-    PublishService(CacheRepository caches, PathIndex paths, VerificationQueue queue, PathPublisher publisher,
-                   Clock clock, SecureRandom random, CacheSettings settings) {
-        this.random = Objects.requireNonNull(random);
+    PublishService(CacheRepository caches, PathIndex paths, PathPublisher publisher, Deferral deferral,
+                   References references, Clock clock, CacheSettings settings) {
         this.paths = Objects.requireNonNull(paths);
-        this.queue = Objects.requireNonNull(queue);
         this.publisher = Objects.requireNonNull(publisher);
+        this.deferral = Objects.requireNonNull(deferral);
+        this.references = Objects.requireNonNull(references);
         this.clock = Objects.requireNonNull(clock);
         this.settings = Objects.requireNonNull(settings);
         this.lookup = new CacheLookup(caches);
     }
 
     /** One path of the batch, validated, with its position for error fields. */
-    private record Item(int index, NarInfo info) {
+    record Item(int index, NarInfo info) {
         String field(String name) {
             return "paths[" + index + "]" + (name == null ? "" : "." + name);
         }
@@ -104,10 +93,11 @@ public final class PublishService {
             }
         }
 
-        Set<StorePath> outside = referencesOutside(batch);
+        Set<StorePath> outside = References.outside(batch);
         Set<StorePathHash> wanted = new HashSet<>(byHash.keySet());
         outside.forEach(r -> wanted.add(r.hash()));
-        Map<StorePathHash, PathRecord> indexed = paths.get(record.name(), wanted);
+        Map<StorePathHash, PathRecord> indexed = new HashMap<>(paths.get(record.name(), wanted));
+        references.repair(record, outside, indexed, start);
 
         Map<StorePath, String> state = new HashMap<>();
         for (Item item : batch.values()) {
@@ -117,7 +107,7 @@ public final class PublishService {
                 state.put(item.info().storePath(), PathState.PUBLISHED.wire());
             }
         }
-        requireReferences(record, batch, indexed);
+        references.require(record, batch, indexed, start);
         List<Item> ordered = referencesFirst(batch);
 
         Set<StorePath> deferred = new HashSet<>();
@@ -149,36 +139,18 @@ public final class PublishService {
             state.put(info.storePath(), PathState.PUBLISHED.wire());
         }
 
-        if (!deferred.isEmpty()) {
-            // The records hold the full info; the job names them only, to stay far below Lambda's
-            // 256 KB async payload (200 narinfos with long reference lists do not).
-            List<String> job = new ArrayList<>();
-            String attempt = newAttempt();
-            for (Item item : ordered) {
-                if (deferred.contains(item.info().storePath())) {
-                    paths.putUnlessPublished(record.name(),
-                            new PathRecord(item.info(), PathState.VERIFYING, null, clock.instant(), attempt));
-                    job.add(item.info().storePath().hash().value());
-                    state.put(item.info().storePath(), PathState.VERIFYING.wire());
-                }
+        List<NarInfo> toVerify = new ArrayList<>();
+        for (Item item : ordered) {
+            if (deferred.contains(item.info().storePath())) {
+                toVerify.add(item.info());
+                state.put(item.info().storePath(), PathState.VERIFYING.wire());
             }
-            queue.submit(new VerifyJob(record.name().value(), job));
         }
+        deferral.submit(record, toVerify);
 
         return new PublishResponse(requestOrder.stream()
                 .map(path -> new PublishResult(path.toString(), state.get(path)))
                 .toList());
-    }
-
-    /**
-     * A fresh id for this request's verifying records. From the injected generator, not
-     * {@code UUID.randomUUID()}: SnapStart restores many containers from one snapshot, and only a
-     * generator that mixes in fresh entropy on every call (see the functions' wiring) keeps them apart.
-     */
-    private String newAttempt() {
-        byte[] bytes = new byte[16];
-        random.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 
     /**
@@ -216,68 +188,6 @@ public final class PublishService {
             publisher.rejected("Conflict");
             throw DomainException.conflict(item.field("storePath"), item.info().storePath()
                     + " is already published with different info: " + difference);
-        }
-    }
-
-    /**
-     * The distinct references of the batch that are not in it, in request order, at most
-     * {@link #MAX_DISTINCT_REFERENCES}: each costs an index read (100 per batched get), so without a
-     * bound 45 paths of 2,100 references each cost 94,500 reads and 17 s before the answer.
-     */
-    private static Set<StorePath> referencesOutside(Map<StorePath, Item> batch) {
-        Set<StorePath> outside = new LinkedHashSet<>();
-        for (Item item : batch.values()) {
-            for (StorePath ref : item.info().references()) {
-                if (!ref.equals(item.info().storePath()) && !batch.containsKey(ref) && outside.add(ref)
-                        && outside.size() > MAX_DISTINCT_REFERENCES) {
-                    throw DomainException.tooMany("paths", "at most " + MAX_DISTINCT_REFERENCES + " distinct references"
-                            + " outside the batch per request; " + item.field("references") + " is past that: publish"
-                            + " fewer paths per request");
-                }
-            }
-        }
-        return outside;
-    }
-
-    /**
-     * Every reference (other than the path itself) must be published in this cache under the same
-     * name, or be in the batch. A reference still verifying does not count: its referrers would
-     * become readable first. The 409 names the first {@link ApiError#MAX_MISSING} and counts them
-     * all; the reason repeats none, so the answer stays far below Lambda's 6 MB whatever was sent.
-     */
-    private void requireReferences(CacheRecord cache, Map<StorePath, Item> batch, Map<StorePathHash, PathRecord> indexed) {
-        List<String> named = new ArrayList<>();
-        Set<StorePath> seen = new HashSet<>();
-        int missing = 0;
-        int verifying = 0;
-        String firstField = null;
-        for (Item item : batch.values()) {
-            for (StorePath ref : item.info().references()) {
-                if (ref.equals(item.info().storePath()) || batch.containsKey(ref) || !seen.add(ref)) {
-                    continue;
-                }
-                PathRecord r = indexed.get(ref.hash());
-                boolean published = r != null && r.state() == PathState.PUBLISHED && r.info().storePath().equals(ref);
-                if (!published) {
-                    missing++;
-                    if (r != null && r.state() == PathState.VERIFYING && r.info().storePath().equals(ref)) {
-                        verifying++;
-                    }
-                    if (named.size() < ApiError.MAX_MISSING) {
-                        named.add(ref.baseName());
-                    }
-                    if (firstField == null) {
-                        firstField = item.field("references");
-                    }
-                }
-            }
-        }
-        if (missing > 0) {
-            publisher.rejected("MissingReference");
-            throw new DomainException(DomainException.Kind.CONFLICT, firstField, "references not published in cache "
-                    + cache.name() + " nor in this batch: " + missing + (verifying > 0 ? " (" + verifying
-                    + " still verifying)" : "") + (missing > named.size() ? "; missing names the first "
-                    + named.size() : "; missing names them"), named, missing);
         }
     }
 

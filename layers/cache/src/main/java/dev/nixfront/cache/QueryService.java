@@ -11,6 +11,7 @@ import dev.nixfront.cache.port.PathState;
 import dev.nixfront.cache.port.Permission;
 import dev.nixfront.nix.NixFormatException;
 import dev.nixfront.nix.StorePathHash;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,17 +19,25 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-/** Read-only questions about a cache's paths. */
+/** Read-only questions about a cache's paths; status sees through a lost index item (see {@link IndexRepair}). */
 public final class QueryService {
     private final PathIndex paths;
+    private final IndexRepair repair;
+    private final Clock clock;
     private final CacheLookup lookup;
 
-    public QueryService(CacheRepository caches, PathIndex paths) {
+    QueryService(CacheRepository caches, PathIndex paths, IndexRepair repair, Clock clock) {
         this.paths = Objects.requireNonNull(paths);
+        this.repair = Objects.requireNonNull(repair);
+        this.clock = Objects.requireNonNull(clock);
         this.lookup = new CacheLookup(caches);
     }
 
-    /** Which of the hashes are not published (verifying and rejected paths count as missing). */
+    /**
+     * Which of the hashes are not published (verifying and rejected paths count as missing). The
+     * index alone answers, in batched reads: a lost index item makes its path look missing here
+     * until the client's publish (of it or of a referrer) rebuilds it from the narinfo.
+     */
     public MissingResponse missing(Principal principal, String cache, MissingRequest request) {
         CacheRecord record = lookup.require(principal, cache, Permission.READ);
         if (request == null) {
@@ -57,6 +66,11 @@ public final class QueryService {
         CacheRecord record = lookup.require(principal, cache, Permission.READ);
         StorePathHash hash = hash(storeHash, "hash");
         PathRecord r = paths.get(record.name(), List.of(hash)).get(hash);
+        if (IndexRepair.worthRepairing(r, clock.instant())) {
+            // One narinfo read: the path may be published although its index item was lost. Answered,
+            // not written: this function's role only reads the table; publish writes the item.
+            r = repair.published(record, hash).orElse(r);
+        }
         if (r == null) {
             return new PathStatus(hash.value(), "absent", null);
         }

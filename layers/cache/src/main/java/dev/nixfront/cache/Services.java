@@ -20,14 +20,17 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
     }
 
     public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random) {
+        IndexRepair repair = new IndexRepair(ports.objects(), ports.paths(), clock, settings.storeDir());
         PathPublisher publisher = new PathPublisher(ports.objects(), ports.paths(), new SigningKeys(ports.keys()),
-                ports.metrics(), clock, settings.storeDir());
+                ports.metrics(), clock, settings.storeDir(), repair);
+        Deferral deferral = new Deferral(ports.paths(), ports.queue(), clock, random);
         return new Services(
                 new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), ports.keys(), random, clock, settings),
                 new TokenService(ports.tokens(), clock, random, settings.tokenLookupTtl()),
-                new QueryService(ports.caches(), ports.paths()),
+                new QueryService(ports.caches(), ports.paths(), repair, clock),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
-                new PublishService(ports.caches(), ports.paths(), ports.queue(), publisher, clock, random, settings),
+                new PublishService(ports.caches(), ports.paths(), publisher, deferral,
+                        new References(repair, publisher, deferral), clock, settings),
                 new VerifyService(ports.caches(), ports.paths(), publisher));
     }
 }

@@ -83,7 +83,7 @@ class AnswerBoundsTest {
 
         assertThat(answer.error()).isEqualTo("too_many");
         assertThat(answer.field()).isEqualTo("paths");
-        assertThat(answer.reason()).contains("at most " + PublishService.MAX_DISTINCT_REFERENCES + " distinct references");
+        assertThat(answer.reason()).contains("at most " + References.MAX_DISTINCT + " distinct references");
         assertThat(bytes(answer)).isLessThan(1_000_000);
         assertThat(f.paths.keysRead()).isZero();
     }

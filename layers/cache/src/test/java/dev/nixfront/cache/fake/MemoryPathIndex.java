@@ -26,6 +26,11 @@ public final class MemoryPathIndex implements PathIndex {
         return Optional.ofNullable(items.get(key(cache, hash)));
     }
 
+    /** Loses an item, as a crash between the narinfo write and the index write would. */
+    public synchronized void forget(CacheName cache, StorePathHash hash) {
+        items.remove(key(cache, hash));
+    }
+
     /** Successful writes, in order, as {@code <state> <storeHash>}. */
     public synchronized List<String> writes() {
         return List.copyOf(writes);
