@@ -49,6 +49,7 @@ import java.util.function.UnaryOperator;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -273,6 +274,11 @@ public final class LocalStack implements AutoCloseable {
     /** An S3 client signed with the stack's credentials (tests inspect and tamper with objects). */
     public S3Client s3() {
         return clients.s3();
+    }
+
+    /** A DynamoDB client for dynalite, table {@link #TABLE} (tests inspect and damage the index). */
+    public DynamoDbClient dynamoDb() {
+        return clients.dynamoDb();
     }
 
     public Path directory() {
