@@ -1,5 +1,6 @@
 package dev.nixfront.functions;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import dev.nixfront.aws.AdminTokenSecret;
 import dev.nixfront.aws.AwsClients;
 import dev.nixfront.aws.DynamoDbCacheRepository;
@@ -34,20 +35,36 @@ public final class Wiring {
     static final String BOOTSTRAP_DESCRIPTION = "bootstrap admin token (Secrets Manager)";
 
     private static Services services;
+    private static AwsClients clients;
 
     private Wiring() {}
 
     /** The container's services, built on first use from {@link FunctionConfig#fromEnvironment()}. */
     static synchronized Services services() {
         if (services == null) {
-            services = create(FunctionConfig.fromEnvironment());
+            FunctionConfig config = FunctionConfig.fromEnvironment();
+            clients = AwsClients.create(config.clientConfig());
+            services = create(config, clients);
         }
         return services;
     }
 
+    /**
+     * Where a verify run hands on what does not fit its time: the function itself, through the ARN
+     * it was invoked by (the alias {@code live}, as publish calls it). Only the running invocation
+     * knows that ARN; the stack cannot put a function's own alias into its environment (a cycle).
+     */
+    static VerificationQueue invokedFunction(Context context) {
+        synchronized (Wiring.class) {
+            services();
+            return new LambdaVerificationQueue(clients.lambda(), context.getInvokedFunctionArn());
+        }
+    }
+
     /** The services of a function whose environment is {@code environment}: what Lambda's cold start builds. */
     public static Services forEnvironment(Map<String, String> environment) {
-        return create(FunctionConfig.from(environment));
+        FunctionConfig config = FunctionConfig.from(environment);
+        return create(config, AwsClients.create(config.clientConfig()));
     }
 
     /**
@@ -56,8 +73,7 @@ public final class Wiring {
      * it by hash and never need {@code secretsmanager:GetSecretValue}. With SnapStart this runs when
      * the version is published, so a deployment has its admin token before its first request.
      */
-    static Services create(FunctionConfig config) {
-        AwsClients clients = AwsClients.create(config.clientConfig());
+    static Services create(FunctionConfig config, AwsClients clients) {
         KeyVault keys = config.kmsKeyArn() == null
                 ? unconfigured(FunctionConfig.KMS_KEY_ARN)
                 : new KmsKeyVault(clients.kms(), config.kmsKeyArn());

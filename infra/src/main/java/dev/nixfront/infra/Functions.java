@@ -10,6 +10,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.Policy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
@@ -36,7 +37,7 @@ import software.constructs.Construct;
  *          list
  * publish  get &#42;/nar/*, _staging/*; put *.narinfo, &#42;/nar/*;       read, put      Decrypt          invoke verify
  *          abort &#42;/nar/*; delete _staging/*; list
- * verify   same S3 as publish                                     read, put      Decrypt          failure queue
+ * verify   same S3 as publish                                     read, put      Decrypt          failure queue, invoke verify
  * admin    put &#42;/nix-cache-info; delete+abort * (a cache's own     read, write    GenerateDataKey  admin secret
  *          prefix and _staging/&lt;cache&gt;/); list, list multipart uploads
  * </pre>
@@ -190,6 +191,16 @@ public final class Functions extends Construct {
             signingKey(writer, storage, "kms:Decrypt");
         }
         verify.alias().grantInvoke(publish.role());
+        // A verify run that is out of time invokes its own alias with the rest of its job. In a policy
+        // of its own: the role's default policy is a dependency of the function, and the alias
+        // depends on the function, so granting through the default policy would be a cycle.
+        Policy.Builder.create(this, "VerifyHandsOn")
+                .roles(List.of(verify.role()))
+                .statements(List.of(PolicyStatement.Builder.create()
+                        .actions(List.of("lambda:InvokeFunction"))
+                        .resources(List.of(verify.alias().getFunctionArn()))
+                        .build()))
+                .build();
 
         objects(admin, storage, List.of("s3:PutObject"), "*/nix-cache-info");
         // Deleting a cache lists its prefix and its staging prefix (_staging/<cache>/), deletes every

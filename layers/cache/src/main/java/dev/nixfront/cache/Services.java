@@ -31,6 +31,6 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
                 new PublishService(ports.caches(), ports.paths(), publisher, deferral,
                         new References(repair, publisher, deferral), clock, settings),
-                new VerifyService(ports.caches(), ports.paths(), publisher));
+                new VerifyService(ports.caches(), ports.paths(), publisher, ports.queue(), clock, settings.verifyRates()));
     }
 }

@@ -6,10 +6,14 @@ import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.PathRecord;
 import dev.nixfront.cache.port.PathState;
+import dev.nixfront.cache.port.VerificationQueue;
 import dev.nixfront.cache.port.VerifyJob;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.StorePath;
 import dev.nixfront.nix.StorePathHash;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,16 +29,31 @@ import java.util.Set;
  * rejection here, rejects its referrers in the job; a hash with no record (a forged job) is
  * reported and skipped. Bad uploads never throw (a retry would fail the same way); failures of the
  * stores do, so the job is delivered again, which is safe because every step is idempotent.
+ *
+ * <p>One run does only the work that fits the verify function's timeout: a path is started only if
+ * the time spent so far plus its {@link VerifyRates#estimate} stays within
+ * {@link CacheSettings#MAX_VERIFY_TIME}, and the first path always is (publish refuses any path
+ * whose estimate alone exceeds it). The paths left are handed on, in order, as a new job with the
+ * same queue; it starts only after this run has published or rejected everything before them, so
+ * references still come before referrers, across runs as within one. A job of 200 large paths used
+ * to be one run that outlasted Lambda's 15 minutes, and each retry started over.
  */
 public final class VerifyService {
     private final CacheRepository caches;
     private final PathIndex paths;
     private final PathPublisher publisher;
+    private final VerificationQueue queue;
+    private final Clock clock;
+    private final VerifyRates rates;
 
-    VerifyService(CacheRepository caches, PathIndex paths, PathPublisher publisher) {
+    VerifyService(CacheRepository caches, PathIndex paths, PathPublisher publisher, VerificationQueue queue, Clock clock,
+                  VerifyRates rates) {
         this.caches = Objects.requireNonNull(caches);
         this.paths = Objects.requireNonNull(paths);
         this.publisher = Objects.requireNonNull(publisher);
+        this.queue = Objects.requireNonNull(queue);
+        this.clock = Objects.requireNonNull(clock);
+        this.rates = Objects.requireNonNull(rates);
     }
 
     /**
@@ -45,7 +64,19 @@ public final class VerifyService {
      */
     public record Outcome(String path, PathState state, String reason) {}
 
+    /** Runs the job, handing what does not fit this run to the service's own queue. */
     public List<Outcome> run(VerifyJob job) {
+        return run(job, queue);
+    }
+
+    /**
+     * Runs the job, handing what does not fit this run to {@code handOff}: in Lambda, the verify
+     * function's own alias, which only the running invocation knows.
+     *
+     * @return what became of each path this run handled; the paths handed on are not among them
+     */
+    public List<Outcome> run(VerifyJob job, VerificationQueue handOff) {
+        Instant start = clock.instant();
         String problem = CacheName.problem(job.cache());
         if (problem != null) {
             throw new IllegalArgumentException("verify job for an invalid cache name: " + problem);
@@ -64,7 +95,10 @@ public final class VerifyService {
         Map<StorePathHash, PathRecord> records = paths.get(cache.name(), hashes);
         Set<StorePath> done = new HashSet<>();
         Set<StorePath> failed = new HashSet<>();
-        for (StorePathHash hash : hashes) {
+        boolean verified = false;
+        Duration spent = Duration.ZERO;
+        for (int i = 0; i < hashes.size(); i++) {
+            StorePathHash hash = hashes.get(i);
             PathRecord record = records.get(hash);
             if (record == null) {
                 outcomes.add(new Outcome(hash.value(), null, "no index record for this hash: skipped"));
@@ -84,9 +118,33 @@ public final class VerifyService {
                 outcomes.add(new Outcome(info.storePath().toString(), PathState.REJECTED, record.reason()));
                 continue;
             }
+            // The first path to verify always starts, so every run makes progress.
+            if (verified && !fits(start, spent, info)) {
+                handOff.submit(new VerifyJob(job.cache(), job.storeHashes().subList(i, hashes.size())));
+                return outcomes;
+            }
+            verified = true;
+            spent = spent.plus(estimate(info));
             outcomes.add(verify(cache, record, done, failed));
         }
         return outcomes;
+    }
+
+    /**
+     * Whether the path, started now, ends within this run's time: counting what this run has used,
+     * the larger of the time that passed and the estimates of the paths it did (estimates are taken
+     * slow, but a slow store may still be slower), plus this path's estimate.
+     */
+    private boolean fits(Instant start, Duration estimated, NarInfo info) {
+        Duration used = Duration.between(start, clock.instant());
+        if (estimated.compareTo(used) > 0) {
+            used = estimated;
+        }
+        return used.plus(estimate(info)).compareTo(CacheSettings.MAX_VERIFY_TIME) <= 0;
+    }
+
+    private Duration estimate(NarInfo info) {
+        return rates.estimate(info.fileSize(), info.narSize(), info.compression());
     }
 
     /**
