@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -112,7 +113,7 @@ final class IndexRepair {
         }
         PathRecord record = new PathRecord(info, PathState.PUBLISHED, null, clock.instant());
         if (!paths.putUnlessPublished(cache.name(), record)) {
-            PathRecord existing = paths.get(cache.name(), java.util.List.of(record.hash())).get(record.hash());
+            PathRecord existing = paths.get(cache.name(), List.of(record.hash())).get(record.hash());
             return Optional.ofNullable(existing);
         }
         return Optional.of(record);

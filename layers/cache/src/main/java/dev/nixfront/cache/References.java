@@ -11,6 +11,7 @@ import dev.nixfront.nix.StorePathHash;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +132,7 @@ final class References {
 
     /** The paths in an order where each comes after those of its references among them (none form a cycle). */
     static List<NarInfo> referencesFirst(List<NarInfo> infos) {
-        Map<StorePath, NarInfo> left = new java.util.LinkedHashMap<>();
+        Map<StorePath, NarInfo> left = new LinkedHashMap<>();
         infos.forEach(i -> left.put(i.storePath(), i));
         List<NarInfo> ordered = new ArrayList<>(infos.size());
         while (!left.isEmpty()) {

@@ -148,6 +148,26 @@ class IndexRepairTest {
                 .extracting(PublishResult::state).containsExactly("verifying");
     }
 
+    @Test
+    void aPathStuckVerifyingIsQueuedAgainByThePushThatIncludesIt() {
+        Fixture g = new Fixture(CacheSettings.defaults("https://c.example").withInlineVerifyMaxBytes(10));
+        g.createCache("team");
+        Fixture.Nar dep = nar("dep");
+        g.upload("team", dep);
+        g.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(dep.info())));
+        PathRecord lost = g.paths.record(TEAM, dep.path().hash()).orElseThrow();
+        g.clock.advance(CacheSettings.VERIFY_DEADLINE.plus(Duration.ofSeconds(1)));
+
+        g.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(dep.info())));
+
+        PathRecord again = g.paths.record(TEAM, dep.path().hash()).orElseThrow();
+        assertThat(again.attempt()).isNotEqualTo(lost.attempt());
+        assertThat(again.updatedAt()).isAfter(lost.updatedAt());
+        assertThat(g.queue.jobs()).hasSize(2);
+        assertThat(g.services.verify().run(g.queue.jobs().get(1))).extracting(VerifyService.Outcome::state)
+                .containsExactly(PathState.PUBLISHED);
+    }
+
     private NarInfo narInfoOf(Fixture.Nar nar) {
         try {
             return NarInfo.parse(f.objects.object("team/" + nar.path().hash() + ".narinfo").orElseThrow().body(), "/nix/store");
