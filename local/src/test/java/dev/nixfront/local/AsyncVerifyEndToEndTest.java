@@ -8,6 +8,7 @@ import dev.nixfront.api.NarUpload;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.PublishResult;
 import dev.nixfront.api.SignedRequest;
+import dev.nixfront.cache.VerifyRates;
 import dev.nixfront.api.UploadRequest;
 import dev.nixfront.cli.client.ClientConfig;
 import dev.nixfront.cli.client.NixfrontClient;
@@ -17,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.nio.file.Path;
 import java.util.List;
@@ -84,6 +86,39 @@ class AsyncVerifyEndToEndTest {
                 state = admin.pathStatus(cache, nar.hashPart()).state();
             }
             assertThat(state).as("the queued verification publishes the path").isEqualTo("published");
+        } finally {
+            LocalStackExtension.deleteTree(directory);
+        }
+    }
+
+    /**
+     * Every path estimated at eight minutes: a verify run does one of them (14 minutes at most) and
+     * hands the rest of its job on to the queue, as the verify function invokes its own alias in
+     * AWS. The CLI publishes the four paths of the chain in one batch, so their job takes four runs,
+     * and the push only succeeds if each referrer's run came after its references'.
+     */
+    @Test
+    void aJobLongerThanOneRunIsHandedOnAndStillPublishesReferencesFirst(@TempDir Path work) throws Exception {
+        Path directory = work.resolve("stack");
+        VerifyRates eightMinutes = new VerifyRates(Duration.ofMinutes(8), Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE,
+                Long.MAX_VALUE, Long.MAX_VALUE);
+        try (LocalStack stack = LocalStack.start(new LocalStack.Options(directory, 0, 0,
+                settings -> settings.withInlineVerifyMaxBytes(1).withVerifyRates(eightMinutes)))) {
+            NixTool nix = new NixTool(work);
+            Cli cli = Cli.admin(stack);
+            String cache = "handoff-" + Closures.seed().substring(0, 8);
+            cli.run(List.of("cache", "create"), cache).ok();
+            JsonNode info = Json.mapper().readTree(cli.run(List.of("cache", "info"), cache, "--json").ok().out());
+
+            String top = nix.build(Closures.chain(Closures.seed(), 1 << 10)).getFirst();
+            List<String> closure = nix.closure(top);
+            assertThat(closure).hasSizeGreaterThan(2);
+            JsonNode pushed = Json.mapper().readTree(cli.run(List.of("push"), cache, top, "--json").ok().out());
+            assertThat(pushed.get("pushed").asInt()).isEqualTo(closure.size());
+
+            Path store = Files.createTempDirectory(work, "store-");
+            nix.copyFrom(info.get("substituter").asText(), info.get("publicKey").asText(), store, List.of(top))
+                    .ok("nix copy --from a cache whose verify jobs were handed on between runs");
         } finally {
             LocalStackExtension.deleteTree(directory);
         }
