@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * The paths of one publish batch that are verified asynchronously, named by their store hashes in
  * this order: references before referrers, so a referrer never becomes readable before a reference
- * in the same job. JSON: {@code {"cache":"team","storeHashes":["0123456789abcdfghijklmnpqrsvwxyz",
+ * in the same job. A run that is out of time hands the rest on as a new job, in the same order,
+ * which runs only after it (see {@code VerifyService}). JSON: {@code {"cache":"team","storeHashes":["0123456789abcdfghijklmnpqrsvwxyz",
  * "syd87l2rxw8cbsxmxl853h0r6pdwhwjr"]}}.
  *
  * <p>Only hashes travel, not the narinfos: publish has already written each path's full info to
