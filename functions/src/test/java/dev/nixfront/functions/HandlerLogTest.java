@@ -37,8 +37,13 @@ class HandlerLogTest {
     /** A table that fails the way a backend does; its message even quotes the token, which must not reach the log. */
     private static final class FailingCaches implements CacheRepository {
         @Override
-        public boolean create(CacheRecord cache) {
+        public boolean create(CacheRecord cache, java.time.Instant replacing) {
             throw new IllegalStateException("create failed");
+        }
+
+        @Override
+        public boolean markDeleted(CacheName name, String incarnation, java.time.Instant at) {
+            throw new IllegalStateException("mark failed");
         }
 
         @Override

@@ -371,7 +371,9 @@ class HandlerTest {
                 new com.fasterxml.jackson.core.type.TypeReference<>() { });
         String hash = nar.storePath().substring(11, 43);
         // Only the hash travels: the path's info is read back from its verifying index record.
-        assertThat(event).isEqualTo(Map.of("cache", "team", "storeHashes", List.of(hash)));
+        assertThat(event).containsEntry("cache", "team").containsEntry("storeHashes", List.of(hash))
+                .containsOnlyKeys("cache", "incarnation", "storeHashes");
+        assertThat((String) event.get("incarnation")).as("the cache's incarnation").matches("[0-9a-f]{16}");
         new VerifyHandler(asyncOnly).handleRequest(event, null);
 
         assertThat(call(new QueryHandler(asyncOnly), "GET", "/v1/caches/team/paths/" + hash, ADMIN_TOKEN, null)

@@ -32,6 +32,14 @@ class TokenHandlerTest {
 
     TokenHandlerTest() {
         services.tokens().registerBootstrap(TokenService.hash(ROOT), "test bootstrap");
+        // Tokens are made for caches that exist (and stay bound to them).
+        for (String cache : List.of("team", "other")) {
+            try {
+                assertThat(call(admin, "POST", "/v1/caches", ROOT, "{\"name\":\"" + cache + "\"}").status()).isEqualTo(201);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
     }
 
     private Answer create(String maker, List<String> caches, List<String> permissions, Instant expiresAt) throws Exception {

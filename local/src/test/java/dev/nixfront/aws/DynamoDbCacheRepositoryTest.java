@@ -34,7 +34,7 @@ class DynamoDbCacheRepositoryTest {
     @Test
     void createGetAndDelete() {
         CacheRecord team = cache("team", 40, false, new byte[] {1, 2, 3});
-        assertThat(caches.create(team)).isTrue();
+        assertThat(caches.create(team, null)).isTrue();
 
         assertThat(caches.get(CacheName.of("team"))).contains(team);
         assertThat(caches.get(CacheName.of("other"))).isEmpty();
@@ -47,14 +47,14 @@ class DynamoDbCacheRepositoryTest {
     @Test
     void createNeverOverwrites() {
         CacheRecord first = cache("team", 40, false, new byte[] {1});
-        assertThat(caches.create(first)).isTrue();
-        assertThat(caches.create(cache("team", 10, true, new byte[] {2}))).isFalse();
+        assertThat(caches.create(first, null)).isTrue();
+        assertThat(caches.create(cache("team", 10, true, new byte[] {2}), null)).isFalse();
         assertThat(caches.get(CacheName.of("team"))).contains(first);
     }
 
     @Test
     void storesTheItemInTheAgreedLayout() {
-        caches.create(cache("team", 40, true, new byte[] {9, 8}));
+        caches.create(cache("team", 40, true, new byte[] {9, 8}), null);
         var item = aws.clients().dynamoDb().getItem(b -> b.tableName(table)
                 .key(Items.key("CACHE#team", "CACHE"))).item();
         assertThat(item.get("gsi1pk").s()).isEqualTo("CACHES");
@@ -69,7 +69,7 @@ class DynamoDbCacheRepositoryTest {
     @Test
     void listsEveryCacheByNameThroughTheIndex() {
         for (String name : List.of("zeta", "alpha", "team-2", "team")) {
-            caches.create(cache(name, 40, false, new byte[] {1}));
+            caches.create(cache(name, 40, false, new byte[] {1}), null);
         }
         assertThat(caches.list()).extracting(c -> c.name().value()).containsExactly("alpha", "team", "team-2", "zeta");
         assertThat(caches.list().getFirst()).isEqualTo(cache("alpha", 40, false, new byte[] {1}));
@@ -84,11 +84,11 @@ class DynamoDbCacheRepositoryTest {
                 CountDownLatch start = new CountDownLatch(1);
                 Callable<Boolean> a = () -> {
                     start.await();
-                    return caches.create(cache(name, 1, false, new byte[] {1}));
+                    return caches.create(cache(name, 1, false, new byte[] {1}), null);
                 };
                 Callable<Boolean> b = () -> {
                     start.await();
-                    return caches.create(cache(name, 2, false, new byte[] {2}));
+                    return caches.create(cache(name, 2, false, new byte[] {2}), null);
                 };
                 Future<Boolean> first = pool.submit(a);
                 Future<Boolean> second = pool.submit(b);
@@ -104,6 +104,38 @@ class DynamoDbCacheRepositoryTest {
 
     private static CacheRecord cache(String name, int priority, boolean privateCache, byte[] sealed) {
         return new CacheRecord(CacheName.of(name), name + "-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=",
-                sealed, priority, privateCache, CREATED);
+                sealed, priority, privateCache, CREATED, "3f9a0c1d2b4e5f60", null);
+    }
+
+    @Test
+    void aDeletedCacheIsATombstoneThatOnlyACreationNamingItReplaces() {
+        CacheRecord team = cache("team", 40, false, new byte[] {1});
+        caches.create(team, null);
+        Instant deleted = CREATED.plusSeconds(60);
+        assertThat(caches.markDeleted(CacheName.of("team"), "0000000000000000", deleted)).as("another incarnation").isFalse();
+        assertThat(caches.markDeleted(CacheName.of("team"), team.incarnation(), deleted)).isTrue();
+        assertThat(caches.markDeleted(CacheName.of("team"), team.incarnation(), deleted.plusSeconds(1))).as("once").isFalse();
+        assertThat(caches.get(CacheName.of("team"))).contains(team.deleted(deleted));
+
+        CacheRecord next = new CacheRecord(CacheName.of("team"), team.publicKey(), new byte[] {2}, 40, false,
+                deleted.plusSeconds(7200), "00000000000000ff", null);
+        assertThat(caches.create(next, null)).as("a tombstone is an item").isFalse();
+        assertThat(caches.create(next, deleted.minusSeconds(1))).as("only the tombstone seen").isFalse();
+        assertThat(caches.create(next, deleted)).isTrue();
+        assertThat(caches.get(CacheName.of("team"))).contains(next);
+        assertThat(caches.create(next, deleted)).as("one winner").isFalse();
+    }
+
+    @Test
+    void anItemWrittenBeforeIncarnationsReadsAsTheLegacyIncarnation() {
+        aws.clients().dynamoDb().putItem(b -> b.tableName(table).item(java.util.Map.of(
+                "pk", Items.s("CACHE#old"), "sk", Items.s("CACHE"), "gsi1pk", Items.s("CACHES"), "gsi1sk", Items.s("old"),
+                "name", Items.s("old"), "publicKey", Items.s("old-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic="),
+                "sealedKey", Items.b(new byte[] {1}), "priority", Items.n(40), "private", Items.bool(false),
+                "createdAt", Items.s("2026-11-25T17:00:00Z"))));
+        CacheRecord old = caches.get(CacheName.of("old")).orElseThrow();
+        assertThat(old.incarnation()).isEqualTo(CacheRecord.LEGACY_INCARNATION);
+        assertThat(old.live()).isTrue();
+        assertThat(caches.markDeleted(CacheName.of("old"), CacheRecord.LEGACY_INCARNATION, CREATED)).isTrue();
     }
 }

@@ -36,9 +36,16 @@ class TokenLineageOverDynamoDbTest {
 
     @BeforeEach
     void setUp(LocalAws aws) {
-        repository = new DynamoDbTokenRepository(aws.clients().dynamoDb(), aws.newTable());
-        here = new TokenService(repository, clock, new SecureRandom(), TTL);
-        elsewhere = new TokenService(repository, clock, new SecureRandom(), TTL);
+        String table = aws.newTable();
+        repository = new DynamoDbTokenRepository(aws.clients().dynamoDb(), table);
+        DynamoDbCacheRepository caches = new DynamoDbCacheRepository(aws.clients().dynamoDb(), table);
+        for (String name : new String[] {"team", "other"}) {
+            caches.create(new dev.nixfront.cache.port.CacheRecord(dev.nixfront.cache.port.CacheName.of(name),
+                    name + "-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=", new byte[] {1}, 40, false, clock.instant(),
+                    name.equals("team") ? "00000000000000aa" : "00000000000000bb", null), null);
+        }
+        here = new TokenService(repository, caches, clock, new SecureRandom(), TTL);
+        elsewhere = new TokenService(repository, caches, clock, new SecureRandom(), TTL);
         here.registerBootstrap(TokenService.hash(ROOT), "bootstrap");
     }
 

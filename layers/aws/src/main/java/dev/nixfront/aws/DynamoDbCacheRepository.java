@@ -9,6 +9,7 @@ import static dev.nixfront.aws.Items.s;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,9 +25,12 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * <pre>
  * pk=CACHE#team  sk=CACHE  gsi1pk=CACHES  gsi1sk=team
  * name=team  publicKey=team-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=  sealedKey=(B)
- * priority=40  private=false  createdAt=2026-11-25T17:00:00Z
+ * priority=40  private=false  createdAt=2026-11-25T17:00:00Z  incarnation=3f9a0c1d2b4e5f60
+ * (deletedAt=2026-11-26T09:00:00Z once deletion began: a tombstone)
  * </pre>
- * Creation is a conditional put, so two concurrent creates of one name have one winner.
+ * Creation is a conditional put, so two concurrent creates of one name have one winner: on a new
+ * name {@code attribute_not_exists(pk)}, over a tombstone {@code deletedAt = <the one seen>}. An
+ * item without {@code incarnation} is a cache older than incarnations ({@code ""}).
  */
 public final class DynamoDbCacheRepository implements CacheRepository {
     static final String SK = "CACHE";
@@ -45,7 +49,7 @@ public final class DynamoDbCacheRepository implements CacheRepository {
     }
 
     @Override
-    public boolean create(CacheRecord cache) {
+    public boolean create(CacheRecord cache, Instant replacing) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(DynamoDbTableSchema.PK, s(pk(cache.name())));
         item.put(DynamoDbTableSchema.SK, s(SK));
@@ -57,8 +61,17 @@ public final class DynamoDbCacheRepository implements CacheRepository {
         item.put("priority", n(cache.priority()));
         item.put("private", bool(cache.privateCache()));
         item.put("createdAt", instant(cache.createdAt()));
+        if (!cache.incarnation().isEmpty()) {
+            item.put("incarnation", s(cache.incarnation()));
+        }
+        Items.putIfNotNull(item, "deletedAt", cache.deletedAt());
         try {
-            dynamoDb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            if (replacing == null) {
+                dynamoDb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            } else {
+                dynamoDb.putItem(b -> b.tableName(table).item(item).conditionExpression("deletedAt = :seen")
+                        .expressionAttributeValues(Map.of(":seen", instant(replacing))));
+            }
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -83,6 +96,25 @@ public final class DynamoDbCacheRepository implements CacheRepository {
     }
 
     @Override
+    public boolean markDeleted(CacheName name, String incarnation, Instant at) {
+        String sameIncarnation = incarnation.isEmpty() ? "attribute_not_exists(incarnation)" : "incarnation = :incarnation";
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":at", instant(at));
+        if (!incarnation.isEmpty()) {
+            values.put(":incarnation", s(incarnation));
+        }
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(Items.key(pk(name), SK))
+                    .updateExpression("SET deletedAt = :at")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(deletedAt) AND " + sameIncarnation)
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
     public void delete(CacheName name) {
         dynamoDb.deleteItem(b -> b.tableName(table).key(Items.key(pk(name), SK)));
     }
@@ -94,6 +126,8 @@ public final class DynamoDbCacheRepository implements CacheRepository {
                 Items.bytes(item, "sealedKey"),
                 (int) Items.number(item, "priority"),
                 Items.bool(item, "private"),
-                Items.instant(item, "createdAt"));
+                Items.instant(item, "createdAt"),
+                item.containsKey("incarnation") ? Items.string(item, "incarnation") : CacheRecord.LEGACY_INCARNATION,
+                Items.optionalInstant(item, "deletedAt"));
     }
 }

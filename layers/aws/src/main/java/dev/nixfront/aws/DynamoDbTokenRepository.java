@@ -76,6 +76,11 @@ public final class DynamoDbTokenRepository implements TokenRepository {
         item.put("createdAt", instant(token.createdAt()));
         Items.putIfNotNull(item, "expiresAt", token.expiresAt());
         Items.putIfNotNull(item, "revokedAt", token.revokedAt());
+        if (!token.incarnations().isEmpty()) {
+            Map<String, AttributeValue> bound = new HashMap<>();
+            token.incarnations().forEach((cache, incarnation) -> bound.put(cache, s(incarnation)));
+            item.put("incarnations", AttributeValue.fromM(bound));
+        }
         if (token.maker() != null) {
             item.put("createdBy", s(token.maker().id()));
             item.put("makerHash", s(token.maker().secretHash()));
@@ -139,6 +144,17 @@ public final class DynamoDbTokenRepository implements TokenRepository {
         }
     }
 
+    /** The caches' incarnations the token is bound to; none on tokens older than incarnations. */
+    private static Map<String, String> incarnations(Map<String, AttributeValue> item) {
+        AttributeValue bound = item.get("incarnations");
+        if (bound == null) {
+            return Map.of();
+        }
+        Map<String, String> incarnations = new HashMap<>();
+        bound.m().forEach((cache, incarnation) -> incarnations.put(cache, incarnation.s()));
+        return incarnations;
+    }
+
     private static TokenRecord record(Map<String, AttributeValue> item) {
         return new TokenRecord(
                 Items.string(item, "id"),
@@ -148,7 +164,8 @@ public final class DynamoDbTokenRepository implements TokenRepository {
                 Items.instant(item, "createdAt"),
                 Items.optionalInstant(item, "expiresAt"),
                 Items.optionalInstant(item, "revokedAt"),
-                maker(item));
+                maker(item),
+                incarnations(item));
     }
 
     private static TokenRecord.Maker maker(Map<String, AttributeValue> item) {

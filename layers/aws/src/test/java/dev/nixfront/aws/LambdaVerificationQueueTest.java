@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /** What {@link LambdaVerificationQueue} sends, checked on the wire against a recording endpoint. */
 class LambdaVerificationQueueTest {
-    private static final VerifyJob JOB = new VerifyJob("team",
+    private static final VerifyJob JOB = new VerifyJob("team", "3f9a0c1d2b4e5f60",
             List.of("0123456789abcdfghijklmnpqrsvwxyz", "syd87l2rxw8cbsxmxl853h0r6pdwhwjr"));
 
     @Test
@@ -29,7 +29,7 @@ class LambdaVerificationQueueTest {
             assertThat(request.header("X-Amz-Invocation-Type")).isEqualTo("Event");
             assertThat(request.header("Authorization")).startsWith("AWS4-HMAC-SHA256 Credential=stub-key/");
             assertThat(Json.mapper().readTree(request.body())).isEqualTo(Json.mapper().readTree(
-                    "{\"cache\":\"team\",\"storeHashes\":[\"0123456789abcdfghijklmnpqrsvwxyz\",\"syd87l2rxw8cbsxmxl853h0r6pdwhwjr\"]}"));
+                    "{\"cache\":\"team\",\"incarnation\":\"3f9a0c1d2b4e5f60\",\"storeHashes\":[\"0123456789abcdfghijklmnpqrsvwxyz\",\"syd87l2rxw8cbsxmxl853h0r6pdwhwjr\"]}"));
             assertThat(Json.read(request.body(), VerifyJob.class)).isEqualTo(JOB);
         }
     }

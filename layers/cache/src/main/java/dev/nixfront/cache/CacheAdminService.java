@@ -15,6 +15,8 @@ import dev.nixfront.nix.sign.SecretKey;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /** Creating, listing, describing and deleting caches. */
@@ -45,8 +47,14 @@ public final class CacheAdminService {
 
     /**
      * Creates a cache with a new Ed25519 key named {@code <name>-1}, or the imported one, sealed by
-     * the vault. The item is created first (conditionally, so an existing cache's nix-cache-info
-     * is never touched), then nix-cache-info, which Nix needs before it will use the cache.
+     * the vault, as a new incarnation of its name. Only an admin of all caches creates one: a token
+     * of a named cache is bound to an incarnation of it, so it could not use the cache it made.
+     *
+     * <p>A deleted cache's name is reserved for {@link CacheSettings#nameReservation} after its
+     * deletion began (409 naming when it frees); then creating it replaces the tombstone, after
+     * sweeping what an interrupted deletion may have left. The item is written first
+     * (conditionally: an existing cache's nix-cache-info is never touched), then nix-cache-info,
+     * which Nix needs before it will use the cache.
      */
     public CacheInfo create(Principal principal, CreateCacheRequest request) {
         if (request == null) {
@@ -54,6 +62,7 @@ public final class CacheAdminService {
         }
         CacheName name = CacheLookup.name(request.name(), "name");
         principal.require(name, Permission.ADMIN);
+        principal.requireEverywhere(Permission.ADMIN);
         int priority = request.priority() == null ? DEFAULT_PRIORITY : request.priority();
         if (priority < 0 || priority > MAX_PRIORITY) {
             throw DomainException.invalid("priority", "must be between 0 and " + MAX_PRIORITY + ", got " + priority);
@@ -68,10 +77,25 @@ public final class CacheAdminService {
                 throw DomainException.invalid("signingKey", e.reason());
             }
         }
+        Instant now = clock.instant();
+        CacheRecord tombstone = caches.get(name).orElse(null);
+        if (tombstone != null) {
+            if (tombstone.live()) {
+                throw DomainException.conflict("name", "a cache named " + name + " already exists");
+            }
+            Instant free = tombstone.deletedAt().plus(settings.nameReservation());
+            if (now.isBefore(free)) {
+                throw DomainException.conflict("name", "the cache named " + name + " was deleted at " + tombstone.deletedAt()
+                        + "; its name is free again at " + free + ", when no verification queued before the deletion can still run");
+            }
+            sweep(tombstone);
+        }
+        byte[] incarnation = new byte[8];
+        random.nextBytes(incarnation);
         CacheRecord record = new CacheRecord(name, key.publicKey().toString(), vault.seal(name, key), priority,
-                Boolean.TRUE.equals(request.privateCache()), clock.instant());
-        if (!caches.create(record)) {
-            throw DomainException.conflict("name", "a cache named " + name + " already exists");
+                Boolean.TRUE.equals(request.privateCache()), now, HexFormat.of().formatHex(incarnation), null);
+        if (!caches.create(record, tombstone == null ? null : tombstone.deletedAt())) {
+            throw DomainException.conflict("name", "a cache named " + name + " was created meanwhile");
         }
         try {
             objects.put(Layout.nixCacheInfo(name), nixCacheInfo(record), Layout.CACHE_INFO_CONTENT_TYPE,
@@ -84,12 +108,23 @@ public final class CacheAdminService {
         return info(record);
     }
 
-    /** The caches the token may read, by name. */
+    /** The live caches the token may read, by name. */
     public CacheList list(Principal principal) {
         return new CacheList(caches.list().stream()
+                .filter(CacheRecord::live)
                 .filter(c -> principal.scope().allows(c.name(), Permission.READ))
+                .filter(c -> bound(principal, c))
                 .map(this::info)
                 .toList());
+    }
+
+    private static boolean bound(Principal principal, CacheRecord cache) {
+        try {
+            principal.requireIncarnation(cache);
+            return true;
+        } catch (DomainException e) {
+            return false;
+        }
     }
 
     public CacheInfo info(Principal principal, String name) {
@@ -97,16 +132,31 @@ public final class CacheAdminService {
     }
 
     /**
-     * Deletes a cache: objects first (so nothing stays readable), then path items, then the cache
-     * item, so an interrupted delete leaves a cache that still exists and can be deleted again.
-     * Its staging area lives outside its own prefix ({@link Layout#stagingPrefix}) and goes too.
+     * Deletes a cache: first marks it deleted (from then on every request, publish and verify job
+     * of it finds no cache, and a publish that wrote meanwhile removes what it wrote), then removes
+     * its objects (its prefix and its staging area, {@link Layout#stagingPrefix}) and its index
+     * items. The item stays as a tombstone that reserves the name; deleting a tombstone again
+     * repeats the sweep, so an interrupted delete is finished by calling it again.
      */
     public void delete(Principal principal, String name) {
-        CacheRecord cache = lookup.require(principal, name, Permission.ADMIN);
+        CacheName cacheName = CacheLookup.name(name, "cache");
+        principal.require(cacheName, Permission.ADMIN);
+        CacheRecord cache = caches.get(cacheName)
+                .orElseThrow(() -> DomainException.notFound("cache", "no cache named " + cacheName));
+        if (cache.live()) {
+            principal.requireIncarnation(cache);
+            if (!caches.markDeleted(cacheName, cache.incarnation(), clock.instant())) {
+                throw DomainException.conflict("cache", "cache " + cacheName + " changed while it was being deleted; try again");
+            }
+        }
+        sweep(cache);
+    }
+
+    /** Everything of {@code cache}'s incarnation: objects by name (the name is reserved meanwhile), then index items. */
+    private void sweep(CacheRecord cache) {
         objects.deletePrefix(cache.name().prefix());
         objects.deletePrefix(Layout.stagingPrefix(cache.name()));
         paths.deleteAll(cache.name());
-        caches.delete(cache.name());
     }
 
     CacheInfo info(CacheRecord c) {

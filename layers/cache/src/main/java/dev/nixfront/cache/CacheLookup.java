@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * Resolves the {@code {cache}} of a route: a valid name (400), in the token's scope (403, checked
- * before existence so a token learns nothing about caches outside its scope), existing (404).
+ * before existence so a token learns nothing about caches outside its scope), existing and live
+ * (404; a deleted cache's tombstone is no cache), and the incarnation the token was made for (403).
  */
 final class CacheLookup {
     private final CacheRepository caches;
@@ -28,6 +29,9 @@ final class CacheLookup {
     CacheRecord require(Principal principal, String rawName, Permission needed) {
         CacheName name = name(rawName, "cache");
         principal.require(name, needed);
-        return caches.get(name).orElseThrow(() -> DomainException.notFound("cache", "no cache named " + name));
+        CacheRecord cache = caches.get(name).filter(CacheRecord::live)
+                .orElseThrow(() -> DomainException.notFound("cache", "no cache named " + name));
+        principal.requireIncarnation(cache);
+        return cache;
     }
 }

@@ -22,10 +22,12 @@ import java.util.Objects;
  * @param tokenLookupTtl         how long a container may reuse a token lookup; under a minute so a
  *                               revocation takes effect within one
  * @param verifyRates            the conservative verification speeds behind a path's time estimate
+ * @param nameReservation        how long a deleted cache's name stays taken: until no verify job
+ *                               queued before the deletion can still run ({@link #NAME_RESERVATION})
  */
 public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVerifyMaxBytes, long inlineBatchBudgetBytes,
                             Duration inlineTimeBudget, long multipartThreshold, Duration uploadTtl, int partsPage,
-                            Duration tokenLookupTtl, VerifyRates verifyRates) {
+                            Duration tokenLookupTtl, VerifyRates verifyRates, Duration nameReservation) {
     public static final long MIB = 1024L * 1024;
     public static final long DEFAULT_INLINE_VERIFY_MAX_BYTES = 256 * MIB;
     public static final long DEFAULT_MULTIPART_THRESHOLD = 64 * MIB;
@@ -37,10 +39,26 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
      * How long a path may stay {@code verifying} before its job counts as lost: an async invocation
      * and Lambda's two retries (15 minutes each, 1 and 2 minutes apart) are over in under 50 minutes.
      * The next publish that includes or references such a path resubmits it, and repairs it first
-     * if its narinfo is there. A job merely delayed longer (async events may wait up to 6 hours when
-     * the function is throttled) then runs twice, which is harmless: every step is idempotent.
+     * if its narinfo is there. A job merely delayed longer (an async event may wait up to
+     * {@link #VERIFY_MAX_EVENT_AGE} when the function is throttled) then runs twice, which is
+     * harmless: every step is idempotent.
      */
     public static final Duration VERIFY_DEADLINE = Duration.ofHours(1);
+    /**
+     * The verify function's event settings, which the stack sets (infra's {@code Functions}; a
+     * template test ties them to these): Lambda drops an asynchronous event, retries included, once
+     * it is this old (its default of 6 hours would keep a deleted cache's name for as long) ...
+     */
+    public static final Duration VERIFY_MAX_EVENT_AGE = Duration.ofHours(1);
+    /** ... and one run of it takes at most this (the function's timeout). */
+    public static final Duration VERIFY_FUNCTION_TIMEOUT = Duration.ofMinutes(15);
+    /**
+     * So a verify job queued before a cache was marked deleted can start until {@link
+     * #VERIFY_MAX_EVENT_AGE} after and run for {@link #VERIFY_FUNCTION_TIMEOUT}; an inline publish
+     * ends within the publish function's 29 s. Until then the name stays reserved (a 409 naming the
+     * time): its objects are keyed by name, so a late job's narinfo must never meet a new cache's.
+     */
+    public static final Duration NAME_RESERVATION = VERIFY_MAX_EVENT_AGE.plus(VERIFY_FUNCTION_TIMEOUT).plusMinutes(1);
 
     public CacheSettings {
         Objects.requireNonNull(cacheBaseUrl, "cacheBaseUrl");
@@ -50,6 +68,10 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
         Objects.requireNonNull(uploadTtl, "uploadTtl");
         Objects.requireNonNull(tokenLookupTtl, "tokenLookupTtl");
         Objects.requireNonNull(verifyRates, "verifyRates");
+        Objects.requireNonNull(nameReservation, "nameReservation");
+        if (nameReservation.isNegative()) {
+            throw new IllegalArgumentException("nameReservation must not be negative");
+        }
         if (uploadTtl.isNegative() || uploadTtl.isZero() || uploadTtl.compareTo(MAX_UPLOAD_TTL) > 0) {
             throw new IllegalArgumentException("uploadTtl must be positive and at most 15 minutes");
         }
@@ -69,7 +91,7 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
                          Duration inlineTimeBudget, long multipartThreshold, Duration uploadTtl, int partsPage,
                          Duration tokenLookupTtl) {
         this(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget, multipartThreshold,
-                uploadTtl, partsPage, tokenLookupTtl, VerifyRates.defaults());
+                uploadTtl, partsPage, tokenLookupTtl, VerifyRates.defaults(), NAME_RESERVATION);
     }
 
     /**
@@ -80,31 +102,37 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
     public static CacheSettings defaults(String cacheBaseUrl) {
         return new CacheSettings(cacheBaseUrl, "/nix/store", DEFAULT_INLINE_VERIFY_MAX_BYTES, DEFAULT_INLINE_VERIFY_MAX_BYTES,
                 Duration.ofSeconds(20), DEFAULT_MULTIPART_THRESHOLD, MAX_UPLOAD_TTL, 100, Duration.ofSeconds(30),
-                VerifyRates.defaults());
+                VerifyRates.defaults(), NAME_RESERVATION);
     }
 
     public CacheSettings withInlineVerifyMaxBytes(long bytes) {
         return new CacheSettings(cacheBaseUrl, storeDir, bytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation);
     }
 
     public CacheSettings withInlineBatchBudgetBytes(long bytes) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, bytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation);
     }
 
     public CacheSettings withMultipartThreshold(long bytes) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                bytes, uploadTtl, partsPage, tokenLookupTtl, verifyRates);
+                bytes, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation);
     }
 
     public CacheSettings withPartsPage(int parts) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, parts, tokenLookupTtl, verifyRates);
+                multipartThreshold, uploadTtl, parts, tokenLookupTtl, verifyRates, nameReservation);
     }
 
     public CacheSettings withVerifyRates(VerifyRates rates) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, rates);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, rates, nameReservation);
+    }
+
+    /** Tests and the local stack may free a deleted cache's name sooner; AWS keeps {@link #NAME_RESERVATION}. */
+    public CacheSettings withNameReservation(Duration reservation) {
+        return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, reservation);
     }
 }

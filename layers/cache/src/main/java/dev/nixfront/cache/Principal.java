@@ -1,9 +1,12 @@
 package dev.nixfront.cache;
 
 import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.TokenRecord;
 import dev.nixfront.cache.port.Permission;
 import dev.nixfront.cache.port.Scope;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,9 +17,12 @@ import java.util.Objects;
  *                  null for a principal built from a scope alone, which cannot make tokens
  * @param expiresAt the earliest expiry along the token's chain of makers, null if none expires
  * @param depth     how many makers the token has above it: 0 for a root token
+ * @param incarnations the cache incarnations the token is bound to ({@link TokenRecord#incarnations})
  */
-public record Principal(String tokenId, Scope scope, String tokenHash, Instant expiresAt, int depth) {
+public record Principal(String tokenId, Scope scope, String tokenHash, Instant expiresAt, int depth,
+                        Map<String, String> incarnations) {
     public Principal {
+        incarnations = Map.copyOf(Objects.requireNonNull(incarnations, "incarnations"));
         Objects.requireNonNull(tokenId, "tokenId");
         Objects.requireNonNull(scope, "scope");
         if (depth < 0) {
@@ -26,7 +32,30 @@ public record Principal(String tokenId, Scope scope, String tokenHash, Instant e
 
     /** A scope alone, not tied to a token record: enough for every check, not to make tokens. */
     public Principal(String tokenId, Scope scope) {
-        this(tokenId, scope, null, null, 0);
+        this(tokenId, scope, null, null, 0, Map.of());
+    }
+
+    /** A token bound to no incarnation. */
+    public Principal(String tokenId, Scope scope, String tokenHash, Instant expiresAt, int depth) {
+        this(tokenId, scope, tokenHash, expiresAt, depth, Map.of());
+    }
+
+    /**
+     * Throws 403 unless the token was made for this incarnation of {@code cache}: a token made for a
+     * cache that was deleted is good for no later cache of the same name. {@code *} tokens are bound
+     * to no incarnation; a token of a named cache without a binding is older than incarnations and
+     * good only for a cache that is too ({@link CacheRecord#LEGACY_INCARNATION}).
+     */
+    public void requireIncarnation(CacheRecord cache) {
+        if (scope.allCaches()) {
+            return;
+        }
+        String bound = incarnations.getOrDefault(cache.name().value(), CacheRecord.LEGACY_INCARNATION);
+        if (!bound.equals(cache.incarnation())) {
+            throw DomainException.forbidden("cache", "token " + tokenId + " was made for an earlier cache named "
+                    + cache.name() + ", which was deleted; it is not valid for the cache of that name created at "
+                    + cache.createdAt());
+        }
     }
 
     /** Throws 403 unless the token allows {@code needed} on {@code cache}. */

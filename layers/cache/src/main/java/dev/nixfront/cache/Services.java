@@ -26,7 +26,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         Deferral deferral = new Deferral(ports.paths(), ports.queue(), clock, random);
         return new Services(
                 new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), ports.keys(), random, clock, settings),
-                new TokenService(ports.tokens(), clock, random, settings.tokenLookupTtl()),
+                new TokenService(ports.tokens(), ports.caches(), clock, random, settings.tokenLookupTtl()),
                 new QueryService(ports.caches(), ports.paths(), repair, clock),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
                 new PublishService(ports.caches(), ports.paths(), publisher, deferral,

@@ -7,6 +7,8 @@ import dev.nixfront.api.TokenList;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.Permission;
 import dev.nixfront.cache.port.Scope;
+import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.TokenRecord;
 import dev.nixfront.cache.port.TokenRepository;
 import dev.nixfront.nix.Hash;
@@ -21,6 +23,8 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 
 /**
@@ -55,12 +59,18 @@ public final class TokenService {
     private static final int MAX_TOKEN_LENGTH = 1024;
 
     private final TokenRepository tokens;
+    private final CacheRepository caches;
     private final Clock clock;
     private final SecureRandom random;
     private final TokenLookups lookups;
 
-    public TokenService(TokenRepository tokens, Clock clock, SecureRandom random, Duration lookupTtl) {
+    /**
+     * @param caches where a new token finds the incarnations of the caches it names, to be bound to them
+     */
+    public TokenService(TokenRepository tokens, CacheRepository caches, Clock clock, SecureRandom random,
+                        Duration lookupTtl) {
         this.tokens = Objects.requireNonNull(tokens);
+        this.caches = Objects.requireNonNull(caches);
         this.clock = Objects.requireNonNull(clock);
         this.random = Objects.requireNonNull(random);
         if (lookupTtl.compareTo(CacheSettings.MAX_TOKEN_LOOKUP_TTL) > 0) {
@@ -103,7 +113,7 @@ public final class TokenService {
         TokenRecord record = lookups.find(hash, now)
                 .orElseThrow(() -> DomainException.unauthenticated("unknown token"));
         Lineage lineage = Lineage.of(record, now, h -> lookups.find(h, now));
-        return new Principal(record.id(), record.scope(), hash, lineage.expiresAt(), lineage.depth());
+        return new Principal(record.id(), record.scope(), hash, lineage.expiresAt(), lineage.depth(), record.incarnations());
     }
 
     /**
@@ -143,6 +153,7 @@ public final class TokenService {
                     + " makers above it, the most a token may have, so it cannot make tokens; make this one with a token nearer "
                     + BOOTSTRAP_ID);
         }
+        Map<String, String> incarnations = incarnations(principal, request);
         // The caller's chain as the table has it now, not as remembered: a maker revoked elsewhere
         // within the lookup TTL must not go on making tokens.
         requireMakerStillValid(principal, now);
@@ -150,7 +161,7 @@ public final class TokenService {
         byte[] id = new byte[8];
         random.nextBytes(id);
         TokenRecord record = new TokenRecord("tk_" + HexFormat.of().formatHex(id), hash(secret), request.description(),
-                scope, now, expiresAt, null, new TokenRecord.Maker(principal.tokenId(), principal.tokenHash()));
+                scope, now, expiresAt, null, new TokenRecord.Maker(principal.tokenId(), principal.tokenHash()), incarnations);
         tokens.create(record);
         try {
             // Again after the write: had a revocation of the chain passed the new token's maker
@@ -196,6 +207,28 @@ public final class TokenService {
         TokenRecord maker = lookups.read(principal.tokenHash(), now)
                 .orElseThrow(() -> DomainException.unauthenticated("token " + principal.tokenId() + " is not on record"));
         Lineage.of(maker, now, h -> lookups.read(h, now));
+    }
+
+    /**
+     * The incarnation of each cache a new token names, which binds the token to it: the cache must
+     * exist and be live (404 naming {@code caches[i]} otherwise), and the maker must be bound to the
+     * same incarnation (a token of a deleted cache makes nothing for its successor).
+     */
+    private Map<String, String> incarnations(Principal principal, CreateTokenRequest request) {
+        Map<String, String> bound = new TreeMap<>();
+        for (int i = 0; i < request.caches().size(); i++) {
+            String name = request.caches().get(i);
+            if (Scope.ALL.equals(name)) {
+                continue;
+            }
+            CacheName cache = CacheName.of(name);
+            String field = "caches[" + i + "]";
+            CacheRecord record = caches.get(cache).filter(CacheRecord::live).orElseThrow(() -> DomainException.notFound(
+                    field, "no cache named " + cache + "; a token is made for caches that exist, and stays bound to them"));
+            principal.requireIncarnation(record);
+            bound.put(cache.value(), record.incarnation());
+        }
+        return bound;
     }
 
     /**

@@ -81,10 +81,12 @@ public final class VerifyService {
         if (problem != null) {
             throw new IllegalArgumentException("verify job for an invalid cache name: " + problem);
         }
-        Optional<CacheRecord> found = caches.get(new CacheName(job.cache()));
+        Optional<CacheRecord> found = caches.get(new CacheName(job.cache()))
+                .filter(c -> c.live() && c.incarnation().equals(job.incarnation()));
         List<Outcome> outcomes = new ArrayList<>();
         if (found.isEmpty()) {
-            // Deleted since the job was queued: nothing may be published into it.
+            // Deleted since the job was queued (and perhaps created again: another incarnation):
+            // nothing may be published into it.
             for (String hash : job.storeHashes()) {
                 outcomes.add(new Outcome(hash, PathState.REJECTED, "cache " + job.cache() + " no longer exists"));
             }

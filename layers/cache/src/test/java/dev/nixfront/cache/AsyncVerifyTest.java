@@ -165,7 +165,7 @@ class AsyncVerifyTest {
         f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(one.info())));
         String unknown = nar("never-published").path().hash().value();
 
-        var outcomes = f.services.verify().run(new VerifyJob("team", List.of(unknown, one.path().hash().value())));
+        var outcomes = f.services.verify().run(new VerifyJob("team", f.caches.get(CacheName.of("team")).orElseThrow().incarnation(), List.of(unknown, one.path().hash().value())));
 
         assertThat(outcomes).containsExactly(
                 new VerifyService.Outcome(unknown, null, "no index record for this hash: skipped"),
@@ -200,12 +200,12 @@ class AsyncVerifyTest {
     @Test
     void aJobIsReadOnlyWithValidStoreHashesAndAtMostABatchOfThem() throws Exception {
         assertThat(Json.read("{\"cache\":\"team\",\"storeHashes\":[\"0123456789abcdfghijklmnpqrsvwxyz\"]}", VerifyJob.class))
-                .isEqualTo(new VerifyJob("team", List.of("0123456789abcdfghijklmnpqrsvwxyz")));
-        assertThatThrownBy(() -> new VerifyJob("team", List.of("not-a-hash")))
+                .isEqualTo(new VerifyJob("team", null, List.of("0123456789abcdfghijklmnpqrsvwxyz")));
+        assertThatThrownBy(() -> new VerifyJob("team", null, List.of("not-a-hash")))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new VerifyJob("team", List.of()))
+        assertThatThrownBy(() -> new VerifyJob("team", null, List.of()))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new VerifyJob("team",
+        assertThatThrownBy(() -> new VerifyJob("team", null,
                 Collections.nCopies(PublishRequest.MAX + 1, "0123456789abcdfghijklmnpqrsvwxyz")))
                 .isInstanceOf(IllegalArgumentException.class);
     }

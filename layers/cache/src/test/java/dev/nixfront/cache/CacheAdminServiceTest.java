@@ -75,7 +75,9 @@ class CacheAdminServiceTest {
     void listingShowsOnlyReadableCachesAndInfoChecksScopeBeforeExistence() {
         f.createCache("alpha");
         f.createCache("beta");
-        Principal betaReader = new Principal("tk_b", Scope.fromLists(List.of("beta"), List.of("read")));
+        // A token made for beta is bound to its incarnation, as TokenService makes them.
+        Principal betaReader = new Principal("tk_b", Scope.fromLists(List.of("beta"), List.of("read")), null, null, 0,
+                java.util.Map.of("beta", f.caches.get(CacheName.of("beta")).orElseThrow().incarnation()));
 
         assertThat(f.services.caches().list(ADMIN).caches()).extracting(CacheInfo::name).containsExactly("alpha", "beta");
         assertThat(f.services.caches().list(betaReader).caches()).extracting(CacheInfo::name).containsExactly("beta");
@@ -99,6 +101,10 @@ class CacheAdminServiceTest {
         assertThat(f.objects.keys()).allMatch(k -> k.startsWith("keep/"));
         assertThat(f.paths.record(CacheName.of("team"), one.path().hash())).isEmpty();
         assertThat(failure(() -> f.services.caches().info(ADMIN, "team")).status()).isEqualTo(404);
+        DomainException reserved = failure(() -> f.createCache("team"));
+        assertThat(reserved.status()).isEqualTo(409);
+        assertThat(reserved.reason()).contains("free again at 2026-11-25T18:16:00Z");
+        f.clock.advance(CacheSettings.NAME_RESERVATION);
         CacheInfo again = f.createCache("team");
         assertThat(f.services.query().missing(ADMIN, "team",
                 new dev.nixfront.api.MissingRequest(List.of(one.path().hash().value()))).missing()).hasSize(1);

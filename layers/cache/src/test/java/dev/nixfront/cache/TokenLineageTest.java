@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /** Tokens bounded by their maker, tried as an attacker would: each misuse is a test. */
 class TokenLineageTest {
+    private static final dev.nixfront.cache.fake.MemoryCacheRepository CACHES =
+            dev.nixfront.cache.fake.MemoryCacheRepository.withCaches("team", "other");
     private static final String ROOT = "nf_rootrootrootrootrootrootrootrootrootrootroo";
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T17:00:00Z"));
     private final MemoryTokenRepository repository = new MemoryTokenRepository();
@@ -30,7 +32,7 @@ class TokenLineageTest {
     private final Principal root = authenticate(registered());
 
     private TokenService container() {
-        return new TokenService(new Interleaved(), clock, new SecureRandom(), Duration.ofSeconds(30));
+        return new TokenService(new Interleaved(), CACHES, clock, new SecureRandom(), Duration.ofSeconds(30));
     }
 
     private String registered() {

@@ -6,23 +6,50 @@ import java.util.Objects;
 
 /**
  * A cache as stored in the index: its public key in Nix's text form ({@code name:base64}), the
- * secret key sealed by the {@link KeyVault} (never the plain key), and the settings that go into
- * {@code nix-cache-info}.
+ * secret key sealed by the {@link KeyVault} (never the plain key), the settings that go into
+ * {@code nix-cache-info}, and which incarnation of its name it is.
  *
- * @param publicKey  Nix public key text, e.g. {@code team-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=}
- * @param sealedKey  opaque bytes from {@link KeyVault#seal}
- * @param priority   Nix substituter priority (lower wins)
+ * <p>A name can be deleted and created again; each creation is a new <em>incarnation</em>, a random
+ * identity that is part of the keys of the cache's path items, carried by its verify jobs and bound
+ * into the tokens made for it, so nothing of an earlier cache of the same name (index items, late
+ * verify jobs, tokens) applies to the new one. Caches created before incarnations existed have
+ * {@value #LEGACY_INCARNATION} (the empty text), which keeps their path items where they were.
+ * Deletion leaves the item as a tombstone ({@code deletedAt} set) that reserves the name for a while
+ * (see {@code CacheAdminService}).
+ *
+ * @param publicKey    Nix public key text, e.g. {@code team-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=}
+ * @param sealedKey    opaque bytes from {@link KeyVault#seal}
+ * @param priority     Nix substituter priority (lower wins)
  * @param privateCache whether reads need credentials (recorded; enforced by the read side)
+ * @param incarnation  16 lowercase hex digits, or {@value #LEGACY_INCARNATION} for a cache older than incarnations
+ * @param deletedAt    when deletion began; null for a live cache
  */
-public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, int priority, boolean privateCache, Instant createdAt) {
+public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, int priority, boolean privateCache,
+                          Instant createdAt, String incarnation, Instant deletedAt) {
+    public static final String LEGACY_INCARNATION = "";
+
     public CacheRecord {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(publicKey, "publicKey");
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(incarnation, "incarnation");
         sealedKey = Objects.requireNonNull(sealedKey, "sealedKey").clone();
         if (priority < 0) {
             throw new IllegalArgumentException("priority must not be negative");
         }
+        if (!incarnation.equals(LEGACY_INCARNATION) && !incarnation.matches("[0-9a-f]{16}")) {
+            throw new IllegalArgumentException("an incarnation is 16 lowercase hex digits, got '" + incarnation + "'");
+        }
+    }
+
+    /** Whether the cache is live: not being deleted, not a tombstone. */
+    public boolean live() {
+        return deletedAt == null;
+    }
+
+    /** The same cache, marked deleted at {@code at}. */
+    public CacheRecord deleted(Instant at) {
+        return new CacheRecord(name, publicKey, sealedKey, priority, privateCache, createdAt, incarnation, at);
     }
 
     @Override
@@ -35,17 +62,20 @@ public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, in
     public boolean equals(Object o) {
         return o instanceof CacheRecord c && name.equals(c.name) && publicKey.equals(c.publicKey)
                 && Arrays.equals(sealedKey, c.sealedKey) && priority == c.priority
-                && privateCache == c.privateCache && createdAt.equals(c.createdAt);
+                && privateCache == c.privateCache && createdAt.equals(c.createdAt)
+                && incarnation.equals(c.incarnation) && Objects.equals(deletedAt, c.deletedAt);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, publicKey, Arrays.hashCode(sealedKey), priority, privateCache, createdAt);
+        return Objects.hash(name, publicKey, Arrays.hashCode(sealedKey), priority, privateCache, createdAt, incarnation,
+                deletedAt);
     }
 
     @Override
     public String toString() {
         return "CacheRecord[name=" + name + ", publicKey=" + publicKey + ", sealedKey=<" + sealedKey.length
-                + " bytes>, priority=" + priority + ", privateCache=" + privateCache + ", createdAt=" + createdAt + "]";
+                + " bytes>, priority=" + priority + ", privateCache=" + privateCache + ", createdAt=" + createdAt
+                + ", incarnation=" + incarnation + ", deletedAt=" + deletedAt + "]";
     }
 }

@@ -1,21 +1,36 @@
 package dev.nixfront.cache.port;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Where caches are recorded. DynamoDB item {@code pk=CACHE#<name> sk=CACHE}, listed through
- * {@code gsi1pk=CACHES}.
+ * {@code gsi1pk=CACHES}. A deleted cache stays as a tombstone ({@link CacheRecord#deletedAt}) until
+ * its name is taken again.
  */
 public interface CacheRepository {
-    /** Creates the cache unless one of that name exists (conditional write); false if it existed. */
-    boolean create(CacheRecord cache);
+    /**
+     * Creates the cache unless an item of that name exists (conditional write), or replaces a
+     * tombstone whose deletion began at {@code replacing} (conditional on exactly that tombstone, so
+     * two creators of a freed name have one winner); false if the condition failed.
+     *
+     * @param replacing the {@code deletedAt} of the tombstone this creation replaces, or null for a new name
+     */
+    boolean create(CacheRecord cache, Instant replacing);
 
+    /** The cache item of this name, live or tombstone (a consistent read). */
     Optional<CacheRecord> get(CacheName name);
 
-    /** Every cache, sorted by name (a query of the listing index, never a scan). */
+    /** Every cache item, tombstones included, sorted by name (a query of the listing index, never a scan). */
     List<CacheRecord> list();
 
-    /** Removes the cache item; no error if it is already gone. */
+    /**
+     * Marks the live cache of this incarnation deleted at {@code at} (conditional on it being that
+     * incarnation and live); false if it was not (already marked, re-created, or gone).
+     */
+    boolean markDeleted(CacheName name, String incarnation, Instant at);
+
+    /** Removes the cache item; no error if it is already gone. Used to undo a creation that failed halfway. */
     void delete(CacheName name);
 }

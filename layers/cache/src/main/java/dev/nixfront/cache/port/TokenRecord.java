@@ -1,6 +1,7 @@
 package dev.nixfront.cache.port;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,9 +15,14 @@ import java.util.Objects;
  * @param revokedAt   null while the token is valid
  * @param maker       the token that made this one; null for a root: the bootstrap token, or a token
  *                    made before makers were recorded
+ * @param incarnations for each cache the scope names, the incarnation it had when the token was made
+ *                    ({@link CacheRecord#incarnation}): the token is good for that cache and no later
+ *                    one of the same name. Empty for {@code *} tokens and for tokens older than
+ *                    incarnations, which are bound to {@link CacheRecord#LEGACY_INCARNATION}
  */
 public record TokenRecord(String id, String secretHash, String description, Scope scope,
-                          Instant createdAt, Instant expiresAt, Instant revokedAt, Maker maker) {
+                          Instant createdAt, Instant expiresAt, Instant revokedAt, Maker maker,
+                          Map<String, String> incarnations) {
     private static final String HASH = "[0-9a-f]{64}";
 
     /**
@@ -34,6 +40,7 @@ public record TokenRecord(String id, String secretHash, String description, Scop
     }
 
     public TokenRecord {
+        incarnations = Map.copyOf(Objects.requireNonNull(incarnations, "incarnations"));
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(secretHash, "secretHash");
         Objects.requireNonNull(scope, "scope");
@@ -44,6 +51,12 @@ public record TokenRecord(String id, String secretHash, String description, Scop
         if (maker != null && maker.secretHash().equals(secretHash)) {
             throw new IllegalArgumentException("a token cannot be its own maker");
         }
+    }
+
+    /** A token bound to no incarnation: {@code *}, or made before incarnations. */
+    public TokenRecord(String id, String secretHash, String description, Scope scope,
+                       Instant createdAt, Instant expiresAt, Instant revokedAt, Maker maker) {
+        this(id, secretHash, description, scope, createdAt, expiresAt, revokedAt, maker, Map.of());
     }
 
     /** A root token: one with no maker. */
@@ -58,6 +71,6 @@ public record TokenRecord(String id, String secretHash, String description, Scop
     }
 
     public TokenRecord revoked(Instant at) {
-        return new TokenRecord(id, secretHash, description, scope, createdAt, expiresAt, at, maker);
+        return new TokenRecord(id, secretHash, description, scope, createdAt, expiresAt, at, maker, incarnations);
     }
 }
