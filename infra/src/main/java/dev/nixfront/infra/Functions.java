@@ -54,7 +54,7 @@ import software.constructs.Construct;
  * writes exactly the items its operations touch:
  * <pre>
  * publish, verify  PutItem PATH#*
- * admin            PutItem CACHE#* TOKEN#*; UpdateItem TOKEN#* (revoke); DeleteItem CACHE#*;
+ * admin            PutItem CACHE#* TOKEN#*; UpdateItem CACHE#* (mark deleted) TOKEN#* (revoke); DeleteItem CACHE#*;
  *                  BatchWriteItem PATH#* (a deleted cache's path items)
  * </pre>
  */
@@ -212,7 +212,7 @@ public final class Functions extends Construct {
         // Creates caches and tokens (conditional puts), revokes tokens, deletes a cache's path items in
         // batches and then the cache item: nothing else.
         tableWrites(admin, storage, List.of("dynamodb:PutItem"), CACHE_ITEMS, TOKEN_ITEMS);
-        tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), TOKEN_ITEMS);
+        tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), CACHE_ITEMS, TOKEN_ITEMS);
         tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), CACHE_ITEMS);
         tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS);
         // Envelope encryption: a fresh data key per signing key; the admin never needs to decrypt one.

@@ -104,7 +104,10 @@ public final class NixfrontFunction extends Construct {
                 .aliasName(ALIAS)
                 .version(function.getCurrentVersion());
         if (props.onFailure() != null) {
-            alias.onFailure(props.onFailure()).retryAttempts(2).maxEventAge(Duration.hours(6));
+            // One hour, not Lambda's default six: a deleted cache's name stays reserved until no event
+            // queued before the deletion can still run (the domain's CacheSettings.NAME_RESERVATION is
+            // this plus the function's timeout, and a template test holds the two together).
+            alias.onFailure(props.onFailure()).retryAttempts(2).maxEventAge(Duration.hours(1));
         }
         this.alias = alias.build();
     }

@@ -109,7 +109,16 @@ class FunctionsTest {
         assertThat(configs.values()).singleElement().satisfies(config -> {
             Map<String, Object> p = properties(config);
             assertThat(render(p.get("FunctionName"))).isEqualTo("<" + Nag.logicalId(functions.verify().function()) + ">");
-            assertThat(p).containsEntry("MaximumRetryAttempts", 2).containsEntry("MaximumEventAgeInSeconds", 6 * 3600);
+            assertThat(p).containsEntry("MaximumRetryAttempts", 2).containsEntry("MaximumEventAgeInSeconds", 3600);
+            // A job queued before a cache was deleted can start until its event is this old and then
+            // run for the function's timeout: the deleted name must stay reserved at least that long.
+            long lastEnd = ((Number) p.get("MaximumEventAgeInSeconds")).longValue()
+                    + ((Number) props(functions.verify()).get("Timeout")).longValue();
+            assertThat(dev.nixfront.cache.CacheSettings.NAME_RESERVATION.toSeconds()).isGreaterThan(lastEnd);
+            assertThat(dev.nixfront.cache.CacheSettings.VERIFY_MAX_EVENT_AGE.toSeconds())
+                    .isEqualTo(((Number) p.get("MaximumEventAgeInSeconds")).longValue());
+            assertThat(dev.nixfront.cache.CacheSettings.VERIFY_FUNCTION_TIMEOUT.toSeconds())
+                    .isEqualTo(((Number) props(functions.verify()).get("Timeout")).longValue());
             // The qualifier is the alias name, cut from the alias ARN: async invocations of 'live' only.
             assertThat(p.get("Qualifier").toString()).contains(Nag.logicalId(functions.verify().alias()));
             assertThat(render(at(p, "DestinationConfig", "OnFailure", "Destination")))
