@@ -3,6 +3,7 @@ package dev.nixfront.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.PathRecord;
 import dev.nixfront.cache.port.PathState;
 import dev.nixfront.nix.Compression;
@@ -30,8 +31,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** {@link DynamoDbPathIndex} over the wire against dynalite. */
 @ExtendWith(LocalAws.Extension.class)
 class DynamoDbPathIndexTest {
-    private static final CacheName TEAM = CacheName.of("team");
-    private static final CacheName OTHER = CacheName.of("other");
+    /** A cache older than incarnations: its items keep the keys they always had. */
+    private static final CacheRecord TEAM = cache("team", CacheRecord.LEGACY_INCARNATION);
+    private static final CacheRecord OTHER = cache("other", "00000000000000bb");
+
+    private static CacheRecord cache(String name, String incarnation) {
+        return new CacheRecord(CacheName.of(name), name + "-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=", new byte[] {1},
+                40, false, Instant.parse("2026-11-25T17:00:00Z"), incarnation, null);
+    }
     private static final Instant AT = Instant.parse("2026-11-25T17:00:00Z");
     private static final SecretKey KEY = SecretKey.fromSeed("team-1", new byte[32]);
 
@@ -246,5 +253,27 @@ class DynamoDbPathIndexTest {
 
     private static Hash sha(String text) {
         return Hash.sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Items of a cache created again under a deleted one's name are other items: it starts with an empty index. */
+    @Test
+    void eachIncarnationOfANameHasItsOwnItems() throws Exception {
+        CacheRecord first = cache("reborn", "00000000000000c1");
+        CacheRecord second = cache("reborn", "00000000000000c2");
+        StorePath path = StorePath.parse("/nix/store/0123456789abcdfghijklmnpqrsvwxyz-reborn");
+        PathRecord published = record(path, PathState.PUBLISHED, "first life");
+        assertThat(paths.putUnlessPublished(first, published)).isTrue();
+        assertThat(paths.get(second, List.of(path.hash()))).isEmpty();
+        assertThat(paths.putUnlessPublished(second, record(path, PathState.VERIFYING, "second life"))).isTrue();
+
+        var item = aws.clients().dynamoDb().getItem(b -> b.tableName(table)
+                .key(Items.key("PATH#reborn.00000000000000c1#" + path.hash(), "PATH"))).item();
+        assertThat(item.get("gsi1pk").s()).isEqualTo("PATHS#reborn.00000000000000c1");
+
+        paths.deleteAll(first);
+        assertThat(paths.get(first, List.of(path.hash()))).isEmpty();
+        assertThat(paths.get(second, List.of(path.hash()))).containsKey(path.hash());
+        paths.delete(second, path.hash());
+        assertThat(paths.get(second, List.of(path.hash()))).isEmpty();
     }
 }

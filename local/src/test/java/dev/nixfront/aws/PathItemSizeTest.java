@@ -29,8 +29,11 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
  */
 @ExtendWith(LocalAws.Extension.class)
 class PathItemSizeTest {
-    private static final CacheName LONGEST_CACHE = CacheName.of("c".repeat(CacheName.MAX_LENGTH));
-    private static final SecretKey KEY = SecretKey.fromSeed(LONGEST_CACHE + "-1", new byte[32]);
+    /** The longest name and an incarnation: the longest keys a path item can have. */
+    private static final dev.nixfront.cache.port.CacheRecord LONGEST_CACHE = new dev.nixfront.cache.port.CacheRecord(
+            CacheName.of("c".repeat(CacheName.MAX_LENGTH)), "c-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=", new byte[] {1},
+            40, false, java.time.Instant.parse("2026-11-25T17:00:00Z"), "ffffffffffffffff", null);
+    private static final SecretKey KEY = SecretKey.fromSeed(LONGEST_CACHE.name() + "-1", new byte[32]);
     private static final Instant AT = Instant.parse("2026-11-25T17:00:00Z");
 
     @Test

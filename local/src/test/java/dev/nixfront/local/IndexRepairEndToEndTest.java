@@ -57,8 +57,12 @@ class IndexRepairEndToEndTest {
         assertThat(admin.publish(cache, new PublishRequest(List.of(baseNar.info()))).results())
                 .extracting(PublishResult::state).containsExactly("published");
 
+        // The item is keyed by the cache's incarnation: PATH#<cache>.<incarnation>#<hash>.
+        String incarnation = new dev.nixfront.aws.DynamoDbCacheRepository(stack.dynamoDb(), LocalStack.TABLE)
+                .get(dev.nixfront.cache.port.CacheName.of(cache)).orElseThrow().incarnation();
         stack.dynamoDb().deleteItem(b -> b.tableName(LocalStack.TABLE).key(Map.of(
-                "pk", AttributeValue.fromS("PATH#" + cache + "#" + baseNar.hashPart()), "sk", AttributeValue.fromS("PATH"))));
+                "pk", AttributeValue.fromS("PATH#" + cache + "." + incarnation + "#" + baseNar.hashPart()),
+                "sk", AttributeValue.fromS("PATH"))).conditionExpression("attribute_exists(pk)"));
         assertThat(admin.missing(cache, new MissingRequest(List.of(baseNar.hashPart()))).missing())
                 .as("missing reads the index only").containsExactly(baseNar.hashPart());
 

@@ -4,7 +4,7 @@ import static dev.nixfront.aws.Items.instant;
 import static dev.nixfront.aws.Items.n;
 import static dev.nixfront.aws.Items.s;
 
-import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.PathRecord;
 import dev.nixfront.cache.port.PathState;
@@ -30,13 +30,16 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * Store paths in the single table, one item per path and cache, holding every narinfo field so the
  * item alone can answer a status query:
  * <pre>
- * pk=PATH#team#0123456789abcdfghijklmnpqrsvwxyz  sk=PATH
- * gsi1pk=PATHS#team  gsi1sk=0123456789abcdfghijklmnpqrsvwxyz
+ * pk=PATH#team.3f9a0c1d2b4e5f60#0123456789abcdfghijklmnpqrsvwxyz  sk=PATH
+ * gsi1pk=PATHS#team.3f9a0c1d2b4e5f60  gsi1sk=0123456789abcdfghijklmnpqrsvwxyz
  * storePath=/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hi  url=nar/1xmr8j...sm8h.nar  compression=none
  * fileHash=sha256:1xmr8j...sm8h  fileSize=120  narHash=sha256:1xmr8j...sm8h  narSize=120
  * references=[0123456789abcdfghijklmnpqrsvwxyz-hi]  (deriver, ca when known)  sigs=[team-1:...]
  * state=published  (reason when rejected, attempt when verifying)  updatedAt=2026-11-25T17:00:00Z
  * </pre>
+ * The cache's incarnation is part of both keys (a cache older than incarnations keeps
+ * {@code PATH#team#...} and {@code PATHS#team}; cache names have no dot), so the items of a deleted
+ * cache are never those of a cache created again under its name.
  * "Which of these are missing" is BatchGetItem, 100 keys per call; the gsi1 entry exists only so
  * a deleted cache's paths can be found without a scan.
  */
@@ -51,16 +54,21 @@ public final class DynamoDbPathIndex implements PathIndex {
         this.table = Objects.requireNonNull(table, "table");
     }
 
-    static String pk(CacheName cache, StorePathHash hash) {
-        return "PATH#" + cache.value() + "#" + hash.value();
+    /** {@code <cache>.<incarnation>}, or just {@code <cache>} for a cache older than incarnations. */
+    static String owner(CacheRecord cache) {
+        return cache.incarnation().isEmpty() ? cache.name().value() : cache.name().value() + "." + cache.incarnation();
     }
 
-    static String listing(CacheName cache) {
-        return "PATHS#" + cache.value();
+    static String pk(CacheRecord cache, StorePathHash hash) {
+        return "PATH#" + owner(cache) + "#" + hash.value();
+    }
+
+    static String listing(CacheRecord cache) {
+        return "PATHS#" + owner(cache);
     }
 
     @Override
-    public Map<StorePathHash, PathRecord> get(CacheName cache, Collection<StorePathHash> hashes) {
+    public Map<StorePathHash, PathRecord> get(CacheRecord cache, Collection<StorePathHash> hashes) {
         List<Map<String, AttributeValue>> keys = new LinkedHashSet<>(hashes).stream()
                 .map(h -> Items.key(pk(cache, h), SK))
                 .toList();
@@ -73,7 +81,7 @@ public final class DynamoDbPathIndex implements PathIndex {
     }
 
     @Override
-    public boolean putUnlessPublished(CacheName cache, PathRecord record) {
+    public boolean putUnlessPublished(CacheRecord cache, PathRecord record) {
         Map<String, AttributeValue> item = item(cache, record);
         try {
             dynamoDb.putItem(b -> b.tableName(table).item(item)
@@ -87,7 +95,7 @@ public final class DynamoDbPathIndex implements PathIndex {
     }
 
     @Override
-    public boolean putRejected(CacheName cache, PathRecord rejected, PathRecord examined) {
+    public boolean putRejected(CacheRecord cache, PathRecord rejected, PathRecord examined) {
         if (rejected.state() != PathState.REJECTED) {
             throw new IllegalArgumentException("putRejected writes rejected records only");
         }
@@ -117,7 +125,12 @@ public final class DynamoDbPathIndex implements PathIndex {
     }
 
     @Override
-    public void deleteAll(CacheName cache) {
+    public void delete(CacheRecord cache, StorePathHash hash) {
+        dynamoDb.deleteItem(b -> b.tableName(table).key(Items.key(pk(cache, hash), SK)));
+    }
+
+    @Override
+    public void deleteAll(CacheRecord cache) {
         List<Map<String, AttributeValue>> keys = new ArrayList<>();
         dynamoDb.queryPaginator(b -> b.tableName(table).indexName(DynamoDbTableSchema.GSI1)
                         .keyConditionExpression("gsi1pk = :listing")
@@ -127,7 +140,7 @@ public final class DynamoDbPathIndex implements PathIndex {
         Items.batchDelete(dynamoDb, table, keys);
     }
 
-    static Map<String, AttributeValue> item(CacheName cache, PathRecord record) {
+    static Map<String, AttributeValue> item(CacheRecord cache, PathRecord record) {
         NarInfo info = record.info();
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(DynamoDbTableSchema.PK, s(pk(cache, record.hash())));

@@ -156,7 +156,7 @@ public final class CacheAdminService {
     private void sweep(CacheRecord cache) {
         objects.deletePrefix(cache.name().prefix());
         objects.deletePrefix(Layout.stagingPrefix(cache.name()));
-        paths.deleteAll(cache.name());
+        paths.deleteAll(cache);
     }
 
     CacheInfo info(CacheRecord c) {

@@ -45,10 +45,10 @@ final class Deferral {
         String attempt = newAttempt();
         List<String> hashes = new ArrayList<>(referencesFirst.size());
         for (NarInfo info : referencesFirst) {
-            paths.putUnlessPublished(cache.name(), new PathRecord(info, PathState.VERIFYING, null, clock.instant(), attempt));
+            paths.putUnlessPublished(cache, new PathRecord(info, PathState.VERIFYING, null, clock.instant(), attempt));
             hashes.add(info.storePath().hash().value());
         }
-        queue.submit(new VerifyJob(cache.name().value(), hashes));
+        queue.submit(new VerifyJob(cache.name().value(), cache.incarnation(), hashes));
     }
 
     /**

@@ -112,8 +112,8 @@ final class IndexRepair {
             return Optional.empty();
         }
         PathRecord record = new PathRecord(info, PathState.PUBLISHED, null, clock.instant());
-        if (!paths.putUnlessPublished(cache.name(), record)) {
-            PathRecord existing = paths.get(cache.name(), List.of(record.hash())).get(record.hash());
+        if (!paths.putUnlessPublished(cache, record)) {
+            PathRecord existing = paths.get(cache, List.of(record.hash())).get(record.hash());
             return Optional.ofNullable(existing);
         }
         return Optional.of(record);

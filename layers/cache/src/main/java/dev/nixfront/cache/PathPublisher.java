@@ -1,6 +1,7 @@
 package dev.nixfront.cache;
 
 import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.CopyOutcome;
 import dev.nixfront.cache.port.Metrics;
 import dev.nixfront.cache.port.NoSuchObjectException;
@@ -49,9 +50,11 @@ final class PathPublisher {
     private final String storeDir;
     private final NarVerifier verifier;
     private final IndexRepair repair;
+    private final CacheRepository caches;
 
-    PathPublisher(ObjectStore objects, PathIndex paths, SigningKeys keys, Metrics metrics, Clock clock, String storeDir,
-                  IndexRepair repair) {
+    PathPublisher(CacheRepository caches, ObjectStore objects, PathIndex paths, SigningKeys keys, Metrics metrics,
+                  Clock clock, String storeDir, IndexRepair repair) {
+        this.caches = Objects.requireNonNull(caches);
         this.repair = Objects.requireNonNull(repair);
         this.objects = Objects.requireNonNull(objects);
         this.paths = Objects.requireNonNull(paths);
@@ -64,15 +67,17 @@ final class PathPublisher {
 
     /**
      * Verifies {@code unsigned}'s NAR and publishes it signed. Throws {@link VerificationFailure}
-     * for a bad upload (the caller records the rejection) and a 409 {@link DomainException} when
-     * different info for the path is already published.
+     * for a bad upload (the caller records the rejection), a 409 {@link DomainException} when
+     * different info for the path is already published, and {@link CacheGoneException} when the
+     * cache was deleted while the path was written (what this call wrote is removed again).
      */
     PathRecord publish(CacheRecord cache, NarInfo unsigned) throws VerificationFailure {
-        place(cache, unsigned);
+        boolean copied = place(cache, unsigned);
         NarInfo signed = unsigned.sign(keys.of(cache));
         String narInfoKey = Layout.narInfo(cache.name(), signed.storePath().hash());
         byte[] text = signed.render().getBytes(StandardCharsets.UTF_8);
-        if (!objects.putIfAbsent(narInfoKey, text, Layout.NARINFO_CONTENT_TYPE, Layout.NARINFO_CACHE_CONTROL)) {
+        boolean wrote = objects.putIfAbsent(narInfoKey, text, Layout.NARINFO_CONTENT_TYPE, Layout.NARINFO_CACHE_CONTROL);
+        if (!wrote) {
             NarInfo existing = existingNarInfo(narInfoKey);
             if (PathInfos.difference(existing, signed) != null) {
                 // Published before with other info (a non-reproducible rebuild): that narinfo is
@@ -83,16 +88,42 @@ final class PathPublisher {
             requireSame(existing, signed);
         }
         PathRecord record = new PathRecord(signed, PathState.PUBLISHED, null, clock.instant());
-        if (!paths.putUnlessPublished(cache.name(), record)) {
-            PathRecord existing = paths.get(cache.name(), List.of(record.hash())).get(record.hash());
+        if (!paths.putUnlessPublished(cache, record)) {
+            PathRecord existing = paths.get(cache, List.of(record.hash())).get(record.hash());
             if (existing != null) {
                 requireSame(existing.info(), signed);
+                requireStillThere(cache, signed, copied, wrote);
                 return existing;
             }
         }
+        requireStillThere(cache, signed, copied, wrote);
         metrics.record("PathsPublished", 1, "Count", Map.of());
         metrics.record("BytesPublished", unsigned.fileSize(), "Bytes", Map.of());
         return record;
+    }
+
+    /**
+     * Looks at the cache again once everything is written, and if it was deleted meanwhile (or its
+     * name is another incarnation's now) removes what this call wrote: the NAR it copied, the
+     * narinfo it wrote, its index item. S3 cannot make a write conditional on a DynamoDB item, so
+     * this is what closes the race with deletion: a deletion marks the cache before it sweeps, so
+     * either this look saw the cache live, and then the writes came before the mark and the sweep
+     * finds them, or it sees the mark and undoes them itself. What other publishers wrote, they
+     * undo themselves; a name stays reserved until none of them can still run.
+     */
+    private void requireStillThere(CacheRecord cache, NarInfo signed, boolean copied, boolean wroteNarInfo) {
+        CacheRecord current = caches.get(cache.name()).orElse(null);
+        if (current != null && current.live() && current.incarnation().equals(cache.incarnation())) {
+            return;
+        }
+        if (wroteNarInfo) {
+            objects.delete(Layout.narInfo(cache.name(), signed.storePath().hash()));
+        }
+        if (copied) {
+            objects.delete(Layout.nar(cache.name(), signed.fileHash(), signed.compression()));
+        }
+        paths.delete(cache, signed.storePath().hash());
+        throw new CacheGoneException(cache.name(), signed.storePath().toString());
     }
 
     /**
@@ -101,7 +132,7 @@ final class PathPublisher {
      * failing publish of P must not cancel another request's pending verification of P.
      */
     void reject(CacheRecord cache, NarInfo unsigned, PathRecord examined, String reason, String metricReason) {
-        paths.putRejected(cache.name(), new PathRecord(unsigned, PathState.REJECTED, reason, clock.instant()), examined);
+        paths.putRejected(cache, new PathRecord(unsigned, PathState.REJECTED, reason, clock.instant()), examined);
         rejected(metricReason);
     }
 
@@ -122,8 +153,9 @@ final class PathPublisher {
      * {@code nar/}. A NAR key that is already taken holds the same bytes: keys are content-addressed
      * (the key names FileHash) and only this method writes there, after verifying that the bytes
      * hash to it; so a concurrent publisher that copied first has done this path's copy too.
+     * Returns true when this call made the copy.
      */
-    private void place(CacheRecord cache, NarInfo info) throws VerificationFailure {
+    private boolean place(CacheRecord cache, NarInfo info) throws VerificationFailure {
         String narKey = Layout.nar(cache.name(), info.fileHash(), info.compression());
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Optional<NarVerifier.Verified> verified = verifier.verify(cache.name(), info);
@@ -132,13 +164,13 @@ final class PathPublisher {
             }
             NarVerifier.Verified v = verified.get();
             if (!v.staged()) {
-                return;
+                return false;
             }
             CopyOutcome copy = objects.copyIfMatch(v.object().key(), v.object().etag(), narKey, Layout.NAR_CONTENT_TYPE,
                     Layout.NAR_CACHE_CONTROL);
             if (copy != CopyOutcome.SOURCE_CHANGED) {
                 objects.delete(v.object().key());
-                return;
+                return copy == CopyOutcome.COPIED;
             }
             // The staging object changed after it was read: verify whatever is there now.
         }

@@ -96,7 +96,7 @@ public final class PublishService {
         Set<StorePath> outside = References.outside(batch);
         Set<StorePathHash> wanted = new HashSet<>(byHash.keySet());
         outside.forEach(r -> wanted.add(r.hash()));
-        Map<StorePathHash, PathRecord> indexed = new HashMap<>(paths.get(record.name(), wanted));
+        Map<StorePathHash, PathRecord> indexed = new HashMap<>(paths.get(record, wanted));
         references.repair(record, outside, indexed, start);
 
         Map<StorePath, String> state = new HashMap<>();
@@ -135,6 +135,8 @@ public final class PublishService {
             } catch (DomainException e) {
                 publisher.rejected("Conflict");
                 throw new DomainException(e.kind(), item.field(e.field()), e.reason(), e.missing(), e.missingCount());
+            } catch (CacheGoneException gone) {
+                throw gone.toDomain();
             }
             state.put(info.storePath(), PathState.PUBLISHED.wire());
         }

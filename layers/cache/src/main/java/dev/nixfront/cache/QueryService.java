@@ -51,7 +51,7 @@ public final class QueryService {
         for (int i = 0; i < request.storeHashes().size(); i++) {
             hashes.add(hash(request.storeHashes().get(i), "storeHashes[" + i + "]"));
         }
-        Map<StorePathHash, PathRecord> found = paths.get(record.name(), hashes);
+        Map<StorePathHash, PathRecord> found = paths.get(record, hashes);
         List<String> missing = new ArrayList<>();
         for (StorePathHash h : hashes) {
             PathRecord r = found.get(h);
@@ -65,7 +65,7 @@ public final class QueryService {
     public PathStatus status(Principal principal, String cache, String storeHash) {
         CacheRecord record = lookup.require(principal, cache, Permission.READ);
         StorePathHash hash = hash(storeHash, "hash");
-        PathRecord r = paths.get(record.name(), List.of(hash)).get(hash);
+        PathRecord r = paths.get(record, List.of(hash)).get(hash);
         if (IndexRepair.worthRepairing(r, clock.instant())) {
             // One narinfo read: the path may be published although its index item was lost. Answered,
             // not written: this function's role only reads the table; publish writes the item.

@@ -21,7 +21,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
 
     public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random) {
         IndexRepair repair = new IndexRepair(ports.objects(), ports.paths(), clock, settings.storeDir());
-        PathPublisher publisher = new PathPublisher(ports.objects(), ports.paths(), new SigningKeys(ports.keys()),
+        PathPublisher publisher = new PathPublisher(ports.caches(), ports.objects(), ports.paths(), new SigningKeys(ports.keys()),
                 ports.metrics(), clock, settings.storeDir(), repair);
         Deferral deferral = new Deferral(ports.paths(), ports.queue(), clock, random);
         return new Services(

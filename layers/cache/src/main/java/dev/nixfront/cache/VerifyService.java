@@ -94,7 +94,7 @@ public final class VerifyService {
         }
         CacheRecord cache = found.get();
         List<StorePathHash> hashes = job.storeHashes().stream().map(StorePathHash::new).toList();
-        Map<StorePathHash, PathRecord> records = paths.get(cache.name(), hashes);
+        Map<StorePathHash, PathRecord> records = paths.get(cache, hashes);
         Set<StorePath> done = new HashSet<>();
         Set<StorePath> failed = new HashSet<>();
         boolean verified = false;
@@ -122,12 +122,20 @@ public final class VerifyService {
             }
             // The first path to verify always starts, so every run makes progress.
             if (verified && !fits(start, spent, info)) {
-                handOff.submit(new VerifyJob(job.cache(), job.storeHashes().subList(i, hashes.size())));
+                handOff.submit(new VerifyJob(job.cache(), job.incarnation(), job.storeHashes().subList(i, hashes.size())));
                 return outcomes;
             }
             verified = true;
             spent = spent.plus(estimate(info));
-            outcomes.add(verify(cache, record, done, failed));
+            try {
+                outcomes.add(verify(cache, record, done, failed));
+            } catch (CacheGoneException gone) {
+                // Deleted while this job ran: the publisher removed what it wrote; write nothing more.
+                for (StorePathHash rest : hashes.subList(i, hashes.size())) {
+                    outcomes.add(new Outcome(rest.value(), PathState.REJECTED, gone.getMessage()));
+                }
+                return outcomes;
+            }
         }
         return outcomes;
     }
@@ -192,7 +200,7 @@ public final class VerifyService {
         if (lookup.isEmpty()) {
             return null;
         }
-        Map<StorePathHash, PathRecord> found = paths.get(cache.name(), lookup.stream().map(StorePath::hash).toList());
+        Map<StorePathHash, PathRecord> found = paths.get(cache, lookup.stream().map(StorePath::hash).toList());
         for (StorePath ref : lookup) {
             PathRecord r = found.get(ref.hash());
             if (r == null || r.state() != PathState.PUBLISHED || !r.info().storePath().equals(ref)) {

@@ -87,17 +87,17 @@ class IndexIntegrityTest {
         PathRecord rejected = new PathRecord(examined.info(), PathState.REJECTED, "nope", examined.updatedAt());
         PathRecord other = new PathRecord(examined.info(), PathState.VERIFYING, null, examined.updatedAt(), "another");
 
-        assertThat(g.paths.putRejected(TEAM, rejected, other)).isFalse();
-        assertThat(g.paths.putRejected(TEAM, rejected, null)).isFalse();
-        assertThat(g.paths.putRejected(TEAM, rejected, examined)).isTrue();
-        assertThat(g.paths.putRejected(TEAM, rejected, examined)).isTrue();
+        assertThat(g.paths.putRejected(g.caches.get(TEAM).orElseThrow(), rejected, other)).isFalse();
+        assertThat(g.paths.putRejected(g.caches.get(TEAM).orElseThrow(), rejected, null)).isFalse();
+        assertThat(g.paths.putRejected(g.caches.get(TEAM).orElseThrow(), rejected, examined)).isTrue();
+        assertThat(g.paths.putRejected(g.caches.get(TEAM).orElseThrow(), rejected, examined)).isTrue();
 
         g.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(p.info())));
         PathRecord second = g.paths.record(TEAM, p.path().hash()).orElseThrow();
         assertThat(second.state()).isEqualTo(PathState.VERIFYING);
         assertThat(second.attempt()).isNotEqualTo(examined.attempt());
         // The first request's job, delivered late, examined the old record: the new one stays.
-        assertThat(g.paths.putRejected(TEAM, rejected, examined)).isFalse();
+        assertThat(g.paths.putRejected(g.caches.get(TEAM).orElseThrow(), rejected, examined)).isFalse();
         assertThat(g.paths.record(TEAM, p.path().hash())).contains(second);
     }
 

@@ -79,7 +79,7 @@ class IndexRepairTest {
         // A later failing request may record a rejection over the unindexed path: the narinfo still wins.
         f.paths.forget(TEAM, one.path().hash());
         PathRecord rejected = new PathRecord(narInfoOf(one), PathState.REJECTED, "nope", f.clock.instant());
-        f.paths.putRejected(TEAM, rejected, null);
+        f.paths.putRejected(f.caches.get(TEAM).orElseThrow(), rejected, null);
         assertThat(state(one)).isEqualTo("published");
     }
 

@@ -6,23 +6,26 @@ import java.util.Map;
 
 /**
  * The per-cache index of store paths: what "missing" answers from and what publish checks
- * references against. DynamoDB item {@code pk=PATH#<cache>#<storeHash> sk=PATH}, also indexed by
- * {@code gsi1pk=PATHS#<cache> gsi1sk=<storeHash>} so a deleted cache's items can be found without a
- * scan.
+ * references against. Its items belong to one incarnation of the cache ({@link
+ * CacheRecord#incarnation}), so a cache created again under a deleted one's name starts with an
+ * empty index by construction. DynamoDB item {@code pk=PATH#<cache>.<incarnation>#<storeHash>
+ * sk=PATH} ({@code PATH#<cache>#<storeHash>} for a cache older than incarnations), also indexed by
+ * {@code gsi1pk=PATHS#<cache>.<incarnation> gsi1sk=<storeHash>} so a deleted cache's items can be
+ * found without a scan.
  */
 public interface PathIndex {
     /**
      * The records present among {@code hashes}, any number of them (the adapter batches, e.g. 100
      * keys per BatchGetItem, and retries unprocessed keys). Absent hashes are absent from the map.
      */
-    Map<StorePathHash, PathRecord> get(CacheName cache, Collection<StorePathHash> hashes);
+    Map<StorePathHash, PathRecord> get(CacheRecord cache, Collection<StorePathHash> hashes);
 
     /**
      * Writes the record unless a PUBLISHED record for the same path exists (one conditional write:
      * {@code attribute_not_exists(pk) OR #state <> :published}). Returns false, changing nothing,
      * when a published record is there: published paths are never overwritten.
      */
-    boolean putUnlessPublished(CacheName cache, PathRecord record);
+    boolean putUnlessPublished(CacheRecord cache, PathRecord record);
 
     /**
      * Records a rejection without undoing another request's work: writes {@code rejected} (a
@@ -36,8 +39,11 @@ public interface PathIndex {
      * @param examined the verifying record the caller verified, or null when it verified its own
      *                 request's info inline and must leave every verifying record alone
      */
-    boolean putRejected(CacheName cache, PathRecord rejected, PathRecord examined);
+    boolean putRejected(CacheRecord cache, PathRecord rejected, PathRecord examined);
 
-    /** Deletes every path item of the cache (query of gsi1, batched deletes). Idempotent. */
-    void deleteAll(CacheName cache);
+    /** Deletes the path item, whatever its state: a publish undoing what it wrote into a cache deleted meanwhile. */
+    void delete(CacheRecord cache, StorePathHash hash);
+
+    /** Deletes every path item of the cache's incarnation (query of gsi1, batched deletes). Idempotent. */
+    void deleteAll(CacheRecord cache);
 }

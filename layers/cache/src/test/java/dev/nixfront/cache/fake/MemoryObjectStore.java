@@ -56,6 +56,7 @@ public final class MemoryObjectStore implements ObjectStore {
     private final Clock clock;
     /** Runs after get() hands out a stream: lets a test change the object while it is verified. */
     private volatile Consumer<String> afterGet = key -> { };
+    private volatile Consumer<String> afterWrite = entry -> { };
     /** Runs before head() looks (keys of every HEAD): lets a test hold lookups or count them. */
     private volatile Consumer<String> beforeHead = key -> { };
     /** Runs after head() answered: lets a test change the object between a lookup and the read. */
@@ -78,6 +79,16 @@ public final class MemoryObjectStore implements ObjectStore {
     /** Every write, in order, as {@code put <key>} / {@code copy <key>} / {@code delete <key>}. */
     public synchronized List<String> writes() {
         return List.copyOf(writes);
+    }
+
+    /** Runs after every write, with its entry in {@link #writes()} (e.g. {@code delete _staging/team/...}). */
+    public void afterWrite(Consumer<String> hook) {
+        this.afterWrite = hook;
+    }
+
+    private void wrote(String entry) {
+        writes.add(entry);
+        afterWrite.accept(entry);
     }
 
     public void afterGet(Consumer<String> hook) {
@@ -148,7 +159,7 @@ public final class MemoryObjectStore implements ObjectStore {
     private void store(String key, byte[] body, String etag, String contentType, String cacheControl,
                        Map<String, String> unsigned) {
         objects.put(key, new Obj(body.clone(), etag, contentType, cacheControl, unsigned));
-        writes.add("put " + key);
+        wrote("put " + key);
     }
 
     private static byte[] md5(byte[] bytes) {
@@ -225,20 +236,20 @@ public final class MemoryObjectStore implements ObjectStore {
             return CopyOutcome.TARGET_EXISTS;
         }
         objects.put(targetKey, new Obj(source.body(), source.etag(), contentType, cacheControl, Map.of()));
-        writes.add("copy " + targetKey);
+        wrote("copy " + targetKey);
         return CopyOutcome.COPIED;
     }
 
     @Override
     public synchronized void delete(String key) {
         objects.remove(key);
-        writes.add("delete " + key);
+        wrote("delete " + key);
     }
 
     @Override
     public synchronized void deletePrefix(String prefix) {
         objects.keySet().removeIf(k -> k.startsWith(prefix));
-        writes.add("deletePrefix " + prefix);
+        wrote("deletePrefix " + prefix);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.nixfront.cache.fake;
 
 import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.PathRecord;
 import dev.nixfront.cache.port.PathState;
@@ -18,17 +19,30 @@ public final class MemoryPathIndex implements PathIndex {
     private final List<String> writes = new ArrayList<>();
     private long keysRead;
 
-    private static String key(CacheName cache, StorePathHash hash) {
-        return cache + "#" + hash;
+    /** Keyed as the DynamoDB adapter keys them: by cache name and incarnation. */
+    private static String owner(CacheRecord cache) {
+        return cache.name() + "." + cache.incarnation();
     }
 
-    public synchronized Optional<PathRecord> record(CacheName cache, StorePathHash hash) {
+    private static String key(CacheRecord cache, StorePathHash hash) {
+        return owner(cache) + "#" + hash;
+    }
+
+    /** The item of this incarnation of the cache. */
+    public synchronized Optional<PathRecord> record(CacheRecord cache, StorePathHash hash) {
         return Optional.ofNullable(items.get(key(cache, hash)));
+    }
+
+    /** The item of any incarnation of a cache of this name (tests that never re-create a name). */
+    public synchronized Optional<PathRecord> record(CacheName cache, StorePathHash hash) {
+        return items.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(cache + ".") && e.getKey().endsWith("#" + hash))
+                .map(Map.Entry::getValue).findFirst();
     }
 
     /** Loses an item, as a crash between the narinfo write and the index write would. */
     public synchronized void forget(CacheName cache, StorePathHash hash) {
-        items.remove(key(cache, hash));
+        items.keySet().removeIf(k -> k.startsWith(cache + ".") && k.endsWith("#" + hash));
     }
 
     /** Successful writes, in order, as {@code <state> <storeHash>}. */
@@ -42,7 +56,7 @@ public final class MemoryPathIndex implements PathIndex {
     }
 
     @Override
-    public synchronized Map<StorePathHash, PathRecord> get(CacheName cache, Collection<StorePathHash> hashes) {
+    public synchronized Map<StorePathHash, PathRecord> get(CacheRecord cache, Collection<StorePathHash> hashes) {
         keysRead += hashes.size();
         Map<StorePathHash, PathRecord> found = new HashMap<>();
         for (StorePathHash h : hashes) {
@@ -55,7 +69,7 @@ public final class MemoryPathIndex implements PathIndex {
     }
 
     @Override
-    public synchronized boolean putUnlessPublished(CacheName cache, PathRecord record) {
+    public synchronized boolean putUnlessPublished(CacheRecord cache, PathRecord record) {
         PathRecord existing = items.get(key(cache, record.hash()));
         if (existing != null && existing.state() == PathState.PUBLISHED) {
             return false;
@@ -66,7 +80,7 @@ public final class MemoryPathIndex implements PathIndex {
     }
 
     @Override
-    public synchronized boolean putRejected(CacheName cache, PathRecord rejected, PathRecord examined) {
+    public synchronized boolean putRejected(CacheRecord cache, PathRecord rejected, PathRecord examined) {
         if (rejected.state() != PathState.REJECTED) {
             throw new IllegalArgumentException("putRejected writes rejected records only");
         }
@@ -83,7 +97,13 @@ public final class MemoryPathIndex implements PathIndex {
     }
 
     @Override
-    public synchronized void deleteAll(CacheName cache) {
-        items.keySet().removeIf(k -> k.startsWith(cache + "#"));
+    public synchronized void delete(CacheRecord cache, StorePathHash hash) {
+        items.remove(key(cache, hash));
+        writes.add("delete " + hash);
+    }
+
+    @Override
+    public synchronized void deleteAll(CacheRecord cache) {
+        items.keySet().removeIf(k -> k.startsWith(owner(cache) + "#"));
     }
 }
