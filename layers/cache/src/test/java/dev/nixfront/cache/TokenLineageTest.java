@@ -32,7 +32,8 @@ class TokenLineageTest {
     private final Principal root = authenticate(registered());
 
     private TokenService container() {
-        return new TokenService(new Interleaved(), CACHES, clock, new SecureRandom(), Duration.ofSeconds(30));
+        repository.beforeCreate(() -> beforeCreate.run());
+        return new TokenService(repository, CACHES, clock, new SecureRandom(), Duration.ofSeconds(30));
     }
 
     private String registered() {
@@ -299,40 +300,6 @@ class TokenLineageTest {
         for (CreatedToken t : List.of(made, below)) {
             assertThat(failure(() -> authenticate(next, t.token())).reason()).contains(TokenService.BOOTSTRAP_ID, "revoked");
             assertThat(listed(t).revokedAt()).isEqualTo(clock.instant());
-        }
-    }
-
-    /** The memory repository, with {@link #beforeCreate} run before each token is written. */
-    private final class Interleaved implements TokenRepository {
-        @Override
-        public void create(TokenRecord token) {
-            beforeCreate.run();
-            repository.create(token);
-        }
-
-        @Override
-        public Optional<TokenRecord> findBySecretHash(String sha256Hex) {
-            return repository.findBySecretHash(sha256Hex);
-        }
-
-        @Override
-        public List<TokenRecord> list() {
-            return new ArrayList<>(repository.list());
-        }
-
-        @Override
-        public List<TokenRecord> findById(String id) {
-            return repository.findById(id);
-        }
-
-        @Override
-        public List<String> madeBy(String makerSecretHash) {
-            return repository.madeBy(makerSecretHash);
-        }
-
-        @Override
-        public void revokeHash(String secretHash, Instant at) {
-            repository.revokeHash(secretHash, at);
         }
     }
 }

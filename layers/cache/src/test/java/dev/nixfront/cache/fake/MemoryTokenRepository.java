@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 public final class MemoryTokenRepository implements TokenRepository {
     private final Map<String, TokenRecord> byHash = new HashMap<>();
@@ -29,8 +30,26 @@ public final class MemoryTokenRepository implements TokenRepository {
         revocationsLeft = n;
     }
 
+    private volatile Runnable beforeCreate = () -> { };
+    private volatile Consumer<String> afterFind = hash -> { };
+
+    /** Runs before each token is written, outside the repository's lock: a test's interleaving. */
+    public void beforeCreate(Runnable hook) {
+        this.beforeCreate = hook;
+    }
+
+    /** Runs after each look-up by hash, outside the repository's lock (it may wait for other threads). */
+    public void afterFindBySecretHash(Consumer<String> hook) {
+        this.afterFind = hook;
+    }
+
     @Override
-    public synchronized void create(TokenRecord token) {
+    public void create(TokenRecord token) {
+        beforeCreate.run();
+        createNow(token);
+    }
+
+    private synchronized void createNow(TokenRecord token) {
         if (byHash.containsKey(token.secretHash())) {
             throw new IllegalStateException("duplicate token hash");
         }
@@ -41,7 +60,13 @@ public final class MemoryTokenRepository implements TokenRepository {
     }
 
     @Override
-    public synchronized Optional<TokenRecord> findBySecretHash(String sha256Hex) {
+    public Optional<TokenRecord> findBySecretHash(String sha256Hex) {
+        Optional<TokenRecord> found = findNow(sha256Hex);
+        afterFind.accept(sha256Hex);
+        return found;
+    }
+
+    private synchronized Optional<TokenRecord> findNow(String sha256Hex) {
         lookups++;
         return Optional.ofNullable(byHash.get(sha256Hex));
     }
