@@ -23,6 +23,8 @@ import java.util.Objects;
 public final class CacheAdminService {
     public static final int DEFAULT_PRIORITY = 40;
     public static final int MAX_PRIORITY = 10_000;
+    /** A tombstone is swept again on request only until this long before its name frees: a sweep ends within the admin function's 29 s. */
+    static final java.time.Duration RESWEEP_MARGIN = java.time.Duration.ofMinutes(1);
 
     private final CacheRepository caches;
     private final PathIndex paths;
@@ -143,11 +145,15 @@ public final class CacheAdminService {
         principal.require(cacheName, Permission.ADMIN);
         CacheRecord cache = caches.get(cacheName)
                 .orElseThrow(() -> DomainException.notFound("cache", "no cache named " + cacheName));
+        principal.requireIncarnation(cache);
         if (cache.live()) {
-            principal.requireIncarnation(cache);
             if (!caches.markDeleted(cacheName, cache.incarnation(), clock.instant())) {
                 throw DomainException.conflict("cache", "cache " + cacheName + " changed while it was being deleted; try again");
             }
+        } else if (!clock.instant().isBefore(cache.deletedAt().plus(settings.nameReservation()).minus(RESWEEP_MARGIN))) {
+            // Past the reservation the name may be taken again at any moment, and a sweep by name
+            // could then remove the new cache's objects; creating the name sweeps instead.
+            throw DomainException.notFound("cache", "no cache named " + cacheName);
         }
         sweep(cache);
     }

@@ -112,8 +112,7 @@ final class PathPublisher {
      * undo themselves; a name stays reserved until none of them can still run.
      */
     private void requireStillThere(CacheRecord cache, NarInfo signed, boolean copied, boolean wroteNarInfo) {
-        CacheRecord current = caches.get(cache.name()).orElse(null);
-        if (current != null && current.live() && current.incarnation().equals(cache.incarnation())) {
+        if (stillThere(cache)) {
             return;
         }
         if (wroteNarInfo) {
@@ -126,12 +125,22 @@ final class PathPublisher {
         throw new CacheGoneException(cache.name(), signed.storePath().toString());
     }
 
+    private boolean stillThere(CacheRecord cache) {
+        CacheRecord current = caches.get(cache.name()).orElse(null);
+        return current != null && current.live() && current.incarnation().equals(cache.incarnation());
+    }
+
     /**
      * Records a rejection and counts it: never over a published path, nor over a verifying record
      * other than {@code examined} (null inline, where the info verified is the request's own): a
      * failing publish of P must not cancel another request's pending verification of P.
      */
     void reject(CacheRecord cache, NarInfo unsigned, PathRecord examined, String reason, String metricReason) {
+        // A deletion may be why the upload vanished (its sweep removes staging): then there is no
+        // cache to record anything in, and the caller answers 404 rather than a rejection.
+        if (!stillThere(cache)) {
+            throw new CacheGoneException(cache.name(), unsigned.storePath().toString());
+        }
         paths.putRejected(cache, new PathRecord(unsigned, PathState.REJECTED, reason, clock.instant()), examined);
         rejected(metricReason);
     }

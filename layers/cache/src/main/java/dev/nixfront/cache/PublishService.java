@@ -129,7 +129,11 @@ public final class PublishService {
             try {
                 publisher.publish(record, info);
             } catch (VerificationFailure f) {
-                publisher.reject(record, info, null, f.field() + ": " + f.reason(), f.metricReason());
+                try {
+                    publisher.reject(record, info, null, f.field() + ": " + f.reason(), f.metricReason());
+                } catch (CacheGoneException gone) {
+                    throw gone.toDomain();
+                }
                 throw new DomainException(DomainException.Kind.VERIFICATION_FAILED, item.field(f.field()),
                         info.storePath() + ": " + f.reason());
             } catch (DomainException e) {

@@ -173,4 +173,63 @@ class CacheIncarnationTest {
                 () -> f.services.caches().create(admin, new dev.nixfront.api.CreateCacheRequest("team", null, null, null)))
                 .status()).as("a token bound to the deleted cache cannot make its successor").isEqualTo(403);
     }
+
+    /** Found by an outside review: the sweep of the deleted upload made this a 422 and wrote a rejection. */
+    @Test
+    void anInlinePublishWhoseUploadADeletionSweptAnswers404AndRecordsNothing() {
+        Fixture f = new Fixture();
+        f.createCache("team");
+        Fixture.Nar one = nar("one");
+        f.upload("team", one);
+        CacheRecord first = team(f);
+        AtomicBoolean deleted = new AtomicBoolean();
+        f.objects.afterGet(key -> {
+            if (key.contains(".nar") && deleted.compareAndSet(false, true)) {
+                f.services.caches().delete(ADMIN, "team");
+            }
+        });
+
+        DomainException gone = org.assertj.core.api.Assertions.catchThrowableOfType(DomainException.class,
+                () -> f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(one.info()))));
+
+        assertThat(gone.status()).isEqualTo(404);
+        assertThat(f.paths.record(first, one.path().hash())).as("no rejection written into the deleted cache").isEmpty();
+        assertThat(f.objects.keys()).noneMatch(k -> k.startsWith("team/"));
+    }
+
+    /** Found by an outside review: the deleted cache's admin listed and revoked the tokens of its successor. */
+    @Test
+    void theAdminOfADeletedCacheNeitherSeesNorRevokesTheTokensOfItsSuccessor() {
+        Fixture f = new Fixture();
+        f.createCache("c1");
+        f.services.tokens().registerBootstrap(TokenService.hash(ROOT), "root");
+        Principal root = f.services.tokens().authenticate("Bearer " + ROOT);
+        Principal oldAdmin = f.services.tokens().authenticate("Bearer " + f.services.tokens().create(root,
+                new CreateTokenRequest(null, List.of("c1"), List.of("admin"), null)).token());
+        f.services.caches().delete(ADMIN, "c1");
+        f.clock.advance(CacheSettings.NAME_RESERVATION);
+        f.createCache("c1");
+        var writer = f.services.tokens().create(root, new CreateTokenRequest("w2", List.of("c1"), List.of("write"), null));
+
+        assertThat(f.services.tokens().list(oldAdmin).tokens()).extracting(t -> t.id()).doesNotContain(writer.info().id());
+        assertThat(f.services.tokens().list(oldAdmin, "c1").tokens()).isEmpty();
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(DomainException.class,
+                () -> f.services.tokens().revoke(oldAdmin, writer.info().id())).status()).isEqualTo(404);
+        assertThat(f.services.tokens().authenticate("Bearer " + writer.token()).tokenId()).isEqualTo(writer.info().id());
+        // Listed for c1, even to an admin of all caches, are only the tokens good for it.
+        assertThat(f.services.tokens().list(root, "c1").tokens()).extracting(t -> t.id())
+                .contains(writer.info().id()).doesNotContain(oldAdmin.tokenId());
+    }
+
+    /** A deleted cache's sweep may be repeated while its name is reserved, by who could delete it, and not after. */
+    @Test
+    void aTombstoneIsSweptAgainOnlyWhileItsNameIsReserved() {
+        Fixture f = new Fixture();
+        f.createCache("team");
+        f.services.caches().delete(ADMIN, "team");
+        f.services.caches().delete(ADMIN, "team");
+        f.clock.advance(CacheSettings.NAME_RESERVATION.minus(CacheAdminService.RESWEEP_MARGIN));
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(DomainException.class,
+                () -> f.services.caches().delete(ADMIN, "team")).status()).isEqualTo(404);
+    }
 }
