@@ -49,7 +49,8 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                     request.noQuery();
                     return Http.created(services.tokens().create(principal, request.body(CreateTokenRequest.class)));
                 case LIST_TOKENS:
-                    return Http.ok(services.tokens().list(principal, request.query("cache")));
+                    return Http.ok(services.tokens().list(principal, request.query("cache", "after"),
+                            request.query("after", "cache")));
                 case REVOKE_TOKEN:
                     request.noQuery();
                     services.tokens().revoke(principal, request.param("id"));

@@ -68,9 +68,13 @@ class DynamoDbTokenRepositoryTest {
         tokens.create(token("tk_000000000000000a", "nf_a", "first", Scope.fromLists(List.of("team"), List.of("read")), null));
         tokens.create(token("tk_000000000000000b", "nf_b", null, Scope.admin(), null));
 
-        assertThat(tokens.list()).extracting(TokenRecord::id)
+        assertThat(tokens.list(null, 1000)).extracting(TokenRecord::id)
                 .containsExactly("tk_000000000000000a", "tk_000000000000000b", "tk_000000000000000c");
-        assertThat(tokens.list().getFirst().description()).isEqualTo("first");
+        assertThat(tokens.list(null, 1000).getFirst().description()).isEqualTo("first");
+        // Pages: at most limit tokens, continuing after an id.
+        assertThat(tokens.list(null, 2)).extracting(TokenRecord::id).containsExactly("tk_000000000000000a", "tk_000000000000000b");
+        assertThat(tokens.list("tk_000000000000000b", 2)).extracting(TokenRecord::id).containsExactly("tk_000000000000000c");
+        assertThat(tokens.list("tk_000000000000000c", 2)).isEmpty();
     }
 
     @Test
@@ -105,7 +109,7 @@ class DynamoDbTokenRepositoryTest {
         assertThat(tokens.madeBy(hash("nf_child"))).containsExactly(hash("nf_grandchild"));
         assertThat(tokens.madeBy(hash("nf_grandchild"))).isEmpty();
         // The notes stay out of the listing and of the token's own key.
-        assertThat(tokens.list()).extracting(TokenRecord::id)
+        assertThat(tokens.list(null, 1000)).extracting(TokenRecord::id)
                 .containsExactly("tk_00000000000000b0", "tk_00000000000000c1", "tk_00000000000000c2", "tk_00000000000000d1");
         var item = aws.clients().dynamoDb().getItem(b -> b.tableName(table)
                 .key(Items.key("TOKEN#" + hash("nf_child"), "TOKEN"))).item();

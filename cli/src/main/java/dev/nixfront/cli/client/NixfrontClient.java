@@ -17,6 +17,7 @@ import dev.nixfront.api.PartsResponse;
 import dev.nixfront.api.PathStatus;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.PublishResponse;
+import dev.nixfront.api.TokenInfo;
 import dev.nixfront.api.TokenList;
 import dev.nixfront.api.UploadRequest;
 import dev.nixfront.api.UploadResponse;
@@ -34,6 +35,8 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -106,9 +109,26 @@ public final class NixfrontClient {
         return listTokens(null);
     }
 
-    /** The tokens the caller administers that are valid for {@code cache}, or all of them for null. */
+    /**
+     * The tokens the caller administers that are valid for {@code cache}, or all of them for null:
+     * every page of them, following {@code next}.
+     */
     public TokenList listTokens(String cache) throws IOException, InterruptedException, ApiException {
-        return send("GET", "/v1/tokens" + (cache == null ? "" : "?cache=" + segment(cache)), null, TokenList.class);
+        List<TokenInfo> all = new ArrayList<>();
+        String after = null;
+        do {
+            StringBuilder path = new StringBuilder("/v1/tokens");
+            if (cache != null) {
+                path.append("?cache=").append(segment(cache));
+            }
+            if (after != null) {
+                path.append(cache == null ? "?" : "&").append("after=").append(segment(after));
+            }
+            TokenList page = send("GET", path.toString(), null, TokenList.class);
+            all.addAll(page.tokens());
+            after = page.next();
+        } while (after != null);
+        return new TokenList(all);
     }
 
     public void revokeToken(String id) throws IOException, InterruptedException, ApiException {

@@ -99,13 +99,23 @@ public final class DynamoDbTokenRepository implements TokenRepository {
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(record(item));
     }
 
+    /** Query gsi1 {@code gsi1pk = TOKENS AND gsi1sk > :after}, pages followed until {@code limit} items. */
     @Override
-    public List<TokenRecord> list() {
+    public List<TokenRecord> list(String after, int limit) {
         List<TokenRecord> tokens = new ArrayList<>();
-        dynamoDb.queryPaginator(b -> b.tableName(table).indexName(DynamoDbTableSchema.GSI1)
-                        .keyConditionExpression("gsi1pk = :listing")
-                        .expressionAttributeValues(Map.of(":listing", s(LISTING))))
-                .items().forEach(item -> tokens.add(record(item)));
+        String condition = after == null ? "gsi1pk = :listing" : "gsi1pk = :listing AND gsi1sk > :after";
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":listing", s(LISTING)));
+        if (after != null) {
+            values.put(":after", s(after));
+        }
+        for (Map<String, AttributeValue> item : dynamoDb.queryPaginator(b -> b.tableName(table)
+                .indexName(DynamoDbTableSchema.GSI1).keyConditionExpression(condition).expressionAttributeValues(values)
+                .limit(limit)).items()) {
+            if (tokens.size() == limit) {
+                break;
+            }
+            tokens.add(record(item));
+        }
         return tokens;
     }
 

@@ -54,6 +54,10 @@ public final class TokenService {
     public static final String PREFIX = "nf_";
     private static final int SECRET_BYTES = 32;
     private static final int MAX_DESCRIPTION = 200;
+    /** Tokens looked at for one listing answer. */
+    public static final int LIST_PAGE = 500;
+    /** Caches one token may name: with {@link #LIST_PAGE} it bounds a listing answer (~7 KB a token). */
+    public static final int MAX_CACHES = 100;
     /** The id of the bootstrap admin token's records: one per secret value it has had. */
     public static final String BOOTSTRAP_ID = "tk_bootstrap";
     /** Longer than any token we or Secrets Manager make, short enough that hashing it costs nothing. */
@@ -182,6 +186,9 @@ public final class TokenService {
         if (request.caches().isEmpty()) {
             throw DomainException.invalid("caches", "name at least one cache, or \"*\" for all");
         }
+        if (request.caches().size() > MAX_CACHES) {
+            throw DomainException.invalid("caches", "at most " + MAX_CACHES + " caches, or \"*\" for all");
+        }
         if (request.permissions().isEmpty()) {
             throw DomainException.invalid("permissions", "name at least one of read, write, admin");
         }
@@ -288,25 +295,35 @@ public final class TokenService {
 
 
     public TokenList list(Principal principal) {
-        return list(principal, null);
+        return list(principal, null, null);
+    }
+
+    public TokenList list(Principal principal, String cache) {
+        return list(principal, cache, null);
     }
 
     /**
      * The tokens the caller administers: every token for an admin of {@code *}, else those whose
      * caches are all among the caller's admin caches. With {@code cache}, only those valid for it
-     * (the caller must administer it).
+     * (the caller must administer it). One page: at most {@link #LIST_PAGE} tokens are looked at,
+     * continuing after the id {@code after}, so an answer stays under 4 MB (a token names at most
+     * {@link #MAX_CACHES} caches); {@code next} says where the following page starts.
      */
-    public TokenList list(Principal principal, String cache) {
+    public TokenList list(Principal principal, String cache, String after) {
         CacheName only = cache == null ? null : CacheLookup.name(cache, "cache");
+        if (after != null && !(after.matches("tk_[0-9a-f]{16}") || after.equals(BOOTSTRAP_ID))) {
+            throw DomainException.invalid("after", "a token id looks like tk_3f9a0c1d2b4e5f60");
+        }
         principal.requireAdminOfSomeCache("list tokens");
         if (only != null) {
             principal.require(only, Permission.ADMIN);
         }
         Map<CacheName, String> current = new HashMap<>();
-        return new TokenList(tokens.list().stream()
+        List<TokenRecord> page = tokens.list(after, LIST_PAGE);
+        return new TokenList(page.stream()
                 .filter(t -> manages(principal, t, current))
                 .filter(t -> only == null || (t.scope().covers(only) && boundTo(t, only, current)))
-                .map(TokenService::info).toList());
+                .map(TokenService::info).toList(), page.size() < LIST_PAGE ? null : page.getLast().id());
     }
 
     /**

@@ -17,8 +17,11 @@ public interface TokenRepository {
     /** The token whose secret hashes to {@code sha256Hex}, revoked or not. */
     Optional<TokenRecord> findBySecretHash(String sha256Hex);
 
-    /** Every token, sorted by id (a query of gsi1, never a scan). */
-    List<TokenRecord> list();
+    /**
+     * One page of the tokens in id order: those with an id after {@code after} (null: from the
+     * start), at most {@code limit} of them (a query of gsi1, never a scan).
+     */
+    List<TokenRecord> list(String after, int limit);
 
     /** Every record with this id (one, except {@code tk_bootstrap}, which has one per secret value). */
     List<TokenRecord> findById(String id);

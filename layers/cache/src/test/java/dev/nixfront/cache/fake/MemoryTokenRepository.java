@@ -72,8 +72,9 @@ public final class MemoryTokenRepository implements TokenRepository {
     }
 
     @Override
-    public synchronized List<TokenRecord> list() {
-        return byHash.values().stream().sorted(Comparator.comparing(TokenRecord::id)).toList();
+    public synchronized List<TokenRecord> list(String after, int limit) {
+        return byHash.values().stream().sorted(Comparator.comparing(TokenRecord::id))
+                .filter(t -> after == null || t.id().compareTo(after) > 0).limit(limit).toList();
     }
 
     @Override
