@@ -3,17 +3,9 @@ package dev.nixfront.nix;
 import dev.nixfront.nix.sign.NarSignature;
 import dev.nixfront.nix.sign.PublicKey;
 import dev.nixfront.nix.sign.SecretKey;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -89,21 +81,11 @@ public record NarInfo(
         }
     }
 
-    // ---------------------------------------------------------------- parsing
+    // ---------------------------------------------------------------- parsing (see NarInfoParser)
 
     /** Parses narinfo bytes, which must be UTF-8 (Nix treats them as bytes; every valid field is ASCII). */
     public static NarInfo parse(byte[] utf8, String storeDir) throws NixFormatException {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(utf8);
-        CharBuffer text;
-        try {
-            text = decoder.decode(in);
-        } catch (CharacterCodingException e) {
-            throw new NixFormatException("narinfo", "is not valid UTF-8 (bad byte near offset " + in.position() + ")");
-        }
-        return parse(text.toString(), storeDir);
+        return NarInfoParser.parse(utf8, storeDir);
     }
 
     /**
@@ -114,219 +96,7 @@ public record NarInfo(
      * empty {@code Compression} means bzip2; {@code Deriver: unknown-deriver} means none.
      */
     public static NarInfo parse(String text, String storeDir) throws NixFormatException {
-        Objects.requireNonNull(text, "text");
-        String storeDirProblem = StorePath.storeDirProblem(storeDir);
-        if (storeDirProblem != null) {
-            throw new NixFormatException("store directory", storeDirProblem);
-        }
-        Parser p = new Parser(storeDir);
-        int pos = 0;
-        int line = 1;
-        while (pos < text.length()) {
-            int eol = text.indexOf('\n', pos);
-            String content = text.substring(pos, eol < 0 ? text.length() : eol);
-            int cr = content.indexOf('\r');
-            if (cr >= 0) {
-                throw new NixFormatException("narinfo", "line " + line + " contains a carriage return"
-                        + (cr == content.length() - 1 ? " (CRLF line ends are not allowed, use \\n)" : ""));
-            }
-            if (eol < 0) {
-                throw new NixFormatException("narinfo", "line " + line + " does not end with '\\n': " + Text.quote(content));
-            }
-            int colon = content.indexOf(':');
-            if (colon < 0) {
-                throw new NixFormatException("narinfo", "line " + line + " is not 'Key: value': " + Text.quote(content));
-            }
-            if (colon == 0) {
-                throw new NixFormatException("narinfo", "line " + line + " has an empty key: " + Text.quote(content));
-            }
-            String key = content.substring(0, colon);
-            if (colon + 1 >= content.length() || content.charAt(colon + 1) != ' ') {
-                throw new NixFormatException(key, "line " + line + ": the separator must be ': ' (colon, space), got "
-                        + Text.quote(content));
-            }
-            p.field(key, content.substring(colon + 2), line);
-            pos = eol + 1;
-            line++;
-        }
-        return p.finish();
-    }
-
-    /** Accumulates fields line by line; a class so that duplicates can name both lines. */
-    private static final class Parser {
-        private final String storeDir;
-        private final Map<String, Integer> seen = new HashMap<>();
-        private StorePath storePath;
-        private String url;
-        private Compression compression;
-        private Hash fileHash;
-        private long fileSize;
-        private Hash narHash;
-        private long narSize;
-        private List<StorePath> references = List.of();
-        private StorePath deriver;
-        private final List<NarSignature> sigs = new ArrayList<>();
-        private String ca;
-
-        Parser(String storeDir) {
-            this.storeDir = storeDir;
-        }
-
-        void field(String key, String value, int line) throws NixFormatException {
-            switch (key) {
-                case "StorePath" -> {
-                    once(key, line);
-                    storePath = storePath(value);
-                }
-                case "URL" -> {
-                    once(key, line);
-                    String problem = urlProblem(value);
-                    if (problem != null) {
-                        throw new NixFormatException(key, problem);
-                    }
-                    url = value;
-                }
-                case "Compression" -> {
-                    once(key, line);
-                    compression = value.isEmpty() ? Compression.BZIP2 : Compression.parse(value);
-                }
-                case "FileHash" -> {
-                    once(key, line);
-                    fileHash = hash(key, value);
-                }
-                case "FileSize" -> {
-                    once(key, line);
-                    fileSize = number(key, value, false);
-                }
-                case "NarHash" -> {
-                    once(key, line);
-                    narHash = hash(key, value);
-                }
-                case "NarSize" -> {
-                    once(key, line);
-                    narSize = number(key, value, true);
-                }
-                case "References" -> {
-                    once(key, line);
-                    references = references(value);
-                }
-                case "Deriver" -> {
-                    once(key, line);
-                    deriver = value.equals(UNKNOWN_DERIVER) ? null : baseName(key, value);
-                }
-                case "Sig" -> {
-                    try {
-                        sigs.add(NarSignature.parse(value));
-                    } catch (NixFormatException e) {
-                        throw new NixFormatException(key, e.reason());
-                    }
-                }
-                case "CA" -> {
-                    once(key, line);
-                    if (!value.isEmpty()) {
-                        String problem = caProblem(value);
-                        if (problem != null) {
-                            throw new NixFormatException(key, problem);
-                        }
-                        ca = value;
-                    }
-                }
-                default -> {
-                    // Unknown keys are ignored, as Nix does, so newer fields do not break older readers.
-                }
-            }
-        }
-
-        private void once(String key, int line) throws NixFormatException {
-            Integer first = seen.putIfAbsent(key, line);
-            if (first != null) {
-                throw new NixFormatException(key, "appears twice, on lines " + first + " and " + line);
-            }
-        }
-
-        private StorePath storePath(String value) throws NixFormatException {
-            StorePath path;
-            try {
-                path = StorePath.parse(value);
-            } catch (NixFormatException e) {
-                throw new NixFormatException("StorePath", e.reason());
-            }
-            if (!path.storeDir().equals(storeDir)) {
-                throw new NixFormatException("StorePath", Text.quote(value) + " is not in the store directory " + storeDir);
-            }
-            return path;
-        }
-
-        private StorePath baseName(String key, String value) throws NixFormatException {
-            try {
-                return StorePath.parseBaseName(storeDir, value);
-            } catch (NixFormatException e) {
-                throw new NixFormatException(key, e.reason());
-            }
-        }
-
-        private List<StorePath> references(String value) throws NixFormatException {
-            List<StorePath> refs = new ArrayList<>();
-            // Nix splits on runs of spaces, so extra spaces are harmless and accepted.
-            for (String token : value.split(" ")) {
-                if (!token.isEmpty()) {
-                    refs.add(baseName("References", token));
-                }
-            }
-            return refs;
-        }
-
-        NarInfo finish() throws NixFormatException {
-            if (storePath == null) {
-                throw new NixFormatException("StorePath", "missing");
-            }
-            if (narHash == null) {
-                throw new NixFormatException("NarHash", "missing");
-            }
-            if (url == null) {
-                throw new NixFormatException("URL", "missing");
-            }
-            if (!seen.containsKey("NarSize")) {
-                throw new NixFormatException("NarSize", "missing");
-            }
-            return new NarInfo(storePath, url, compression == null ? Compression.BZIP2 : compression, fileHash,
-                    fileSize, narHash, narSize, references, deriver, sigs, ca);
-        }
-    }
-
-    /** Nix's narinfo hashes must name their algorithm; a bare digest is refused. */
-    private static Hash hash(String field, String value) throws NixFormatException {
-        if (!value.startsWith("sha256:") && !value.startsWith("sha256-")) {
-            int sep = value.indexOf(':');
-            if (sep > 0 && value.substring(0, sep).chars().allMatch(Character::isLetterOrDigit)) {
-                throw new NixFormatException(field, "unsupported hash algorithm " + Text.quote(value.substring(0, sep))
-                        + ", only sha256 is used in binary caches");
-            }
-            throw new NixFormatException(field, "must be 'sha256:' followed by the hash (or SRI 'sha256-...'), got "
-                    + Text.quote(value));
-        }
-        try {
-            return Hash.parse(value);
-        } catch (NixFormatException e) {
-            throw new NixFormatException(field, "is not a valid sha256 hash (" + e.reason() + "): " + Text.quote(value));
-        }
-    }
-
-    private static long number(String field, String value, boolean positive) throws NixFormatException {
-        String expected = positive ? "a positive integer" : "a non-negative integer";
-        if (value.isEmpty() || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new NixFormatException(field, "must be " + expected + ", got " + Text.quote(value));
-        }
-        long n;
-        try {
-            n = Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new NixFormatException(field, "is too large (above 2^63-1): " + Text.quote(value));
-        }
-        if (positive && n == 0) {
-            throw new NixFormatException(field, "must be " + expected + ", got " + Text.quote(value));
-        }
-        return n;
+        return NarInfoParser.parse(text, storeDir);
     }
 
     // ---------------------------------------------------------------- rules shared by parse and the constructor
@@ -508,85 +278,12 @@ public record NarInfo(
         return Optional.ofNullable(ca);
     }
 
-    public Builder toBuilder() {
-        return new Builder(storePath).url(url).compression(compression).fileHash(fileHash).fileSize(fileSize)
+    public NarInfoBuilder toBuilder() {
+        return new NarInfoBuilder(storePath).url(url).compression(compression).fileHash(fileHash).fileSize(fileSize)
                 .narHash(narHash).narSize(narSize).references(references).deriver(deriver).sigs(sigs).ca(ca);
     }
 
-    public static Builder builder(StorePath storePath) {
-        return new Builder(storePath);
-    }
-
-    /** Builds a narinfo field by field; {@link #build()} validates as the constructor does. */
-    public static final class Builder {
-        private final StorePath storePath;
-        private String url;
-        private Compression compression;
-        private Hash fileHash;
-        private long fileSize;
-        private Hash narHash;
-        private long narSize;
-        private List<StorePath> references = List.of();
-        private StorePath deriver;
-        private List<NarSignature> sigs = List.of();
-        private String ca;
-
-        private Builder(StorePath storePath) {
-            this.storePath = Objects.requireNonNull(storePath, "storePath");
-        }
-
-        public Builder url(String url) {
-            this.url = url;
-            return this;
-        }
-
-        public Builder compression(Compression compression) {
-            this.compression = compression;
-            return this;
-        }
-
-        public Builder fileHash(Hash fileHash) {
-            this.fileHash = fileHash;
-            return this;
-        }
-
-        public Builder fileSize(long fileSize) {
-            this.fileSize = fileSize;
-            return this;
-        }
-
-        public Builder narHash(Hash narHash) {
-            this.narHash = narHash;
-            return this;
-        }
-
-        public Builder narSize(long narSize) {
-            this.narSize = narSize;
-            return this;
-        }
-
-        public Builder references(Collection<StorePath> references) {
-            this.references = List.copyOf(references);
-            return this;
-        }
-
-        public Builder deriver(StorePath deriver) {
-            this.deriver = deriver;
-            return this;
-        }
-
-        public Builder sigs(Collection<NarSignature> sigs) {
-            this.sigs = List.copyOf(sigs);
-            return this;
-        }
-
-        public Builder ca(String ca) {
-            this.ca = ca;
-            return this;
-        }
-
-        public NarInfo build() {
-            return new NarInfo(storePath, url, compression, fileHash, fileSize, narHash, narSize, references, deriver, sigs, ca);
-        }
+    public static NarInfoBuilder builder(StorePath storePath) {
+        return new NarInfoBuilder(storePath);
     }
 }
