@@ -21,6 +21,7 @@ import dev.nixfront.cli.client.HttpClients;
 import dev.nixfront.cli.client.NixfrontClient;
 import dev.nixfront.nix.Compression;
 import dev.nixfront.nix.StorePath;
+import dev.nixfront.nix.TopologicalOrder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -103,7 +104,7 @@ public final class Pusher {
         Set<String> missing = missing(options.cache(), local);
         List<LocalPath> todo = TopologicalOrder.of(
                 local.stream().filter(p -> missing.contains(p.path().hash().value())).toList(),
-                p -> p.path().toString(), p -> p.references().stream().map(StorePath::toString).toList());
+                LocalPath::path, LocalPath::references);
         long narBytes = todo.stream().mapToLong(LocalPath::narSize).sum();
         progress.planned(todo.size(), narBytes);
         long[] sizes = {0, 0};

@@ -12,10 +12,10 @@ import dev.nixfront.cache.port.Permission;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.StorePath;
 import dev.nixfront.nix.StorePathHash;
+import dev.nixfront.nix.TopologicalOrder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -197,39 +197,12 @@ public final class PublishService {
         }
     }
 
-    /** The batch in an order where each path comes after its references in the batch (Kahn). */
+    /** The batch in an order where each path comes after its references in the batch. */
     private static List<Item> referencesFirst(Map<StorePath, Item> batch) {
-        Map<StorePath, Integer> pending = new HashMap<>();
-        Map<StorePath, List<StorePath>> referrers = new HashMap<>();
-        for (Item item : batch.values()) {
-            StorePath self = item.info().storePath();
-            int count = 0;
-            for (StorePath ref : item.info().references()) {
-                if (!ref.equals(self) && batch.containsKey(ref)) {
-                    count++;
-                    referrers.computeIfAbsent(ref, k -> new ArrayList<>()).add(self);
-                }
-            }
-            pending.put(self, count);
-        }
-        ArrayDeque<StorePath> ready = new ArrayDeque<>();
-        for (Item item : batch.values()) {
-            if (pending.get(item.info().storePath()) == 0) {
-                ready.add(item.info().storePath());
-            }
-        }
-        List<Item> ordered = new ArrayList<>(batch.size());
-        while (!ready.isEmpty()) {
-            StorePath next = ready.poll();
-            ordered.add(batch.get(next));
-            for (StorePath referrer : referrers.getOrDefault(next, List.of())) {
-                if (pending.merge(referrer, -1, Integer::sum) == 0) {
-                    ready.add(referrer);
-                }
-            }
-        }
+        List<Item> ordered = TopologicalOrder.partial(batch.values(), i -> i.info().storePath(), i -> i.info().references());
         if (ordered.size() != batch.size()) {
-            Item stuck = batch.values().stream().filter(i -> pending.get(i.info().storePath()) > 0).findFirst().orElseThrow();
+            Set<Item> placed = new HashSet<>(ordered);
+            Item stuck = batch.values().stream().filter(i -> !placed.contains(i)).findFirst().orElseThrow();
             throw DomainException.invalid(stuck.field("references"), "the batch's references form a cycle through "
                     + stuck.info().storePath() + "; store paths cannot refer to each other in a circle");
         }

@@ -8,10 +8,10 @@ import dev.nixfront.cache.port.PathState;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.StorePath;
 import dev.nixfront.nix.StorePathHash;
+import dev.nixfront.nix.TopologicalOrder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -130,28 +130,12 @@ final class References {
         }
     }
 
-    /** The paths in an order where each comes after those of its references among them (none form a cycle). */
+    /** The paths in an order where each comes after those of its references among them. */
     static List<NarInfo> referencesFirst(List<NarInfo> infos) {
-        Map<StorePath, NarInfo> left = new LinkedHashMap<>();
-        infos.forEach(i -> left.put(i.storePath(), i));
-        List<NarInfo> ordered = new ArrayList<>(infos.size());
-        while (!left.isEmpty()) {
-            boolean progress = false;
-            for (var it = left.values().iterator(); it.hasNext(); ) {
-                NarInfo info = it.next();
-                boolean ready = info.references().stream().noneMatch(r -> !r.equals(info.storePath()) && left.containsKey(r));
-                if (ready) {
-                    ordered.add(info);
-                    it.remove();
-                    progress = true;
-                }
-            }
-            if (!progress) {
-                // Records come from validated batches, which had no cycles; keep the rest as they are.
-                ordered.addAll(left.values());
-                break;
-            }
-        }
+        List<NarInfo> ordered = new ArrayList<>(TopologicalOrder.partial(infos, NarInfo::storePath, NarInfo::references));
+        // Records come from validated batches, which had no cycles; were there one, keep the rest as they are.
+        Set<NarInfo> placed = new HashSet<>(ordered);
+        infos.stream().filter(i -> !placed.contains(i)).forEach(ordered::add);
         return ordered;
     }
 }

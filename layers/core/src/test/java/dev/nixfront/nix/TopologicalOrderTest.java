@@ -1,9 +1,10 @@
-package dev.nixfront.cli.push;
+package dev.nixfront.nix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,16 @@ class TopologicalOrderTest {
         assertThat(ordered).containsExactlyInAnyOrder("app", "lib", "glibc", "doc");
         assertThat(ordered.indexOf("glibc")).isLessThan(ordered.indexOf("lib"));
         assertThat(ordered.indexOf("lib")).isLessThan(ordered.indexOf("app"));
+    }
+
+    @Test
+    void partialLeavesOutTheCycleAndWhatReferencesIt() {
+        Map<String, List<String>> graph = new LinkedHashMap<>();
+        graph.put("glibc", List.of());
+        graph.put("a", List.of("b", "glibc"));
+        graph.put("b", List.of("a"));
+        graph.put("app", List.of("a"));
+        assertThat(TopologicalOrder.partial(graph.keySet(), k -> k, graph::get)).containsExactly("glibc");
     }
 
     @Test
