@@ -1,0 +1,124 @@
+package dev.nixfront.cli.push;
+
+import dev.nixfront.api.PathInfo;
+import dev.nixfront.api.PathStatus;
+import dev.nixfront.api.PublishRequest;
+import dev.nixfront.api.PublishResponse;
+import dev.nixfront.api.PublishResult;
+import dev.nixfront.cli.client.ApiException;
+import dev.nixfront.cli.client.NixfrontClient;
+import dev.nixfront.nix.StorePath;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.time.Clock;
+
+/**
+ * Publishes the pushed paths' narinfo data in batches of up to {@value PublishRequest#MAX},
+ * references before referrers, as their uploads land; waits for paths the server verifies
+ * asynchronously before publishing what references them.
+ */
+final class Publisher {
+    private static final int MIN_PUBLISH_BATCH = 50;
+    private static final Duration VERIFY_POLL_MAX = Duration.ofSeconds(2);
+    private static final Duration VERIFY_DEADLINE = Duration.ofHours(1);
+
+    private final NixfrontClient client;
+    private final Clock clock;
+
+    Publisher(NixfrontClient client, Clock clock) {
+        this.client = client;
+        this.clock = clock;
+    }
+
+    /**
+     * Publishes in topological order, in batches of consecutive paths whose upload has landed
+     * (up to 200, at least {@link #MIN_PUBLISH_BATCH} unless uploads are over or slow).
+     */
+    void publish(String cache, List<LocalPath> ordered, Landed landed, Future<?> uploads)
+            throws IOException, InterruptedException, ApiException {
+        Set<String> verifying = new HashSet<>();
+        int from = 0;
+        while (from < ordered.size()) {
+            int ready = landed.await(ordered, from, Math.min(MIN_PUBLISH_BATCH, ordered.size() - from), PublishRequest.MAX, uploads);
+            if (ready == 0) {
+                Futures.await(uploads);
+                throw new IOException("uploads ended before " + ordered.get(from).path() + " was uploaded");
+            }
+            int end = from + ready;
+            List<LocalPath> batch = ordered.subList(from, end);
+            from = end;
+            Set<String> needed = new HashSet<>();
+            batch.forEach(p -> p.references().forEach(r -> needed.add(r.toString())));
+            needed.retainAll(verifying);
+            awaitPublished(cache, needed, verifying);
+            List<PathInfo> infos = batch.stream().map(p -> pathInfo(p, landed.get(p.path().toString()))).toList();
+            PublishResponse response = publishRetryingVerifying(cache, infos, verifying);
+            for (PublishResult result : response.results()) {
+                if ("verifying".equals(result.state())) {
+                    verifying.add(result.storePath());
+                }
+            }
+        }
+        awaitPublished(cache, new HashSet<>(verifying), verifying);
+    }
+
+    /** A 409 naming only paths the server is still verifying is not a conflict: wait and retry. */
+    private PublishResponse publishRetryingVerifying(String cache, List<PathInfo> infos, Set<String> verifying)
+            throws IOException, InterruptedException, ApiException {
+        while (true) {
+            try {
+                return client.publish(cache, new PublishRequest(infos));
+            } catch (ApiException e) {
+                if (e.status() != 409 || e.missing().isEmpty()) {
+                    throw e;
+                }
+                Set<String> waitFor = new HashSet<>();
+                for (String missing : e.missing()) {
+                    String full = missing.startsWith("/") ? missing : StorePath.DEFAULT_STORE_DIR + "/" + missing;
+                    if (!verifying.contains(full)) {
+                        throw e;
+                    }
+                    waitFor.add(full);
+                }
+                awaitPublished(cache, waitFor, verifying);
+            }
+        }
+    }
+
+    private void awaitPublished(String cache, Set<String> paths, Set<String> verifying)
+            throws IOException, InterruptedException, ApiException {
+        Instant deadline = clock.instant().plus(VERIFY_DEADLINE);
+        for (String path : paths) {
+            String hash = path.substring(path.lastIndexOf('/') + 1, path.lastIndexOf('/') + 33);
+            long pause = 50;
+            while (true) {
+                PathStatus status = client.pathStatus(cache, hash);
+                if ("published".equals(status.state())) {
+                    verifying.remove(path);
+                    break;
+                }
+                if (!"verifying".equals(status.state())) {
+                    throw new IOException("the cache refused " + path + ": " + status.state()
+                            + (status.reason() == null ? "" : " (" + status.reason() + ")"));
+                }
+                if (clock.instant().isAfter(deadline)) {
+                    throw new IOException("the cache is still verifying " + path + " after " + VERIFY_DEADLINE);
+                }
+                Thread.sleep(pause);
+                pause = Math.min(VERIFY_POLL_MAX.toMillis(), pause * 2);
+            }
+        }
+    }
+
+    private static PathInfo pathInfo(LocalPath path, PackedNar nar) {
+        return new PathInfo(path.path().toString(), path.narHash().toString(), path.narSize(),
+                nar.fileHash().toString(), nar.fileSize(), nar.compression().narInfoName(),
+                path.references().stream().map(StorePath::baseName).sorted().toList(),
+                path.deriverPath().map(StorePath::baseName).orElse(null), path.contentAddress().orElse(null));
+    }
+}
