@@ -9,7 +9,7 @@ import dev.nixfront.aws.DynamoDbTokenRepository;
 import dev.nixfront.aws.KmsKeyVault;
 import dev.nixfront.aws.LambdaVerificationQueue;
 import dev.nixfront.aws.S3ObjectStore;
-import dev.nixfront.cache.EmfMetrics;
+import dev.nixfront.aws.EmfMetrics;
 import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Services;
 import dev.nixfront.cache.TokenService;

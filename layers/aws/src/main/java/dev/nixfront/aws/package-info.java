@@ -23,6 +23,13 @@
  * requests whose signed {@code content-length} and {@code x-amz-checksum-sha256} S3 enforces, and
  * reach {@code nar/} only by the conditional copy publish makes of what it verified.
  *
+ * <p>{@link dev.nixfront.aws.EmfMetrics} writes the metrics port as CloudWatch embedded metric
+ * format, one JSON log line each, e.g.
+ * <pre>
+ * {"_aws":{"Timestamp":1764090000000,"CloudWatchMetrics":[{"Namespace":"nixfront","Dimensions":[["Reason"]],
+ *   "Metrics":[{"Name":"PublishRejected","Unit":"Count"}]}]},"Reason":"NarHash","PublishRejected":1.0}
+ * </pre>
+ *
  * <p>These classes are tested over the wire against s3proxy and dynalite in the nixfront-local
  * module ({@code local/src/test/java/dev/nixfront/aws}), since that module owns the servers.
  */

@@ -1,4 +1,4 @@
-package dev.nixfront.cache;
+package dev.nixfront.aws;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,14 +1,15 @@
-package dev.nixfront.cache;
+package dev.nixfront.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nixfront.api.Json;
-import dev.nixfront.cache.fake.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class EmfMetricsTest {
     void writesOneEmbeddedMetricFormatLinePerMetric() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         EmfMetrics metrics = new EmfMetrics(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new MutableClock(Instant.ofEpochMilli(1_764_090_000_000L)));
+                Clock.fixed(Instant.ofEpochMilli(1_764_090_000_000L), ZoneOffset.UTC));
 
         metrics.record("PublishRejected", 1, "Count", Map.of("Reason", "NarHash"));
         metrics.record("BytesPublished", 120, "Bytes", Map.of());
