@@ -3,12 +3,9 @@ package dev.nixfront.functions;
 import com.amazonaws.services.lambda.runtime.Context;
 import dev.nixfront.aws.AdminTokenSecret;
 import dev.nixfront.aws.AwsClients;
-import dev.nixfront.aws.DynamoDbCacheRepository;
-import dev.nixfront.aws.DynamoDbPathIndex;
-import dev.nixfront.aws.DynamoDbTokenRepository;
+import dev.nixfront.aws.AwsPorts;
 import dev.nixfront.aws.KmsKeyVault;
 import dev.nixfront.aws.LambdaVerificationQueue;
-import dev.nixfront.aws.S3ObjectStore;
 import dev.nixfront.aws.EmfMetrics;
 import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Services;
@@ -82,12 +79,8 @@ public final class Wiring {
                     throw new IllegalStateException(FunctionConfig.VERIFY_FUNCTION + " is not set for this function");
                 }
                 : new LambdaVerificationQueue(clients.lambda(), config.verifyFunction());
-        Ports ports = new Ports(
-                S3ObjectStore.create(clients, config.bucket()),
-                new DynamoDbCacheRepository(clients.dynamoDb(), config.table()),
-                new DynamoDbPathIndex(clients.dynamoDb(), config.table()),
-                new DynamoDbTokenRepository(clients.dynamoDb(), config.table()),
-                keys, queue, new EmfMetrics(System.out, Clock.systemUTC()));
+        Ports ports = AwsPorts.create(clients, config.bucket(), config.table(), keys, queue,
+                new EmfMetrics(System.out, Clock.systemUTC()));
         Services services = Services.create(ports, config.settings(), Clock.systemUTC(), restoreSafeRandom());
         if (config.adminTokenSecretArn() != null) {
             String hash = AdminTokenSecret.read(clients.secretsManager(), config.adminTokenSecretArn()).sha256Hex();

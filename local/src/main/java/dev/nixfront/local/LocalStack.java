@@ -7,12 +7,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.nixfront.api.Json;
 import dev.nixfront.aws.AwsClientConfig;
 import dev.nixfront.aws.AwsClients;
-import dev.nixfront.aws.DynamoDbCacheRepository;
-import dev.nixfront.aws.DynamoDbPathIndex;
+import dev.nixfront.aws.AwsPorts;
 import dev.nixfront.aws.DynamoDbTableSchema;
-import dev.nixfront.aws.DynamoDbTokenRepository;
 import dev.nixfront.aws.LocalKeyVault;
-import dev.nixfront.aws.S3ObjectStore;
 import dev.nixfront.cache.CacheSettings;
 import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Services;
@@ -128,11 +125,7 @@ public final class LocalStack implements AutoCloseable {
         readServer = track(new ReadServer(blobStoreOrigin(files.s3()), options.cachePort()));
         CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString()));
         ExecutorVerificationQueue queue = track(new ExecutorVerificationQueue(2));
-        DynamoDbTokenRepository tokens = new DynamoDbTokenRepository(clients.dynamoDb(), TABLE);
-        Ports ports = new Ports(S3ObjectStore.create(clients, BUCKET),
-                new DynamoDbCacheRepository(clients.dynamoDb(), TABLE),
-                new DynamoDbPathIndex(clients.dynamoDb(), TABLE),
-                tokens, new LocalKeyVault(files.masterKey()), queue, Metrics.NONE);
+        Ports ports = AwsPorts.create(clients, BUCKET, TABLE, new LocalKeyVault(files.masterKey()), queue, Metrics.NONE);
         Services services = Services.create(ports, settings, clock, random);
         adminToken = adminToken(services, random);
 

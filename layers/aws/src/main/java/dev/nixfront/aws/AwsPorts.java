@@ -1,0 +1,25 @@
+package dev.nixfront.aws;
+
+import dev.nixfront.cache.Ports;
+import dev.nixfront.cache.port.KeyVault;
+import dev.nixfront.cache.port.Metrics;
+import dev.nixfront.cache.port.VerificationQueue;
+
+/**
+ * The storage adapters over one bucket and one table, the same in Lambda and in local mode; what
+ * differs between the two (how keys are sealed, where verify jobs go, where metrics are written)
+ * is passed in.
+ */
+public final class AwsPorts {
+    private AwsPorts() {}
+
+    public static Ports create(AwsClients clients, String bucket, String table, KeyVault keys, VerificationQueue queue,
+                               Metrics metrics) {
+        return new Ports(
+                S3ObjectStore.create(clients, bucket),
+                new DynamoDbCacheRepository(clients.dynamoDb(), table),
+                new DynamoDbPathIndex(clients.dynamoDb(), table),
+                new DynamoDbTokenRepository(clients.dynamoDb(), table),
+                keys, queue, metrics);
+    }
+}
