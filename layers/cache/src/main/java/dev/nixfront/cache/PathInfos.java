@@ -45,7 +45,7 @@ final class PathInfos {
         if (p.narSize() <= 0) {
             throw DomainException.invalid(prefix + "narSize", "must be a positive number of bytes, got " + p.narSize());
         }
-        UploadService.Nar file = UploadService.nar(p.fileHash(), p.fileSize(), p.compression(), prefix);
+        NarFile file = NarFile.parse(p.fileHash(), p.fileSize(), p.compression(), prefix);
         requireReferencesFit(p.references(), prefix + "references");
         List<StorePath> references = new ArrayList<>();
         for (int j = 0; j < p.references().size(); j++) {

@@ -21,9 +21,6 @@ import dev.nixfront.cache.port.Permission;
 import dev.nixfront.cache.port.PresignedRequest;
 import dev.nixfront.cache.port.StoredObject;
 import dev.nixfront.cache.port.UploadRejectedException;
-import dev.nixfront.nix.Compression;
-import dev.nixfront.nix.Hash;
-import dev.nixfront.nix.NixFormatException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +61,7 @@ public final class UploadService {
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
     public static final long DEFAULT_PART_SIZE = 16L * 1024 * 1024;
     public static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
-    public static final long MAX_OBJECT_SIZE = 5L * 1024 * 1024 * 1024 * 1024;
+    public static final long MAX_OBJECT_SIZE = NarFile.MAX_SIZE;
     public static final int MAX_PARTS = 10_000;
     /** Part URLs in one upload answer, over all its NARs; further ones come from /uploads/parts. */
     public static final int MAX_PART_URLS_PER_RESPONSE = 1000;
@@ -108,21 +105,21 @@ public final class UploadService {
         if (request.nars().size() > UploadRequest.MAX) {
             throw DomainException.tooMany("nars", "at most " + UploadRequest.MAX + " NARs per request, got " + request.nars().size());
         }
-        List<Nar> nars = new ArrayList<>();
+        List<NarFile> nars = new ArrayList<>();
         for (int i = 0; i < request.nars().size(); i++) {
             NarUpload n = request.nars().get(i);
             if (n == null) {
                 throw DomainException.invalid("nars[" + i + "]", "must be an object");
             }
-            nars.add(nar(n.fileHash(), n.fileSize(), n.compression(), "nars[" + i + "]."));
+            nars.add(NarFile.parse(n.fileHash(), n.fileSize(), n.compression(), "nars[" + i + "]."));
         }
         Instant expiresAt = clock.instant().plus(settings.uploadTtl());
-        Map<Nar, Placement> placements = placements(record.name(), List.copyOf(new LinkedHashSet<>(nars)));
-        Map<Nar, UploadTarget> single = new HashMap<>();
-        Map<Nar, List<PartUrl>> firstPages = new HashMap<>();
+        Map<NarFile, Placement> placements = placements(record.name(), List.copyOf(new LinkedHashSet<>(nars)));
+        Map<NarFile, UploadTarget> single = new HashMap<>();
+        Map<NarFile, List<PartUrl>> firstPages = new HashMap<>();
         int partUrlsLeft = MAX_PART_URLS_PER_RESPONSE;
         List<UploadTarget> targets = new ArrayList<>();
-        for (Nar nar : nars) {
+        for (NarFile nar : nars) {
             Placement placement = placements.get(nar);
             if (placement.uploadId() == null) {
                 targets.add(single.computeIfAbsent(nar, n -> singleTarget(record.name(), n, placement.present())));
@@ -149,8 +146,8 @@ public final class UploadService {
     private record Placement(boolean present, String uploadId) {}
 
     /** The lookups of distinct NARs, on up to {@link #LOOKUP_THREADS} threads. */
-    private Map<Nar, Placement> placements(CacheName cache, List<Nar> distinct) {
-        Map<Nar, Placement> found = new HashMap<>();
+    private Map<NarFile, Placement> placements(CacheName cache, List<NarFile> distinct) {
+        Map<NarFile, Placement> found = new HashMap<>();
         if (distinct.size() <= 1) {
             distinct.forEach(nar -> found.put(nar, placement(cache, nar)));
             return found;
@@ -159,7 +156,7 @@ public final class UploadService {
                 Thread.ofPlatform().daemon().name("upload-lookup-", 0).factory());
         try {
             List<Future<Placement>> lookups = new ArrayList<>();
-            for (Nar nar : distinct) {
+            for (NarFile nar : distinct) {
                 lookups.add(pool.submit(() -> placement(cache, nar)));
             }
             for (int i = 0; i < distinct.size(); i++) {
@@ -188,7 +185,7 @@ public final class UploadService {
         }
     }
 
-    private Placement placement(CacheName cache, Nar nar) {
+    private Placement placement(CacheName cache, NarFile nar) {
         Optional<StoredObject> existing = objects.head(Layout.nar(cache, nar.fileHash(), nar.compression()));
         if (existing.isPresent() && existing.get().size() == nar.fileSize()) {
             return new Placement(true, null);
@@ -206,7 +203,7 @@ public final class UploadService {
         if (request == null) {
             throw DomainException.invalid(null, "the request needs a JSON body");
         }
-        Nar nar = nar(request.fileHash(), request.fileSize(), request.compression(), "");
+        NarFile nar = NarFile.parse(request.fileHash(), request.fileSize(), request.compression(), "");
         requireMultipart(nar);
         String uploadId = uploadId(request.uploadId());
         int partCount = partCount(nar.fileSize());
@@ -228,7 +225,7 @@ public final class UploadService {
         if (request == null) {
             throw DomainException.invalid(null, "the request needs a JSON body");
         }
-        Nar nar = nar(request.fileHash(), request.fileSize(), request.compression(), "");
+        NarFile nar = NarFile.parse(request.fileHash(), request.fileSize(), request.compression(), "");
         requireMultipart(nar);
         String uploadId = uploadId(request.uploadId());
         int partCount = partCount(nar.fileSize());
@@ -263,7 +260,7 @@ public final class UploadService {
     }
 
     /** A file the cache has (verified and published under {@code nar/}), or one PUT to its staging key. */
-    private UploadTarget singleTarget(CacheName cache, Nar nar, boolean present) {
+    private UploadTarget singleTarget(CacheName cache, NarFile nar, boolean present) {
         if (present) {
             return new UploadTarget(nar.fileHash().toString(), Layout.nar(cache, nar.fileHash(), nar.compression()), true,
                     null, null);
@@ -286,7 +283,7 @@ public final class UploadService {
         return urls;
     }
 
-    private void requireMultipart(Nar nar) {
+    private void requireMultipart(NarFile nar) {
         if (nar.fileSize() <= settings.multipartThreshold()) {
             throw DomainException.invalid("fileSize", "files up to " + settings.multipartThreshold()
                     + " bytes are uploaded with one PUT, not in parts");
@@ -298,34 +295,5 @@ public final class UploadService {
             throw DomainException.invalid("uploadId", "the uploadId from the upload answer is required");
         }
         return id;
-    }
-
-    /** A validated upload: which file, how big, how compressed. */
-    record Nar(Hash fileHash, long fileSize, Compression compression) {}
-
-    static Nar nar(String fileHash, long fileSize, String compression, String prefix) {
-        Hash hash;
-        try {
-            hash = Hash.parse(fileHash);
-        } catch (NixFormatException e) {
-            throw DomainException.invalid(prefix + "fileHash", e.reason());
-        }
-        if (fileSize <= 0 || fileSize > MAX_OBJECT_SIZE) {
-            throw DomainException.invalid(prefix + "fileSize", "must be between 1 and " + MAX_OBJECT_SIZE + " bytes, got " + fileSize);
-        }
-        return new Nar(hash, fileSize, compression(compression, prefix + "compression"));
-    }
-
-    static Compression compression(String text, String field) {
-        Compression c;
-        try {
-            c = Compression.parse(text);
-        } catch (NixFormatException e) {
-            throw DomainException.invalid(field, e.reason());
-        }
-        if (!c.supportedForUpload()) {
-            throw DomainException.invalid(field, "nixfront accepts none, xz and zstd (it must decompress a NAR to verify it), got " + c);
-        }
-        return c;
     }
 }
