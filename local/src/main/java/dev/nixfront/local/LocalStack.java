@@ -120,7 +120,7 @@ public final class LocalStack implements AutoCloseable {
         DynaliteServer dynalite = track(DynaliteServer.of(files.dynamoDb(), 0).start());
         clients = track(AwsClients.create(AwsClientConfig.local(s3proxy.endpoint(), dynalite.endpoint(),
                 credentials.accessKeyId(), credentials.secretAccessKey())));
-        DynamoDbTableSchema.createTableIfMissing(clients.dynamoDb(), TABLE);
+        DynamoDbTableSchema.createTableIfMissing(clients.dynamoDb(), TABLE, clock);
 
         readServer = track(new ReadServer(blobStoreOrigin(files.s3()), options.cachePort()));
         CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString()));

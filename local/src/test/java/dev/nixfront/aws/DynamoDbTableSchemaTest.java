@@ -2,6 +2,7 @@ package dev.nixfront.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -17,8 +18,8 @@ class DynamoDbTableSchemaTest {
         var dynamoDb = aws.clients().dynamoDb();
         String name = "nixfront-schema-" + System.nanoTime();
 
-        assertThat(DynamoDbTableSchema.createTableIfMissing(dynamoDb, name)).isTrue();
-        assertThat(DynamoDbTableSchema.createTableIfMissing(dynamoDb, name)).isFalse();
+        assertThat(DynamoDbTableSchema.createTableIfMissing(dynamoDb, name, Clock.systemUTC())).isTrue();
+        assertThat(DynamoDbTableSchema.createTableIfMissing(dynamoDb, name, Clock.systemUTC())).isFalse();
 
         var table = dynamoDb.describeTable(b -> b.tableName(name)).table();
         assertThat(table.tableStatus()).isEqualTo(TableStatus.ACTIVE);

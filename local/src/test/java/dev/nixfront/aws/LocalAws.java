@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -71,7 +72,7 @@ final class LocalAws implements AutoCloseable {
     /** A new, empty nixfront table (pk/sk + gsi1). */
     String newTable() {
         String name = "nixfront-it-" + suffix();
-        DynamoDbTableSchema.createTableIfMissing(clients.dynamoDb(), name);
+        DynamoDbTableSchema.createTableIfMissing(clients.dynamoDb(), name, Clock.systemUTC());
         return name;
     }
 

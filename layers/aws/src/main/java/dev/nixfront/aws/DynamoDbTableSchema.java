@@ -1,5 +1,6 @@
 package dev.nixfront.aws;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -48,11 +49,12 @@ public final class DynamoDbTableSchema {
     }
 
     /**
-     * Creates the table unless it exists and waits until it is ACTIVE.
+     * Creates the table unless it exists and waits until it is ACTIVE, for at most 5 minutes by
+     * {@code clock}.
      *
      * @return true if this call created it
      */
-    public static boolean createTableIfMissing(DynamoDbClient dynamoDb, String tableName) {
+    public static boolean createTableIfMissing(DynamoDbClient dynamoDb, String tableName, Clock clock) {
         boolean created;
         try {
             dynamoDb.createTable(createTableRequest(tableName));
@@ -60,7 +62,7 @@ public final class DynamoDbTableSchema {
         } catch (ResourceInUseException e) {
             created = false;
         }
-        awaitActive(dynamoDb, tableName, ACTIVE_DEADLINE);
+        awaitActive(dynamoDb, tableName, ACTIVE_DEADLINE, clock);
         return created;
     }
 
@@ -68,8 +70,8 @@ public final class DynamoDbTableSchema {
      * Polls DescribeTable from 20 ms up to 1 s apart. Not the SDK's waiter: it sleeps 20 s after
      * its first look, which dynalite (ACTIVE a moment after CreateTable) makes it pay on every start.
      */
-    static void awaitActive(DynamoDbClient dynamoDb, String tableName, Duration deadline) {
-        Instant giveUp = Instant.now().plus(deadline);
+    static void awaitActive(DynamoDbClient dynamoDb, String tableName, Duration deadline, Clock clock) {
+        Instant giveUp = clock.instant().plus(deadline);
         long pause = 20;
         while (true) {
             TableStatus status = dynamoDb.describeTable(b -> b.tableName(tableName)).table().tableStatus();
@@ -79,7 +81,7 @@ public final class DynamoDbTableSchema {
             if (status != TableStatus.CREATING && status != TableStatus.UPDATING) {
                 throw new IllegalStateException("table " + tableName + " is " + status);
             }
-            if (Instant.now().isAfter(giveUp)) {
+            if (clock.instant().isAfter(giveUp)) {
                 throw new IllegalStateException("table " + tableName + " still " + status + " after " + deadline);
             }
             try {
