@@ -9,13 +9,13 @@ import dev.nixfront.cli.client.ApiException;
 import dev.nixfront.cli.client.NixfrontClient;
 import dev.nixfront.nix.StorePath;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Future;
-import java.time.Clock;
 
 /**
  * Publishes the pushed paths' narinfo data in batches of up to {@value PublishRequest#MAX},

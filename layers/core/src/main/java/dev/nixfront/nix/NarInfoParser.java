@@ -21,7 +21,7 @@ import java.util.Objects;
 final class NarInfoParser {
     private NarInfoParser() {}
 
-    /** Parses narinfo bytes, which must be UTF-8 (Nix treats them as bytes; every valid field is ASCII). */
+    /** See {@link NarInfo#parse(byte[], String)}. */
     static NarInfo parse(byte[] utf8, String storeDir) throws NixFormatException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -36,13 +36,7 @@ final class NarInfoParser {
         return parse(text.toString(), storeDir);
     }
 
-    /**
-     * Parses a narinfo as Nix does (src/libstore/nar-info.cc), but rejects what Nix would silently
-     * misread or what two Nix versions read differently: a missing space after the colon (Nix
-     * drops the first character of the value), carriage returns, a last line without {@code \n},
-     * and a second occurrence of any field but {@code Sig}. Unknown keys are ignored; a missing or
-     * empty {@code Compression} means bzip2; {@code Deriver: unknown-deriver} means none.
-     */
+    /** See {@link NarInfo#parse(String, String)}, which documents the rules. */
     static NarInfo parse(String text, String storeDir) throws NixFormatException {
         Objects.requireNonNull(text, "text");
         String storeDirProblem = StorePath.storeDirProblem(storeDir);
