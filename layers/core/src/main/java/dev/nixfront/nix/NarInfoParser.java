@@ -61,10 +61,11 @@ final class NarInfoParser {
             if (colon < 0) {
                 throw new NixFormatException("narinfo", "line " + line + " is not 'Key: value': " + Text.quote(content));
             }
-            if (colon == 0) {
+            String key = content.substring(0, colon);
+            if (key.isBlank()) {
+                // The key names the field of any later error, and a blank one names nothing.
                 throw new NixFormatException("narinfo", "line " + line + " has an empty key: " + Text.quote(content));
             }
-            String key = content.substring(0, colon);
             if (colon + 1 >= content.length() || content.charAt(colon + 1) != ' ') {
                 throw new NixFormatException(key, "line " + line + ": the separator must be ': ' (colon, space), got "
                         + Text.quote(content));

@@ -209,6 +209,8 @@ class NarInfoTest {
                 "line 6 does not end with '\\n': 'References: ffffffffffffffffffffffffffffffff-dep'");
         assertError(hi + "\n", "narinfo", "line 7 is not 'Key: value': ''");
         assertError(hi + ": value\n", "narinfo", "line 7 has an empty key: ': value'");
+        // Found by NarInfoProperties with a random seed: a key of blanks named the error's field " ".
+        assertError(hi + " :x\n", "narinfo", "line 7 has an empty key: ' :x'");
         assertError(hi + "NarSize: 121\n", "NarSize", "appears twice, on lines 5 and 7");
         assertError(hi + "References: \n", "References", "appears twice, on lines 6 and 7");
         assertError(hi.replace("StorePath: /nix/store/0123456789abcdfghijklmnpqrsvwxyz-hi\n", ""), "StorePath", "missing");
