@@ -2,7 +2,8 @@
  * The HTTP wire contract of nixfront: one record per request and response body, shared by the CLI
  * and the functions, and the one {@link dev.nixfront.api.Json} mapping they both use.
  *
- * <p>Routes (API Gateway HTTP API, bearer token {@code Authorization: Bearer nf_...}):
+ * <p>Routes, declared in {@link dev.nixfront.api.ApiRoute} (API Gateway HTTP API, bearer token
+ * {@code Authorization: Bearer nf_...}); their bodies:
  * <pre>
  * GET    /v1/caches                          -> CacheList
  * POST   /v1/caches                          CreateCacheRequest -> 201 CacheInfo
