@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.cache.Principal;
@@ -11,17 +12,11 @@ import dev.nixfront.cache.Services;
 import java.util.Objects;
 
 /**
- * Administration: {@code POST /v1/caches}, {@code DELETE /v1/caches/{cache}}, {@code POST /v1/tokens},
- * {@code GET /v1/tokens[?cache=NAME]}, {@code DELETE /v1/tokens/{id}}. Signing keys are sealed here
+ * Administration: the {@link ApiRoute}s of {@link ApiRoute.Function#ADMIN} (create and delete caches;
+ * create, list ({@code ?cache=NAME}) and revoke tokens). Signing keys are sealed here
  * and never leave it; created token secrets appear once, in the 201 body.
  */
 public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-    static final String CREATE_CACHE = "POST /v1/caches";
-    static final String DELETE_CACHE = "DELETE /v1/caches/{cache}";
-    static final String CREATE_TOKEN = "POST /v1/tokens";
-    static final String LIST_TOKENS = "GET /v1/tokens";
-    static final String REVOKE_TOKEN = "DELETE /v1/tokens/{id}";
-
     private final Services services;
 
     /** Lambda's entry: services from the AWS adapters, built once per container. */
@@ -37,7 +32,7 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return Http.respond(event, context, request -> {
-            String route = request.route(CREATE_CACHE, DELETE_CACHE, CREATE_TOKEN, LIST_TOKENS, REVOKE_TOKEN);
+            ApiRoute route = request.route(ApiRoute.Function.ADMIN);
             Principal principal = services.tokens().authenticate(request.header("authorization"));
             switch (route) {
                 case CREATE_CACHE:
@@ -56,7 +51,7 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                     services.tokens().revoke(principal, request.param("id"));
                     return Http.noContent();
                 default:
-                    throw new IllegalStateException(route);
+                    throw new IllegalStateException(route + " is declared for the admin function but not handled here");
             }
         });
     }

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.nixfront.api.ApiError;
+import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.InvalidJsonException;
 import dev.nixfront.api.Json;
 import dev.nixfront.cache.DomainException;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What every handler does around its one service call: match the route, read the JSON body, and
@@ -96,10 +98,12 @@ final class Http {
         }
     }
 
-    /** One request: method, path, headers (names lowercased), body. */
+    /** One request: method, path, route key and path parameters as the front gave them, headers (names lowercased), body. */
     static final class Request {
         private final String method;
         private final String path;
+        private final String routeKey;
+        private final Map<String, String> pathParameters;
         private final Map<String, String> headers = new HashMap<>();
         private final String body;
         private final Map<String, String> params = new HashMap<>();
@@ -116,6 +120,8 @@ final class Http {
             // A named API Gateway stage prefixes the path; the API itself always starts at /v1.
             int v1 = raw.indexOf("/v1/");
             this.path = v1 > 0 ? raw.substring(v1) : raw;
+            this.routeKey = event.getRouteKey();
+            this.pathParameters = event.getPathParameters() == null ? Map.of() : event.getPathParameters();
             if (event.getHeaders() != null) {
                 event.getHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
             }
@@ -163,48 +169,29 @@ final class Http {
         }
 
         /**
-         * Which of the routes ({@code "GET /v1/caches/{cache}"}) this request is, binding its path
-         * parameters; 404 when no path matches, 405 when only the method differs.
+         * Which of {@code function}'s routes this request is, binding its path parameters. API Gateway
+         * names the route it matched ({@code routeKey}) and fills {@code pathParameters}: those are
+         * taken as they are. A front that only fills the method and raw path (the {@code $default}
+         * route, a test's event) is matched by {@link ApiRoute}'s matcher. 404 when no path of the
+         * function matches, 405 when only the method differs.
          */
-        String route(String... routes) {
-            List<String> segments = List.of(path.split("/", -1));
-            boolean pathMatched = false;
-            for (String route : routes) {
-                int space = route.indexOf(' ');
-                List<String> pattern = List.of(route.substring(space + 1).split("/", -1));
-                Map<String, String> bound = match(pattern, segments);
-                if (bound != null) {
-                    pathMatched = true;
-                    if (route.substring(0, space).equals(method)) {
-                        params.putAll(bound);
-                        return route;
-                    }
-                }
+        ApiRoute route(ApiRoute.Function function) {
+            List<ApiRoute> routes = ApiRoute.servedBy(function);
+            Optional<ApiRoute> named = routeKey == null ? Optional.empty() : ApiRoute.ofRouteKey(routeKey);
+            if (named.isPresent() && routes.contains(named.get())
+                    && pathParameters.keySet().containsAll(named.get().parameters())) {
+                params.putAll(pathParameters);
+                return named.get();
             }
-            if (pathMatched) {
+            Optional<ApiRoute.Match> match = ApiRoute.match(method, path, routes);
+            if (match.isPresent()) {
+                params.putAll(match.get().parameters());
+                return match.get().route();
+            }
+            if (routes.stream().anyMatch(route -> route.bind(path).isPresent())) {
                 throw new RouteException(405, "method_not_allowed", method + " is not allowed on " + path);
             }
             throw new RouteException(404, "not_found", "no route for " + method + " " + path);
-        }
-
-        private static Map<String, String> match(List<String> pattern, List<String> segments) {
-            if (pattern.size() != segments.size()) {
-                return null;
-            }
-            Map<String, String> bound = new HashMap<>();
-            for (int i = 0; i < pattern.size(); i++) {
-                String p = pattern.get(i);
-                String s = segments.get(i);
-                if (p.startsWith("{") && p.endsWith("}")) {
-                    if (s.isEmpty()) {
-                        return null;
-                    }
-                    bound.put(p.substring(1, p.length() - 1), s);
-                } else if (!p.equals(s)) {
-                    return null;
-                }
-            }
-            return bound;
         }
     }
 }

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.CompleteUploadRequest;
 import dev.nixfront.api.PartsRequest;
 import dev.nixfront.api.UploadRequest;
@@ -12,14 +13,10 @@ import dev.nixfront.cache.Services;
 import java.util.Objects;
 
 /**
- * Presigned uploads: {@code POST /v1/caches/{cache}/uploads}, {@code .../uploads/parts} and
- * {@code .../uploads/complete}. No NAR byte passes through here.
+ * Presigned uploads: the {@link ApiRoute}s of {@link ApiRoute.Function#UPLOAD} (uploads, parts,
+ * complete). No NAR byte passes through here.
  */
 public final class UploadHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-    static final String UPLOADS = "POST /v1/caches/{cache}/uploads";
-    static final String PARTS = "POST /v1/caches/{cache}/uploads/parts";
-    static final String COMPLETE = "POST /v1/caches/{cache}/uploads/complete";
-
     private final Services services;
 
     /** Lambda's entry: services from the AWS adapters, built once per container. */
@@ -35,14 +32,14 @@ public final class UploadHandler implements RequestHandler<APIGatewayV2HTTPEvent
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return Http.respond(event, context, request -> {
-            String route = request.route(UPLOADS, PARTS, COMPLETE);
+            ApiRoute route = request.route(ApiRoute.Function.UPLOAD);
             Principal principal = services.tokens().authenticate(request.header("authorization"));
             String cache = request.param("cache");
             return switch (route) {
                 case UPLOADS -> Http.ok(services.uploads().request(principal, cache, request.body(UploadRequest.class)));
-                case PARTS -> Http.ok(services.uploads().parts(principal, cache, request.body(PartsRequest.class)));
-                case COMPLETE -> Http.ok(services.uploads().complete(principal, cache, request.body(CompleteUploadRequest.class)));
-                default -> throw new IllegalStateException(route);
+                case UPLOAD_PARTS -> Http.ok(services.uploads().parts(principal, cache, request.body(PartsRequest.class)));
+                case COMPLETE_UPLOAD -> Http.ok(services.uploads().complete(principal, cache, request.body(CompleteUploadRequest.class)));
+                default -> throw new IllegalStateException(route + " is declared for the upload function but not handled here");
             };
         });
     }

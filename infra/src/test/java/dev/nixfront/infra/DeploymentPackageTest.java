@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -52,30 +51,20 @@ class DeploymentPackageTest {
     }
 
     /**
-     * The handlers declare the route keys they serve as constants ({@code "POST /v1/caches"}); the API
-     * must route exactly those keys, each to the function of the handler that declares it.
+     * The handlers dispatch on the route table the deployed package carries ({@code ApiRoute} in the
+     * layer's API jar): the API must route exactly its keys, each to the function it names.
      */
     @Test
-    void theApiRoutesExactlyTheRoutesTheHandlersServe() throws Exception {
+    void theApiRoutesExactlyTheRoutesTheDeployedPackageDeclares() throws Exception {
         Deployments.Synthesized standard = Deployments.standard();
-        Map<String, String> handlerByFunction = new TreeMap<>();
-        for (NixfrontFunction fn : standard.stacks().main().functions().all()) {
-            String handler = (String) properties(resources(Deployments.json(standard.main()), "AWS::Lambda::Function")
-                    .get(Nag.logicalId(fn.function()))).get("Handler");
-            handlerByFunction.put(fn.getNode().getId(), handler.substring(0, handler.indexOf("::")));
-        }
         Map<String, String> served = new TreeMap<>();
         try (URLClassLoader lambda = lambdaClassLoader()) {
-            for (Map.Entry<String, String> e : handlerByFunction.entrySet()) {
-                for (Field field : Class.forName(e.getValue(), false, lambda).getDeclaredFields()) {
-                    if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
-                        field.setAccessible(true);
-                        Object value = field.get(null);
-                        if (value instanceof String route && route.matches("(GET|POST|PUT|PATCH|DELETE) /v1/.*")) {
-                            served.put(route, e.getKey());
-                        }
-                    }
-                }
+            Class<?> table = Class.forName("dev.nixfront.api.ApiRoute", true, lambda);
+            Method routeKey = table.getMethod("routeKey");
+            Method function = table.getMethod("function");
+            for (Object route : table.getEnumConstants()) {
+                Object fn = function.invoke(route);
+                served.put((String) routeKey.invoke(route), (String) fn.getClass().getMethod("id").invoke(fn));
             }
         }
         Map<String, String> routed = new TreeMap<>();
@@ -90,7 +79,7 @@ class DeploymentPackageTest {
                 }
             }
         });
-        assertThat(served).as("routes the handlers serve").isNotEmpty();
+        assertThat(served).as("routes the package declares").isNotEmpty();
         assertThat(routed).isEqualTo(served);
     }
 
