@@ -8,7 +8,6 @@ import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.InvalidJsonException;
 import dev.nixfront.api.Json;
 import dev.nixfront.cache.DomainException;
-import dev.nixfront.cache.port.UploadRejectedException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
@@ -48,8 +47,6 @@ final class Http {
             return json(400, new ApiError("invalid", e.parameter, e.getMessage()));
         } catch (RouteException e) {
             return json(e.status, new ApiError(e.code, null, e.getMessage()));
-        } catch (UploadRejectedException e) {
-            return json(400, new ApiError("invalid", "parts", e.getMessage()));
         } catch (RuntimeException e) {
             // The event is not logged: it carries the bearer token.
             JsonLog.error(context, "internal error", e);
