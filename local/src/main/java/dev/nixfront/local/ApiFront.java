@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.sun.net.httpserver.HttpExchange;
 import dev.nixfront.api.ApiError;
+import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.Json;
 import dev.nixfront.functions.JsonLog;
 import com.sun.net.httpserver.HttpServer;
@@ -45,7 +46,7 @@ final class ApiFront implements AutoCloseable {
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     /** A route and the function that serves it. */
-    record Binding(Route route, String functionName, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler) {}
+    record Binding(ApiRoute route, String functionName, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler) {}
 
     private final List<Binding> bindings;
     private final Clock clock;
@@ -69,12 +70,8 @@ final class ApiFront implements AutoCloseable {
         try (exchange) {
             String method = exchange.getRequestMethod();
             String rawPath = exchange.getRequestURI().getRawPath();
-            List<String> path = new ArrayList<>();
-            for (String segment : Route.split(rawPath)) {
-                path.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
-            }
             for (Binding binding : bindings) {
-                Optional<Map<String, String>> parameters = binding.route().match(method, path);
+                Optional<Map<String, String>> parameters = binding.route().match(method, rawPath);
                 if (parameters.isPresent()) {
                     byte[] body = readBody(exchange);
                     if (body == null) {

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.Json;
 import dev.nixfront.aws.AwsClientConfig;
 import dev.nixfront.aws.AwsClients;
@@ -37,7 +38,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -168,30 +171,25 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static List<ApiFront.Binding> bindings(Services services) {
-        QueryHandler query = new QueryHandler(services);
-        UploadHandler upload = new UploadHandler(services);
-        PublishHandler publish = new PublishHandler(services);
-        AdminHandler admin = new AdminHandler(services);
-        return List.of(
-                bind("GET /v1/caches", "query", query),
-                bind("GET /v1/caches/{cache}", "query", query),
-                bind("POST /v1/caches/{cache}/missing", "query", query),
-                bind("GET /v1/caches/{cache}/paths/{hash}", "query", query),
-                bind("POST /v1/caches/{cache}/uploads", "upload", upload),
-                bind("POST /v1/caches/{cache}/uploads/parts", "upload", upload),
-                bind("POST /v1/caches/{cache}/uploads/complete", "upload", upload),
-                bind("POST /v1/caches/{cache}/narinfos", "publish", publish),
-                bind("POST /v1/caches", "admin", admin),
-                bind("DELETE /v1/caches/{cache}", "admin", admin),
-                bind("POST /v1/tokens", "admin", admin),
-                bind("GET /v1/tokens", "admin", admin),
-                bind("DELETE /v1/tokens/{id}", "admin", admin));
-    }
-
-    private static ApiFront.Binding bind(String routeKey, String function,
-                                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler) {
-        return new ApiFront.Binding(Route.of(routeKey), "nixfront-" + function, handler);
+    /** Every declared route, bound to one handler instance per function as in Lambda. */
+    static List<ApiFront.Binding> bindings(Services services) {
+        Map<ApiRoute.Function, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> handlers =
+                new EnumMap<>(ApiRoute.Function.class);
+        for (ApiRoute.Function function : ApiRoute.Function.values()) {
+            // Exhaustive: a new function does not compile until it has a handler here.
+            handlers.put(function, switch (function) {
+                case QUERY -> new QueryHandler(services);
+                case UPLOAD -> new UploadHandler(services);
+                case PUBLISH -> new PublishHandler(services);
+                case ADMIN -> new AdminHandler(services);
+            });
+        }
+        List<ApiFront.Binding> bindings = new ArrayList<>();
+        for (ApiRoute route : ApiRoute.values()) {
+            bindings.add(new ApiFront.Binding(route, "nixfront-" + route.function().role(),
+                    handlers.get(route.function())));
+        }
+        return bindings;
     }
 
     /**

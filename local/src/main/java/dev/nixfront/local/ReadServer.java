@@ -79,7 +79,8 @@ final class ReadServer implements AutoCloseable {
 
     /** The S3 key a request path names, or null when nothing may be served there. */
     static String keyOf(String rawPath) {
-        List<String> segments = Route.split(rawPath);
+        String trimmed = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
+        List<String> segments = trimmed.isEmpty() ? List.of() : List.of(trimmed.split("/", -1));
         if (segments.size() < 2) {
             return null;
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.nixfront.api.ApiRoute;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +22,7 @@ class ApiFrontTest {
     void requestsBecomePayload2EventsAndResponsesComeBack() throws Exception {
         AtomicReference<APIGatewayV2HTTPEvent> seen = new AtomicReference<>();
         AtomicReference<String> function = new AtomicReference<>();
-        ApiFront.Binding binding = new ApiFront.Binding(Route.of("POST /v1/caches/{cache}/narinfos"), "nixfront-publish", (event, context) -> {
+        ApiFront.Binding binding = new ApiFront.Binding(ApiRoute.PUBLISH, "nixfront-publish", (event, context) -> {
             seen.set(event);
             function.set(context.getFunctionName());
             return APIGatewayV2HTTPResponse.builder().withStatusCode(409)

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.Json;
 import dev.nixfront.aws.AwsClientConfig;
 import dev.nixfront.aws.AwsClients;
@@ -359,7 +360,10 @@ final class AwsModeDeployment implements AutoCloseable {
             String integration = id(target.get(1));
             String alias = id(at(resources.get(integration), "Properties", "IntegrationUri"));
             String function = id(at(resources.get(alias), "Properties", "FunctionName"));
-            bindings.add(new ApiFront.Binding(Route.of((String) route.get("RouteKey")), function,
+            String routeKey = (String) route.get("RouteKey");
+            ApiRoute declared = ApiRoute.ofRouteKey(routeKey).orElseThrow(() ->
+                    new IllegalStateException("the template routes " + routeKey + ", which ApiRoute does not declare"));
+            bindings.add(new ApiFront.Binding(declared, function,
                     (RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>) handlers.get(function)));
         }
         return bindings;
