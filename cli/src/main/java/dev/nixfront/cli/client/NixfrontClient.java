@@ -1,6 +1,7 @@
 package dev.nixfront.cli.client;
 
 import dev.nixfront.api.ApiError;
+import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.CacheInfo;
 import dev.nixfront.api.CacheList;
 import dev.nixfront.api.CompleteUploadRequest;
@@ -61,47 +62,47 @@ public final class NixfrontClient {
     }
 
     public CacheList listCaches() throws IOException, InterruptedException, ApiException {
-        return send("GET", "/v1/caches", null, CacheList.class);
+        return send(ApiRoute.LIST_CACHES, null, CacheList.class);
     }
 
     public CacheInfo cacheInfo(String cache) throws IOException, InterruptedException, ApiException {
-        return send("GET", "/v1/caches/" + segment(cache), null, CacheInfo.class);
+        return send(ApiRoute.CACHE_INFO, null, CacheInfo.class, cache);
     }
 
     public CacheInfo createCache(CreateCacheRequest request) throws IOException, InterruptedException, ApiException {
-        return send("POST", "/v1/caches", request, CacheInfo.class);
+        return send(ApiRoute.CREATE_CACHE, request, CacheInfo.class);
     }
 
     public void deleteCache(String cache) throws IOException, InterruptedException, ApiException {
-        send("DELETE", "/v1/caches/" + segment(cache), null, Void.class);
+        send(ApiRoute.DELETE_CACHE, null, Void.class, cache);
     }
 
     public MissingResponse missing(String cache, MissingRequest request) throws IOException, InterruptedException, ApiException {
-        return send("POST", "/v1/caches/" + segment(cache) + "/missing", request, MissingResponse.class);
+        return send(ApiRoute.MISSING, request, MissingResponse.class, cache);
     }
 
     public PathStatus pathStatus(String cache, String storeHash) throws IOException, InterruptedException, ApiException {
-        return send("GET", "/v1/caches/" + segment(cache) + "/paths/" + segment(storeHash), null, PathStatus.class);
+        return send(ApiRoute.PATH_STATUS, null, PathStatus.class, cache, storeHash);
     }
 
     public UploadResponse uploads(String cache, UploadRequest request) throws IOException, InterruptedException, ApiException {
-        return send("POST", "/v1/caches/" + segment(cache) + "/uploads", request, UploadResponse.class);
+        return send(ApiRoute.UPLOADS, request, UploadResponse.class, cache);
     }
 
     public PartsResponse parts(String cache, PartsRequest request) throws IOException, InterruptedException, ApiException {
-        return send("POST", "/v1/caches/" + segment(cache) + "/uploads/parts", request, PartsResponse.class);
+        return send(ApiRoute.UPLOAD_PARTS, request, PartsResponse.class, cache);
     }
 
     public CompleteUploadResponse complete(String cache, CompleteUploadRequest request) throws IOException, InterruptedException, ApiException {
-        return send("POST", "/v1/caches/" + segment(cache) + "/uploads/complete", request, CompleteUploadResponse.class);
+        return send(ApiRoute.COMPLETE_UPLOAD, request, CompleteUploadResponse.class, cache);
     }
 
     public PublishResponse publish(String cache, PublishRequest request) throws IOException, InterruptedException, ApiException {
-        return send("POST", "/v1/caches/" + segment(cache) + "/narinfos", request, PublishResponse.class);
+        return send(ApiRoute.PUBLISH, request, PublishResponse.class, cache);
     }
 
     public CreatedToken createToken(CreateTokenRequest request) throws IOException, InterruptedException, ApiException {
-        return send("POST", "/v1/tokens", request, CreatedToken.class);
+        return send(ApiRoute.CREATE_TOKEN, request, CreatedToken.class);
     }
 
     /** Every token the caller administers. */
@@ -117,14 +118,14 @@ public final class NixfrontClient {
         List<TokenInfo> all = new ArrayList<>();
         String after = null;
         do {
-            StringBuilder path = new StringBuilder("/v1/tokens");
+            StringBuilder path = new StringBuilder(ApiRoute.LIST_TOKENS.path());
             if (cache != null) {
-                path.append("?cache=").append(segment(cache));
+                path.append("?cache=").append(queryValue(cache));
             }
             if (after != null) {
-                path.append(cache == null ? "?" : "&").append("after=").append(segment(after));
+                path.append(cache == null ? "?" : "&").append("after=").append(queryValue(after));
             }
-            TokenList page = send("GET", path.toString(), null, TokenList.class);
+            TokenList page = send(ApiRoute.LIST_TOKENS.method(), path.toString(), null, TokenList.class);
             all.addAll(page.tokens());
             after = page.next();
         } while (after != null);
@@ -132,7 +133,13 @@ public final class NixfrontClient {
     }
 
     public void revokeToken(String id) throws IOException, InterruptedException, ApiException {
-        send("DELETE", "/v1/tokens/" + segment(id), null, Void.class);
+        send(ApiRoute.REVOKE_TOKEN, null, Void.class, id);
+    }
+
+    /** Calls {@code route} with {@code parameters} filling its path template, in order. */
+    private <T> T send(ApiRoute route, Object body, Class<T> type, String... parameters)
+            throws IOException, InterruptedException, ApiException {
+        return send(route.method(), route.path(parameters), body, type);
     }
 
     private <T> T send(String method, String path, Object body, Class<T> type) throws IOException, InterruptedException, ApiException {
@@ -230,7 +237,7 @@ public final class NixfrontClient {
         Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
     }
 
-    private static String segment(String value) {
+    private static String queryValue(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 

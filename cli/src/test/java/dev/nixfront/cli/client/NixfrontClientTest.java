@@ -4,8 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.nixfront.api.ApiRoute;
+import dev.nixfront.api.CompleteUploadRequest;
+import dev.nixfront.api.CreateCacheRequest;
+import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.MissingRequest;
 import dev.nixfront.api.MissingResponse;
+import dev.nixfront.api.PartsRequest;
+import dev.nixfront.api.PublishRequest;
+import dev.nixfront.api.UploadRequest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -17,7 +24,9 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +93,46 @@ class NixfrontClientTest {
             last = cause;
         }
         return top;
+    }
+
+    /** Every client call goes to a declared route, its parameters percent-encoded as one segment each. */
+    @Test
+    void everyCallRequestsItsDeclaredRoute() throws Exception {
+        List<String> requests = new ArrayList<>();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            URI uri = exchange.getRequestURI();
+            requests.add(exchange.getRequestMethod() + " " + uri.getRawPath()
+                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        NixfrontClient client = client(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+
+        client.listCaches();
+        client.cacheInfo("a b");
+        client.createCache(new CreateCacheRequest("team", null, null, null));
+        client.deleteCache("team");
+        client.missing("team", new MissingRequest(List.of()));
+        client.pathStatus("team", "x/y");
+        client.uploads("team", new UploadRequest(List.of()));
+        client.parts("team", new PartsRequest(null, 0, null, null, 1, 1));
+        client.complete("team", new CompleteUploadRequest(null, 0, null, null, List.of()));
+        client.publish("team", new PublishRequest(List.of()));
+        client.createToken(new CreateTokenRequest(null, List.of(), List.of(), null));
+        client.listTokens("a b");
+        client.revokeToken("tk_1");
+
+        assertThat(requests).contains("GET /v1/caches/a%20b", "GET /v1/caches/team/paths/x%2Fy",
+                "GET /v1/tokens?cache=a%20b");
+        Set<ApiRoute> reached = EnumSet.noneOf(ApiRoute.class);
+        for (String request : requests) {
+            String method = request.substring(0, request.indexOf(' '));
+            String path = request.substring(request.indexOf(' ') + 1).replaceFirst("\\?.*", "");
+            reached.add(ApiRoute.match(method, path, List.of(ApiRoute.values())).orElseThrow().route());
+        }
+        assertThat(reached).as("a route the client cannot call").containsExactlyInAnyOrder(ApiRoute.values());
     }
 
     /** A newer server may add properties; the CLI must still read the answer, and its requests carry only what the server knows. */
