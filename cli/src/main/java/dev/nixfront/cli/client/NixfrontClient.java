@@ -126,6 +126,9 @@ public final class NixfrontClient {
                 path.append(cache == null ? "?" : "&").append("after=").append(queryValue(after));
             }
             TokenList page = send(ApiRoute.LIST_TOKENS.method(), path.toString(), null, TokenList.class);
+            if (page == null) {
+                break; // an empty answer: nothing (more) to list
+            }
             all.addAll(page.tokens());
             after = page.next();
         } while (after != null);
