@@ -1,6 +1,7 @@
 package dev.nixfront.infra;
 
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
@@ -50,7 +51,7 @@ public final class DistributionAlarms extends Construct {
         return Metric.Builder.create()
                 .namespace("AWS/CloudFront")
                 .metricName(name)
-                .dimensionsMap(Map.of("DistributionId", distributionId, "Region", "Global"))
+                .dimensionsMap(new TreeMap<>(Map.of("DistributionId", distributionId, "Region", "Global")))
                 .statistic(statistic)
                 .period(Duration.minutes(5))
                 .region(DeploymentConfig.EDGE_REGION)

@@ -127,9 +127,11 @@ public final class Functions extends Construct {
                 "This queue is the failure destination of the verify function (the place failures end up); "
                         + "a dead-letter queue behind it would only move the same records one step further.");
 
-        Map<String, String> common = Map.of(
+        // Sorted maps throughout: a Map.of iterates in an order that changes from JVM to JVM, and so
+        // would the synthesized template.
+        Map<String, String> common = new TreeMap<>(Map.of(
                 ENV_TABLE, storage.table().getTableName(),
-                ENV_BUCKET, storage.bucket().getBucketName());
+                ENV_BUCKET, storage.bucket().getBucketName()));
         Map<String, String> api = with(common, ENV_CACHE_URL, props.cacheUrl());
         String kmsKeyArn = storage.signingKeyWrap().getKeyArn();
 
@@ -336,9 +338,9 @@ public final class Functions extends Construct {
         fn.role().addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .actions(actions)
                 .resources(List.of(storage.table().getTableArn()))
-                .conditions(Map.of(
+                .conditions(new TreeMap<>(Map.of(
                         "ForAllValues:StringLike", Map.of(LEADING_KEYS, List.of(partitionKeyPatterns)),
-                        "Null", Map.of(LEADING_KEYS, "false")))
+                        "Null", Map.of(LEADING_KEYS, "false"))))
                 .build());
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -155,13 +156,17 @@ public final class ReadPath extends Construct {
         BehaviorOptions metadata = behaviour(origin, followOrigin, metadataHeaders, true, functions);
         BehaviorOptions nar = behaviour(origin, immutable, narHeaders, false, functions);
 
+        // CloudFront tries the behaviours in this order, and the template lists them in the map's order:
+        // an insertion-ordered map, since a Map.of iterates differently in every JVM and every synth
+        // would then reorder the behaviours (and every deploy update the distribution).
+        Map<String, BehaviorOptions> behaviours = new LinkedHashMap<>();
+        behaviours.put(NAR_PATTERN, nar);
+        behaviours.put(NARINFO_PATTERN, metadata);
+        behaviours.put(CACHE_INFO_PATTERN, metadata);
         Distribution.Builder builder = Distribution.Builder.create(this, "Distribution")
                 .comment("nixfront read path")
                 .defaultBehavior(metadata)
-                .additionalBehaviors(Map.of(
-                        NAR_PATTERN, nar,
-                        NARINFO_PATTERN, metadata,
-                        CACHE_INFO_PATTERN, metadata))
+                .additionalBehaviors(behaviours)
                 // With ListBucket granted, "/" would be a bucket listing; a root object that never exists
                 // turns it into a 404 instead.
                 .defaultRootObject("index.html")

@@ -1,7 +1,9 @@
 package dev.nixfront.infra;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.dynamodb.Attribute;
@@ -50,9 +52,9 @@ public final class Storage extends Construct {
      * {@code cache} (the cache's name, which {@code KmsKeyVault} binds into every data key, so a
      * sealed key moved to another cache's item does not open).
      */
-    public static final Map<String, Object> CACHE_CONTEXT_CONDITIONS = Map.of(
+    public static final Map<String, Object> CACHE_CONTEXT_CONDITIONS = Collections.unmodifiableSortedMap(new TreeMap<>(Map.of(
             "ForAllValues:StringEquals", Map.of("kms:EncryptionContextKeys", List.of("cache")),
-            "Null", Map.of("kms:EncryptionContext:cache", "false"));
+            "Null", Map.of("kms:EncryptionContext:cache", "false"))));
 
     /**
      * What the account may do with the signing-key wrap through IAM: manage it, never use it. The
