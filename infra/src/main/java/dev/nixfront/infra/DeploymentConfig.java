@@ -46,6 +46,9 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  *                             publishing, including the verify function's retries.
  * @param logRetention         retention of the function and API log groups (default 30 days)
  * @param alarmEmail           e-mail address subscribed to the alarm topic, or null
+ * @param egressBudgetUsd      monthly CloudFront cost (mostly egress) in USD above which an AWS
+ *                             Budgets alert notifies the alarm topic (at 80 % of it spent, and when
+ *                             the forecast exceeds it), or null for no budget (the default)
  * @param adminTokenVersion    any text; changing it publishes new function versions, whose SnapStart
  *                             snapshots then read the admin token secret again (default "1"; bump it
  *                             after rotating the secret)
@@ -72,6 +75,7 @@ public record DeploymentConfig(
         int stagingExpirationDays,
         RetentionDays logRetention,
         String alarmEmail,
+        Integer egressBudgetUsd,
         String adminTokenVersion,
         Path functionsJar,
         Path layerZip,
@@ -122,6 +126,9 @@ public record DeploymentConfig(
         if (apiRateLimit <= 0 || apiBurstLimit <= 0 || inlineVerifyMaxBytes <= 0) {
             throw new IllegalArgumentException("API limits and " + PREFIX + "inlineVerifyMaxBytes must be positive");
         }
+        if (egressBudgetUsd != null && egressBudgetUsd < 1) {
+            throw new IllegalArgumentException(PREFIX + "egressBudgetUsd must be at least 1 (USD per month), not " + egressBudgetUsd);
+        }
         if (stagingExpirationDays < 1) {
             throw new IllegalArgumentException(PREFIX + "stagingExpirationDays must be at least 1 (S3 expires objects in whole days), not "
                     + stagingExpirationDays);
@@ -162,6 +169,7 @@ public record DeploymentConfig(
         c.integer("stagingExpirationDays").ifPresent(b::stagingExpirationDays);
         c.integer("logRetentionDays").map(DeploymentConfig::retention).ifPresent(b::logRetention);
         c.string("alarmEmail").ifPresent(b::alarmEmail);
+        c.integer("egressBudgetUsd").ifPresent(b::egressBudgetUsd);
         c.string("adminTokenVersion").ifPresent(b::adminTokenVersion);
         c.bool("nag").ifPresent(b::nag);
         return b.build();
@@ -196,6 +204,7 @@ public record DeploymentConfig(
         private int stagingExpirationDays = 7;
         private RetentionDays logRetention = RetentionDays.ONE_MONTH;
         private String alarmEmail;
+        private Integer egressBudgetUsd;
         private String adminTokenVersion = "1";
         private boolean nag;
 
@@ -277,6 +286,11 @@ public record DeploymentConfig(
             return this;
         }
 
+        public Builder egressBudgetUsd(Integer value) {
+            egressBudgetUsd = value;
+            return this;
+        }
+
         public Builder adminTokenVersion(String value) {
             adminTokenVersion = value;
             return this;
@@ -290,7 +304,7 @@ public record DeploymentConfig(
         public DeploymentConfig build() {
             return new DeploymentConfig(region, account, removalPolicy, notFoundTtl, priceClass, domainName,
                     certificateArn, webAcl, webAclArn, webAclRateLimit, viewerRequestFunction, apiRateLimit,
-                    apiBurstLimit, inlineVerifyMaxBytes, stagingExpirationDays, logRetention, alarmEmail, adminTokenVersion, functionsJar, layerZip, nag);
+                    apiBurstLimit, inlineVerifyMaxBytes, stagingExpirationDays, logRetention, alarmEmail, egressBudgetUsd, adminTokenVersion, functionsJar, layerZip, nag);
         }
     }
 

@@ -60,6 +60,7 @@ public final class NixfrontFunction extends Construct {
     private final Role role;
     private final Function function;
     private final Alias alias;
+    private final LogGroup logs;
 
     public NixfrontFunction(Construct scope, String id, Props props) {
         super(scope, id);
@@ -67,7 +68,7 @@ public final class NixfrontFunction extends Construct {
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
                 .description("nixfront " + id + ": " + props.description())
                 .build();
-        LogGroup logs = LogGroup.Builder.create(this, "Logs")
+        logs = LogGroup.Builder.create(this, "Logs")
                 .retention(props.logRetention())
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
@@ -124,5 +125,10 @@ public final class NixfrontFunction extends Construct {
     /** What callers invoke. */
     public Alias alias() {
         return alias;
+    }
+
+    /** The function's log group (JSON log format). */
+    public LogGroup logs() {
+        return logs;
     }
 }

@@ -41,7 +41,8 @@ public final class NixfrontStack extends Stack {
         api = new Api(this, "Api", new Api.Props(functions, config.apiRateLimit(), config.apiBurstLimit(),
                 config.logRetention()));
         operations = new Operations(this, "Operations", new Operations.Props(functions, api,
-                readPath.distribution().getDistributionId(), config.alarmEmail()));
+                readPath.distribution().getDistributionId(), config.alarmEmail(), storage.table(),
+                config.egressBudgetUsd()));
         if (config.mainStackInEdgeRegion()) {
             new DistributionAlarms(this, "DistributionAlarms", new DistributionAlarms.Props(
                     readPath.distribution().getDistributionId(), operations.topic(), 5));

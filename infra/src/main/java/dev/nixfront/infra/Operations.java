@@ -3,7 +3,10 @@ package dev.nixfront.infra;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.budgets.CfnBudget;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.Dashboard;
@@ -15,29 +18,48 @@ import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.SingleValueWidget;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.Unit;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.logs.FilterPattern;
+import software.amazon.awscdk.services.logs.MetricFilter;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.constructs.Construct;
 
 /**
- * Alarms and the dashboard. Alarms fire on function errors and throttles, API 5xx, failed
- * asynchronous verifications and (see {@link DistributionAlarms}) CloudFront 5xx; they notify one SNS
- * topic, to which an e-mail address can be subscribed. The dashboard adds the business metrics the
+ * Alarms and the dashboard. Alarms fire on function errors and throttles, on failures a function
+ * caught and answered with 500 (its {@code "internal error"} log line, counted by a metric filter as
+ * {@value #INTERNAL_ERRORS}), API 5xx, DynamoDB throttling, verifications waiting too long in the
+ * verify function's asynchronous event queue or dropped from it, failed asynchronous verifications
+ * and (see {@link DistributionAlarms}) CloudFront 5xx and a jump in 4xx; they notify one SNS topic,
+ * to which an e-mail address can be subscribed. An optional AWS Budgets budget on CloudFront's cost
+ * (mostly egress) notifies the same topic. The dashboard adds the business metrics the
  * functions emit as CloudWatch embedded-metric-format log lines in namespace {@value #NAMESPACE}:
  * {@code PathsPublished}, {@code BytesPublished} and {@code PublishRejected} by {@code Reason}.
  */
 public final class Operations extends Construct {
     public static final String NAMESPACE = "nixfront";
 
+    /** The metric the functions' {@code "internal error"} log lines count into, in {@value #NAMESPACE}. */
+    public static final String INTERNAL_ERRORS = "InternalErrors";
+
+    /** A verification event older than this in the verify function's queue alarms (events live 1 h). */
+    public static final Duration VERIFY_QUEUE_AGE = Duration.minutes(15);
+
     /**
      * @param functions      the functions to watch
      * @param api            the HTTP API to watch
      * @param distributionId the CloudFront distribution, graphed from us-east-1
      * @param alarmEmail     address subscribed to the alarm topic, or null
+     * @param table          the index table, whose throttling is alarmed
+     * @param egressBudgetUsd monthly CloudFront cost budget in USD, or null for none
      */
-    public record Props(Functions functions, Api api, String distributionId, String alarmEmail) {
+    public record Props(Functions functions, Api api, String distributionId, String alarmEmail, ITable table,
+                        Integer egressBudgetUsd) {
     }
 
     private final Topic topic;
@@ -58,6 +80,39 @@ public final class Operations extends Construct {
         }
         alarm("ApiServerErrors", props.api().httpApi().metricServerError(sum), 5,
                 "nixfront API answered 5xx at least 5 times in 5 minutes");
+
+        // A failure a handler caught is answered with 500 and is no Lambda error: count its log line.
+        for (NixfrontFunction fn : props.functions().all()) {
+            MetricFilter.Builder.create(this, fn.getNode().getId() + "InternalErrorFilter")
+                    .logGroup(fn.logs())
+                    .filterPattern(FilterPattern.all(
+                            FilterPattern.stringValue("$.level", "=", "ERROR"),
+                            FilterPattern.stringValue("$.message", "=", "internal error")))
+                    .metricNamespace(NAMESPACE)
+                    .metricName(INTERNAL_ERRORS)
+                    .metricValue("1")
+                    .unit(Unit.COUNT)
+                    .build();
+        }
+        alarm("InternalErrors", Metric.Builder.create().namespace(NAMESPACE).metricName(INTERNAL_ERRORS)
+                        .statistic("Sum").period(fiveMinutes).build(), 1,
+                "a nixfront function answered 500 (internal error) at least once in 5 minutes; its log group has "
+                        + "the JSON line with the stack trace (filter: { $.message = \"internal error\" })");
+
+        for (String event : List.of("ReadThrottleEvents", "WriteThrottleEvents")) {
+            alarm("Index" + event, props.table().metric(event, sum), 1,
+                    "the nixfront index table answered " + event + " (on-demand capacity: a sudden burst, or the "
+                            + "account's table throughput quota); requests failed or were retried");
+        }
+
+        NixfrontFunction verify = props.functions().verify();
+        alarm("VerifyQueueAge", verify.function().metric("AsyncEventAge", MetricOptions.builder()
+                        .statistic("Maximum").period(fiveMinutes).build()), VERIFY_QUEUE_AGE.toMilliseconds().doubleValue(),
+                "a NAR verification waited " + VERIFY_QUEUE_AGE.toMinutes() + " minutes or more in the verify function's "
+                        + "event queue (throttled or failing and retrying); events older than 1 hour are dropped");
+        alarm("VerifyEventsDropped", verify.function().metric("AsyncEventsDropped", sum), 1,
+                "the verify function's event queue dropped a verification (too old, or retries exhausted); "
+                        + "see docs/deploy.md, 'Redriving failed verifications'");
         alarm("VerifyFailures", props.functions().verifyFailures().metricApproximateNumberOfMessagesVisible(
                         MetricOptions.builder().statistic("Maximum").period(fiveMinutes).build()), 1,
                 "an asynchronous NAR verification failed after retries; the record is in the VerifyFailures queue");
@@ -100,6 +155,52 @@ public final class Operations extends Construct {
                 .metrics(List.of(props.functions().verifyFailures().metricApproximateNumberOfMessagesVisible()))
                 .width(8)
                 .build());
+
+        if (props.egressBudgetUsd() != null) {
+            egressBudget(props.egressBudgetUsd());
+        }
+    }
+
+    /**
+     * A monthly cost budget on the Amazon CloudFront service (egress and requests; S3 to CloudFront is
+     * free), notifying the alarm topic at 80 % actual spend and at a forecast over 100 %. Budgets are
+     * account-wide: the filter is the service, not this distribution.
+     */
+    private void egressBudget(int usd) {
+        topic.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("BudgetsPublish")
+                .principals(List.of(new ServicePrincipal("budgets.amazonaws.com")))
+                .actions(List.of("sns:Publish"))
+                .resources(List.of(topic.getTopicArn()))
+                .conditions(new TreeMap<>(Map.of("StringEquals", Map.of("aws:SourceAccount", Stack.of(this).getAccount()))))
+                .build());
+        List<CfnBudget.SubscriberProperty> subscribers = List.of(CfnBudget.SubscriberProperty.builder()
+                .subscriptionType("SNS").address(topic.getTopicArn()).build());
+        CfnBudget budget = CfnBudget.Builder.create(this, "EgressBudget")
+                .budget(CfnBudget.BudgetDataProperty.builder()
+                        .budgetType("COST")
+                        .timeUnit("MONTHLY")
+                        .budgetLimit(CfnBudget.SpendProperty.builder().amount(usd).unit("USD").build())
+                        .costFilters(Map.of("Service", List.of("Amazon CloudFront")))
+                        .build())
+                .notificationsWithSubscribers(List.of(
+                        notification("ACTUAL", 80, subscribers),
+                        notification("FORECASTED", 100, subscribers)))
+                .build();
+        budget.getNode().addDependency(topic);
+    }
+
+    private static CfnBudget.NotificationWithSubscribersProperty notification(
+            String type, int percent, List<CfnBudget.SubscriberProperty> subscribers) {
+        return CfnBudget.NotificationWithSubscribersProperty.builder()
+                .notification(CfnBudget.NotificationProperty.builder()
+                        .notificationType(type)
+                        .comparisonOperator("GREATER_THAN")
+                        .threshold(percent)
+                        .thresholdType("PERCENTAGE")
+                        .build())
+                .subscribers(subscribers)
+                .build();
     }
 
     /** The topic alarms notify (SSL-only publishing; e-mail subscription if configured). */

@@ -10,8 +10,8 @@ import software.constructs.Construct;
 /**
  * The optional WAF web ACL of the read path ({@code -c nixfront:webAcl=true}). CloudFront accepts only
  * web ACLs of scope CLOUDFRONT, which exist only in us-east-1, hence a stack of its own there; the
- * main stack reads the ARN from this stack's output. Two rules: a rate limit per client IP and AWS's
- * common rule set. A flat-rate plan requires a web ACL on the distribution and includes its cost.
+ * main stack reads the ARN from this stack's output. Two rules: a rate limit per client IP (answered
+ * with 429, which Nix retries, rather than a 403, which it takes for a miss) and AWS's common rule set. A flat-rate plan requires a web ACL on the distribution and includes its cost.
  */
 public final class WebAclStack extends Stack {
     /**
@@ -20,6 +20,9 @@ public final class WebAclStack extends Stack {
      */
     public record Props(DeploymentConfig config, int rateLimit) {
     }
+
+    /** What a client over the rate limit gets: Too Many Requests, which Nix retries. */
+    public static final int RATE_LIMITED_STATUS = 429;
 
     private final CfnWebACL webAcl;
 
@@ -46,8 +49,14 @@ public final class WebAclStack extends Stack {
                                                 .aggregateKeyType("IP")
                                                 .build())
                                         .build())
+                                // 429, not WAF's default 403: Nix takes a 403 for "not in this cache" and
+                                // quietly builds from source, while it retries a 429.
                                 .action(CfnWebACL.RuleActionProperty.builder()
-                                        .block(CfnWebACL.BlockActionProperty.builder().build())
+                                        .block(CfnWebACL.BlockActionProperty.builder()
+                                                .customResponse(CfnWebACL.CustomResponseProperty.builder()
+                                                        .responseCode(RATE_LIMITED_STATUS)
+                                                        .build())
+                                                .build())
                                         .build())
                                 .visibilityConfig(visibility("nixfront-rate-limit"))
                                 .build(),

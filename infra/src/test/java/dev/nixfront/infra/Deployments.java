@@ -25,6 +25,7 @@ final class Deployments {
     static final String DOMAIN = "cache.example.org";
     static final String CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-1111-2222-3333-444444444444";
     static final int FULL_STAGING_EXPIRATION_DAYS = 3;
+    static final int FULL_EGRESS_BUDGET_USD = 250;
 
     /** A synthesized deployment and the templates of its stacks. */
     record Synthesized(NixfrontApp.Stacks stacks, Template main, Template webAcl, Template edgeMonitoring) {
@@ -52,7 +53,7 @@ final class Deployments {
         return standard;
     }
 
-    /** Everything on: us-east-1, web ACL, custom domain, destroy on delete, 3 s 404 caching, 3-day staging expiry. */
+    /** Everything on: us-east-1, web ACL, custom domain, destroy on delete, 3 s 404 caching, 3-day staging expiry, egress budget. */
     static synchronized Synthesized full() {
         if (full == null) {
             full = synthesize(config("us-east-1")
@@ -62,6 +63,7 @@ final class Deployments {
                     .notFoundTtl(Duration.seconds(3))
                     .stagingExpirationDays(FULL_STAGING_EXPIRATION_DAYS)
                     .alarmEmail("ops@example.org")
+                    .egressBudgetUsd(FULL_EGRESS_BUDGET_USD)
                     .build());
         }
         return full;

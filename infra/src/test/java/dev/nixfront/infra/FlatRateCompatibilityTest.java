@@ -69,6 +69,8 @@ class FlatRateCompatibilityTest {
                     assertThat(at(rate, "Statement", "RateBasedStatement", "AggregateKeyType")).isEqualTo("IP");
                     assertThat(at(rate, "Statement", "RateBasedStatement", "Limit")).isEqualTo(20_000);
                     assertThat(at(rate, "Action", "Block")).isNotNull();
+                    assertThat(at(rate, "Action", "Block", "CustomResponse", "ResponseCode"))
+                            .as("429, which Nix retries; a 403 it would take for a miss").isEqualTo(429);
                 },
                 common -> {
                     assertThat(at(common, "Statement", "ManagedRuleGroupStatement", "VendorName")).isEqualTo("AWS");

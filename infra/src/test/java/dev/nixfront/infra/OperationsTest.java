@@ -20,7 +20,9 @@ class OperationsTest {
         resources(template, "AWS::CloudWatch::Alarm").values().forEach(alarm -> {
             Map<String, Object> p = properties(alarm);
             assertThat(list(p.get("AlarmActions"))).as("every alarm notifies the topic").hasSize(1);
-            Object metric = p.containsKey("Metrics") ? at(list(p.get("Metrics")).get(0), "MetricStat", "Metric") : p;
+            Object metric = p.containsKey("Metrics")
+                    ? list(p.get("Metrics")).stream().map(m -> at(m, "MetricStat", "Metric")).filter(m -> m != null).findFirst().orElseThrow()
+                    : p;
             metrics.add(at(metric, "Namespace") + " " + at(metric, "MetricName"));
         });
         return metrics;
@@ -29,9 +31,11 @@ class OperationsTest {
     @Test
     void functionErrorsThrottlesApi5xxAndFailedVerificationsAlarm() {
         Map<String, Object> main = Deployments.json(Deployments.standard().main());
-        assertThat(resources(main, "AWS::CloudWatch::Alarm")).hasSize(5 * 2 + 2);
+        assertThat(resources(main, "AWS::CloudWatch::Alarm")).hasSize(5 * 2 + 2 + 1 + 2 + 2);
         assertThat(alarmedMetrics(main)).containsExactlyInAnyOrder(
-                "AWS/Lambda Errors", "AWS/Lambda Throttles", "AWS/ApiGateway 5xx", "AWS/SQS ApproximateNumberOfMessagesVisible");
+                "AWS/Lambda Errors", "AWS/Lambda Throttles", "AWS/ApiGateway 5xx", "AWS/SQS ApproximateNumberOfMessagesVisible",
+                "nixfront InternalErrors", "AWS/DynamoDB ReadThrottleEvents", "AWS/DynamoDB WriteThrottleEvents",
+                "AWS/Lambda AsyncEventAge", "AWS/Lambda AsyncEventsDropped");
         Set<String> functionsWithErrorAlarms = new TreeSet<>();
         resources(main, "AWS::CloudWatch::Alarm").values().forEach(alarm -> {
             Object dimensions = at(alarm, "Properties", "Dimensions");
@@ -46,11 +50,59 @@ class OperationsTest {
     void cloudFront5xxIsAlarmedInUsEast1WhereItsMetricsAre() {
         Deployments.Synthesized standard = Deployments.standard();
         assertThat(standard.stacks().edgeMonitoring().getRegion()).isEqualTo("us-east-1");
-        assertThat(alarmedMetrics(Deployments.json(standard.edgeMonitoring()))).containsExactly("AWS/CloudFront 5xxErrorRate");
+        assertThat(alarmedMetrics(Deployments.json(standard.edgeMonitoring())))
+                .containsExactly("AWS/CloudFront 4xxErrorRate", "AWS/CloudFront 5xxErrorRate");
 
         Deployments.Synthesized full = Deployments.full();
         assertThat(full.stacks().edgeMonitoring()).as("main stack already in us-east-1").isNull();
-        assertThat(alarmedMetrics(Deployments.json(full.main()))).contains("AWS/CloudFront 5xxErrorRate");
+        assertThat(alarmedMetrics(Deployments.json(full.main()))).contains("AWS/CloudFront 4xxErrorRate", "AWS/CloudFront 5xxErrorRate");
+    }
+
+    @Test
+    void a4xxJumpIsAnAnomalyBandNotAFixedThreshold() {
+        Map<String, Object> edge = Deployments.json(Deployments.standard().edgeMonitoring());
+        assertThat(resources(edge, "AWS::CloudWatch::Alarm").values()).anySatisfy(alarm -> {
+            assertThat(properties(alarm)).containsEntry("ComparisonOperator", "GreaterThanUpperThreshold");
+            assertThat(render(list(properties(alarm).get("Metrics")))).contains("ANOMALY_DETECTION_BAND", "4xxErrorRate");
+        });
+    }
+
+    @Test
+    void failuresAnsweredAs500AreCountedFromTheirLogLine() {
+        Map<String, Object> main = Deployments.json(Deployments.standard().main());
+        Map<String, Map<String, Object>> filters = resources(main, "AWS::Logs::MetricFilter");
+        assertThat(filters).hasSize(5);
+        filters.values().forEach(filter -> {
+            assertThat((String) properties(filter).get("FilterPattern"))
+                    .contains("$.level = \"ERROR\"", "&&", "$.message = \"internal error\"");
+            assertThat(list(properties(filter).get("MetricTransformations"))).singleElement().satisfies(t -> assertThat(Json.map(t))
+                    .containsEntry("MetricNamespace", "nixfront").containsEntry("MetricName", "InternalErrors").containsEntry("MetricValue", "1"));
+        });
+    }
+
+    @Test
+    void theVerifyQueueAlarmsOnAgeAndDrops() {
+        Map<String, Object> main = Deployments.json(Deployments.standard().main());
+        assertThat(resources(main, "AWS::CloudWatch::Alarm").values()).anySatisfy(alarm -> {
+            assertThat(properties(alarm)).containsEntry("MetricName", "AsyncEventAge").containsEntry("Statistic", "Maximum")
+                    .containsEntry("Threshold", 900000);
+            assertThat(render(at(list(properties(alarm).get("Dimensions")).get(0), "Value"))).contains("FunctionsVerify");
+        });
+    }
+
+    @Test
+    void theEgressBudgetIsOptionalAndNotifiesTheTopic() {
+        assertThat(resources(Deployments.json(Deployments.standard().main()), "AWS::Budgets::Budget")).isEmpty();
+        Map<String, Object> full = Deployments.json(Deployments.full().main());
+        assertThat(resources(full, "AWS::Budgets::Budget").values()).singleElement().satisfies(budget -> {
+            assertThat(at(budget, "Properties", "Budget", "BudgetLimit", "Amount")).isEqualTo(Deployments.FULL_EGRESS_BUDGET_USD);
+            assertThat(at(budget, "Properties", "Budget", "CostFilters", "Service")).isEqualTo(List.of("Amazon CloudFront"));
+            assertThat(list(at(budget, "Properties", "NotificationsWithSubscribers"))).hasSize(2).allSatisfy(n ->
+                    assertThat(render(at(list(at(n, "Subscribers")).get(0), "Address"))).contains("AlarmTopic"));
+        });
+        assertThat(resources(full, "AWS::SNS::TopicPolicy").values()).singleElement().satisfies(policy ->
+                assertThat(list(at(policy, "Properties", "PolicyDocument", "Statement"))).anySatisfy(statement ->
+                        assertThat(at(statement, "Principal", "Service")).isEqualTo("budgets.amazonaws.com")));
     }
 
     @Test
