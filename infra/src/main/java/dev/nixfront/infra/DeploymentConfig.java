@@ -44,6 +44,9 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  *                             it gave up, or an upload URL was replayed after publish); default 7. Publish moves what it verifies out of
  *                             staging at once, so this only has to outlast a push that is still
  *                             publishing, including the verify function's retries.
+ * @param noncurrentVersionExpirationDays days S3 keeps an overwritten or deleted object's old
+ *                             version in the (versioned) cache bucket before deleting it (default
+ *                             30): the window in which a deleted cache or object can be restored
  * @param logRetention         retention of the function and API log groups (default 30 days)
  * @param alarmEmail           e-mail address subscribed to the alarm topic, or null
  * @param egressBudgetUsd      monthly CloudFront cost (mostly egress) in USD above which an AWS
@@ -73,6 +76,7 @@ public record DeploymentConfig(
         int apiBurstLimit,
         long inlineVerifyMaxBytes,
         int stagingExpirationDays,
+        int noncurrentVersionExpirationDays,
         RetentionDays logRetention,
         String alarmEmail,
         Integer egressBudgetUsd,
@@ -126,6 +130,10 @@ public record DeploymentConfig(
         if (apiRateLimit <= 0 || apiBurstLimit <= 0 || inlineVerifyMaxBytes <= 0) {
             throw new IllegalArgumentException("API limits and " + PREFIX + "inlineVerifyMaxBytes must be positive");
         }
+        if (noncurrentVersionExpirationDays < 1) {
+            throw new IllegalArgumentException(PREFIX + "noncurrentVersionExpirationDays must be at least 1, not "
+                    + noncurrentVersionExpirationDays);
+        }
         if (egressBudgetUsd != null && egressBudgetUsd < 1) {
             throw new IllegalArgumentException(PREFIX + "egressBudgetUsd must be at least 1 (USD per month), not " + egressBudgetUsd);
         }
@@ -167,6 +175,7 @@ public record DeploymentConfig(
         c.integer("apiBurstLimit").ifPresent(b::apiBurstLimit);
         c.integer("inlineVerifyMaxBytes").map(Integer::longValue).ifPresent(b::inlineVerifyMaxBytes);
         c.integer("stagingExpirationDays").ifPresent(b::stagingExpirationDays);
+        c.integer("noncurrentVersionExpirationDays").ifPresent(b::noncurrentVersionExpirationDays);
         c.integer("logRetentionDays").map(DeploymentConfig::retention).ifPresent(b::logRetention);
         c.string("alarmEmail").ifPresent(b::alarmEmail);
         c.integer("egressBudgetUsd").ifPresent(b::egressBudgetUsd);
@@ -202,6 +211,7 @@ public record DeploymentConfig(
         private int apiBurstLimit = 200;
         private long inlineVerifyMaxBytes = 256L << 20;
         private int stagingExpirationDays = 7;
+        private int noncurrentVersionExpirationDays = 30;
         private RetentionDays logRetention = RetentionDays.ONE_MONTH;
         private String alarmEmail;
         private Integer egressBudgetUsd;
@@ -276,6 +286,11 @@ public record DeploymentConfig(
             return this;
         }
 
+        public Builder noncurrentVersionExpirationDays(int value) {
+            noncurrentVersionExpirationDays = value;
+            return this;
+        }
+
         public Builder logRetention(RetentionDays value) {
             logRetention = value;
             return this;
@@ -304,7 +319,7 @@ public record DeploymentConfig(
         public DeploymentConfig build() {
             return new DeploymentConfig(region, account, removalPolicy, notFoundTtl, priceClass, domainName,
                     certificateArn, webAcl, webAclArn, webAclRateLimit, viewerRequestFunction, apiRateLimit,
-                    apiBurstLimit, inlineVerifyMaxBytes, stagingExpirationDays, logRetention, alarmEmail, egressBudgetUsd, adminTokenVersion, functionsJar, layerZip, nag);
+                    apiBurstLimit, inlineVerifyMaxBytes, stagingExpirationDays, noncurrentVersionExpirationDays, logRetention, alarmEmail, egressBudgetUsd, adminTokenVersion, functionsJar, layerZip, nag);
         }
     }
 

@@ -32,7 +32,8 @@ public final class NixfrontStack extends Stack {
                 .build());
         DeploymentConfig config = props.config();
 
-        storage = new Storage(this, "Storage", new Storage.Props(config.removalPolicy(), config.stagingExpirationDays()));
+        storage = new Storage(this, "Storage", new Storage.Props(config.removalPolicy(), config.stagingExpirationDays(),
+                config.noncurrentVersionExpirationDays()));
         readPath = new ReadPath(this, "ReadPath", new ReadPath.Props(storage, config.notFoundTtl(), config.priceClass(),
                 config.domainName(), config.certificateArn(), props.webAclArn(), config.viewerRequestFunction()));
         functions = new Functions(this, "Functions", new Functions.Props(storage, readPath.cacheUrl(),

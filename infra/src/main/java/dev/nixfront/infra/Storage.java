@@ -75,8 +75,10 @@ public final class Storage extends Construct {
      * @param removalPolicy         what deleting the stack does to the stateful resources
      * @param stagingExpirationDays days after which a completed upload that was never published is
      *                              deleted from {@value #STAGING_PREFIX}
+     * @param noncurrentVersionExpirationDays days an overwritten or deleted object's old version is
+     *                              kept (outside {@value #STAGING_PREFIX}, where it is 1)
      */
-    public record Props(RemovalPolicy removalPolicy, int stagingExpirationDays) {
+    public record Props(RemovalPolicy removalPolicy, int stagingExpirationDays, int noncurrentVersionExpirationDays) {
     }
 
     private final Bucket bucket;
@@ -109,6 +111,11 @@ public final class Storage extends Construct {
                 .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
                 .serverAccessLogsBucket(logBucket)
                 .serverAccessLogsPrefix("s3/")
+                // Versioned, so a deleted cache (or a mistaken delete) can be restored for a while: a
+                // delete leaves a delete marker over a noncurrent version, and a read of the key is still
+                // a 404. The conditional writes (If-None-Match: *) test the current version, so they
+                // behave as before. Old versions cost storage until they expire.
+                .versioned(true)
                 // Parts of an upload that never completed, and completed uploads that were never
                 // published (the client crashed, or gave up after a failed verification), would
                 // otherwise be paid for forever. Publish moves what it verifies out of staging at once.
@@ -121,6 +128,14 @@ public final class Storage extends Construct {
                                 .id("expire-unpublished-staging")
                                 .prefix(STAGING_PREFIX)
                                 .expiration(Duration.days(props.stagingExpirationDays()))
+                                // Every published upload leaves its staging object noncurrent: nothing
+                                // to restore there, so it goes after a day, not the general window.
+                                .noncurrentVersionExpiration(Duration.days(1))
+                                .build(),
+                        LifecycleRule.builder()
+                                .id("expire-noncurrent-versions")
+                                .noncurrentVersionExpiration(Duration.days(props.noncurrentVersionExpirationDays()))
+                                .expiredObjectDeleteMarker(true)
                                 .build()))
                 .removalPolicy(removal)
                 .build();

@@ -33,6 +33,7 @@ class DeploymentConfigTest {
         assertThat(config.layerZip()).isEqualTo(Path.of("layers/lambda-layer/target/nixfront-layer.zip"));
         assertThat(config.nag()).isFalse();
         assertThat(config.stagingExpirationDays()).isEqualTo(7);
+        assertThat(config.noncurrentVersionExpirationDays()).isEqualTo(30);
     }
 
     @Test
@@ -48,6 +49,8 @@ class DeploymentConfigTest {
         context.put("nixfront:logRetentionDays", 90);
         context.put("nixfront:inlineVerifyMaxBytes", "1048576");
         context.put("nixfront:stagingExpirationDays", "14");
+        context.put("nixfront:noncurrentVersionExpirationDays", "60");
+        context.put("nixfront:egressBudgetUsd", "500");
         context.put("nixfront:region", "us-east-1");
         DeploymentConfig config = read(context);
         assertThat(config.removalPolicy()).isEqualTo(RemovalPolicy.DESTROY);
@@ -59,6 +62,8 @@ class DeploymentConfigTest {
         assertThat(config.logRetention()).isEqualTo(RetentionDays.THREE_MONTHS);
         assertThat(config.inlineVerifyMaxBytes()).isEqualTo(1 << 20);
         assertThat(config.stagingExpirationDays()).isEqualTo(14);
+        assertThat(config.noncurrentVersionExpirationDays()).isEqualTo(60);
+        assertThat(config.egressBudgetUsd()).isEqualTo(500);
         assertThat(config.mainStackInEdgeRegion()).isTrue();
     }
 
@@ -73,6 +78,8 @@ class DeploymentConfigTest {
         assertThatThrownBy(() -> read(Map.of("nixfront:webAcl", "yes please"))).hasMessageContaining("nixfront:webAcl");
         assertThatThrownBy(() -> read(Map.of("nixfront:logRetentionDays", 31))).hasMessageContaining("logRetentionDays");
         assertThatThrownBy(() -> read(Map.of("nixfront:stagingExpirationDays", 0))).hasMessageContaining("stagingExpirationDays");
+        assertThatThrownBy(() -> read(Map.of("nixfront:noncurrentVersionExpirationDays", 0))).hasMessageContaining("noncurrentVersionExpirationDays");
+        assertThatThrownBy(() -> read(Map.of("nixfront:egressBudgetUsd", 0))).hasMessageContaining("egressBudgetUsd");
         assertThatThrownBy(() -> read(Map.of("nixfront:webAcl", true, "nixfront:webAclArn", "arn:aws:wafv2:x")))
                 .hasMessageContaining("choose one");
         assertThatThrownBy(() -> DeploymentConfig.from(key -> null, Map.of())).hasMessageContaining("AWS_REGION");

@@ -66,6 +66,16 @@ class ReadPathTest {
     }
 
     @Test
+    void noBehaviourKeysOnTheAcceptedEncoding() {
+        for (Map.Entry<String, Map<String, Object>> b : behaviours(distributionConfig(template)).entrySet()) {
+            Map<String, Object> key = map(cachePolicy(b.getValue()).get("ParametersInCacheKeyAndForwardedToOrigin"));
+            assertThat(key).as(b.getKey()).containsEntry("EnableAcceptEncodingGzip", false)
+                    .containsEntry("EnableAcceptEncodingBrotli", false);
+            assertThat(b.getValue()).as(b.getKey()).containsEntry("Compress", false);
+        }
+    }
+
+    @Test
     void theCacheKeyIsThePathAlone() {
         for (Map<String, Object> behaviour : behaviours(distributionConfig(template)).values()) {
             Map<String, Object> key = map(cachePolicy(behaviour).get("ParametersInCacheKeyAndForwardedToOrigin"));

@@ -71,7 +71,7 @@ class StorageTest {
                         "Status", "Enabled"))))))));
         Map<String, Object> cache = properties(resources(Deployments.json(main), "AWS::S3::Bucket").get(Nag.logicalId(storage.bucket())));
         assertThat(list(at(cache, "LifecycleConfiguration", "Rules"))).as("the abort rule stays, and applies to the whole bucket")
-                .hasSize(2)
+                .hasSize(3)
                 .anySatisfy(rule -> assertThat(map(rule)).doesNotContainKey("Prefix")
                         .containsEntry("AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 2)));
         // The number of days is the deployment's choice.
@@ -79,6 +79,24 @@ class StorageTest {
                 "LifecycleConfiguration", Map.of("Rules", Match.arrayWith(List.of(Match.objectLike(Map.of(
                         "Prefix", "_staging/",
                         "ExpirationInDays", Deployments.FULL_STAGING_EXPIRATION_DAYS))))))));
+    }
+
+    @Test
+    void theCacheBucketIsVersionedAndOldVersionsExpire() {
+        Map<String, Object> cache = properties(resources(Deployments.json(main), "AWS::S3::Bucket").get(Nag.logicalId(storage.bucket())));
+        assertThat(cache).containsEntry("VersioningConfiguration", Map.of("Status", "Enabled"));
+        List<Object> rules = list(at(cache, "LifecycleConfiguration", "Rules"));
+        assertThat(rules).anySatisfy(rule -> assertThat(map(rule))
+                .doesNotContainKey("Prefix")
+                .containsEntry("NoncurrentVersionExpiration", Map.of("NoncurrentDays", 30))
+                .containsEntry("ExpiredObjectDeleteMarker", true));
+        assertThat(rules).as("published uploads leave noncurrent staging versions; they go after a day")
+                .anySatisfy(rule -> assertThat(map(rule)).containsEntry("Prefix", "_staging/")
+                        .containsEntry("NoncurrentVersionExpiration", Map.of("NoncurrentDays", 1)));
+        Deployments.synthesize(Deployments.config("eu-west-1").nag(false).noncurrentVersionExpirationDays(90).build())
+                .main().hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of(
+                        "LifecycleConfiguration", Map.of("Rules", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                                "NoncurrentVersionExpiration", Map.of("NoncurrentDays", 90)))))))));
     }
 
     @Test
