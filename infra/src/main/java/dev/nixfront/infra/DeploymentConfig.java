@@ -17,6 +17,10 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  * or the {@code context} of {@code cdk.json}) and the environment the CDK CLI passes to the app.
  * Nothing else in this module reads context or environment variables.
  *
+ * @param stackName            name of the main stack (default {@value #DEFAULT_STACK_NAME}); the
+ *                             us-east-1 stacks are named after it ({@code <name>WebAcl},
+ *                             {@code <name>EdgeMonitoring}), and so is every name that must be unique
+ *                             in the account, so two deployments with different names share an account
  * @param region               region of the main stack (bucket, table, functions, API); required
  * @param account              account of all stacks, or null to stay account-agnostic
  * @param removalPolicy        what deleting the stack does to the bucket, table, KMS key, admin secret
@@ -61,6 +65,7 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  *                             build's synth turns it on)
  */
 public record DeploymentConfig(
+        String stackName,
         String region,
         String account,
         RemovalPolicy removalPolicy,
@@ -90,6 +95,9 @@ public record DeploymentConfig(
 
     public static final String PREFIX = "nixfront:";
 
+    /** The main stack's name unless {@code nixfront:stackName} says otherwise: existing stacks keep it. */
+    public static final String DEFAULT_STACK_NAME = "Nixfront";
+
     private static final Map<Integer, RetentionDays> RETENTION_BY_DAYS = new TreeMap<>(Map.ofEntries(
             Map.entry(1, RetentionDays.ONE_DAY), Map.entry(3, RetentionDays.THREE_DAYS),
             Map.entry(5, RetentionDays.FIVE_DAYS), Map.entry(7, RetentionDays.ONE_WEEK),
@@ -102,6 +110,10 @@ public record DeploymentConfig(
             Map.entry(1827, RetentionDays.FIVE_YEARS), Map.entry(3653, RetentionDays.TEN_YEARS)));
 
     public DeploymentConfig {
+        if (stackName == null || !stackName.matches("[A-Za-z][A-Za-z0-9-]{0,99}")) {
+            throw new IllegalArgumentException(PREFIX + "stackName must start with a letter and hold only letters, digits "
+                    + "and '-', at most 100 characters (CloudFormation's rule, with room for the suffixes), not " + stackName);
+        }
         if (region == null || region.isBlank()) {
             throw new IllegalArgumentException("no region: set AWS_REGION (or a profile with a region) before cdk synth/deploy");
         }
@@ -163,6 +175,7 @@ public record DeploymentConfig(
                 c.string("account").orElseGet(() -> env.get("CDK_DEFAULT_ACCOUNT")),
                 Path.of(c.string("functionsJar").orElse("functions/target/nixfront-functions.jar")),
                 Path.of(c.string("layerZip").orElse("layers/lambda-layer/target/nixfront-layer.zip")));
+        c.string("stackName").ifPresent(b::stackName);
         c.string("removalPolicy").map(DeploymentConfig::removalPolicy).ifPresent(b::removalPolicy);
         c.integer("notFoundTtlSeconds").map(Duration::seconds).ifPresent(b::notFoundTtl);
         c.string("priceClass").map(DeploymentConfig::priceClass).ifPresent(b::priceClass);
@@ -188,6 +201,23 @@ public record DeploymentConfig(
         return domainName != null;
     }
 
+    public String webAclStackName() {
+        return stackName + "WebAcl";
+    }
+
+    public String edgeMonitoringStackName() {
+        return stackName + "EdgeMonitoring";
+    }
+
+    /**
+     * The prefix of names this deployment gives things outside CloudFormation's generated names
+     * (metric names and namespaces): {@code nixfront} for the default stack name, so an existing
+     * deployment keeps its names, else {@code nixfront-<stackName in lower case>}.
+     */
+    public String namePrefix() {
+        return DEFAULT_STACK_NAME.equals(stackName) ? "nixfront" : "nixfront-" + stackName.toLowerCase(Locale.ROOT);
+    }
+
     public boolean mainStackInEdgeRegion() {
         return EDGE_REGION.equals(region);
     }
@@ -198,6 +228,7 @@ public record DeploymentConfig(
         private final String account;
         private final Path functionsJar;
         private final Path layerZip;
+        private String stackName = DEFAULT_STACK_NAME;
         private RemovalPolicy removalPolicy = RemovalPolicy.RETAIN;
         private Duration notFoundTtl = Duration.seconds(5);
         private PriceClass priceClass = PriceClass.PRICE_CLASS_100;
@@ -223,6 +254,11 @@ public record DeploymentConfig(
             this.account = account;
             this.functionsJar = functionsJar;
             this.layerZip = layerZip;
+        }
+
+        public Builder stackName(String value) {
+            stackName = value;
+            return this;
         }
 
         public Builder removalPolicy(RemovalPolicy value) {
@@ -317,7 +353,7 @@ public record DeploymentConfig(
         }
 
         public DeploymentConfig build() {
-            return new DeploymentConfig(region, account, removalPolicy, notFoundTtl, priceClass, domainName,
+            return new DeploymentConfig(stackName, region, account, removalPolicy, notFoundTtl, priceClass, domainName,
                     certificateArn, webAcl, webAclArn, webAclRateLimit, viewerRequestFunction, apiRateLimit,
                     apiBurstLimit, inlineVerifyMaxBytes, stagingExpirationDays, noncurrentVersionExpirationDays, logRetention, alarmEmail, egressBudgetUsd, adminTokenVersion, functionsJar, layerZip, nag);
         }

@@ -14,15 +14,19 @@ import software.amazon.awscdk.Tags;
  *   <li>{@code Nixfront}, in your region: everything;</li>
  *   <li>{@code NixfrontWebAcl}, in us-east-1, only with {@code -c nixfront:webAcl=true};</li>
  *   <li>{@code NixfrontEdgeMonitoring}, in us-east-1, only when {@code Nixfront} is elsewhere: the
- *       CloudFront alarm, which must live where CloudFront's metrics are.</li>
+ *       CloudFront alarms, which must live where CloudFront's metrics are.</li>
  * </ul>
+ *
+ * {@code -c nixfront:stackName=Other} renames all three ({@code Other}, {@code OtherWebAcl},
+ * {@code OtherEdgeMonitoring}), so a second deployment can share the account.
  *
  * {@code cdk deploy --all} deploys them in dependency order.
  */
 public final class NixfrontApp {
-    public static final String MAIN_STACK = "Nixfront";
-    public static final String WEB_ACL_STACK = "NixfrontWebAcl";
-    public static final String EDGE_MONITORING_STACK = "NixfrontEdgeMonitoring";
+    /** The stack names of the default {@code nixfront:stackName}. */
+    public static final String MAIN_STACK = DeploymentConfig.DEFAULT_STACK_NAME;
+    public static final String WEB_ACL_STACK = MAIN_STACK + "WebAcl";
+    public static final String EDGE_MONITORING_STACK = MAIN_STACK + "EdgeMonitoring";
 
     /**
      * The stacks of one deployment.
@@ -51,13 +55,13 @@ public final class NixfrontApp {
             Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
         }
         WebAclStack webAcl = config.webAcl()
-                ? new WebAclStack(app, WEB_ACL_STACK, new WebAclStack.Props(config, config.webAclRateLimit()))
+                ? new WebAclStack(app, config.webAclStackName(), new WebAclStack.Props(config, config.webAclRateLimit()))
                 : null;
         String webAclArn = webAcl != null ? webAcl.webAclArn() : config.webAclArn();
-        NixfrontStack main = new NixfrontStack(app, MAIN_STACK, new NixfrontStack.Props(config, webAclArn));
+        NixfrontStack main = new NixfrontStack(app, config.stackName(), new NixfrontStack.Props(config, webAclArn));
         EdgeMonitoringStack edge = config.mainStackInEdgeRegion()
                 ? null
-                : new EdgeMonitoringStack(app, EDGE_MONITORING_STACK, new EdgeMonitoringStack.Props(config,
+                : new EdgeMonitoringStack(app, config.edgeMonitoringStackName(), new EdgeMonitoringStack.Props(config,
                         main.readPath().distribution().getDistributionId()));
         return new Stacks(main, webAcl, edge);
     }

@@ -43,7 +43,7 @@ public final class NixfrontStack extends Stack {
                 config.logRetention()));
         operations = new Operations(this, "Operations", new Operations.Props(functions, api,
                 readPath.distribution().getDistributionId(), config.alarmEmail(), storage.table(),
-                config.egressBudgetUsd()));
+                config.egressBudgetUsd(), config.namePrefix()));
         if (config.mainStackInEdgeRegion()) {
             new DistributionAlarms(this, "DistributionAlarms", new DistributionAlarms.Props(
                     readPath.distribution().getDistributionId(), operations.topic(), 5));

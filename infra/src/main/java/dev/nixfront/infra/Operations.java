@@ -44,7 +44,10 @@ import software.constructs.Construct;
 public final class Operations extends Construct {
     public static final String NAMESPACE = "nixfront";
 
-    /** The metric the functions' {@code "internal error"} log lines count into, in {@value #NAMESPACE}. */
+    /**
+     * The metric the functions' {@code "internal error"} log lines count into, in namespace
+     * {@value #NAMESPACE} (or the deployment's own, with another {@code nixfront:stackName}).
+     */
     public static final String INTERNAL_ERRORS = "InternalErrors";
 
     /** A verification event older than this in the verify function's queue alarms (events live 1 h). */
@@ -57,9 +60,11 @@ public final class Operations extends Construct {
      * @param alarmEmail     address subscribed to the alarm topic, or null
      * @param table          the index table, whose throttling is alarmed
      * @param egressBudgetUsd monthly CloudFront cost budget in USD, or null for none
+     * @param namePrefix     the deployment's name prefix ({@link DeploymentConfig#namePrefix()}): the
+     *                       namespace of the {@value #INTERNAL_ERRORS} metric, unique per deployment
      */
     public record Props(Functions functions, Api api, String distributionId, String alarmEmail, ITable table,
-                        Integer egressBudgetUsd) {
+                        Integer egressBudgetUsd, String namePrefix) {
     }
 
     private final Topic topic;
@@ -88,13 +93,13 @@ public final class Operations extends Construct {
                     .filterPattern(FilterPattern.all(
                             FilterPattern.stringValue("$.level", "=", "ERROR"),
                             FilterPattern.stringValue("$.message", "=", "internal error")))
-                    .metricNamespace(NAMESPACE)
+                    .metricNamespace(props.namePrefix())
                     .metricName(INTERNAL_ERRORS)
                     .metricValue("1")
                     .unit(Unit.COUNT)
                     .build();
         }
-        alarm("InternalErrors", Metric.Builder.create().namespace(NAMESPACE).metricName(INTERNAL_ERRORS)
+        alarm("InternalErrors", Metric.Builder.create().namespace(props.namePrefix()).metricName(INTERNAL_ERRORS)
                         .statistic("Sum").period(fiveMinutes).build(), 1,
                 "a nixfront function answered 500 (internal error) at least once in 5 minutes; its log group has "
                         + "the JSON line with the stack trace (filter: { $.message = \"internal error\" })");

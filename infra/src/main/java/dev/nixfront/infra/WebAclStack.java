@@ -37,7 +37,7 @@ public final class WebAclStack extends Stack {
                 .defaultAction(CfnWebACL.DefaultActionProperty.builder()
                         .allow(CfnWebACL.AllowActionProperty.builder().build())
                         .build())
-                .visibilityConfig(visibility("nixfront-web-acl"))
+                .visibilityConfig(visibility(props.config().namePrefix() + "-web-acl"))
                 .rules(List.of(
                         CfnWebACL.RuleProperty.builder()
                                 .name("RateLimitPerIp")
@@ -58,7 +58,7 @@ public final class WebAclStack extends Stack {
                                                         .build())
                                                 .build())
                                         .build())
-                                .visibilityConfig(visibility("nixfront-rate-limit"))
+                                .visibilityConfig(visibility(props.config().namePrefix() + "-rate-limit"))
                                 .build(),
                         CfnWebACL.RuleProperty.builder()
                                 .name("AwsCommonRules")
@@ -72,7 +72,7 @@ public final class WebAclStack extends Stack {
                                 .overrideAction(CfnWebACL.OverrideActionProperty.builder()
                                         .none(Map.of())
                                         .build())
-                                .visibilityConfig(visibility("nixfront-common-rules"))
+                                .visibilityConfig(visibility(props.config().namePrefix() + "-common-rules"))
                                 .build()))
                 .build();
     }

@@ -34,6 +34,8 @@ class DeploymentConfigTest {
         assertThat(config.nag()).isFalse();
         assertThat(config.stagingExpirationDays()).isEqualTo(7);
         assertThat(config.noncurrentVersionExpirationDays()).isEqualTo(30);
+        assertThat(config.stackName()).isEqualTo("Nixfront");
+        assertThat(config.namePrefix()).isEqualTo("nixfront");
     }
 
     @Test
@@ -51,6 +53,7 @@ class DeploymentConfigTest {
         context.put("nixfront:stagingExpirationDays", "14");
         context.put("nixfront:noncurrentVersionExpirationDays", "60");
         context.put("nixfront:egressBudgetUsd", "500");
+        context.put("nixfront:stackName", "NixfrontStaging");
         context.put("nixfront:region", "us-east-1");
         DeploymentConfig config = read(context);
         assertThat(config.removalPolicy()).isEqualTo(RemovalPolicy.DESTROY);
@@ -64,6 +67,9 @@ class DeploymentConfigTest {
         assertThat(config.stagingExpirationDays()).isEqualTo(14);
         assertThat(config.noncurrentVersionExpirationDays()).isEqualTo(60);
         assertThat(config.egressBudgetUsd()).isEqualTo(500);
+        assertThat(config.stackName()).isEqualTo("NixfrontStaging");
+        assertThat(config.edgeMonitoringStackName()).isEqualTo("NixfrontStagingEdgeMonitoring");
+        assertThat(config.namePrefix()).isEqualTo("nixfront-nixfrontstaging");
         assertThat(config.mainStackInEdgeRegion()).isTrue();
     }
 
