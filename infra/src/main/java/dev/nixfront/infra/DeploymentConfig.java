@@ -51,6 +51,9 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  * @param noncurrentVersionExpirationDays days S3 keeps an overwritten or deleted object's old
  *                             version in the (versioned) cache bucket before deleting it (default
  *                             30): the window in which a deleted cache or object can be restored
+ * @param indexTableName       use this existing DynamoDB table (same region and account) as the index
+ *                             instead of the stack's own, or null (the default): how a table restored
+ *                             from point-in-time recovery takes over (docs/deploy.md)
  * @param logRetention         retention of the function and API log groups (default 30 days)
  * @param alarmEmail           e-mail address subscribed to the alarm topic, or null
  * @param egressBudgetUsd      monthly CloudFront cost (mostly egress) in USD above which an AWS
@@ -82,6 +85,7 @@ public record DeploymentConfig(
         long inlineVerifyMaxBytes,
         int stagingExpirationDays,
         int noncurrentVersionExpirationDays,
+        String indexTableName,
         RetentionDays logRetention,
         String alarmEmail,
         Integer egressBudgetUsd,
@@ -146,6 +150,9 @@ public record DeploymentConfig(
             throw new IllegalArgumentException(PREFIX + "noncurrentVersionExpirationDays must be at least 1, not "
                     + noncurrentVersionExpirationDays);
         }
+        if (indexTableName != null && !indexTableName.matches("[A-Za-z0-9_.-]{3,255}")) {
+            throw new IllegalArgumentException(PREFIX + "indexTableName is not a DynamoDB table name: " + indexTableName);
+        }
         if (egressBudgetUsd != null && egressBudgetUsd < 1) {
             throw new IllegalArgumentException(PREFIX + "egressBudgetUsd must be at least 1 (USD per month), not " + egressBudgetUsd);
         }
@@ -189,6 +196,7 @@ public record DeploymentConfig(
         c.integer("inlineVerifyMaxBytes").map(Integer::longValue).ifPresent(b::inlineVerifyMaxBytes);
         c.integer("stagingExpirationDays").ifPresent(b::stagingExpirationDays);
         c.integer("noncurrentVersionExpirationDays").ifPresent(b::noncurrentVersionExpirationDays);
+        c.string("indexTableName").ifPresent(b::indexTableName);
         c.integer("logRetentionDays").map(DeploymentConfig::retention).ifPresent(b::logRetention);
         c.string("alarmEmail").ifPresent(b::alarmEmail);
         c.integer("egressBudgetUsd").ifPresent(b::egressBudgetUsd);
@@ -243,6 +251,7 @@ public record DeploymentConfig(
         private long inlineVerifyMaxBytes = 256L << 20;
         private int stagingExpirationDays = 7;
         private int noncurrentVersionExpirationDays = 30;
+        private String indexTableName;
         private RetentionDays logRetention = RetentionDays.ONE_MONTH;
         private String alarmEmail;
         private Integer egressBudgetUsd;
@@ -327,6 +336,11 @@ public record DeploymentConfig(
             return this;
         }
 
+        public Builder indexTableName(String value) {
+            indexTableName = value;
+            return this;
+        }
+
         public Builder logRetention(RetentionDays value) {
             logRetention = value;
             return this;
@@ -355,7 +369,7 @@ public record DeploymentConfig(
         public DeploymentConfig build() {
             return new DeploymentConfig(stackName, region, account, removalPolicy, notFoundTtl, priceClass, domainName,
                     certificateArn, webAcl, webAclArn, webAclRateLimit, viewerRequestFunction, apiRateLimit,
-                    apiBurstLimit, inlineVerifyMaxBytes, stagingExpirationDays, noncurrentVersionExpirationDays, logRetention, alarmEmail, egressBudgetUsd, adminTokenVersion, functionsJar, layerZip, nag);
+                    apiBurstLimit, inlineVerifyMaxBytes, stagingExpirationDays, noncurrentVersionExpirationDays, indexTableName, logRetention, alarmEmail, egressBudgetUsd, adminTokenVersion, functionsJar, layerZip, nag);
         }
     }
 

@@ -33,7 +33,7 @@ public final class NixfrontStack extends Stack {
         DeploymentConfig config = props.config();
 
         storage = new Storage(this, "Storage", new Storage.Props(config.removalPolicy(), config.stagingExpirationDays(),
-                config.noncurrentVersionExpirationDays()));
+                config.noncurrentVersionExpirationDays(), config.indexTableName()));
         readPath = new ReadPath(this, "ReadPath", new ReadPath.Props(storage, config.notFoundTtl(), config.priceClass(),
                 config.domainName(), config.certificateArn(), props.webAclArn(), config.viewerRequestFunction()));
         functions = new Functions(this, "Functions", new Functions.Props(storage, readPath.cacheUrl(),

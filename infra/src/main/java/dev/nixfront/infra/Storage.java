@@ -10,9 +10,11 @@ import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
 import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
+import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
 import software.amazon.awscdk.services.dynamodb.ProjectionType;
 import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableAttributes;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.ArnPrincipal;
@@ -77,13 +79,16 @@ public final class Storage extends Construct {
      *                              deleted from {@value #STAGING_PREFIX}
      * @param noncurrentVersionExpirationDays days an overwritten or deleted object's old version is
      *                              kept (outside {@value #STAGING_PREFIX}, where it is 1)
+     * @param indexTableName        an existing table to use as the index instead of creating one (a
+     *                              point-in-time restore), or null
      */
-    public record Props(RemovalPolicy removalPolicy, int stagingExpirationDays, int noncurrentVersionExpirationDays) {
+    public record Props(RemovalPolicy removalPolicy, int stagingExpirationDays, int noncurrentVersionExpirationDays,
+                        String indexTableName) {
     }
 
     private final Bucket bucket;
     private final Bucket logBucket;
-    private final Table table;
+    private final ITable table;
     private final Key signingKeyWrap;
     private final Secret adminToken;
 
@@ -140,23 +145,14 @@ public final class Storage extends Construct {
                 .removalPolicy(removal)
                 .build();
 
-        table = Table.Builder.create(this, "Index")
-                .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
-                .sortKey(Attribute.builder().name("sk").type(AttributeType.STRING).build())
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .encryption(TableEncryption.AWS_MANAGED)
-                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
-                        .pointInTimeRecoveryEnabled(true)
+        table = props.indexTableName() != null
+                // A restored table replaces the stack's own: the stack then no longer holds "Index", which
+                // CloudFormation removes from the stack and, with retain, keeps (docs/deploy.md).
+                ? Table.fromTableAttributes(this, "RestoredIndex", TableAttributes.builder()
+                        .tableName(props.indexTableName())
+                        .globalIndexes(List.of(GSI1))
                         .build())
-                .deletionProtection(removal == RemovalPolicy.RETAIN)
-                .removalPolicy(removal)
-                .build();
-        table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
-                .indexName(GSI1)
-                .partitionKey(Attribute.builder().name("gsi1pk").type(AttributeType.STRING).build())
-                .sortKey(Attribute.builder().name("gsi1sk").type(AttributeType.STRING).build())
-                .projectionType(ProjectionType.ALL)
-                .build());
+                : index(removal);
 
         signingKeyWrap = Key.Builder.create(this, "SigningKeyWrap")
                 .description("nixfront: wraps the Ed25519 signing key of every cache")
@@ -183,6 +179,28 @@ public final class Storage extends Construct {
                 "The admin token is a bootstrap credential with no dependent system to re-key: the operator rotates "
                         + "it by putting a new value and deploying with a new nixfront:adminTokenVersion (docs/deploy.md, "
                         + "'Rotating the admin token'). A rotation Lambda would add compute with nobody to hand the value to.");
+    }
+
+    /** The stack's own index table: on demand, PITR, deletion protection with retain, and gsi1. */
+    private Table index(RemovalPolicy removal) {
+        Table index = Table.Builder.create(this, "Index")
+                .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("sk").type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .encryption(TableEncryption.AWS_MANAGED)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true)
+                        .build())
+                .deletionProtection(removal == RemovalPolicy.RETAIN)
+                .removalPolicy(removal)
+                .build();
+        index.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(GSI1)
+                .partitionKey(Attribute.builder().name("gsi1pk").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("gsi1sk").type(AttributeType.STRING).build())
+                .projectionType(ProjectionType.ALL)
+                .build());
+        return index;
     }
 
     /**
@@ -212,7 +230,8 @@ public final class Storage extends Construct {
         return logBucket;
     }
 
-    public Table table() {
+    /** The index: the stack's own table, or the restored one {@code nixfront:indexTableName} names. */
+    public ITable table() {
         return table;
     }
 

@@ -35,6 +35,7 @@ class DeploymentConfigTest {
         assertThat(config.stagingExpirationDays()).isEqualTo(7);
         assertThat(config.noncurrentVersionExpirationDays()).isEqualTo(30);
         assertThat(config.stackName()).isEqualTo("Nixfront");
+        assertThat(config.indexTableName()).isNull();
         assertThat(config.namePrefix()).isEqualTo("nixfront");
     }
 
@@ -86,6 +87,7 @@ class DeploymentConfigTest {
         assertThatThrownBy(() -> read(Map.of("nixfront:stagingExpirationDays", 0))).hasMessageContaining("stagingExpirationDays");
         assertThatThrownBy(() -> read(Map.of("nixfront:noncurrentVersionExpirationDays", 0))).hasMessageContaining("noncurrentVersionExpirationDays");
         assertThatThrownBy(() -> read(Map.of("nixfront:egressBudgetUsd", 0))).hasMessageContaining("egressBudgetUsd");
+        assertThatThrownBy(() -> read(Map.of("nixfront:indexTableName", "no spaces"))).hasMessageContaining("indexTableName");
         assertThatThrownBy(() -> read(Map.of("nixfront:webAcl", true, "nixfront:webAclArn", "arn:aws:wafv2:x")))
                 .hasMessageContaining("choose one");
         assertThatThrownBy(() -> DeploymentConfig.from(key -> null, Map.of())).hasMessageContaining("AWS_REGION");

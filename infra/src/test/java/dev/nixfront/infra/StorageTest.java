@@ -100,6 +100,23 @@ class StorageTest {
     }
 
     @Test
+    void aRestoredTableTakesOverTheIndexAndTheStackStopsHoldingItsOwn() {
+        Map<String, Object> restored = Deployments.json(Deployments.synthesize(
+                Deployments.config("eu-west-1").nag(false).indexTableName("nixfront-index-restored").build()).main());
+        assertThat(resources(restored, "AWS::DynamoDB::Table")).isEmpty();
+        assertThat(resources(restored, "AWS::Lambda::Function").values()).hasSize(5).allSatisfy(fn ->
+                assertThat(at(fn, "Properties", "Environment", "Variables", Functions.ENV_TABLE)).isEqualTo("nixfront-index-restored"));
+        String policies = resources(restored, "AWS::IAM::Policy").values().stream()
+                .map(p -> render(list(at(p, "Properties", "PolicyDocument", "Statement")).stream()
+                        .flatMap(st -> list(at(st, "Resource")).stream()).map(Json::render).toList()))
+                .reduce("", String::concat);
+        assertThat(policies).contains(":table/nixfront-index-restored", ":table/nixfront-index-restored/index/gsi1");
+        assertThat(resources(restored, "AWS::CloudWatch::Alarm").values()).anySatisfy(alarm ->
+                assertThat(properties(alarm)).containsEntry("Namespace", "AWS/DynamoDB").containsEntry("Dimensions",
+                        List.of(Map.of("Name", "TableName", "Value", "nixfront-index-restored"))));
+    }
+
+    @Test
     void tableIsOnDemandWithPointInTimeRecoveryDeletionProtectionAndTheGsi() {
         main.hasResourceProperties("AWS::DynamoDB::Table", Map.of(
                 "KeySchema", List.of(Map.of("AttributeName", "pk", "KeyType", "HASH"), Map.of("AttributeName", "sk", "KeyType", "RANGE")),
