@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -318,45 +317,12 @@ public final class TokenService {
         if (only != null) {
             principal.require(only, Permission.ADMIN);
         }
-        Map<CacheName, String> current = new HashMap<>();
+        TokenReach reach = new TokenReach(caches);
         List<TokenRecord> page = tokens.list(after, LIST_PAGE);
         return new TokenList(page.stream()
-                .filter(t -> manages(principal, t, current))
-                .filter(t -> only == null || (t.scope().covers(only) && boundTo(t, only, current)))
+                .filter(t -> reach.manages(principal, t))
+                .filter(t -> only == null || (t.scope().covers(only) && reach.boundTo(t, only)))
                 .map(TokenService::info).toList(), page.size() < LIST_PAGE ? null : page.getLast().id());
-    }
-
-    /**
-     * Whether {@code principal} manages {@code token}: a {@code *} admin every token; a cache's admin
-     * the tokens whose caches it all administers, and only of the incarnation it is itself bound
-     * to and which is live: the admin of a deleted cache manages nothing of its successor.
-     */
-    private boolean manages(Principal principal, TokenRecord token, Map<CacheName, String> current) {
-        if (principal.scope().allowsEverywhere(Permission.ADMIN)) {
-            return true;
-        }
-        if (!principal.administers(token.scope())) {
-            return false;
-        }
-        for (CacheName cache : token.scope().caches()) {
-            String bound = principal.incarnations().getOrDefault(cache.value(), CacheRecord.LEGACY_INCARNATION);
-            if (!bound.equals(incarnation(cache, current)) || !boundTo(token, cache, current)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether the token is good for the live cache of this name: {@code *}, or bound to its incarnation. */
-    private boolean boundTo(TokenRecord token, CacheName cache, Map<CacheName, String> current) {
-        return token.scope().allCaches() || token.incarnations().getOrDefault(cache.value(), CacheRecord.LEGACY_INCARNATION)
-                .equals(incarnation(cache, current));
-    }
-
-    /** The live incarnation of the cache, looked up once per call; null when there is no live cache. */
-    private String incarnation(CacheName cache, Map<CacheName, String> current) {
-        return current.computeIfAbsent(cache, name -> caches.get(name).filter(CacheRecord::live)
-                .map(CacheRecord::incarnation).orElse(null));
     }
 
     /**
@@ -371,8 +337,8 @@ public final class TokenService {
             throw DomainException.invalid("id", "a token id looks like tk_3f9a0c1d2b4e5f60");
         }
         // Out of the caller's reach and absent are one answer: a 404 tells nothing beyond its caches.
-        Map<CacheName, String> current = new HashMap<>();
-        List<TokenRecord> found = tokens.findById(id).stream().filter(t -> manages(principal, t, current)).toList();
+        TokenReach reach = new TokenReach(caches);
+        List<TokenRecord> found = tokens.findById(id).stream().filter(t -> reach.manages(principal, t)).toList();
         if (found.isEmpty()) {
             throw DomainException.notFound("id", "no token with id " + id + " among the tokens token "
                     + principal.tokenId() + " administers");
