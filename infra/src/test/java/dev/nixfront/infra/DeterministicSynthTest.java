@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awscdk.RemovalPolicy;
-import software.amazon.awscdk.assertions.Template;
 
 /**
  * Two syntheses of one deployment give the same templates, byte for byte (as JSON text, so the order

@@ -10,13 +10,10 @@ import dev.nixfront.cache.fake.MemoryTokenRepository;
 import dev.nixfront.cache.fake.MutableClock;
 import dev.nixfront.cache.port.Scope;
 import dev.nixfront.cache.port.TokenRecord;
-import dev.nixfront.cache.port.TokenRepository;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Tokens bounded by their maker, tried as an attacker would: each misuse is a test. */

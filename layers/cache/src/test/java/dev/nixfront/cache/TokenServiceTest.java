@@ -1,7 +1,6 @@
 package dev.nixfront.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.CreatedToken;
@@ -9,7 +8,6 @@ import dev.nixfront.cache.fake.MemoryTokenRepository;
 import dev.nixfront.cache.fake.MutableClock;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.Permission;
-import dev.nixfront.cache.port.Scope;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
