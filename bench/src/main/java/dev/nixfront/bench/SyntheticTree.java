@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import java.util.Objects;
 
 /**
  * A deterministic tree shaped like a Nix closure: a few large files (libraries, databases) hold
@@ -77,7 +78,7 @@ final class SyntheticTree {
                 long size = random.nextInt(4) == 0 ? random.nextLong(16_384) : random.nextLong(2_048);
                 Path dir = switch (i % 3) {
                     case 0 -> include;
-                    case 1 -> include.getParent();
+                    case 1 -> Objects.requireNonNull(include.getParent(), "include has a parent");
                     default -> doc;
                 };
                 bytes += file(dir.resolve("f" + i + (i % 3 == 2 ? ".html" : ".h")), size, false);

@@ -1,6 +1,7 @@
 package dev.nixfront.infra;
 
 import java.util.List;
+import java.util.Objects;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import software.amazon.awscdk.CfnElement;
@@ -18,7 +19,7 @@ final class Nag {
 
     /** The CloudFormation logical id of an L2 construct's resource, as cdk-nag prints it in findings. */
     static String logicalId(IConstruct construct) {
-        CfnElement element = (CfnElement) construct.getNode().getDefaultChild();
+        CfnElement element = (CfnElement) Objects.requireNonNull(construct.getNode().getDefaultChild(), "an L2 construct has a default child");
         return Stack.of(construct).resolve(element.getLogicalId()).toString();
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Objects;
 
 /**
  * What {@code nixfront login} remembers: the server and the token, in
@@ -57,7 +58,7 @@ final class ConfigFile {
 
     /** Replaces the file atomically; the new file is 0600 from its creation, never briefly world-readable. */
     void write(Entry entry) throws IOException {
-        Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(Objects.requireNonNull(file.toAbsolutePath().getParent(), "the config file has a directory"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(temporary);
         try {

@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.Objects;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -112,7 +113,7 @@ public final class KeyCommand {
         }
 
         private static Path temporary(Path file, String content, Set<PosixFilePermission> mode) {
-            Path dir = file.toAbsolutePath().getParent();
+            Path dir = Objects.requireNonNull(file.toAbsolutePath().getParent(), "the key file has a directory");
             try {
                 Path temporary = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp",
                         PosixFilePermissions.asFileAttribute(SECRET));

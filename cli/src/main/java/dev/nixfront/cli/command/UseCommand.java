@@ -60,8 +60,9 @@ public final class UseCommand extends ClientCommand {
         if (add.isEmpty()) {
             return false;
         }
-        if (conf.getParent() != null) {
-            Files.createDirectories(conf.getParent());
+        Path confDir = conf.getParent();
+        if (confDir != null) {
+            Files.createDirectories(confDir);
         }
         StringBuilder text = new StringBuilder();
         if (Files.isRegularFile(conf) && Files.size(conf) > 0 && !endsWithNewline(conf)) {

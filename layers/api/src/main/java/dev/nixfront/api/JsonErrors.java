@@ -240,7 +240,8 @@ final class JsonErrors {
      * failed (for a duplicate, the repeated name), which a wrapping mapping path does not reach.
      */
     private static String position(StreamReadException parse, JacksonException wrapper) {
-        if (!(parse.getProcessor() instanceof JsonParser parser) || parser.getParsingContext() == null) {
+        JsonParser parser = parse.getProcessor();
+        if (parser == null || parser.getParsingContext() == null) {
             return path(wrapper);
         }
         Deque<String> parts = new ArrayDeque<>();

@@ -71,7 +71,7 @@ public final class LocalKeyVault implements KeyVault {
      * half-written key.
      */
     private byte[] createOrRead() throws IOException {
-        Path directory = masterKeyFile.toAbsolutePath().getParent();
+        Path directory = directory();
         Files.createDirectories(directory);
         byte[] key = new byte[SealedKeyFormat.KEY_BYTES];
         random.nextBytes(key);
@@ -107,8 +107,12 @@ public final class LocalKeyVault implements KeyVault {
         return key;
     }
 
+    /** The directory of the master key file: an absolute file path always has a parent. */
+    private Path directory() {
+        return Objects.requireNonNull(masterKeyFile.toAbsolutePath().getParent(), "the master key file has a directory");
+    }
+
     private boolean posix() {
-        Path directory = masterKeyFile.toAbsolutePath().getParent();
-        return directory.getFileSystem().supportedFileAttributeViews().contains("posix");
+        return directory().getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 }

@@ -86,8 +86,9 @@ public final class DynaliteServer implements AutoCloseable {
         codeLocation().ifPresent(location -> {
             // local/target/classes -> local, local/target/x.jar -> local
             Path target = location.getParent();
-            if (target != null && target.getParent() != null) {
-                candidates.add(target.getParent().resolve("node_modules").resolve(CLI));
+            Path prefix = target == null ? null : target.getParent();
+            if (prefix != null) {
+                candidates.add(prefix.resolve("node_modules").resolve(CLI));
             }
         });
         Path cwd = Path.of("").toAbsolutePath();

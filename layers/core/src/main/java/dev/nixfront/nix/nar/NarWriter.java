@@ -143,7 +143,7 @@ public final class NarWriter {
     }
 
     private static byte[] name(Path child) throws IOException {
-        String name = child.getFileName().toString();
+        String name = Objects.requireNonNull(child.getFileName(), "a directory entry has a file name").toString();
         byte[] bytes = exactBytes(name, child, "file name");
         if (bytes.length > Nar.MAX_NAME_LENGTH) {
             throw new IOException("cannot archive '" + child + "': its name has " + bytes.length
