@@ -168,15 +168,18 @@ final class Http {
         /**
          * Which of {@code function}'s routes this request is, binding its path parameters. API Gateway
          * names the route it matched ({@code routeKey}) and fills {@code pathParameters}: those are
-         * taken as they are. A front that only fills the method and raw path (the {@code $default}
+         * taken when they agree with the request itself (the route's method, and a raw path that
+         * binds to the same parameters), so an event whose route key says one thing and whose request
+         * says another is matched by what was requested. A front that only fills the method and raw path (the {@code $default}
          * route, a test's event) is matched by {@link ApiRoute}'s matcher. 404 when no path of the
          * function matches, 405 when only the method differs.
          */
         ApiRoute route(ApiRoute.Function function) {
             List<ApiRoute> routes = ApiRoute.servedBy(function);
             Optional<ApiRoute> named = routeKey == null ? Optional.empty() : ApiRoute.ofRouteKey(routeKey);
-            if (named.isPresent() && routes.contains(named.get())
-                    && pathParameters.keySet().containsAll(named.get().parameters())) {
+            if (named.isPresent() && routes.contains(named.get()) && named.get().method().equals(method)
+                    && pathParameters.keySet().containsAll(named.get().parameters())
+                    && named.get().bind(path).map(pathParameters::equals).orElse(false)) {
                 params.putAll(pathParameters);
                 return named.get();
             }

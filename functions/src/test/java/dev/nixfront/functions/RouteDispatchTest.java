@@ -79,6 +79,25 @@ class RouteDispatchTest {
         }
     }
 
+    /**
+     * Found by an outside review: an event whose route key and path parameters named
+     * {@code DELETE /v1/caches/victim} while the request was {@code GET /v1/caches/demo} deleted
+     * victim. API Gateway never sends such an event, but the handler now routes by what was
+     * requested when the two disagree.
+     */
+    @Test
+    void aRouteKeyThatDisagreesWithTheRequestIsNotTrusted() throws Exception {
+        var admin = handlers.get(ApiRoute.Function.ADMIN);
+        admin.handleRequest(HandlerTest.event("POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"victim\"}"), null);
+        APIGatewayV2HTTPEvent forged = HandlerTest.event("GET", "/v1/caches/demo", ADMIN_TOKEN, null);
+        forged.setRouteKey(ApiRoute.DELETE_CACHE.routeKey());
+        forged.setPathParameters(Map.of("cache", "victim"));
+        assertThat(admin.handleRequest(forged, null).getStatusCode()).isIn(404, 405);
+        APIGatewayV2HTTPResponse stillThere = handlers.get(ApiRoute.Function.QUERY).handleRequest(
+                HandlerTest.event("GET", "/v1/caches/victim", ADMIN_TOKEN, null), null);
+        assertThat(stillThere.getStatusCode()).isEqualTo(200);
+    }
+
     private static void assertHandled(ApiRoute route, APIGatewayV2HTTPResponse response) {
         // The route's own answer may be a refusal (no body, no such cache) but never the router's nor a crash.
         assertThat(response.getStatusCode()).as(route.routeKey()).isNotIn(405, 500);
