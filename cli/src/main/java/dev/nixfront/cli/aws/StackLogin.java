@@ -36,6 +36,26 @@ public final class StackLogin {
     }
 
     /**
+     * The admin token goes to this URL next, so it must be https (a stack's API always is); only a
+     * loopback host may be plain http (a stand-in on this machine). Found by an outside review: a
+     * stack output naming any http server received the admin token in cleartext.
+     */
+    static void requireSafeApiUrl(String server, String stackName) throws IOException {
+        URI uri;
+        try {
+            uri = new URI(server.strip());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException("stack " + stackName + " gives no valid " + API_URL_OUTPUT + ": " + server, e);
+        }
+        String host = uri.getHost() == null ? "" : uri.getHost();
+        boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]") || host.equals("::1");
+        if (!"https".equalsIgnoreCase(uri.getScheme()) && !("http".equalsIgnoreCase(uri.getScheme()) && loopback)) {
+            throw new IOException("stack " + stackName + "'s " + API_URL_OUTPUT + " is not an https URL (" + server
+                    + "); the admin token is not sent there");
+        }
+    }
+
+    /**
      * @param stackName the main stack's name ({@code Nixfront} unless deployed with another
      *                  {@code nixfront:stackName})
      * @param region    its region, or null for the SDK's default (AWS_REGION, the profile's region)
@@ -50,6 +70,7 @@ public final class StackLogin {
             Map<String, String> outputs = stack.outputs().stream()
                     .collect(Collectors.toMap(Output::outputKey, Output::outputValue, (a, b) -> a));
             String server = required(outputs, API_URL_OUTPUT, stackName);
+            requireSafeApiUrl(server, stackName);
             String secretId = required(outputs, ADMIN_TOKEN_SECRET_OUTPUT, stackName);
             String token = secrets.getSecretValue(r -> r.secretId(secretId)).secretString();
             if (token == null || token.isBlank()) {
