@@ -37,11 +37,15 @@ import java.util.concurrent.Executors;
  * Plays API Gateway's HTTP API (payload format 2.0) in front of the very handler classes that run
  * in Lambda: each request becomes an {@link APIGatewayV2HTTPEvent} (route key, path parameters,
  * lower-cased headers, query, body, base64 flag) and the handler's response goes back as HTTP.
- * Like API Gateway it refuses bodies over 10 MB and gives a handler at most 30 s.
+ * Like API Gateway it refuses bodies over 10 MB and gives a handler at most 30 s (then 504, as API
+ * Gateway answers an integration that timed out), and like Lambda it refuses an answer over 6 MB
+ * (then 502): an answer the local stack served but AWS would not must fail here too.
  */
 final class ApiFront implements AutoCloseable {
     static final int MAX_BODY = 10 * 1024 * 1024;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** Lambda's limit on a synchronous invocation's response payload. */
+    static final int MAX_ANSWER = 6 * 1024 * 1024;
     private static final DateTimeFormatter REQUEST_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -52,10 +56,17 @@ final class ApiFront implements AutoCloseable {
     private final Clock clock;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Duration timeout;
 
     ApiFront(List<Binding> bindings, int port, Clock clock) throws IOException {
+        this(bindings, port, clock, TIMEOUT);
+    }
+
+    /** @param timeout how long a handler may take before the answer is a 504; 30 s but in tests */
+    ApiFront(List<Binding> bindings, int port, Clock clock, Duration timeout) throws IOException {
         this.bindings = List.copyOf(bindings);
         this.clock = clock;
+        this.timeout = timeout;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
         server.setExecutor(executor);
         server.createContext("/", this::serve);
@@ -125,15 +136,32 @@ final class ApiFront implements AutoCloseable {
                                 .build())
                         .build())
                 .build();
-        LocalLambdaContext context = new LocalLambdaContext(binding.functionName(), now.plus(TIMEOUT), clock);
+        LocalLambdaContext context = new LocalLambdaContext(binding.functionName(), now.plus(timeout), clock);
+        java.util.concurrent.Future<APIGatewayV2HTTPResponse> call = executor.submit(() -> binding.handler().handleRequest(event, context));
+        APIGatewayV2HTTPResponse response;
         try {
-            APIGatewayV2HTTPResponse response = binding.handler().handleRequest(event, context);
-            return response == null ? error(500, "internal", "the handler returned nothing") : response;
-        } catch (RuntimeException e) {
+            response = call.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // The function goes on (Lambda stops it at its own timeout); the caller gets API Gateway's answer.
+            return error(504, "gateway_timeout", "the " + binding.functionName() + " function did not answer within "
+                    + timeout.toSeconds() + " s, API Gateway's limit");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return error(500, "internal", "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
             // In AWS an unhandled exception becomes a bare 500 and one structured log line; keep both.
-            JsonLog.error(context, binding.functionName() + " failed on " + binding.route().routeKey(), e);
-            return error(500, "internal", "the " + binding.functionName() + " function failed: " + e);
+            Throwable cause = e.getCause();
+            JsonLog.error(context, binding.functionName() + " failed on " + binding.route().routeKey(), cause);
+            return error(500, "internal", "the " + binding.functionName() + " function failed: " + cause);
         }
+        if (response == null) {
+            return error(500, "internal", "the handler returned nothing");
+        }
+        if (response.getBody() != null && response.getBody().length() > MAX_ANSWER) {
+            return error(502, "bad_gateway", "the " + binding.functionName() + " function's answer ("
+                    + response.getBody().length() + " characters) is over Lambda's 6 MB limit");
+        }
+        return response;
     }
 
     private static byte[] readBody(HttpExchange exchange) throws IOException {

@@ -64,4 +64,32 @@ class ApiFrontTest {
             assertThat(unknown.body()).contains("\"error\":\"not_found\"");
         }
     }
+
+    /** As in AWS: an answer over Lambda's 6 MB is a 502, a function slower than API Gateway's limit a 504. */
+    @Test
+    void answersAwsWouldRefuseAreRefusedHereToo() throws Exception {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        ApiFront.Binding big = new ApiFront.Binding(ApiRoute.LIST_CACHES, "nixfront-query", (event, context) ->
+                APIGatewayV2HTTPResponse.builder().withStatusCode(200).withBody("x".repeat(ApiFront.MAX_ANSWER + 1)).build());
+        ApiFront.Binding slow = new ApiFront.Binding(ApiRoute.LIST_TOKENS, "nixfront-admin", (event, context) -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(200).build();
+        });
+        try (ApiFront front = new ApiFront(List.of(big, slow), 0, Clock.systemUTC(), java.time.Duration.ofMillis(300));
+             HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> tooBig = http.send(HttpRequest.newBuilder(URI.create(front.url() + "/v1/caches")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(tooBig.statusCode()).isEqualTo(502);
+            assertThat(tooBig.body()).contains("6 MB");
+            HttpResponse<String> tooSlow = http.send(HttpRequest.newBuilder(URI.create(front.url() + "/v1/tokens")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(tooSlow.statusCode()).isEqualTo(504);
+        } finally {
+            never.countDown();
+        }
+    }
 }
