@@ -15,7 +15,6 @@ import dev.nixfront.api.SignedRequest;
 import dev.nixfront.api.UploadRequest;
 import dev.nixfront.api.UploadTarget;
 import dev.nixfront.cli.client.ApiException;
-import dev.nixfront.cli.client.ClientConfig;
 import dev.nixfront.cli.client.NixfrontClient;
 import dev.nixfront.nix.Compression;
 import dev.nixfront.nix.Hash;
@@ -39,29 +38,6 @@ class TamperingTest {
     @BeforeAll
     static void nix() {
         NixTool.require();
-    }
-
-    private static NixfrontClient client(LocalStack stack, String token) {
-        return new NixfrontClient(new ClientConfig(stack.apiUrl(), token), PresignedHttp.HTTP);
-    }
-
-    private static String newCache(NixfrontClient admin, String prefix) throws Exception {
-        String name = prefix + "-" + Closures.seed().substring(0, 8);
-        admin.createCache(new CreateCacheRequest(name, null, null, null));
-        return name;
-    }
-
-    /** A fresh path with no references: {@code echo <seed> > $out}, or random bytes of the given size. */
-    private static TestNar leaf(NixTool nix, long randomBytes) throws Exception {
-        String script = randomBytes > 0 ? "/usr/bin/head -c " + randomBytes + " /dev/urandom > $out" : "echo " + Closures.seed() + " > $out";
-        String path = nix.build("derivation { name = \"leaf-" + Closures.seed() + "\"; system = builtins.currentSystem; "
-                + "builder = \"/bin/sh\"; args = [ \"-c\" \"" + script + "\" ]; }").getFirst();
-        return TestNar.pack(path, Compression.ZSTD, List.of());
-    }
-
-    private static UploadTarget target(NixfrontClient client, String cache, TestNar nar) throws Exception {
-        return client.uploads(cache, new UploadRequest(List.of(new NarUpload(nar.fileHash().toString(), nar.fileSize(),
-                nar.compression().narInfoName())))).uploads().getFirst();
     }
 
     private static int put(String url, Map<String, String> headers, byte[] body) throws Exception {
@@ -89,10 +65,10 @@ class TamperingTest {
 
     @Test
     void aPutOfOtherBytesIsRefusedByStorageAndNothingBecomesReadable(LocalStack stack, @TempDir Path work) throws Exception {
-        NixfrontClient admin = client(stack, stack.adminToken());
-        String cache = newCache(admin, "put");
-        TestNar nar = leaf(new NixTool(work), 0);
-        SignedRequest put = target(admin, cache, nar).put();
+        NixfrontClient admin = StackClients.client(stack, stack.adminToken());
+        String cache = StackClients.newCache(admin, "put");
+        TestNar nar = StackClients.leaf(new NixTool(work), "leaf", 0);
+        SignedRequest put = StackClients.target(admin, cache, nar).put();
 
         assertThat(put(put.url(), put.headers(), tampered(nar.file()))).as("same length, other bytes").isEqualTo(400);
         assertThat(put(put.url(), put.headers(), Arrays.copyOf(nar.file(), nar.file().length + 1))).as("one byte more").isBetween(400, 499);
@@ -105,10 +81,10 @@ class TamperingTest {
 
     @Test
     void aPublishThatLiesAboutTheNarIsRefusedAndNothingBecomesReadable(LocalStack stack, @TempDir Path work) throws Exception {
-        NixfrontClient admin = client(stack, stack.adminToken());
-        String cache = newCache(admin, "lies");
-        TestNar nar = leaf(new NixTool(work), 0);
-        upload(nar, target(admin, cache, nar));
+        NixfrontClient admin = StackClients.client(stack, stack.adminToken());
+        String cache = StackClients.newCache(admin, "lies");
+        TestNar nar = StackClients.leaf(new NixTool(work), "leaf", 0);
+        upload(nar, StackClients.target(admin, cache, nar));
         String otherHash = Hash.sha256(new byte[] {1, 2, 3}).toString();
         List<PathInfo> lies = List.of(
                 nar.info(nar.narHash().toString(), nar.narSize(), otherHash, nar.fileSize()),
@@ -129,15 +105,15 @@ class TamperingTest {
 
     @Test
     void aPublishWithAnUnpublishedReferenceIsAConflictNamingIt(LocalStack stack, @TempDir Path work) throws Exception {
-        NixfrontClient admin = client(stack, stack.adminToken());
-        String cache = newCache(admin, "refs");
+        NixfrontClient admin = StackClients.client(stack, stack.adminToken());
+        String cache = StackClients.newCache(admin, "refs");
         NixTool nix = new NixTool(work);
         String top = nix.build(Closures.chain(Closures.seed(), 100)).getFirst();
         String middle = nix.closure(top).stream().filter(p -> p.contains("-middle-")).findFirst().orElseThrow();
         String base = nix.closure(top).stream().filter(p -> p.contains("-base-")).findFirst().orElseThrow();
         String baseName = Path.of(base).getFileName().toString();
         TestNar nar = TestNar.pack(middle, Compression.ZSTD, List.of(baseName));
-        upload(nar, target(admin, cache, nar));
+        upload(nar, StackClients.target(admin, cache, nar));
 
         ApiException conflict = catchThrowableOfType(ApiException.class, () -> admin.publish(cache, new PublishRequest(List.of(nar.info()))));
         assertThat(conflict.status()).isEqualTo(409);
@@ -151,15 +127,15 @@ class TamperingTest {
         try (LocalStack shortLived = LocalStack.start(new LocalStack.Options(directory, 0, 0, s -> new dev.nixfront.cache.CacheSettings(
                 s.cacheBaseUrl(), s.storeDir(), s.inlineVerifyMaxBytes(), s.inlineBatchBudgetBytes(), s.inlineTimeBudget(),
                 s.multipartThreshold(), java.time.Duration.ofSeconds(1), s.partsPage(), s.tokenLookupTtl())))) {
-            NixfrontClient admin = client(shortLived, shortLived.adminToken());
-            String cache = newCache(admin, "expiry");
-            TestNar nar = leaf(new NixTool(work), 0);
+            NixfrontClient admin = StackClients.client(shortLived, shortLived.adminToken());
+            String cache = StackClients.newCache(admin, "expiry");
+            TestNar nar = StackClients.leaf(new NixTool(work), "leaf", 0);
             var response = admin.uploads(cache, new UploadRequest(List.of(new NarUpload(nar.fileHash().toString(), nar.fileSize(), "zstd"))));
             SignedRequest put = response.uploads().getFirst().put();
             // Waiting out the URL's lifetime is the behaviour under test, not a readiness guess.
             Thread.sleep(Math.max(0, response.expiresAt().toEpochMilli() - System.currentTimeMillis()) + 1500);
             assertThat(put(put.url(), put.headers(), nar.file())).isEqualTo(403);
-            assertThat(target(admin, cache, nar).present()).isFalse();
+            assertThat(StackClients.target(admin, cache, nar).present()).isFalse();
         } finally {
             LocalStackExtension.deleteTree(directory);
         }
@@ -167,19 +143,19 @@ class TamperingTest {
 
     @Test
     void aTokenForAnotherCacheOrAWeakerPermissionIsForbidden(LocalStack stack, @TempDir Path work) throws Exception {
-        NixfrontClient admin = client(stack, stack.adminToken());
-        String mine = newCache(admin, "mine");
-        String theirs = newCache(admin, "theirs");
-        NixfrontClient writer = client(stack, admin.createToken(new CreateTokenRequest("test", List.of(mine), List.of("write"), null)).token());
-        NixfrontClient reader = client(stack, admin.createToken(new CreateTokenRequest("test", List.of(mine), List.of("read"), null)).token());
-        TestNar nar = leaf(new NixTool(work), 0);
+        NixfrontClient admin = StackClients.client(stack, stack.adminToken());
+        String mine = StackClients.newCache(admin, "mine");
+        String theirs = StackClients.newCache(admin, "theirs");
+        NixfrontClient writer = StackClients.client(stack, admin.createToken(new CreateTokenRequest("test", List.of(mine), List.of("write"), null)).token());
+        NixfrontClient reader = StackClients.client(stack, admin.createToken(new CreateTokenRequest("test", List.of(mine), List.of("read"), null)).token());
+        TestNar nar = StackClients.leaf(new NixTool(work), "leaf", 0);
 
         assertThat(writer.missing(mine, new MissingRequest(List.of(nar.hashPart()))).missing()).containsExactly(nar.hashPart());
         for (var call : List.<ThrowingCall>of(
                 () -> writer.missing(theirs, new MissingRequest(List.of(nar.hashPart()))),
-                () -> target(writer, theirs, nar),
+                () -> StackClients.target(writer, theirs, nar),
                 () -> writer.publish(theirs, new PublishRequest(List.of(nar.info()))),
-                () -> target(reader, mine, nar),
+                () -> StackClients.target(reader, mine, nar),
                 () -> reader.publish(mine, new PublishRequest(List.of(nar.info()))),
                 () -> writer.createCache(new CreateCacheRequest("nope-" + Closures.seed().substring(0, 6), null, null, null)),
                 () -> writer.listTokens())) {
@@ -188,7 +164,7 @@ class TamperingTest {
             assertThat(forbidden.status()).as(forbidden.getMessage()).isEqualTo(403);
             assertThat(forbidden.error().reason()).isNotBlank();
         }
-        assertThatThrownBy(() -> client(stack, "nf_not-a-real-token").listCaches())
+        assertThatThrownBy(() -> StackClients.client(stack, "nf_not-a-real-token").listCaches())
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(401));
     }
 
@@ -198,26 +174,26 @@ class TamperingTest {
 
     @Test
     void noUploadChangesThePublishedBytesNeitherBySinglePutNorByMultipart(LocalStack stack, @TempDir Path work) throws Exception {
-        NixfrontClient admin = client(stack, stack.adminToken());
-        NixfrontClient attacker = client(stack, admin.createToken(new CreateTokenRequest("attacker", List.of("*"), List.of("write"), null)).token());
-        String cache = newCache(admin, "overwrite");
+        NixfrontClient admin = StackClients.client(stack, stack.adminToken());
+        NixfrontClient attacker = StackClients.client(stack, admin.createToken(new CreateTokenRequest("attacker", List.of("*"), List.of("write"), null)).token());
+        String cache = StackClients.newCache(admin, "overwrite");
         NixTool nix = new NixTool(work);
 
         // Single PUT: keep the URL, publish, then send other bytes to it.
-        TestNar small = leaf(nix, 0);
-        SignedRequest put = target(admin, cache, small).put();
+        TestNar small = StackClients.leaf(nix, "leaf", 0);
+        SignedRequest put = StackClients.target(admin, cache, small).put();
         assertThat(put(put.url(), put.headers(), small.file())).isEqualTo(200);
         admin.publish(cache, new PublishRequest(List.of(small.info())));
         byte[] narinfo = get(narinfoUrl(stack, cache, small)).body();
         assertThat(put(put.url(), put.headers(), tampered(small.file()))).isEqualTo(400);
-        assertThat(target(attacker, cache, small).present()).isTrue();
+        assertThat(StackClients.target(attacker, cache, small).present()).isTrue();
         assertServed(stack, cache, small, narinfo);
 
         // Multipart: S3 checks parts, not the whole, so a second upload of the same NAR fills its
         // own staging object with other bytes; it must never replace what was verified.
-        TestNar big = leaf(nix, 6L << 20);
-        UploadTarget honest = target(admin, cache, big);
-        UploadTarget evil = target(attacker, cache, big);
+        TestNar big = StackClients.leaf(nix, "leaf", 6L << 20);
+        UploadTarget honest = StackClients.target(admin, cache, big);
+        UploadTarget evil = StackClients.target(attacker, cache, big);
         assertThat(honest.multipart()).as("a NAR above the multipart threshold").isNotNull();
         assertThat(evil.multipart()).isNotNull();
         assertThat(evil.multipart().uploadId()).isNotEqualTo(honest.multipart().uploadId());

@@ -6,20 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.nixfront.api.CompleteUploadRequest;
-import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.CreateTokenRequest;
-import dev.nixfront.api.NarUpload;
 import dev.nixfront.api.PartUrl;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.PublishResult;
-import dev.nixfront.api.UploadRequest;
 import dev.nixfront.api.UploadTarget;
 import dev.nixfront.api.UploadedPart;
 import dev.nixfront.cache.Layout;
 import dev.nixfront.cli.client.ApiException;
-import dev.nixfront.cli.client.ClientConfig;
 import dev.nixfront.cli.client.NixfrontClient;
-import dev.nixfront.nix.Compression;
 import dev.nixfront.nix.Hash;
 import java.net.URI;
 import java.net.http.HttpHeaders;
@@ -87,13 +82,13 @@ class UploadAttackTest {
 
     @Test
     void anUploadIsUnreadableFromTheCacheUrlUntilItIsPublished(LocalStack stack, @TempDir Path work) throws Exception {
-        NixfrontClient admin = client(stack, stack.adminToken());
-        String cache = newCache(admin, "unread");
+        NixfrontClient admin = StackClients.client(stack, stack.adminToken());
+        String cache = StackClients.newCache(admin, "unread");
         NixTool nix = new NixTool(work);
-        TestNar small = leaf(nix, 0);
-        TestNar big = leaf(nix, 6L << 20);
-        UploadTarget single = target(admin, cache, small);
-        UploadTarget multi = target(admin, cache, big);
+        TestNar small = StackClients.leaf(nix, "attack", 0);
+        TestNar big = StackClients.leaf(nix, "attack", 6L << 20);
+        UploadTarget single = StackClients.target(admin, cache, small);
+        UploadTarget multi = StackClients.target(admin, cache, big);
 
         // No presigned URL names a key the read path serves: every upload goes to staging.
         assertThat(single.put()).as("a single PUT for a small NAR").isNotNull();
@@ -132,13 +127,13 @@ class UploadAttackTest {
 
     @Test
     void aNarUploadedWithExtraHeadersIsStoredAndServedWithoutThem(LocalStack stack, @TempDir Path work) throws Exception {
-        NixfrontClient admin = client(stack, stack.adminToken());
-        String cache = newCache(admin, "headers");
+        NixfrontClient admin = StackClients.client(stack, stack.adminToken());
+        String cache = StackClients.newCache(admin, "headers");
         NixTool nix = new NixTool(work);
-        TestNar small = leaf(nix, 0);
-        TestNar big = leaf(nix, 6L << 20);
-        UploadTarget single = target(admin, cache, small);
-        UploadTarget multi = target(admin, cache, big);
+        TestNar small = StackClients.leaf(nix, "attack", 0);
+        TestNar big = StackClients.leaf(nix, "attack", 6L << 20);
+        UploadTarget single = StackClients.target(admin, cache, small);
+        UploadTarget multi = StackClients.target(admin, cache, big);
 
         assertThat(put(single.put().url(), single.put().headers(), SMUGGLED, small.file()).statusCode()).isEqualTo(200);
         complete(admin, cache, big, multi, PresignedHttp.uploadParts(multi.multipart(), big.file(), SMUGGLED));
@@ -168,15 +163,15 @@ class UploadAttackTest {
 
     @Test
     void replayingEveryUploadUrlAfterPublishChangesNothingThatIsServed(LocalStack stack, @TempDir Path work) throws Exception {
-        NixfrontClient admin = client(stack, stack.adminToken());
-        String cache = newCache(admin, "replay");
-        NixfrontClient attacker = client(stack, admin.createToken(new CreateTokenRequest("attacker", List.of(cache),
+        NixfrontClient admin = StackClients.client(stack, stack.adminToken());
+        String cache = StackClients.newCache(admin, "replay");
+        NixfrontClient attacker = StackClients.client(stack, admin.createToken(new CreateTokenRequest("attacker", List.of(cache),
                 List.of("write"), null)).token());
         NixTool nix = new NixTool(work);
-        TestNar small = leaf(nix, 0);
-        TestNar big = leaf(nix, 6L << 20);
-        UploadTarget single = target(admin, cache, small);
-        UploadTarget multi = target(admin, cache, big);
+        TestNar small = StackClients.leaf(nix, "attack", 0);
+        TestNar big = StackClients.leaf(nix, "attack", 6L << 20);
+        UploadTarget single = StackClients.target(admin, cache, small);
+        UploadTarget multi = StackClients.target(admin, cache, big);
         assertThat(put(single.put().url(), single.put().headers(), Map.of(), small.file()).statusCode()).isEqualTo(200);
         complete(admin, cache, big, multi, PresignedHttp.uploadParts(multi.multipart(), big.file(), Map.of()));
         admin.publish(cache, new PublishRequest(List.of(small.info(), big.info())));
@@ -204,8 +199,8 @@ class UploadAttackTest {
         // Publishing again is a no-op, and the server hands out no new URL for a file it has.
         assertThat(attacker.publish(cache, new PublishRequest(List.of(small.info(), big.info()))).results())
                 .extracting(PublishResult::state).containsExactly("published", "published");
-        assertThat(target(attacker, cache, small).present()).isTrue();
-        assertThat(target(attacker, cache, big).present()).isTrue();
+        assertThat(StackClients.target(attacker, cache, small).present()).isTrue();
+        assertThat(StackClients.target(attacker, cache, big).present()).isTrue();
 
         for (TestNar nar : List.of(small, big)) {
             assertThat(head(stack, narKey(cache, nar))).as("stored under nar/").contains(storedBefore.get(nar));
@@ -215,29 +210,6 @@ class UploadAttackTest {
         assertThat(keysOf(stack, cache)).as("nothing new became readable").isEqualTo(keysBefore);
         nix.copyFrom(stack.cacheUrl() + "/" + cache, admin.cacheInfo(cache).publicKey(), work.resolve("store"),
                 List.of(small.storePath(), big.storePath())).ok("nix copy after every replay");
-    }
-
-    private static NixfrontClient client(LocalStack stack, String token) {
-        return new NixfrontClient(new ClientConfig(stack.apiUrl(), token), PresignedHttp.HTTP);
-    }
-
-    private static String newCache(NixfrontClient admin, String prefix) throws Exception {
-        String name = prefix + "-" + Closures.seed().substring(0, 8);
-        admin.createCache(new CreateCacheRequest(name, null, null, null));
-        return name;
-    }
-
-    /** A fresh path with no references: {@code echo <seed> > $out}, or random bytes of the given size. */
-    private static TestNar leaf(NixTool nix, long randomBytes) throws Exception {
-        String script = randomBytes > 0 ? "/usr/bin/head -c " + randomBytes + " /dev/urandom > $out" : "echo " + Closures.seed() + " > $out";
-        String path = nix.build("derivation { name = \"attack-" + Closures.seed() + "\"; system = builtins.currentSystem; "
-                + "builder = \"/bin/sh\"; args = [ \"-c\" \"" + script + "\" ]; }").getFirst();
-        return TestNar.pack(path, Compression.ZSTD, List.of());
-    }
-
-    private static UploadTarget target(NixfrontClient client, String cache, TestNar nar) throws Exception {
-        return client.uploads(cache, new UploadRequest(List.of(new NarUpload(nar.fileHash().toString(), nar.fileSize(),
-                nar.compression().narInfoName())))).uploads().getFirst();
     }
 
     private static void complete(NixfrontClient client, String cache, TestNar nar, UploadTarget target, List<UploadedPart> parts)
