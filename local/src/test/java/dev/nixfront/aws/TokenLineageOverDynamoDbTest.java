@@ -9,12 +9,10 @@ import dev.nixfront.api.TokenInfo;
 import dev.nixfront.cache.DomainException;
 import dev.nixfront.cache.Principal;
 import dev.nixfront.cache.TokenService;
+import dev.nixfront.cache.fake.MutableClock;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +27,7 @@ class TokenLineageOverDynamoDbTest {
     private static final String ROOT = "nf_dynalite-root-token-for-the-lineage-test";
     private static final Duration TTL = Duration.ofSeconds(30);
 
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-11-25T17:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T17:00:00Z"));
     private DynamoDbTokenRepository repository;
     private TokenService here;
     private TokenService elsewhere;
@@ -92,33 +90,5 @@ class TokenLineageOverDynamoDbTest {
                 .allSatisfy(t -> assertThat(t.revokedAt()).isNotNull())
                 .extracting(TokenInfo::createdBy)
                 .containsExactlyInAnyOrder(TokenService.BOOTSTRAP_ID, maker.info().id(), child.info().id());
-    }
-
-    /** A clock the test moves by hand (the cache module's fake is not on this module's path). */
-    private static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
