@@ -101,7 +101,7 @@ class StackLoginTest {
                     // not listening yet
                 }
                 assertThat(Instant.now()).as("moto_server ready in time").isBefore(deadline);
-                Thread.sleep(50);
+                moto.waitFor(50, TimeUnit.MILLISECONDS); // the poll's pace; returns at once if moto dies
             }
         }
     }
