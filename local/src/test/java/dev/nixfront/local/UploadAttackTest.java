@@ -13,6 +13,7 @@ import dev.nixfront.api.PublishResult;
 import dev.nixfront.api.UploadTarget;
 import dev.nixfront.api.UploadedPart;
 import dev.nixfront.cache.Layout;
+import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cli.client.ApiException;
 import dev.nixfront.cli.client.NixfrontClient;
 import dev.nixfront.nix.Hash;
@@ -205,7 +206,8 @@ class UploadAttackTest {
         for (TestNar nar : List.of(small, big)) {
             assertThat(head(stack, narKey(cache, nar))).as("stored under nar/").contains(storedBefore.get(nar));
             assertThat(Served.of(get(narUrl(stack, cache, nar)))).as("served").isEqualTo(servedBefore.get(nar));
-            assertThat(get(stack.cacheUrl() + "/" + Layout.STAGING_ROOT + cache + "/" + narFile(nar)).statusCode()).isEqualTo(404);
+            assertThat(get(stack.cacheUrl() + "/" + Layout.staging(CacheName.of(cache), nar.fileHash(), nar.compression())).statusCode())
+                    .isEqualTo(404);
         }
         assertThat(keysOf(stack, cache)).as("nothing new became readable").isEqualTo(keysBefore);
         nix.copyFrom(stack.cacheUrl() + "/" + cache, admin.cacheInfo(cache).publicKey(), work.resolve("store"),
@@ -218,12 +220,8 @@ class UploadAttackTest {
                 target.multipart().uploadId(), parts));
     }
 
-    private static String narFile(TestNar nar) {
-        return nar.fileHash().toNix32() + ".nar" + nar.compression().fileExtension();
-    }
-
     private static String narKey(String cache, TestNar nar) {
-        return cache + "/nar/" + narFile(nar);
+        return Layout.nar(CacheName.of(cache), nar.fileHash(), nar.compression());
     }
 
     private static String narUrl(LocalStack stack, String cache, TestNar nar) {

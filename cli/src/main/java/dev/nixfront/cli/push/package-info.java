@@ -8,7 +8,7 @@
  *  "deriver":"/nix/store/y4kgnkbf21nb1g993kchkafm7vh03k6s-b.drv"}
  * }</pre>
  * serialises and compresses the NAR itself (its hash must equal {@code narHash}), PUTs it to the
- * presigned URL the server chose, {@code _staging/<cache>/<FileHash nix32>.nar.zst} (unless the
+ * presigned URL the server chose, {@code _staging/<cache>/<shard>/<FileHash nix32>.nar.zst} (unless the
  * answer says the cache has the file already), and publishes
  * <pre>{@code
  * {"storePath":"/nix/store/j1skbi8g1kn9pzdp9m8540v0h39lfkv1-b",

@@ -16,8 +16,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * copy of a verified upload that is conditional on the source's ETag and on the target being free,
  * and stores the named Content-Type and Cache-Control and nothing of the source's. Up to 5 GB:
  * <pre>
- * PUT /bucket/team/nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
- * x-amz-copy-source: bucket/_staging/team/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
+ * PUT /bucket/team/nar/h/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
+ * x-amz-copy-source: bucket/_staging/team/h/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
  * x-amz-copy-source-if-match: "&lt;the ETag that was verified&gt;"
  * if-none-match: *
  * x-amz-metadata-directive: REPLACE

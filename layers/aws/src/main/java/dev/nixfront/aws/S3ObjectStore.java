@@ -44,7 +44,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  *
  * <p>A presigned single PUT signs {@code content-length} and {@code x-amz-checksum-sha256}, e.g.
  * <pre>
- * PUT /bucket/_staging/team/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar?X-Amz-Algorithm=AWS4-HMAC-SHA256&amp;...
+ * PUT /bucket/_staging/team/h/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar?X-Amz-Algorithm=AWS4-HMAC-SHA256&amp;...
  * content-length: 120
  * x-amz-checksum-sha256: 9m2HXTN5mpJV4rJhiaiiUJKVuU0gBsvtyUbAHmQ5qNo=
  * content-type: application/x-nix-nar

@@ -31,9 +31,17 @@ public final class Layout {
         return cache.prefix() + hash.value() + ".narinfo";
     }
 
-    /** The narinfo {@code URL}, relative to the cache root: {@code nar/<FileHash nix32>.nar<ext>}. */
+    /**
+     * The narinfo {@code URL}, relative to the cache root: {@code nar/<shard>/<FileHash nix32>.nar<ext>},
+     * the shard being FileHash's last nix32 digit ({@link #shard}). Nix takes any relative URL. Each
+     * published path costs reads (HEADs by upload, verification and the copy) and a write under its
+     * NAR's prefix, and S3 serves about 5,500 reads and 3,500 writes a second per prefix: one
+     * {@code nar/} per cache held it below 2,000 paths a second, 32 give S3 room to split
+     * (docs/design.md, "Capacity"). Narinfos written before the shard keep their URL
+     * {@code nar/<FileHash nix32>.nar<ext>}, which stays where it was.
+     */
     public static String narUrl(Hash fileHash, Compression compression) {
-        return "nar/" + fileHash.toNix32() + ".nar" + compression.fileExtension();
+        return "nar/" + shard(fileHash) + "/" + fileHash.toNix32() + ".nar" + compression.fileExtension();
     }
 
     public static String nar(CacheName cache, Hash fileHash, Compression compression) {
@@ -57,7 +65,11 @@ public final class Layout {
 
     /**
      * Where every upload lands until publish has verified it, a single PUT as well as a multipart
-     * upload: {@code _staging/<cache>/<FileHash nix32>.nar<ext>}. No presigned request ever names a
+     * upload: {@code _staging/<cache>/<shard>/<FileHash nix32>.nar<ext>}, the shard being the last
+     * nix32 digit of FileHash (its five lowest bits: 32 values, uniform). Every staged file is written
+     * twice (the client's PUT, publish's DELETE), and S3 takes about 3,500 writes a second per prefix:
+     * under one {@code _staging/<cache>/} that alone held a cache below 1,750 paths a second, while
+     * 32 prefixes give S3's partitioning somewhere to split (docs/design.md, "Capacity"). No presigned request ever names a
      * key the read path serves, because S3 stores unsigned headers along with signed bytes; the
      * server copies what it verified into {@link #nar} itself. One key per file (not per upload)
      * so publish finds it from the narinfo fields alone; two concurrent uploads of the same file
@@ -65,6 +77,12 @@ public final class Layout {
      * verified, so whichever completed last is only used if it is what was checked.
      */
     public static String staging(CacheName cache, Hash fileHash, Compression compression) {
-        return stagingPrefix(cache) + fileHash.toNix32() + ".nar" + compression.fileExtension();
+        return stagingPrefix(cache) + shard(fileHash) + "/" + fileHash.toNix32() + ".nar" + compression.fileExtension();
+    }
+
+    /** The last nix32 digit of a file hash: its five lowest bits, uniform over 32 values. */
+    static char shard(Hash fileHash) {
+        String nix32 = fileHash.toNix32();
+        return nix32.charAt(nix32.length() - 1);
     }
 }

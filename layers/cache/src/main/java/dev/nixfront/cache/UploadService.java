@@ -37,7 +37,7 @@ import java.util.concurrent.Future;
 
 /**
  * Hands out presigned upload requests. The server picks every key, and every key it presigns is a
- * staging key ({@code _staging/<cache>/<FileHash>.nar<ext>}), never one the read path serves: a
+ * staging key ({@code _staging/<cache>/<shard>/<FileHash>.nar<ext>}), never one the read path serves: a
  * presigned request binds the bytes (a single PUT's length and SHA-256) but not every header S3
  * stores with them, and it can be replayed until it expires. Only publish writes under
  * {@code nar/}, by copying what it verified with headers of its own.

@@ -7,7 +7,7 @@
  * (the NAR of a file {@code hi\n}, uploaded uncompressed), signed with the cache key {@code team-1}:
  * <pre>
  * StorePath: /nix/store/0123456789abcdfghijklmnpqrsvwxyz-hi
- * URL: nar/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
+ * URL: nar/h/1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h.nar
  * Compression: none
  * FileHash: sha256:1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h
  * FileSize: 120
@@ -19,8 +19,8 @@
  * The signature covers the fingerprint
  * {@code 1;/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hi;sha256:1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h;120;/nix/store/ffffffffffffffffffffffffffffffff-dep}.
  * The object is written at {@code team/0123456789abcdfghijklmnpqrsvwxyz.narinfo} before the index
- * item, and only once the upload {@code _staging/team/1xmr8j...m8h.nar} has been read back, checked
- * against every hash and size above, and copied by the server to {@code team/nar/1xmr8j...m8h.nar}
+ * item, and only once the upload {@code _staging/team/h/1xmr8j...m8h.nar} has been read back, checked
+ * against every hash and size above, and copied by the server to {@code team/nar/h/1xmr8j...m8h.nar}
  * (or the file was found there already). See docs/design.md, "Domain and API", for the rules.
  */
 package dev.nixfront.cache;

@@ -155,4 +155,13 @@ final class Fixture {
             upload(cache, n);
         }
     }
+
+    /**
+     * The part of a staging key after {@code _staging/<cache>/}, and of a NAR key after
+     * {@code <cache>/nar/}: the shard (FileHash's last nix32 digit), a slash, FileHash.
+     */
+    static String staged(Hash fileHash) {
+        String nix32 = fileHash.toNix32();
+        return nix32.charAt(nix32.length() - 1) + "/" + nix32;
+    }
 }

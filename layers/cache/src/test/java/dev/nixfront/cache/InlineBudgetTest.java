@@ -40,7 +40,7 @@ class InlineBudgetTest {
 
     /** Where the upload waits, and so what verification reads. */
     private static String stagingKey(Fixture.Nar n) {
-        return "_staging/team/" + n.fileHash().toNix32() + ".nar" + n.compression().fileExtension();
+        return "_staging/team/" + Fixture.staged(n.fileHash()) + ".nar" + n.compression().fileExtension();
     }
 
     private static List<String> states(PublishResponse response) {

@@ -47,16 +47,16 @@ class MultipartTest {
     void aBigNarGoesThroughStagingAndIsCopiedIntoPlaceAfterVerification() {
         f.createCache("team");
         UploadTarget target = target(big);
-        assertThat(target.key()).isEqualTo("_staging/team/" + big.fileHash().toNix32() + ".nar");
+        assertThat(target.key()).isEqualTo("_staging/team/" + Fixture.staged(big.fileHash()) + ".nar");
         assertThat(target.multipart().partCount()).isEqualTo(2);
         assertThat(target.multipart().parts()).hasSize(1);
 
         UploadTestSupport.uploadMultipart(f, "team", big, target);
-        assertThat(f.objects.object("team/nar/" + big.fileHash().toNix32() + ".nar")).isEmpty();
+        assertThat(f.objects.object("team/nar/" + Fixture.staged(big.fileHash()) + ".nar")).isEmpty();
 
         f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(big.info())));
 
-        var nar = f.objects.object("team/nar/" + big.fileHash().toNix32() + ".nar").orElseThrow();
+        var nar = f.objects.object("team/nar/" + Fixture.staged(big.fileHash()) + ".nar").orElseThrow();
         assertThat(nar.body()).isEqualTo(big.file());
         assertThat(nar.cacheControl()).isEqualTo(Layout.NAR_CACHE_CONTROL);
         assertThat(f.objects.object(target.key())).isEmpty();
@@ -82,7 +82,7 @@ class MultipartTest {
     void stagingSwappedAfterVerificationIsNotCopied() {
         f.createCache("team");
         UploadTestSupport.uploadMultipart(f, "team", big, target(big));
-        String staging = "_staging/team/" + big.fileHash().toNix32() + ".nar";
+        String staging = "_staging/team/" + Fixture.staged(big.fileHash()) + ".nar";
         byte[] garbage = big.file().clone();
         garbage[0] ^= 1;
         AtomicBoolean swapped = new AtomicBoolean();
@@ -114,7 +114,7 @@ class MultipartTest {
         // its ETag back. Unpinned, the verifier would read the good bytes under the garbage's ETag
         // and the copy pinned to that ETag would move the garbage into nar/.
         f.createCache("team");
-        String staging = "_staging/team/" + big.fileHash().toNix32() + ".nar";
+        String staging = "_staging/team/" + Fixture.staged(big.fileHash()) + ".nar";
         byte[] garbage = big.file().clone();
         garbage[garbage.length - 3] ^= 1;
         UploadTestSupport.uploadMultipart(f, "team", garbage, big, target(big));
@@ -146,7 +146,7 @@ class MultipartTest {
     @Test
     void anUploadReplacedBetweenLookupAndReadIsLookedAtAgainAndWhatLandsIsWhatWasRead() {
         f.createCache("team");
-        String staging = "_staging/team/" + big.fileHash().toNix32() + ".nar";
+        String staging = "_staging/team/" + Fixture.staged(big.fileHash()) + ".nar";
         byte[] garbage = big.file().clone();
         garbage[5] ^= 1;
         UploadTestSupport.uploadMultipart(f, "team", garbage, big, target(big));
@@ -164,7 +164,7 @@ class MultipartTest {
         assertThat(swapped).isTrue();
         // The read pinned to the garbage's ETag was refused before a byte was handed out.
         assertThat(reads).containsExactly(staging);
-        assertThat(f.objects.object("team/nar/" + big.fileHash().toNix32() + ".nar").orElseThrow().body()).isEqualTo(big.file());
+        assertThat(f.objects.object("team/nar/" + Fixture.staged(big.fileHash()) + ".nar").orElseThrow().body()).isEqualTo(big.file());
         assertThat(f.objects.object(staging)).isEmpty();
     }
 
@@ -173,7 +173,7 @@ class MultipartTest {
         f.createCache("team");
         UploadTestSupport.uploadMultipart(f, "team", big, target(big));
         f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(big.info())));
-        String narKey = "team/nar/" + big.fileHash().toNix32() + ".nar";
+        String narKey = "team/nar/" + Fixture.staged(big.fileHash()) + ".nar";
         byte[] published = f.objects.object(narKey).orElseThrow().body();
         byte[] garbage = big.file().clone();
         garbage[7] ^= 1;
@@ -181,7 +181,7 @@ class MultipartTest {
         // Multipart way: the server hands out no staging upload for a file it has; a forged
         // staging object is never copied, because the path is already published.
         assertThat(target(big).present()).isTrue();
-        f.objects.store("_staging/team/" + big.fileHash().toNix32() + ".nar", garbage, "application/x-nix-nar", null);
+        f.objects.store("_staging/team/" + Fixture.staged(big.fileHash()) + ".nar", garbage, "application/x-nix-nar", null);
         f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(big.info())));
         assertThat(f.objects.object(narKey).orElseThrow().body()).isEqualTo(published);
 
@@ -207,8 +207,8 @@ class MultipartTest {
         // Completed but never published: only the lifecycle rule or a cache delete removes these.
         UploadTestSupport.uploadMultipart(f, "team", big, target(big));
         UploadTestSupport.uploadMultipart(f, "team-2", other, target("team-2", other));
-        String teamStaging = "_staging/team/" + big.fileHash().toNix32() + ".nar";
-        String keptStaging = "_staging/team-2/" + other.fileHash().toNix32() + ".nar";
+        String teamStaging = "_staging/team/" + Fixture.staged(big.fileHash()) + ".nar";
+        String keptStaging = "_staging/team-2/" + Fixture.staged(other.fileHash()) + ".nar";
         assertThat(f.objects.keys()).contains(teamStaging, keptStaging);
 
         f.services.caches().delete(ADMIN, "team");

@@ -64,7 +64,7 @@ class PublishServiceTest {
         assertThat(response.results()).containsExactly(
                 new PublishResult(app.path().toString(), "published"), new PublishResult(dep.path().toString(), "published"));
         NarInfo info = readableNarInfo(app).orElseThrow();
-        assertThat(info.url()).isEqualTo("nar/" + app.fileHash().toNix32() + ".nar.zst");
+        assertThat(info.url()).isEqualTo("nar/" + Fixture.staged(app.fileHash()) + ".nar.zst");
         assertThat(info.references()).containsExactlyInAnyOrder(app.path(), dep.path());
         assertThat(info.verifiedBy(PublicKey.parse(publicKey))).isTrue();
         assertThat(f.objects.object("team/" + app.path().hash() + ".narinfo").orElseThrow().contentType())
@@ -167,7 +167,7 @@ class PublishServiceTest {
         // checks its parts, not the whole), and the server still refuses: the bytes do not hash
         // to the claim.
         Hash lie = Hash.sha256("something else".getBytes(StandardCharsets.UTF_8));
-        f.objects.store("_staging/team/" + lie.toNix32() + ".nar.zst", one.file(), "application/x-nix-nar", null);
+        f.objects.store("_staging/team/" + Fixture.staged(lie) + ".nar.zst", one.file(), "application/x-nix-nar", null);
         Fixture.Nar lying = one.withInfo(with(one.info(), lie.toString(), one.info().fileSize(), one.info().narHash(), one.info().narSize()));
 
         DomainException e = refused(lying);

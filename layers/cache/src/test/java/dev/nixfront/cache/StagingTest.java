@@ -33,11 +33,11 @@ class StagingTest {
     private final Fixture.Nar one = nar("one");
 
     private static String narKey(Fixture.Nar n) {
-        return "team/nar/" + n.fileHash().toNix32() + ".nar.zst";
+        return "team/nar/" + Fixture.staged(n.fileHash()) + ".nar.zst";
     }
 
     private static String stagingKey(Fixture.Nar n) {
-        return "_staging/team/" + n.fileHash().toNix32() + ".nar.zst";
+        return "_staging/team/" + Fixture.staged(n.fileHash()) + ".nar.zst";
     }
 
     /** The single PUT the upload service hands out for {@code n}, as the client receives it. */

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * The bucket: every key is the URL path Nix asks for ({@code <cache>/nix-cache-info},
- * {@code <cache>/<hash>.narinfo}, {@code <cache>/nar/<FileHash>.nar.zst}), plus the staging area
+ * {@code <cache>/<hash>.narinfo}, {@code <cache>/nar/<shard>/<FileHash>.nar.zst}), plus the staging area
  * {@code _staging/<cache>/} where every upload waits to be verified. NAR bytes never pass through
  * this interface on the way in: the client uploads them to staging with presigned requests, and
  * only {@link #copyIfMatch} puts them under {@code nar/}. Unchecked exceptions signal store
