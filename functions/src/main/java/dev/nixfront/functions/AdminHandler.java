@@ -7,13 +7,15 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.CreateTokenRequest;
+import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.cache.Principal;
 import dev.nixfront.cache.Services;
 import java.util.Objects;
 
 /**
  * Administration: the {@link ApiRoute}s of {@link ApiRoute.Function#ADMIN} (create and delete caches;
- * create, list ({@code ?cache=NAME}) and revoke tokens). Signing keys are sealed here
+ * create, list ({@code ?cache=NAME}) and revoke tokens; move path listings into the sharded index).
+ * Signing keys are sealed here
  * and never leave it; created token secrets appear once, in the 201 body.
  */
 public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
@@ -50,6 +52,9 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                     request.noQuery();
                     services.tokens().revoke(principal, request.param("id"));
                     return Http.noContent();
+                case MIGRATE_INDEX:
+                    request.noQuery();
+                    return Http.ok(services.caches().migrateIndex(principal, request.body(IndexMigrationRequest.class)));
                 default:
                     throw new IllegalStateException(route + " is declared for the admin function but not handled here");
             }

@@ -214,7 +214,8 @@ public final class Functions extends Construct {
         // Creates caches and tokens (conditional puts), revokes tokens, deletes a cache's path items in
         // batches and then the cache item: nothing else.
         tableWrites(admin, storage, List.of("dynamodb:PutItem"), CACHE_ITEMS, TOKEN_ITEMS);
-        tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), CACHE_ITEMS, TOKEN_ITEMS);
+        // UpdateItem on path items: the listing migration moves each into the sharded index (POST /v1/index-migration).
+        tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), CACHE_ITEMS, TOKEN_ITEMS, PATH_ITEMS);
         tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), CACHE_ITEMS);
         tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS);
         // Envelope encryption: a fresh data key per signing key; the admin never needs to decrypt one.
@@ -317,14 +318,14 @@ public final class Functions extends Construct {
     /**
      * Reads anywhere in the table and its index. Every API function authenticates (GetItem
      * {@code TOKEN#<sha256>}) and finds the cache (GetItem {@code CACHE#<name>}), query, publish and
-     * verify read path items (BatchGetItem {@code PATH#...}), and the listings query gsi1, whose
-     * partition keys ({@code CACHES}, {@code TOKENS}, {@code PATHS#<cache>}) are what LeadingKeys would
-     * see there. No item holds a secret a reader could use: token items keep only the SHA-256 of the
+     * verify read path items (BatchGetItem {@code PATH#...}), and the listings query gsi1
+     * ({@code CACHES}, {@code TOKENS}, and {@code PATHS#<cache>} of before the sharding) and gsi2
+     * ({@code PATHS#<cache>#<shard>}), whose partition keys are what LeadingKeys would see there. No item holds a secret a reader could use: token items keep only the SHA-256 of the
      * token, and a cache's signing key is sealed under the KMS key only publish and verify may decrypt.
      */
     private static void table(NixfrontFunction fn, Storage storage, List<String> actions) {
         String tableArn = storage.table().getTableArn();
-        grant(fn.role(), actions, List.of(tableArn, tableArn + "/index/" + Storage.GSI1));
+        grant(fn.role(), actions, List.of(tableArn, tableArn + "/index/" + Storage.GSI1, tableArn + "/index/" + Storage.GSI2));
     }
 
     /**

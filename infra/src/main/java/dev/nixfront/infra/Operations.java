@@ -2,6 +2,7 @@ package dev.nixfront.infra;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import software.amazon.awscdk.Duration;
@@ -108,6 +109,15 @@ public final class Operations extends Construct {
             alarm("Index" + event, props.table().metric(event, sum), 1,
                     "the nixfront index table answered " + event + " (on-demand capacity: a sudden burst, or the "
                             + "account's table throughput quota); requests failed or were retried");
+        }
+        // An index that cannot keep up throttles the table's writes; its own metric says which one.
+        for (String index : List.of(Storage.GSI1, Storage.GSI2)) {
+            alarm("Index" + index.toUpperCase(Locale.ROOT) + "WriteThrottleEvents",
+                    Metric.Builder.create().namespace("AWS/DynamoDB").metricName("WriteThrottleEvents")
+                            .dimensionsMap(Map.of("TableName", props.table().getTableName(), "GlobalSecondaryIndexName", index))
+                            .statistic("Sum").period(fiveMinutes).build(), 1,
+                    "the nixfront index's " + index + " throttled writes, and with them the table's: a hot index partition "
+                            + "(docs/design.md, 'Capacity') or the account's throughput quota");
         }
 
         NixfrontFunction verify = props.functions().verify();

@@ -39,8 +39,10 @@ import software.constructs.Construct;
  * ids here are a contract, renaming one replaces (and with retain: orphans) the resource.
  */
 public final class Storage extends Construct {
-    /** Name of the table's only global secondary index (keys {@code gsi1pk}/{@code gsi1sk}). */
+    /** The index listing caches and tokens (keys {@code gsi1pk}/{@code gsi1sk}, every attribute projected). */
     public static final String GSI1 = "gsi1";
+    /** The index listing a cache's paths in 32 shards (keys {@code gsi2pk}/{@code gsi2sk}, keys only). */
+    public static final String GSI2 = "gsi2";
 
     /**
      * Where every upload waits for publish: {@code _staging/<cache>/<FileHash>.nar<ext>}, the
@@ -150,7 +152,7 @@ public final class Storage extends Construct {
                 // CloudFormation removes from the stack and, with retain, keeps (docs/deploy.md).
                 ? Table.fromTableAttributes(this, "RestoredIndex", TableAttributes.builder()
                         .tableName(props.indexTableName())
-                        .globalIndexes(List.of(GSI1))
+                        .globalIndexes(List.of(GSI1, GSI2))
                         .build())
                 : index(removal);
 
@@ -181,7 +183,11 @@ public final class Storage extends Construct {
                         + "'Rotating the admin token'). A rotation Lambda would add compute with nobody to hand the value to.");
     }
 
-    /** The stack's own index table: on demand, PITR, deletion protection with retain, and gsi1. */
+    /**
+     * The stack's own index table: on demand, PITR, deletion protection with retain, gsi1 and gsi2.
+     * gsi2 came later: CloudFormation adds one index per update, which is all an upgrade asks, and
+     * a projection cannot change in place, hence a new index rather than a leaner gsi1.
+     */
     private Table index(RemovalPolicy removal) {
         Table index = Table.Builder.create(this, "Index")
                 .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
@@ -199,6 +205,14 @@ public final class Storage extends Construct {
                 .partitionKey(Attribute.builder().name("gsi1pk").type(AttributeType.STRING).build())
                 .sortKey(Attribute.builder().name("gsi1sk").type(AttributeType.STRING).build())
                 .projectionType(ProjectionType.ALL)
+                .build());
+        // Keys only: deletion (and garbage collection) read a path item's keys from here and
+        // nothing else, and the references (up to 200 KB) are then written once, not twice.
+        index.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(GSI2)
+                .partitionKey(Attribute.builder().name("gsi2pk").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("gsi2sk").type(AttributeType.STRING).build())
+                .projectionType(ProjectionType.KEYS_ONLY)
                 .build());
         return index;
     }

@@ -40,6 +40,7 @@ class IamLeastPrivilegeTest {
         for (String action : actions) {
             grants.add("dynamodb:" + action + " <Table.Arn>");
             grants.add("dynamodb:" + action + " <Table.Arn>/index/gsi1");
+            grants.add("dynamodb:" + action + " <Table.Arn>/index/gsi2");
         }
         return grants;
     }
@@ -122,7 +123,7 @@ class IamLeastPrivilegeTest {
     void adminWrapsKeysWritesCacheInfoAndDeletesCaches() {
         assertThat(grants(fns.admin())).isEqualTo(union(LOGS, SECRET, table(READ), Set.of(
                 write("PutItem", "CACHE#*", "TOKEN#*"),
-                write("UpdateItem", "CACHE#*", "TOKEN#*"),
+                write("UpdateItem", "CACHE#*", "TOKEN#*", "PATH#*"),
                 write("DeleteItem", "CACHE#*"),
                 write("BatchWriteItem", "PATH#*")), Set.of(
                 "s3:PutObject <Bucket.Arn>/*/nix-cache-info",
@@ -154,17 +155,19 @@ class IamLeastPrivilegeTest {
 
     @Test
     void adminWritesExactlyTheItemsItsOperationsTouch() {
-        // create cache, create token, revoke token, mark a cache deleted, delete its paths, undo a creation
+        // create cache, create token, revoke token, mark a cache deleted, delete its paths, undo a creation,
+        // migrate the path listing
         assertThat(mayWrite(fns.admin(), "PutItem", CACHE_ITEM)).isTrue();
         assertThat(mayWrite(fns.admin(), "PutItem", TOKEN_ITEM)).isTrue();
         assertThat(mayWrite(fns.admin(), "UpdateItem", TOKEN_ITEM)).isTrue();
         assertThat(mayWrite(fns.admin(), "UpdateItem", CACHE_ITEM)).isTrue();
         assertThat(mayWrite(fns.admin(), "BatchWriteItem", PATH_ITEM, "PATH#team#1123456789abcdfghijklmnpqrsvwxyz")).isTrue();
         assertThat(mayWrite(fns.admin(), "DeleteItem", CACHE_ITEM)).isTrue();
+        // the listing migration moves each path item into the sharded index
+        assertThat(mayWrite(fns.admin(), "UpdateItem", PATH_ITEM)).isTrue();
         // and nothing else (its BatchWriteItem could put path items too: IAM does not tell a batch's puts
         // from its deletes)
         assertThat(mayWrite(fns.admin(), "PutItem", PATH_ITEM)).isFalse();
-        assertThat(mayWrite(fns.admin(), "UpdateItem", PATH_ITEM)).isFalse();
         assertThat(mayWrite(fns.admin(), "DeleteItem", TOKEN_ITEM)).isFalse();
         assertThat(mayWrite(fns.admin(), "BatchWriteItem", PATH_ITEM, TOKEN_ITEM)).isFalse();
         assertThat(mayWrite(fns.admin(), "PutItem", "ANYTHING#else")).isFalse();

@@ -31,7 +31,7 @@ class OperationsTest {
     @Test
     void functionErrorsThrottlesApi5xxAndFailedVerificationsAlarm() {
         Map<String, Object> main = Deployments.json(Deployments.standard().main());
-        assertThat(resources(main, "AWS::CloudWatch::Alarm")).hasSize(5 * 2 + 2 + 1 + 2 + 2);
+        assertThat(resources(main, "AWS::CloudWatch::Alarm")).hasSize(5 * 2 + 2 + 1 + 2 + 2 + 2);
         assertThat(alarmedMetrics(main)).containsExactlyInAnyOrder(
                 "AWS/Lambda Errors", "AWS/Lambda Throttles", "AWS/ApiGateway 5xx", "AWS/SQS ApproximateNumberOfMessagesVisible",
                 "nixfront InternalErrors", "AWS/DynamoDB ReadThrottleEvents", "AWS/DynamoDB WriteThrottleEvents",
@@ -44,6 +44,11 @@ class OperationsTest {
             }
         });
         assertThat(functionsWithErrorAlarms).hasSize(5);
+        // Each index's own write throttling, which throttles the table's writes with it.
+        assertThat(resources(main, "AWS::CloudWatch::Alarm").values().stream()
+                .map(alarm -> render(properties(alarm).get("Dimensions")))
+                .filter(d -> d.contains("GlobalSecondaryIndexName")))
+                .hasSize(2).anySatisfy(d -> assertThat(d).contains("gsi1")).anySatisfy(d -> assertThat(d).contains("gsi2"));
     }
 
     @Test

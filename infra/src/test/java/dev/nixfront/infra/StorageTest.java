@@ -110,14 +110,15 @@ class StorageTest {
                 .map(p -> render(list(at(p, "Properties", "PolicyDocument", "Statement")).stream()
                         .flatMap(st -> list(at(st, "Resource")).stream()).map(Json::render).toList()))
                 .reduce("", String::concat);
-        assertThat(policies).contains(":table/nixfront-index-restored", ":table/nixfront-index-restored/index/gsi1");
+        assertThat(policies).contains(":table/nixfront-index-restored", ":table/nixfront-index-restored/index/gsi1",
+                ":table/nixfront-index-restored/index/gsi2");
         assertThat(resources(restored, "AWS::CloudWatch::Alarm").values()).anySatisfy(alarm ->
                 assertThat(properties(alarm)).containsEntry("Namespace", "AWS/DynamoDB").containsEntry("Dimensions",
                         List.of(Map.of("Name", "TableName", "Value", "nixfront-index-restored"))));
     }
 
     @Test
-    void tableIsOnDemandWithPointInTimeRecoveryDeletionProtectionAndTheGsi() {
+    void tableIsOnDemandWithPointInTimeRecoveryDeletionProtectionAndBothIndexes() {
         main.hasResourceProperties("AWS::DynamoDB::Table", Map.of(
                 "KeySchema", List.of(Map.of("AttributeName", "pk", "KeyType", "HASH"), Map.of("AttributeName", "sk", "KeyType", "RANGE")),
                 "BillingMode", "PAY_PER_REQUEST",
@@ -126,11 +127,17 @@ class StorageTest {
                 "SSESpecification", Map.of("SSEEnabled", true),
                 "AttributeDefinitions", Match.arrayWith(List.of(
                         Map.of("AttributeName", "gsi1pk", "AttributeType", "S"),
-                        Map.of("AttributeName", "gsi1sk", "AttributeType", "S"))),
-                "GlobalSecondaryIndexes", List.of(Map.of(
-                        "IndexName", "gsi1",
-                        "KeySchema", List.of(Map.of("AttributeName", "gsi1pk", "KeyType", "HASH"), Map.of("AttributeName", "gsi1sk", "KeyType", "RANGE")),
-                        "Projection", Map.of("ProjectionType", "ALL")))));
+                        Map.of("AttributeName", "gsi1sk", "AttributeType", "S"),
+                        Map.of("AttributeName", "gsi2pk", "AttributeType", "S"),
+                        Map.of("AttributeName", "gsi2sk", "AttributeType", "S"))),
+                // gsi1 lists caches and tokens (small items, read whole); gsi2 a cache's paths, keys only.
+                "GlobalSecondaryIndexes", List.of(
+                        Map.of("IndexName", "gsi1",
+                                "KeySchema", List.of(Map.of("AttributeName", "gsi1pk", "KeyType", "HASH"), Map.of("AttributeName", "gsi1sk", "KeyType", "RANGE")),
+                                "Projection", Map.of("ProjectionType", "ALL")),
+                        Map.of("IndexName", "gsi2",
+                                "KeySchema", List.of(Map.of("AttributeName", "gsi2pk", "KeyType", "HASH"), Map.of("AttributeName", "gsi2sk", "KeyType", "RANGE")),
+                                "Projection", Map.of("ProjectionType", "KEYS_ONLY")))));
     }
 
     @Test

@@ -90,8 +90,9 @@ class DynamoDbPathIndexTest {
         String hash = record.hash().value();
         var item = aws.clients().dynamoDb().getItem(b -> b.tableName(table)
                 .key(Items.key("PATH#team#" + hash, "PATH"))).item();
-        assertThat(item.get("gsi1pk").s()).isEqualTo("PATHS#team");
-        assertThat(item.get("gsi1sk").s()).isEqualTo(hash);
+        assertThat(item.get("gsi2pk").s()).isEqualTo("PATHS#team#" + hash.charAt(31));
+        assertThat(item.get("gsi2sk").s()).isEqualTo(hash);
+        assertThat(item).doesNotContainKeys("gsi1pk", "gsi1sk");
         assertThat(item.get("storePath").s()).isEqualTo(record.info().storePath().toString());
         assertThat(item.get("narHash").s()).isEqualTo(record.info().narHash().toString());
         assertThat(item.get("state").s()).isEqualTo("published");
@@ -268,7 +269,7 @@ class DynamoDbPathIndexTest {
 
         var item = aws.clients().dynamoDb().getItem(b -> b.tableName(table)
                 .key(Items.key("PATH#reborn.00000000000000c1#" + path.hash(), "PATH"))).item();
-        assertThat(item.get("gsi1pk").s()).isEqualTo("PATHS#reborn.00000000000000c1");
+        assertThat(item.get("gsi2pk").s()).isEqualTo("PATHS#reborn.00000000000000c1#z");
 
         paths.deleteAll(first);
         assertThat(paths.get(first, List.of(path.hash()))).isEmpty();

@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 @ExtendWith(LocalAws.Extension.class)
 class DynamoDbTableSchemaTest {
     @Test
-    void createsTheSingleTableOnceWithItsListingIndex(LocalAws aws) {
+    void createsTheSingleTableOnceWithItsListingIndexes(LocalAws aws) {
         var dynamoDb = aws.clients().dynamoDb();
         String name = "nixfront-schema-" + System.nanoTime();
 
@@ -26,11 +26,17 @@ class DynamoDbTableSchemaTest {
         assertThat(table.billingModeSummary().billingMode()).isEqualTo(BillingMode.PAY_PER_REQUEST);
         assertThat(table.keySchema()).extracting(k -> k.attributeName() + ":" + k.keyType())
                 .containsExactly("pk:" + KeyType.HASH, "sk:" + KeyType.RANGE);
-        assertThat(table.globalSecondaryIndexes()).singleElement().satisfies(index -> {
-            assertThat(index.indexName()).isEqualTo("gsi1");
+        assertThat(table.globalSecondaryIndexes()).hasSize(2);
+        assertThat(table.globalSecondaryIndexes()).filteredOn(i -> i.indexName().equals("gsi1")).singleElement().satisfies(index -> {
             assertThat(index.keySchema()).extracting(k -> k.attributeName() + ":" + k.keyType())
                     .containsExactly("gsi1pk:" + KeyType.HASH, "gsi1sk:" + KeyType.RANGE);
             assertThat(index.projection().projectionType()).isEqualTo(ProjectionType.ALL);
+        });
+        // The path listing: keys only, so a path's references are written once, not twice.
+        assertThat(table.globalSecondaryIndexes()).filteredOn(i -> i.indexName().equals("gsi2")).singleElement().satisfies(index -> {
+            assertThat(index.keySchema()).extracting(k -> k.attributeName() + ":" + k.keyType())
+                    .containsExactly("gsi2pk:" + KeyType.HASH, "gsi2sk:" + KeyType.RANGE);
+            assertThat(index.projection().projectionType()).isEqualTo(ProjectionType.KEYS_ONLY);
         });
     }
 }

@@ -69,7 +69,7 @@ final class LocalAws implements AutoCloseable {
         return name;
     }
 
-    /** A new, empty nixfront table (pk/sk + gsi1). */
+    /** A new, empty nixfront table (pk/sk, gsi1, gsi2). */
     String newTable() {
         String name = "nixfront-it-" + suffix();
         DynamoDbTableSchema.createTableIfMissing(clients.dynamoDb(), name, Clock.systemUTC());

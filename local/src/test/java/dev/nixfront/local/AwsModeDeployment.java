@@ -177,6 +177,11 @@ final class AwsModeDeployment implements AutoCloseable {
         return bucket;
     }
 
+    /** The index table's name (the template's only table). */
+    String table() {
+        return only("AWS::DynamoDB::Table");
+    }
+
     String adminSecretArn() {
         return adminSecretArn;
     }

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
 
@@ -203,5 +205,43 @@ class AwsModeTest {
         Run refused = cli(with(old, "cache", "info", cache));
         assertThat(refused.exit()).isNotZero();
         assertThat(refused.err()).contains("revoked");
+    }
+
+    /**
+     * An upgrade of a deployment made before the sharded listing: the pushed cache's path items are
+     * put back as that version wrote them (listed under gsi1pk=PATHS#<cache>), and the CLI's
+     * migrate-index moves them through the admin function, with its template environment and grants.
+     */
+    @Test
+    @Order(7)
+    void theListingMigrationRunsThroughTheAdminFunction() {
+        var dynamoDb = aws.clients().dynamoDb();
+        List<Map<String, AttributeValue>> paths = new ArrayList<>();
+        dynamoDb.scanPaginator(b -> b.tableName(aws.table())).items().forEach(item -> {
+            if (item.get("pk").s().startsWith("PATH#" + cache + ".")) {
+                paths.add(item);
+            }
+        });
+        assertThat(paths).isNotEmpty();
+        for (Map<String, AttributeValue> item : paths) {
+            Map<String, AttributeValue> old = new HashMap<>(item);
+            String owner = item.get("pk").s().split("#")[1];
+            old.remove("gsi2pk");
+            old.put("gsi1pk", AttributeValue.fromS("PATHS#" + owner));
+            old.put("gsi1sk", old.remove("gsi2sk"));
+            dynamoDb.putItem(b -> b.tableName(aws.table()).item(old));
+        }
+
+        Run migrated = cli(with(aws.adminSecretValue(), "cache", "migrate-index")).ok();
+
+        assertThat(migrated.out()).contains("migrated " + cache, "paths moved");
+        for (Map<String, AttributeValue> item : paths) {
+            Map<String, AttributeValue> now = dynamoDb.getItem(b -> b.tableName(aws.table())
+                    .key(Map.of("pk", item.get("pk"), "sk", item.get("sk"))).consistentRead(true)).item();
+            assertThat(now).isEqualTo(item);
+        }
+        // Only an admin of all caches migrates.
+        String reader = cli(with(aws.adminSecretValue(), "token", "create", "--cache", cache, "--permission", "admin")).ok().out().strip();
+        assertThat(cli(with(reader, "cache", "migrate-index")).err()).contains("forbidden", "admin permission on all caches");
     }
 }

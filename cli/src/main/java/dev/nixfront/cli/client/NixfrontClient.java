@@ -9,6 +9,8 @@ import dev.nixfront.api.CompleteUploadResponse;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.CreatedToken;
+import dev.nixfront.api.IndexMigrationRequest;
+import dev.nixfront.api.IndexMigrationResponse;
 import dev.nixfront.api.InvalidJsonException;
 import dev.nixfront.api.Json;
 import dev.nixfront.api.MissingRequest;
@@ -137,6 +139,11 @@ public final class NixfrontClient {
 
     public void revokeToken(String id) throws IOException, InterruptedException, ApiException {
         send(ApiRoute.REVOKE_TOKEN, null, Void.class, id);
+    }
+
+    /** One step of the path-listing migration; the caller repeats with {@code next} until it is null. */
+    public IndexMigrationResponse migrateIndex(IndexMigrationRequest request) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.MIGRATE_INDEX, request, IndexMigrationResponse.class);
     }
 
     /** Calls {@code route} with {@code parameters} filling its path template, in order. */

@@ -2,6 +2,8 @@ package dev.nixfront.cli.command;
 
 import dev.nixfront.api.CacheInfo;
 import dev.nixfront.api.CreateCacheRequest;
+import dev.nixfront.api.IndexMigrationRequest;
+import dev.nixfront.api.IndexMigrationResponse;
 import dev.nixfront.api.Json;
 import dev.nixfront.cli.client.ApiException;
 import java.io.IOException;
@@ -14,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "cache", mixinStandardHelpOptions = true, description = "Create, list, inspect and delete caches.",
-        subcommands = {CacheCommand.Create.class, CacheCommand.ListCaches.class, CacheCommand.Info.class, CacheCommand.Delete.class})
+        subcommands = {CacheCommand.Create.class, CacheCommand.ListCaches.class, CacheCommand.Info.class, CacheCommand.Delete.class,
+            CacheCommand.MigrateIndex.class})
 public final class CacheCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -111,6 +114,32 @@ public final class CacheCommand {
         int run() throws IOException, InterruptedException, ApiException {
             client().deleteCache(name);
             out().println("deleted cache " + name);
+            return 0;
+        }
+    }
+
+    @Command(name = "migrate-index", mixinStandardHelpOptions = true,
+            description = {"Move every cache's path listing into the sharded index, once after upgrading a deployment "
+                    + "made before it (docs/deploy.md, 'Upgrading'). Safe to run again or to interrupt; needs an admin token of all caches."})
+    static final class MigrateIndex extends ClientCommand {
+        @Override
+        int run() throws IOException, InterruptedException, ApiException {
+            String from = null;
+            long moved = 0;
+            int caches = 0;
+            do {
+                IndexMigrationResponse step = client().migrateIndex(new IndexMigrationRequest(from));
+                moved += step.moved();
+                caches += step.finished().size();
+                for (String done : step.finished()) {
+                    out().println("migrated " + done);
+                }
+                from = step.next();
+                if (from != null) {
+                    out().println("migrating " + from + " (" + moved + " paths so far) ...");
+                }
+            } while (from != null);
+            out().println("done: " + caches + " caches, " + moved + " paths moved");
             return 0;
         }
     }

@@ -8,6 +8,7 @@ import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.CompleteUploadRequest;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.CreateTokenRequest;
+import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.api.MissingRequest;
 import dev.nixfront.api.MissingResponse;
 import dev.nixfront.api.PartsRequest;
@@ -123,6 +124,7 @@ class NixfrontClientTest {
         client.createToken(new CreateTokenRequest(null, List.of(), List.of(), null));
         client.listTokens("a b");
         client.revokeToken("tk_1");
+        client.migrateIndex(new IndexMigrationRequest(null));
 
         assertThat(requests).contains("GET /v1/caches/a%20b", "GET /v1/caches/team/paths/x%2Fy",
                 "GET /v1/tokens?cache=a%20b");

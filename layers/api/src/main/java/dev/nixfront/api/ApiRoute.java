@@ -33,7 +33,8 @@ public enum ApiRoute {
     DELETE_CACHE("DELETE", "/v1/caches/{cache}", Function.ADMIN),
     CREATE_TOKEN("POST", "/v1/tokens", Function.ADMIN),
     LIST_TOKENS("GET", "/v1/tokens", Function.ADMIN),
-    REVOKE_TOKEN("DELETE", "/v1/tokens/{id}", Function.ADMIN);
+    REVOKE_TOKEN("DELETE", "/v1/tokens/{id}", Function.ADMIN),
+    MIGRATE_INDEX("POST", "/v1/index-migration", Function.ADMIN);
 
     /**
      * The functions behind the API, one per privilege boundary. {@link #id()} is the function's

@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -31,20 +32,26 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * item alone can answer a status query:
  * <pre>
  * pk=PATH#team.3f9a0c1d2b4e5f60#0123456789abcdfghijklmnpqrsvwxyz  sk=PATH
- * gsi1pk=PATHS#team.3f9a0c1d2b4e5f60  gsi1sk=0123456789abcdfghijklmnpqrsvwxyz
- * storePath=/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hi  url=nar/1xmr8j...sm8h.nar  compression=none
+ * gsi2pk=PATHS#team.3f9a0c1d2b4e5f60#z  gsi2sk=0123456789abcdfghijklmnpqrsvwxyz
+ * storePath=/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hi  url=nar/h/1xmr8j...sm8h.nar  compression=none
  * fileHash=sha256:1xmr8j...sm8h  fileSize=120  narHash=sha256:1xmr8j...sm8h  narSize=120
  * references=[0123456789abcdfghijklmnpqrsvwxyz-hi]  (deriver, ca when known)  sigs=[team-1:...]
  * state=published  (reason when rejected, attempt when verifying)  updatedAt=2026-11-25T17:00:00Z
  * </pre>
  * The cache's incarnation is part of both keys (a cache older than incarnations keeps
- * {@code PATH#team#...} and {@code PATHS#team}; cache names have no dot), so the items of a deleted
- * cache are never those of a cache created again under its name.
- * "Which of these are missing" is BatchGetItem, 100 keys per call; the gsi1 entry exists only so
- * a deleted cache's paths can be found without a scan.
+ * {@code PATH#team#...} and {@code PATHS#team#<shard>}; cache names have no dot), so the items of a
+ * deleted cache are never those of a cache created again under its name.
+ * "Which of these are missing" is BatchGetItem, 100 keys per call; the gsi2 entry (keys only, in one
+ * of 32 shards: {@link PathListing}) exists so a cache's paths can be listed without a scan. Items
+ * written before the listing was sharded are listed in gsi1 ({@code gsi1pk=PATHS#<owner>}, every
+ * attribute projected) until {@link #migrateListing} moves them.
  */
 public final class DynamoDbPathIndex implements PathIndex {
     static final String SK = "PATH";
+    /** Listing queries at once: the 32 shards and the legacy partition, each its own index partition. */
+    private static final int LISTING_PARALLELISM = 8;
+    /** Migration writes at once: each also deletes an entry of the one legacy gsi1 partition. */
+    private static final int MIGRATION_PARALLELISM = 8;
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -63,9 +70,6 @@ public final class DynamoDbPathIndex implements PathIndex {
         return "PATH#" + owner(cache) + "#" + hash.value();
     }
 
-    static String listing(CacheRecord cache) {
-        return "PATHS#" + owner(cache);
-    }
 
     @Override
     public Map<StorePathHash, PathRecord> get(CacheRecord cache, Collection<StorePathHash> hashes) {
@@ -129,24 +133,102 @@ public final class DynamoDbPathIndex implements PathIndex {
         dynamoDb.deleteItem(b -> b.tableName(table).key(Items.key(pk(cache, hash), SK)));
     }
 
+    /**
+     * Queries the 32 shards and the legacy gsi1 partition in parallel (keys only), then deletes in
+     * batches of 25. A listing read is eventually consistent: an item written a moment before may be
+     * missed, which is why deletion marks the cache first and a publisher that finds the mark
+     * removes what it wrote itself.
+     */
     @Override
     public void deleteAll(CacheRecord cache) {
+        List<Callable<List<Map<String, AttributeValue>>>> listings = new ArrayList<>();
+        for (String shard : PathListing.SHARDS) {
+            listings.add(() -> keys(DynamoDbTableSchema.GSI2, DynamoDbTableSchema.GSI2_PK, PathListing.partition(cache, shard), 0));
+        }
+        listings.add(() -> keys(DynamoDbTableSchema.GSI1, DynamoDbTableSchema.GSI1_PK, PathListing.legacyPartition(cache), 0));
         List<Map<String, AttributeValue>> keys = new ArrayList<>();
-        dynamoDb.queryPaginator(b -> b.tableName(table).indexName(DynamoDbTableSchema.GSI1)
-                        .keyConditionExpression("gsi1pk = :listing")
-                        .expressionAttributeValues(Map.of(":listing", s(listing(cache))))
-                        .projectionExpression("pk, sk"))
-                .items().forEach(item -> keys.add(Items.keyOf(item)));
+        for (List<Map<String, AttributeValue>> listed : Parallel.all(listings, LISTING_PARALLELISM)) {
+            keys.addAll(listed);
+        }
         Items.batchDelete(dynamoDb, table, keys);
     }
 
-    static Map<String, AttributeValue> item(CacheRecord cache, PathRecord record) {
+    /**
+     * Moves up to {@code limit} items of the cache from the legacy gsi1 listing into the sharded
+     * gsi2 one: per item one UpdateItem {@code SET gsi2pk, gsi2sk REMOVE gsi1pk, gsi1sk} on the
+     * condition that it is still listed where it was found, so an item deleted or moved meanwhile is
+     * left alone (never recreated as a stub). Each moved item leaves the legacy partition, so the
+     * next call queries it again from the start: resuming needs no cursor. The index read may lag
+     * a moment behind the moves, so entries already moved count as handled: a caller that stops at
+     * 0 stops only once the legacy partition reads empty.
+     *
+     * @return how many entries this call found and handled; 0 when the legacy listing is empty
+     */
+    @Override
+    public int migrateListing(CacheRecord cache, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive: " + limit);
+        }
+        String legacy = PathListing.legacyPartition(cache);
+        List<Callable<Boolean>> moves = new ArrayList<>();
+        for (Map<String, AttributeValue> key : keys(DynamoDbTableSchema.GSI1, DynamoDbTableSchema.GSI1_PK, legacy, limit)) {
+            moves.add(() -> move(cache, key, legacy));
+        }
+        Parallel.all(moves, MIGRATION_PARALLELISM);
+        return moves.size();
+    }
+
+    /** One item's move; false, changing nothing, when it is no longer listed under {@code legacy}. */
+    boolean move(CacheRecord cache, Map<String, AttributeValue> key, String legacy) {
+        String pk = key.get(DynamoDbTableSchema.PK).s();
+        StorePathHash hash = new StorePathHash(pk.substring(pk.lastIndexOf('#') + 1));
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(key)
+                    .updateExpression("SET #lpk = :partition, #lsk = :hash REMOVE #opk, #osk")
+                    .conditionExpression("#opk = :legacy")
+                    .expressionAttributeNames(Map.of(
+                            "#lpk", DynamoDbTableSchema.GSI2_PK, "#lsk", DynamoDbTableSchema.GSI2_SK,
+                            "#opk", DynamoDbTableSchema.GSI1_PK, "#osk", DynamoDbTableSchema.GSI1_SK))
+                    .expressionAttributeValues(Map.of(
+                            ":partition", s(PathListing.partition(cache, hash)),
+                            ":hash", s(hash.value()),
+                            ":legacy", s(legacy))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** The table keys listed under one index partition, all of them ({@code limit} 0) or at most {@code limit}. */
+    private List<Map<String, AttributeValue>> keys(String index, String partitionAttribute, String partition, int limit) {
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        var pages = dynamoDb.queryPaginator(b -> {
+            b.tableName(table).indexName(index)
+                    .keyConditionExpression("#partition = :partition")
+                    .expressionAttributeNames(Map.of("#partition", partitionAttribute))
+                    .expressionAttributeValues(Map.of(":partition", s(partition)))
+                    .projectionExpression("pk, sk");
+            if (limit > 0) {
+                b.limit(limit);
+            }
+        });
+        for (Map<String, AttributeValue> item : pages.items()) {
+            keys.add(Items.keyOf(item));
+            if (limit > 0 && keys.size() == limit) {
+                break;
+            }
+        }
+        return keys;
+    }
+
+    /** The item written for {@code record}: public for the capacity simulation in bench, which sizes it. */
+    public static Map<String, AttributeValue> item(CacheRecord cache, PathRecord record) {
         NarInfo info = record.info();
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(DynamoDbTableSchema.PK, s(pk(cache, record.hash())));
         item.put(DynamoDbTableSchema.SK, s(SK));
-        item.put(DynamoDbTableSchema.GSI1_PK, s(listing(cache)));
-        item.put(DynamoDbTableSchema.GSI1_SK, s(record.hash().value()));
+        item.put(DynamoDbTableSchema.GSI2_PK, s(PathListing.partition(cache, record.hash())));
+        item.put(DynamoDbTableSchema.GSI2_SK, s(record.hash().value()));
         item.put("storePath", s(info.storePath().toString()));
         item.put("url", s(info.url()));
         item.put("compression", s(info.compression().narInfoName()));

@@ -17,10 +17,13 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
- * The one table every nixfront item lives in: string keys {@code pk}/{@code sk}, and one global
- * secondary index {@code gsi1} ({@code gsi1pk}/{@code gsi1sk}, all attributes projected) for the two
- * listings. On-demand billing. The CDK stack declares the same shape; the local stack and the tests
- * create it with {@link #createTableIfMissing}.
+ * The one table every nixfront item lives in: string keys {@code pk}/{@code sk} and two global
+ * secondary indexes. {@code gsi1} ({@code gsi1pk}/{@code gsi1sk}, all attributes projected) lists
+ * caches and tokens, small items read whole at a few writes a second. {@code gsi2}
+ * ({@code gsi2pk}/{@code gsi2sk}, keys only) lists a cache's paths, sharded ({@link PathListing}):
+ * a path item carries references of up to 200 KB, which an index projecting everything would write
+ * a second time into one partition per cache. On-demand billing. The CDK stack declares the same
+ * shape; the local stack and the tests create it with {@link #createTableIfMissing}.
  */
 public final class DynamoDbTableSchema {
     private static final Duration ACTIVE_DEADLINE = Duration.ofMinutes(5);
@@ -29,6 +32,9 @@ public final class DynamoDbTableSchema {
     public static final String GSI1 = "gsi1";
     public static final String GSI1_PK = "gsi1pk";
     public static final String GSI1_SK = "gsi1sk";
+    public static final String GSI2 = "gsi2";
+    public static final String GSI2_PK = "gsi2pk";
+    public static final String GSI2_SK = "gsi2sk";
 
     private DynamoDbTableSchema() {
     }
@@ -38,13 +44,19 @@ public final class DynamoDbTableSchema {
                 .tableName(tableName)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
-                        string(PK), string(SK), string(GSI1_PK), string(GSI1_SK))
+                        string(PK), string(SK), string(GSI1_PK), string(GSI1_SK), string(GSI2_PK), string(GSI2_SK))
                 .keySchema(hash(PK), range(SK))
-                .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
-                        .indexName(GSI1)
-                        .keySchema(hash(GSI1_PK), range(GSI1_SK))
-                        .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
-                        .build())
+                .globalSecondaryIndexes(
+                        GlobalSecondaryIndex.builder()
+                                .indexName(GSI1)
+                                .keySchema(hash(GSI1_PK), range(GSI1_SK))
+                                .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+                                .build(),
+                        GlobalSecondaryIndex.builder()
+                                .indexName(GSI2)
+                                .keySchema(hash(GSI2_PK), range(GSI2_SK))
+                                .projection(Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build())
+                                .build())
                 .build();
     }
 

@@ -3,6 +3,8 @@ package dev.nixfront.cache;
 import dev.nixfront.api.CacheInfo;
 import dev.nixfront.api.CacheList;
 import dev.nixfront.api.CreateCacheRequest;
+import dev.nixfront.api.IndexMigrationRequest;
+import dev.nixfront.api.IndexMigrationResponse;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
@@ -15,8 +17,12 @@ import dev.nixfront.nix.sign.SecretKey;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 
 /** Creating, listing, describing and deleting caches. */
@@ -24,7 +30,11 @@ public final class CacheAdminService {
     public static final int DEFAULT_PRIORITY = 40;
     public static final int MAX_PRIORITY = 10_000;
     /** A tombstone is swept again on request only until this long before its name frees: a sweep ends within the admin function's 29 s. */
-    static final java.time.Duration RESWEEP_MARGIN = java.time.Duration.ofMinutes(1);
+    static final Duration RESWEEP_MARGIN = Duration.ofMinutes(1);
+    /** Listing entries one index call moves: one Query page and as many conditional updates. */
+    static final int MIGRATION_STEP = 500;
+    /** How long one migration request starts new steps: a step ends well inside the admin function's 29 s. */
+    static final Duration MIGRATION_BUDGET = Duration.ofSeconds(20);
 
     private final CacheRepository caches;
     private final PathIndex paths;
@@ -163,6 +173,38 @@ public final class CacheAdminService {
         objects.deletePrefix(cache.name().prefix());
         objects.deletePrefix(Layout.stagingPrefix(cache.name()));
         paths.deleteAll(cache);
+    }
+
+    /**
+     * Moves the path listings of the live caches from {@code from} on (by name) out of the one
+     * partition per cache of before into the sharded listing, until done or
+     * {@link #MIGRATION_BUDGET} has passed; the answer's {@code next} is where the next request
+     * goes on. Deleted caches are left: their sweep reads both listings. Only admins of all caches
+     * migrate, since it touches every cache.
+     */
+    public IndexMigrationResponse migrateIndex(Principal principal, IndexMigrationRequest request) {
+        principal.requireEverywhere(Permission.ADMIN);
+        CacheName from = request == null || request.from() == null ? null : CacheLookup.name(request.from(), "from");
+        Instant stop = clock.instant().plus(MIGRATION_BUDGET);
+        List<CacheRecord> todo = caches.list().stream()
+                .filter(CacheRecord::live)
+                .filter(c -> from == null || c.name().value().compareTo(from.value()) >= 0)
+                .sorted(Comparator.comparing(c -> c.name().value()))
+                .toList();
+        long moved = 0;
+        List<String> finished = new ArrayList<>();
+        for (CacheRecord cache : todo) {
+            int step;
+            do {
+                if (!clock.instant().isBefore(stop)) {
+                    return new IndexMigrationResponse(moved, finished, cache.name().value());
+                }
+                step = paths.migrateListing(cache, MIGRATION_STEP);
+                moved += step;
+            } while (step > 0);
+            finished.add(cache.name().value());
+        }
+        return new IndexMigrationResponse(moved, finished, null);
     }
 
     CacheInfo info(CacheRecord c) {

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nixfront.api.CacheInfo;
 import dev.nixfront.api.CreateCacheRequest;
+import dev.nixfront.api.IndexMigrationRequest;
+import dev.nixfront.api.IndexMigrationResponse;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.Scope;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CacheAdminServiceTest {
@@ -77,7 +81,7 @@ class CacheAdminServiceTest {
         f.createCache("beta");
         // A token made for beta is bound to its incarnation, as TokenService makes them.
         Principal betaReader = new Principal("tk_b", Scope.fromLists(List.of("beta"), List.of("read")), null, null, 0,
-                java.util.Map.of("beta", f.caches.get(CacheName.of("beta")).orElseThrow().incarnation()));
+                Map.of("beta", f.caches.get(CacheName.of("beta")).orElseThrow().incarnation()));
 
         assertThat(f.services.caches().list(ADMIN).caches()).extracting(CacheInfo::name).containsExactly("alpha", "beta");
         assertThat(f.services.caches().list(betaReader).caches()).extracting(CacheInfo::name).containsExactly("beta");
@@ -109,5 +113,40 @@ class CacheAdminServiceTest {
         assertThat(f.services.query().missing(ADMIN, "team",
                 new dev.nixfront.api.MissingRequest(List.of(one.path().hash().value()))).missing()).hasSize(1);
         assertThat(again.name()).isEqualTo("team");
+    }
+
+    /**
+     * The listing migration works cache by cache in name order, stops starting steps once its
+     * budget is spent and says where to go on, and finishes a cache only when a step finds nothing.
+     */
+    @Test
+    void migrateIndexResumesWhereItsBudgetEnded() {
+        for (String name : List.of("c", "a", "b")) {
+            f.createCache(name);
+        }
+        f.paths.legacyListings.putAll(Map.of("a", 1_200, "c", 10));
+        f.paths.onMigrateStep = () -> f.clock.advance(Duration.ofSeconds(8));
+
+        IndexMigrationResponse first = f.services.caches().migrateIndex(ADMIN, new IndexMigrationRequest(null));
+        assertThat(first).isEqualTo(new IndexMigrationResponse(1_200, List.of(), "a"));
+
+        f.paths.onMigrateStep = () -> f.clock.advance(Duration.ofSeconds(1));
+        IndexMigrationResponse second = f.services.caches().migrateIndex(ADMIN, new IndexMigrationRequest(first.next()));
+        assertThat(second).isEqualTo(new IndexMigrationResponse(10, List.of("a", "b", "c"), null));
+        assertThat(f.paths.legacyListings).containsOnly(Map.entry("a", 0), Map.entry("b", 0), Map.entry("c", 0));
+
+        IndexMigrationResponse fromB = f.services.caches().migrateIndex(ADMIN, new IndexMigrationRequest("b"));
+        assertThat(fromB.finished()).containsExactly("b", "c");
+    }
+
+    @Test
+    void onlyAnAdminOfAllCachesMigratesAndFromMustBeACacheName() {
+        f.createCache("team");
+        Principal teamAdmin = new Principal("tk_0000000000000001", Scope.fromLists(List.of("team"), List.of("admin")));
+        DomainException refused = failure(() -> f.services.caches().migrateIndex(teamAdmin, new IndexMigrationRequest(null)));
+        assertThat(refused.status()).isEqualTo(403);
+        DomainException invalid = failure(() -> f.services.caches().migrateIndex(ADMIN, new IndexMigrationRequest("Not A Cache")));
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.field()).isEqualTo("from");
     }
 }

@@ -9,9 +9,10 @@ import java.util.Map;
  * references against. Its items belong to one incarnation of the cache ({@link
  * CacheRecord#incarnation}), so a cache created again under a deleted one's name starts with an
  * empty index by construction. DynamoDB item {@code pk=PATH#<cache>.<incarnation>#<storeHash>
- * sk=PATH} ({@code PATH#<cache>#<storeHash>} for a cache older than incarnations), also indexed by
- * {@code gsi1pk=PATHS#<cache>.<incarnation> gsi1sk=<storeHash>} so a deleted cache's items can be
- * found without a scan.
+ * sk=PATH} ({@code PATH#<cache>#<storeHash>} for a cache older than incarnations), also listed,
+ * keys only, in one of 32 shards {@code gsi2pk=PATHS#<cache>.<incarnation>#<shard> gsi2sk=<storeHash>}
+ * so a deleted cache's items can be found without a scan and without one partition taking every
+ * write of the cache.
  */
 public interface PathIndex {
     /**
@@ -44,6 +45,19 @@ public interface PathIndex {
     /** Deletes the path item, whatever its state: a publish undoing what it wrote into a cache deleted meanwhile. */
     void delete(CacheRecord cache, StorePathHash hash);
 
-    /** Deletes every path item of the cache's incarnation (query of gsi1, batched deletes). Idempotent. */
+    /**
+     * Deletes every path item of the cache's incarnation (queries of the listing's shards, and of the
+     * listing from before it was sharded; batched deletes). Idempotent.
+     */
     void deleteAll(CacheRecord cache);
+
+    /**
+     * Moves up to {@code limit} of the cache's items from the listing of before sharding (one gsi1
+     * partition per cache, every attribute projected) into the sharded one. Idempotent and resumable
+     * without a cursor: a moved item is no longer where the next call looks.
+     *
+     * @return the number of entries this call found there and handled (moved, or found moved or
+     *         deleted meanwhile: an index read may lag); 0 once none is left
+     */
+    int migrateListing(CacheRecord cache, int limit);
 }

@@ -106,4 +106,19 @@ public final class MemoryPathIndex implements PathIndex {
     public synchronized void deleteAll(CacheRecord cache) {
         items.keySet().removeIf(k -> k.startsWith(owner(cache) + "#"));
     }
+
+    /** Entries still in the listing of before sharding, by cache name: what migrateListing has to move. */
+    public final Map<String, Integer> legacyListings = new HashMap<>();
+    /** Runs at every migrateListing call (a test advances its clock there). */
+    public Runnable onMigrateStep = () -> { };
+
+    /** Moves (counts down) up to {@code limit} of the cache's {@link #legacyListings}. */
+    @Override
+    public synchronized int migrateListing(CacheRecord cache, int limit) {
+        onMigrateStep.run();
+        int left = legacyListings.getOrDefault(cache.name().value(), 0);
+        int moved = Math.min(left, limit);
+        legacyListings.put(cache.name().value(), left - moved);
+        return moved;
+    }
 }
