@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -66,12 +67,37 @@ final class PathPublisher {
     }
 
     /**
-     * Verifies {@code unsigned}'s NAR and publishes it signed. Throws {@link VerificationFailure}
-     * for a bad upload (the caller records the rejection), a 409 {@link DomainException} when
-     * different info for the path is already published, and {@link CacheGoneException} when the
-     * cache was deleted while the path was written (what this call wrote is removed again).
+     * What one publish wrote, for the caller to {@link #confirm} together with the rest of its
+     * batch: the signed info, whether this call copied the NAR and wrote the narinfo, and whether
+     * it made the path published (what the metrics count once confirmed).
+     */
+    record Written(NarInfo signed, boolean copiedNar, boolean wroteNarInfo, boolean newlyPublished) {
+    }
+
+    /**
+     * Verifies {@code unsigned}'s NAR and publishes it signed, then confirms that the cache is still
+     * there ({@link #confirm}). Throws {@link VerificationFailure} for a bad upload (the caller
+     * records the rejection), a 409 {@link DomainException} when different info for the path is
+     * already published, and {@link CacheGoneException} when the cache was deleted while the path
+     * was written (what this call wrote is removed again).
      */
     PathRecord publish(CacheRecord cache, NarInfo unsigned) throws VerificationFailure {
+        List<Written> written = new ArrayList<>(1);
+        try {
+            return publish(cache, unsigned, written);
+        } finally {
+            // Also after a 409: a NAR this call copied is confirmed or removed like the rest.
+            confirm(cache, written);
+        }
+    }
+
+    /**
+     * As {@link #publish(CacheRecord, NarInfo)}, but leaves the look at the cache to the caller:
+     * what it wrote is added to {@code written}, which the caller must {@link #confirm} once its
+     * batch is written and before it answers, whatever it answers. One consistent read of the cache
+     * item a batch instead of one a path: that item is the one key every path of a cache reads.
+     */
+    PathRecord publish(CacheRecord cache, NarInfo unsigned, List<Written> written) throws VerificationFailure {
         boolean copied = place(cache, unsigned);
         NarInfo signed = unsigned.sign(keys.of(cache));
         String narInfoKey = Layout.narInfo(cache.name(), signed.storePath().hash());
@@ -85,44 +111,60 @@ final class PathPublisher {
                 // the path missing and its referrers go through; this request gets the 409.
                 repair.index(cache, existing);
             }
+            // Recorded before the check that may throw: the NAR this call copied is confirmed (or removed) with the rest.
+            written.add(new Written(signed, copied, false, false));
             requireSame(existing, signed);
+            written.removeLast();
         }
         PathRecord record = new PathRecord(signed, PathState.PUBLISHED, null, clock.instant());
         if (!paths.putUnlessPublished(cache, record)) {
             PathRecord existing = paths.get(cache, List.of(record.hash())).get(record.hash());
             if (existing != null) {
+                written.add(new Written(signed, copied, wrote, false));
                 requireSame(existing.info(), signed);
-                requireStillThere(cache, signed, copied, wrote);
                 return existing;
             }
         }
-        requireStillThere(cache, signed, copied, wrote);
-        metrics.record("PathsPublished", 1, "Count", Map.of());
-        metrics.record("BytesPublished", unsigned.fileSize(), "Bytes", Map.of());
+        written.add(new Written(signed, copied, wrote, true));
         return record;
     }
 
     /**
-     * Looks at the cache again once everything is written, and if it was deleted meanwhile (or its
-     * name is another incarnation's now) removes what this call wrote: the NAR it copied, the
-     * narinfo it wrote, its index item. S3 cannot make a write conditional on a DynamoDB item, so
-     * this is what closes the race with deletion: a deletion marks the cache before it sweeps, so
-     * either this look saw the cache live, and then the writes came before the mark and the sweep
+     * Looks at the cache again once everything in {@code written} is written, and if it was deleted
+     * meanwhile (or its name is another incarnation's now) removes what those calls wrote: the NARs
+     * they copied, the narinfos they wrote, their index items; then throws {@link
+     * CacheGoneException}. S3 cannot make a write conditional on a DynamoDB item, so this is what
+     * closes the race with deletion: a deletion marks the cache before it sweeps, so either this
+     * look saw the cache live, and then every write before it came before the mark and the sweep
      * finds them, or it sees the mark and undoes them itself. What other publishers wrote, they
-     * undo themselves; a name stays reserved until none of them can still run.
+     * undo themselves; a name stays reserved until none of them can still run. Empties
+     * {@code written}; counts the paths it confirmed published.
      */
-    private void requireStillThere(CacheRecord cache, NarInfo signed, boolean copied, boolean wroteNarInfo) {
-        if (stillThere(cache)) {
+    void confirm(CacheRecord cache, List<Written> written) {
+        if (written.isEmpty()) {
             return;
         }
-        if (wroteNarInfo) {
-            objects.delete(Layout.narInfo(cache.name(), signed.storePath().hash()));
+        List<Written> batch = List.copyOf(written);
+        written.clear();
+        if (stillThere(cache)) {
+            for (Written w : batch) {
+                if (w.newlyPublished()) {
+                    metrics.record("PathsPublished", 1, "Count", Map.of());
+                    metrics.record("BytesPublished", w.signed().fileSize(), "Bytes", Map.of());
+                }
+            }
+            return;
         }
-        if (copied) {
-            objects.delete(Layout.nar(cache.name(), signed.fileHash(), signed.compression()));
+        for (Written w : batch) {
+            if (w.wroteNarInfo()) {
+                objects.delete(Layout.narInfo(cache.name(), w.signed().storePath().hash()));
+            }
+            if (w.copiedNar()) {
+                objects.delete(Layout.nar(cache.name(), w.signed().fileHash(), w.signed().compression()));
+            }
+            paths.delete(cache, w.signed().storePath().hash());
         }
-        paths.delete(cache, signed.storePath().hash());
-        throw new CacheGoneException(cache.name(), signed.storePath().toString());
+        throw new CacheGoneException(cache.name(), batch.getFirst().signed().storePath().toString());
     }
 
     private boolean stillThere(CacheRecord cache) {

@@ -111,6 +111,40 @@ public final class PublishService {
         List<Item> ordered = referencesFirst(batch);
 
         Set<StorePath> deferred = new HashSet<>();
+        List<PathPublisher.Written> written = new ArrayList<>();
+        try {
+            publishInline(record, ordered, state, deferred, written, start);
+        } finally {
+            // One look at the cache for every path this request wrote, before it answers whatever it
+            // answers: a deletion that overtook the request undoes them all (404).
+            try {
+                publisher.confirm(record, written);
+            } catch (CacheGoneException gone) {
+                throw gone.toDomain();
+            }
+        }
+
+        List<NarInfo> toVerify = new ArrayList<>();
+        for (Item item : ordered) {
+            if (deferred.contains(item.info().storePath())) {
+                toVerify.add(item.info());
+                state.put(item.info().storePath(), PathState.VERIFYING.wire());
+            }
+        }
+        deferral.submit(record, toVerify);
+
+        return new PublishResponse(requestOrder.stream()
+                .map(path -> new PublishResult(path.toString(), state.get(path)))
+                .toList());
+    }
+
+    /**
+     * Verifies and publishes, in reference order, the paths that fit the request's budgets, adding
+     * what each wrote to {@code written} (the caller confirms them all with one look at the cache);
+     * the others, and every path referring to one of them, go to {@code deferred}.
+     */
+    private void publishInline(CacheRecord record, List<Item> ordered, Map<StorePath, String> state, Set<StorePath> deferred,
+                               List<PathPublisher.Written> written, Instant start) {
         long inlineBytes = 0;
         for (Item item : ordered) {
             NarInfo info = item.info();
@@ -127,7 +161,7 @@ public final class PublishService {
             }
             inlineBytes += bytes;
             try {
-                publisher.publish(record, info);
+                publisher.publish(record, info, written);
             } catch (VerificationFailure f) {
                 try {
                     publisher.reject(record, info, null, f.field() + ": " + f.reason(), f.metricReason());
@@ -144,19 +178,6 @@ public final class PublishService {
             }
             state.put(info.storePath(), PathState.PUBLISHED.wire());
         }
-
-        List<NarInfo> toVerify = new ArrayList<>();
-        for (Item item : ordered) {
-            if (deferred.contains(item.info().storePath())) {
-                toVerify.add(item.info());
-                state.put(item.info().storePath(), PathState.VERIFYING.wire());
-            }
-        }
-        deferral.submit(record, toVerify);
-
-        return new PublishResponse(requestOrder.stream()
-                .map(path -> new PublishResult(path.toString(), state.get(path)))
-                .toList());
     }
 
     /**

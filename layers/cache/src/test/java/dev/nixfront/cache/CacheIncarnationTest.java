@@ -96,6 +96,47 @@ class CacheIncarnationTest {
         assertThat(f.paths.record(first, one.path().hash())).isEmpty();
     }
 
+    /**
+     * A batch is confirmed with one read of the cache item after its last write, not one per path
+     * (that item is the one key every path of a cache would read), and a deletion that lands after
+     * the first path was written still undoes every path of the request.
+     */
+    @Test
+    void aBatchLooksAtTheCacheOnceAndADeletionAfterItsFirstPathUndoesThemAll() {
+        Fixture f = new Fixture();
+        f.createCache("team");
+        Fixture.Nar one = nar("one");
+        Fixture.Nar two = nar("two", one.path());
+        Fixture.Nar three = nar("three", two.path());
+        for (Fixture.Nar n : List.of(one, two, three)) {
+            f.upload("team", n);
+        }
+        int before = f.caches.gets.get();
+        assertThat(f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(one.info(), two.info()))).results())
+                .extracting(PublishResult::state).containsExactly("published", "published");
+        assertThat(f.caches.gets.get() - before).as("the request's lookup and one confirmation").isEqualTo(2);
+
+        Fixture.Nar four = nar("four", three.path());
+        f.upload("team", four);
+        CacheRecord first = team(f);
+        AtomicBoolean deleted = new AtomicBoolean();
+        f.objects.afterWrite(entry -> {
+            if (entry.startsWith("put team/" + three.path().hash()) && deleted.compareAndSet(false, true)) {
+                f.services.caches().delete(ADMIN, "team");
+            }
+        });
+
+        DomainException gone = org.assertj.core.api.Assertions.catchThrowableOfType(DomainException.class,
+                () -> f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(three.info(), four.info()))));
+
+        assertThat(deleted).isTrue();
+        assertThat(gone.status()).isEqualTo(404);
+        assertThat(f.objects.keys()).as("four was written after the sweep, three before it; both undone")
+                .noneMatch(k -> k.startsWith("team/"));
+        assertThat(f.paths.record(first, three.path().hash())).isEmpty();
+        assertThat(f.paths.record(first, four.path().hash())).isEmpty();
+    }
+
     @Test
     void aDeletedNameIsReservedUntilNoJobQueuedBeforeTheDeletionCanRun() {
         Fixture f = new Fixture();

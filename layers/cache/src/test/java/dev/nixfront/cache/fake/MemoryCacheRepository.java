@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.TreeMap;
 
 /** The cache items in memory, with the conditions the DynamoDB adapter writes with. */
@@ -35,8 +36,12 @@ public final class MemoryCacheRepository implements CacheRepository {
         return allowed;
     }
 
+    /** How many times {@link #get} was called: the reads of a cache item, which a publish keeps to one per request. */
+    public final AtomicInteger gets = new AtomicInteger();
+
     @Override
     public synchronized Optional<CacheRecord> get(CacheName name) {
+        gets.incrementAndGet();
         return Optional.ofNullable(caches.get(name));
     }
 
