@@ -80,6 +80,15 @@ public final class Layout {
         return stagingPrefix(cache) + shard(fileHash) + "/" + fileHash.toNix32() + ".nar" + compression.fileExtension();
     }
 
+    /**
+     * Where an upload landed before staging keys were sharded, {@code _staging/<cache>/<FileHash
+     * nix32>.nar<ext>}: nothing writes there any more, and verification looks there last, for the
+     * uploads of verify jobs queued before an upgrade (docs/deploy.md, "Upgrades").
+     */
+    static String unshardedStaging(CacheName cache, Hash fileHash, Compression compression) {
+        return stagingPrefix(cache) + fileHash.toNix32() + ".nar" + compression.fileExtension();
+    }
+
     /** The last nix32 digit of a file hash: its five lowest bits, uniform over 32 values. */
     static char shard(Hash fileHash) {
         String nix32 = fileHash.toNix32();

@@ -65,6 +65,12 @@ final class NarVerifier {
             staged = false;
         }
         if (found.isEmpty()) {
+            // Uploaded before the staging keys were sharded: a verify job queued then still finds it,
+            // verifies it and copies it to the sharded NAR key like any staged file.
+            found = objects.head(Layout.unshardedStaging(cache, info.fileHash(), info.compression()));
+            staged = true;
+        }
+        if (found.isEmpty()) {
             throw new VerificationFailure("fileHash", "no NAR file was uploaded for FileHash " + info.fileHash()
                     + " (expected at " + stagingKey + "); upload it before publishing", "NotUploaded");
         }

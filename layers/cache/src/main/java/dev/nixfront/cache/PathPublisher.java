@@ -97,7 +97,12 @@ final class PathPublisher {
      * batch is written and before it answers, whatever it answers. One consistent read of the cache
      * item a batch instead of one a path: that item is the one key every path of a cache reads.
      */
-    PathRecord publish(CacheRecord cache, NarInfo unsigned, List<Written> written) throws VerificationFailure {
+    PathRecord publish(CacheRecord cache, NarInfo offered, List<Written> written) throws VerificationFailure {
+        // The URL is always where place() puts the file now: a verifying record written before the
+        // NAR keys were sharded carries the unsharded URL, and signing that would publish a narinfo
+        // naming no object (found by an outside review).
+        String url = Layout.narUrl(offered.fileHash(), offered.compression());
+        NarInfo unsigned = offered.url().equals(url) ? offered : offered.toBuilder().url(url).build();
         boolean copied = place(cache, unsigned);
         NarInfo signed = unsigned.sign(keys.of(cache));
         String narInfoKey = Layout.narInfo(cache.name(), signed.storePath().hash());
