@@ -45,7 +45,7 @@ public final class Storage extends Construct {
     public static final String GSI2 = "gsi2";
 
     /**
-     * Where every upload waits for publish: {@code _staging/<cache>/<FileHash>.nar<ext>}, the
+     * Where every upload waits for publish: {@code _staging/<cache>/<shard>/<FileHash>.nar<ext>}, the
      * domain's {@code Layout.STAGING_ROOT}. One first segment for every cache, because lifecycle
      * rules, IAM resources and the CloudFront deny all match keys from the left.
      */

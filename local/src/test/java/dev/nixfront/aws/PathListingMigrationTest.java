@@ -1,6 +1,7 @@
 package dev.nixfront.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
@@ -11,6 +12,8 @@ import dev.nixfront.nix.Hash;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.StorePath;
 import dev.nixfront.nix.StorePathHash;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,11 +23,16 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
  * The upgrade of a deployment whose path items were listed in one gsi1 partition per cache
@@ -125,6 +133,67 @@ class PathListingMigrationTest {
 
         assertThat(paths.migrateListing(CURRENT, 10)).isZero();
         assertThat(listed(CURRENT)).containsExactly(published.hash().value());
+    }
+
+    /**
+     * A migration step that moves entries while a deletion lists the cache must not make the
+     * deletion miss them (found by an outside review: with the shards and the legacy partition read
+     * side by side, a move between the two reads left every moved item behind).
+     */
+    @Test
+    void aDeletionRacingTheMigrationLeavesNoItemBehind() {
+        List<PathRecord> legacy = writeLegacy(CURRENT, 40);
+        AtomicBoolean moved = new AtomicBoolean();
+        DynamoDbClient racing = intercept(request -> {
+            if (DynamoDbTableSchema.GSI1.equals(request.indexName()) && moved.compareAndSet(false, true)) {
+                // Another admin's migrate-index, running concurrently, moves the entries now.
+                assertThat(new DynamoDbPathIndex(dynamoDb, table).migrateListing(CURRENT, 500)).isEqualTo(40);
+            }
+        }, request -> false);
+
+        new DynamoDbPathIndex(racing, table).deleteAll(CURRENT);
+
+        assertThat(moved).isTrue();
+        assertThat(paths.get(CURRENT, legacy.stream().map(PathRecord::hash).toList())).isEmpty();
+    }
+
+    /** A shard that cannot be read fails the deletion, which deleting again repeats; it never skips the shard. */
+    @Test
+    void aFailingShardQueryFailsTheDeletion() {
+        List<PathRecord> legacy = writeLegacy(CURRENT, 10);
+        paths.migrateListing(CURRENT, 100);
+        AtomicInteger shardQueries = new AtomicInteger();
+        DynamoDbClient failing = intercept(request -> { }, request ->
+                DynamoDbTableSchema.GSI2.equals(request.indexName()) && shardQueries.incrementAndGet() == 17);
+
+        assertThatThrownBy(() -> new DynamoDbPathIndex(failing, table).deleteAll(CURRENT)).isInstanceOf(IllegalStateException.class);
+
+        assertThat(paths.get(CURRENT, legacy.stream().map(PathRecord::hash).toList())).hasSize(10);
+        paths.deleteAll(CURRENT);
+        assertThat(paths.get(CURRENT, legacy.stream().map(PathRecord::hash).toList())).isEmpty();
+    }
+
+    /** The table's client, with every listing Query shown to {@code before} and failed where {@code fails} says. */
+    @SuppressWarnings("unchecked")
+    private DynamoDbClient intercept(Consumer<QueryRequest> before, Predicate<QueryRequest> fails) {
+        return (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(), new Class<?>[] {DynamoDbClient.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("queryPaginator") && args != null && args[0] instanceof Consumer<?> build) {
+                        QueryRequest.Builder builder = QueryRequest.builder();
+                        ((Consumer<QueryRequest.Builder>) build).accept(builder);
+                        QueryRequest request = builder.build();
+                        before.accept(request);
+                        if (fails.test(request)) {
+                            throw new IllegalStateException("injected: a throttled query of " + request.expressionAttributeValues());
+                        }
+                        return dynamoDb.queryPaginator(request);
+                    }
+                    try {
+                        return method.invoke(dynamoDb, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private List<PathRecord> writeLegacy(CacheRecord cache, int count) {

@@ -120,7 +120,7 @@ public final class CacheCommand {
 
     @Command(name = "migrate-index", mixinStandardHelpOptions = true,
             description = {"Move every cache's path listing into the sharded index, once after upgrading a deployment "
-                    + "made before it (docs/deploy.md, 'Upgrading'). Safe to run again or to interrupt; needs an admin token of all caches."})
+                    + "made before it (docs/deploy.md, 'Upgrades'). Safe to run again or to interrupt; needs an admin token of all caches."})
     static final class MigrateIndex extends ClientCommand {
         @Override
         int run() throws IOException, InterruptedException, ApiException {

@@ -50,6 +50,8 @@ public final class DynamoDbPathIndex implements PathIndex {
     static final String SK = "PATH";
     /** Listing queries at once: the 32 shards and the legacy partition, each its own index partition. */
     private static final int LISTING_PARALLELISM = 8;
+    /** Rounds of list-and-delete before deletion gives up (the caller can repeat it): two suffice unless writers keep adding. */
+    private static final int MAX_DELETE_ROUNDS = 5;
     /** Migration writes at once: each also deletes an entry of the one legacy gsi1 partition. */
     private static final int MIGRATION_PARALLELISM = 8;
 
@@ -134,23 +136,35 @@ public final class DynamoDbPathIndex implements PathIndex {
     }
 
     /**
-     * Queries the 32 shards and the legacy gsi1 partition in parallel (keys only), then deletes in
-     * batches of 25. A listing read is eventually consistent: an item written a moment before may be
-     * missed, which is why deletion marks the cache first and a publisher that finds the mark
-     * removes what it wrote itself.
+     * Lists the cache's items, keys only, and deletes them in batches of 25, round after round
+     * until a round lists nothing. A round reads the legacy gsi1 partition first and then the 32
+     * shards in parallel: an item the listing migration moves meanwhile leaves the legacy partition
+     * before it enters a shard, so reading in that order cannot miss it (reading both side by side
+     * could, found by an outside review), and an index read that lags is caught by the next round.
+     * An item written into the cache after its deletion began is its publisher's to remove: it
+     * finds the cache marked deleted.
      */
     @Override
     public void deleteAll(CacheRecord cache) {
-        List<Callable<List<Map<String, AttributeValue>>>> listings = new ArrayList<>();
-        for (String shard : PathListing.SHARDS) {
-            listings.add(() -> keys(DynamoDbTableSchema.GSI2, DynamoDbTableSchema.GSI2_PK, PathListing.partition(cache, shard), 0));
+        for (int round = 1; ; round++) {
+            List<Map<String, AttributeValue>> keys = new ArrayList<>(
+                    keys(DynamoDbTableSchema.GSI1, DynamoDbTableSchema.GSI1_PK, PathListing.legacyPartition(cache), 0));
+            List<Callable<List<Map<String, AttributeValue>>>> shards = new ArrayList<>();
+            for (String shard : PathListing.SHARDS) {
+                shards.add(() -> keys(DynamoDbTableSchema.GSI2, DynamoDbTableSchema.GSI2_PK, PathListing.partition(cache, shard), 0));
+            }
+            for (List<Map<String, AttributeValue>> listed : Parallel.all(shards, LISTING_PARALLELISM)) {
+                keys.addAll(listed);
+            }
+            if (keys.isEmpty()) {
+                return;
+            }
+            if (round == MAX_DELETE_ROUNDS) {
+                throw new IllegalStateException("cache " + cache.name() + " still lists " + keys.size() + " path items after "
+                        + MAX_DELETE_ROUNDS + " rounds of deletion; deleting it again goes on");
+            }
+            Items.batchDelete(dynamoDb, table, keys);
         }
-        listings.add(() -> keys(DynamoDbTableSchema.GSI1, DynamoDbTableSchema.GSI1_PK, PathListing.legacyPartition(cache), 0));
-        List<Map<String, AttributeValue>> keys = new ArrayList<>();
-        for (List<Map<String, AttributeValue>> listed : Parallel.all(listings, LISTING_PARALLELISM)) {
-            keys.addAll(listed);
-        }
-        Items.batchDelete(dynamoDb, table, keys);
     }
 
     /**

@@ -20,7 +20,9 @@ final class Parallel {
 
     /**
      * The results of {@code tasks}, in their order, once all have finished. The first failure is
-     * rethrown as it was (a RuntimeException) or wrapped; an interrupt cancels what is still running.
+     * rethrown as it was (a RuntimeException) or wrapped, once the other tasks have ended (not
+     * interrupted: an SDK call cut off mid-request costs a retry, and dynalite takes an aborted
+     * connection badly); an interrupt interrupts the tasks still running and waits for them.
      */
     static <T> List<T> all(List<Callable<T>> tasks, int parallelism) {
         if (tasks.size() <= 1) {
@@ -44,8 +46,14 @@ final class Parallel {
                 }));
             }
             List<T> results = new ArrayList<>();
-            for (Future<T> future : futures) {
-                results.add(future.get());
+            try {
+                for (Future<T> future : futures) {
+                    results.add(future.get());
+                }
+            } catch (InterruptedException e) {
+                // Interrupts what still runs; the executor's close then waits for it to end.
+                executor.shutdownNow();
+                throw e;
             }
             return results;
         } catch (InterruptedException e) {

@@ -194,10 +194,15 @@ public final class CacheAdminService {
         long moved = 0;
         List<String> finished = new ArrayList<>();
         for (CacheRecord cache : todo) {
-            int step;
+            int step = 0;
             do {
                 if (!clock.instant().isBefore(stop)) {
                     return new IndexMigrationResponse(moved, finished, cache.name().value());
+                }
+                // A cache deleted meanwhile is its deletion's to sweep (both listings): moving its items
+                // under the sweep's feet only makes it work harder.
+                if (!stillLive(cache)) {
+                    break;
                 }
                 step = paths.migrateListing(cache, MIGRATION_STEP);
                 moved += step;
@@ -205,6 +210,12 @@ public final class CacheAdminService {
             finished.add(cache.name().value());
         }
         return new IndexMigrationResponse(moved, finished, null);
+    }
+
+    private boolean stillLive(CacheRecord cache) {
+        return caches.get(cache.name())
+                .filter(current -> current.live() && current.incarnation().equals(cache.incarnation()))
+                .isPresent();
     }
 
     CacheInfo info(CacheRecord c) {

@@ -139,6 +139,24 @@ class CacheAdminServiceTest {
         assertThat(fromB.finished()).containsExactly("b", "c");
     }
 
+    /** A cache deleted during the migration is left to its deletion's sweep, which reads both listings. */
+    @Test
+    void migrateIndexStopsMovingTheItemsOfACacheDeletedMeanwhile() {
+        f.createCache("a");
+        f.paths.legacyListings.put("a", 1_200);
+        f.paths.onMigrateStep = () -> {
+            if (f.paths.legacyListings.get("a") < 1_200) {
+                f.services.caches().delete(ADMIN, "a");
+            }
+        };
+
+        IndexMigrationResponse done = f.services.caches().migrateIndex(ADMIN, new IndexMigrationRequest(null));
+
+        assertThat(done.next()).isNull();
+        assertThat(done.moved()).as("the step during which it was deleted, and none after").isEqualTo(1_000);
+        assertThat(f.paths.legacyListings).containsEntry("a", 200);
+    }
+
     @Test
     void onlyAnAdminOfAllCachesMigratesAndFromMustBeACacheName() {
         f.createCache("team");
