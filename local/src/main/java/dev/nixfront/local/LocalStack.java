@@ -66,7 +66,13 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  */
 public final class LocalStack implements AutoCloseable {
     public static final String BUCKET = "nixfront";
-    public static final String TABLE = "nixfront";
+    /**
+     * The table, named by schema version: dynalite cannot add an index to a table, so a version that
+     * adds one copies the table of the one before ({@link LocalTableUpgrade}).
+     */
+    public static final String TABLE = "nixfront-2";
+    /** The table of the version before the path listing's index (gsi2). */
+    static final String PREVIOUS_TABLE = "nixfront";
     /** The verify function's timeout in AWS. */
     private static final Duration VERIFY_TIMEOUT = Duration.ofMinutes(15);
 
@@ -126,7 +132,7 @@ public final class LocalStack implements AutoCloseable {
         DynaliteServer dynalite = track(DynaliteServer.of(files.dynamoDb(), 0).start());
         clients = track(AwsClients.create(AwsClientConfig.local(s3proxy.endpoint(), dynalite.endpoint(),
                 credentials.accessKeyId(), credentials.secretAccessKey())));
-        LocalTableUpgrade.ensure(clients.dynamoDb(), TABLE, clock);
+        LocalTableUpgrade.ensure(clients.dynamoDb(), TABLE, PREVIOUS_TABLE, clock);
 
         readServer = track(new ReadServer(blobStoreOrigin(files.s3()), options.cachePort()));
         CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString()));

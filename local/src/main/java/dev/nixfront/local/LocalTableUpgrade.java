@@ -2,86 +2,66 @@ package dev.nixfront.local;
 
 import dev.nixfront.aws.DynamoDbTableSchema;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * Brings a local stack's table (kept under {@code DIR/dynamodb} from an earlier version) to the
+ * Brings a local stack's table, kept under {@code DIR/dynamodb} by an earlier version, to the
  * current schema. In AWS, CloudFormation adds a new index to the table in place; dynalite cannot
- * (its UpdateTable changes throughput only), so locally the items are copied aside into
- * {@code <table>-upgrade}, the table is created again with every index, and the items are copied
- * back. Each step can be interrupted: the next start sees the aside table and finishes the copy
- * back (puts are idempotent) before removing it. What the items need after that is the same
- * listing migration a deployment runs ({@code nixfront cache migrate-index}).
+ * (its UpdateTable changes throughput only). So the local stack's table has a versioned name, and
+ * a start that finds the table of an earlier version copies every item into the current one, then
+ * writes a marker item, and only then drops the old table.
+ *
+ * <p>Every step may be interrupted (the stack stopped, the machine off) without losing an item:
+ * the old table is read until the marker exists and dropped only after it, a copy that was cut
+ * short is simply made again (puts are idempotent), and an old table left half-dropped by dynalite
+ * is never read again once the marker is there. A first design that dropped and re-created the
+ * table under one name could lose everything if stopped mid-drop (found by an outside review).
+ * What the items need after that is the listing migration every start runs.
  */
 final class LocalTableUpgrade {
+    /** The marker's keys: outside every item type (no index keys), so no listing ever sees it. */
+    static final String MARKER_PK = "LOCAL#upgrade";
     private static final int BATCH = 25;
-    private static final Duration DELETE_DEADLINE = Duration.ofMinutes(1);
 
     private LocalTableUpgrade() {
     }
 
-    /** Creates the table if missing, upgrades it if it lacks an index; true if it was upgraded. */
-    static boolean ensure(DynamoDbClient dynamoDb, String table, Clock clock) {
-        String aside = table + "-upgrade";
-        TableDescription current = describe(dynamoDb, table);
-        TableDescription asideTable = describe(dynamoDb, aside);
-        if (asideTable != null && current != null && !complete(current)) {
-            // Interrupted while copying aside: the original is intact, start over.
-            drop(dynamoDb, aside, clock);
-            asideTable = null;
-        }
-        if (asideTable == null) {
-            if (current == null || complete(current)) {
-                DynamoDbTableSchema.createTableIfMissing(dynamoDb, table, clock);
-                return false;
-            }
-            DynamoDbTableSchema.createTableIfMissing(dynamoDb, aside, clock);
-            copy(dynamoDb, table, aside);
-            drop(dynamoDb, table, clock);
-        }
+    /**
+     * Creates {@code table} if missing, filling it from {@code previous} (the table of an earlier
+     * version) when that exists and the copy is not known to be complete.
+     *
+     * @return true if items were copied from {@code previous}
+     */
+    static boolean ensure(DynamoDbClient dynamoDb, String table, String previous, Clock clock) {
         DynamoDbTableSchema.createTableIfMissing(dynamoDb, table, clock);
-        copy(dynamoDb, aside, table);
-        drop(dynamoDb, aside, clock);
-        return true;
-    }
-
-    /** DeleteTable, then polls until the name is free again (deletion is asynchronous in DynamoDB). */
-    private static void drop(DynamoDbClient dynamoDb, String table, Clock clock) {
-        dynamoDb.deleteTable(b -> b.tableName(table));
-        Instant giveUp = clock.instant().plus(DELETE_DEADLINE);
-        while (describe(dynamoDb, table) != null) {
-            if (clock.instant().isAfter(giveUp)) {
-                throw new IllegalStateException("table " + table + " still exists " + DELETE_DEADLINE + " after DeleteTable");
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for table " + table + " to go", e);
-            }
+        Map<String, AttributeValue> marker = Map.of(
+                DynamoDbTableSchema.PK, AttributeValue.fromS(MARKER_PK),
+                DynamoDbTableSchema.SK, AttributeValue.fromS("FROM#" + previous));
+        boolean complete = dynamoDb.getItem(b -> b.tableName(table).key(marker).consistentRead(true)).hasItem();
+        TableDescription old = describe(dynamoDb, previous);
+        boolean readable = old != null && old.tableStatus() == TableStatus.ACTIVE;
+        boolean copied = false;
+        if (!complete && readable) {
+            copy(dynamoDb, previous, table);
+            dynamoDb.putItem(b -> b.tableName(table).item(marker));
+            complete = true;
+            copied = true;
         }
-    }
-
-    /** Whether the table has every index the schema declares. */
-    static boolean complete(TableDescription table) {
-        Set<String> has = table.globalSecondaryIndexes().stream()
-                .map(GlobalSecondaryIndexDescription::indexName)
-                .collect(Collectors.toSet());
-        return DynamoDbTableSchema.createTableRequest(table.tableName()).globalSecondaryIndexes().stream()
-                .allMatch(index -> has.contains(index.indexName()));
+        // Only once the marker says every item is in the new table; a drop cut short leaves a
+        // table that is never read again.
+        if (complete && readable) {
+            dynamoDb.deleteTable(b -> b.tableName(previous));
+        }
+        return copied;
     }
 
     private static TableDescription describe(DynamoDbClient dynamoDb, String table) {

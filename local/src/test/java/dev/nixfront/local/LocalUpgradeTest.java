@@ -22,6 +22,7 @@ import dev.nixfront.nix.StorePathHash;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,9 +42,9 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 /**
  * `./nixfront local` on the data of a version from before the sharded path listing: a table with
- * gsi1 alone whose path items are listed under {@code gsi1pk=PATHS#<cache>}. The start upgrades
- * the table (dynalite cannot add an index: copied aside and back) and migrates the listing, so the
- * cache's paths are found again by deletion.
+ * gsi1 alone whose path items are listed under {@code gsi1pk=PATHS#<cache>}. The start copies it
+ * into the table of the current schema (dynalite cannot add an index) and migrates the listing, so
+ * the cache's paths are found again by deletion.
  */
 class LocalUpgradeTest {
     private static final int PATHS = 40;
@@ -71,7 +72,7 @@ class LocalUpgradeTest {
             DynamoDbClient dynamoDb = stack.dynamoDb();
             assertThat(dynamoDb.describeTable(b -> b.tableName(LocalStack.TABLE)).table().globalSecondaryIndexes())
                     .extracting(GlobalSecondaryIndexDescription::indexName).containsExactlyInAnyOrder("gsi1", "gsi2");
-            assertThat(tableExists(dynamoDb, LocalStack.TABLE + "-upgrade")).isFalse();
+            assertThat(tableExists(dynamoDb, LocalStack.PREVIOUS_TABLE)).isFalse();
             DynamoDbPathIndex index = new DynamoDbPathIndex(dynamoDb, LocalStack.TABLE);
             List<StorePathHash> hashes = written.stream().map(PathRecord::hash).toList();
             assertThat(index.get(cache, hashes).values()).containsExactlyInAnyOrderElementsOf(written);
@@ -88,22 +89,16 @@ class LocalUpgradeTest {
         }
     }
 
-    /** Stands in for the version of before: the table with gsi1 alone, path items listed under gsi1pk=PATHS#<cache>. */
+    /**
+     * Stands in for the version of before: its table {@code nixfront} with gsi1 alone, path items
+     * listed under gsi1pk=PATHS#<cache>, and no table of the current version.
+     */
     private static void rewriteAsBefore(Path data, CacheRecord cache) throws Exception {
         try (DynaliteServer dynalite = DynaliteServer.of(data, 0).start();
-             DynamoDbClient dynamoDb = DynamoDbClient.builder()
-                     .endpointOverride(dynalite.endpoint())
-                     .region(Region.US_EAST_1)
-                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("upgrade", "upgrade-test")))
-                     .httpClient(UrlConnectionHttpClient.create())
-                     .build()) {
+             DynamoDbClient dynamoDb = client(dynalite)) {
             List<Map<String, AttributeValue>> items = new ArrayList<>();
             dynamoDb.scanPaginator(b -> b.tableName(LocalStack.TABLE)).items().forEach(items::add);
-            dynamoDb.deleteTable(b -> b.tableName(LocalStack.TABLE));
-            while (tableExists(dynamoDb, LocalStack.TABLE)) {
-                Thread.onSpinWait();
-            }
-            CreateTableRequest current = DynamoDbTableSchema.createTableRequest(LocalStack.TABLE);
+            CreateTableRequest current = DynamoDbTableSchema.createTableRequest(LocalStack.PREVIOUS_TABLE);
             dynamoDb.createTable(current.toBuilder()
                     .attributeDefinitions(current.attributeDefinitions().stream().filter(a -> !a.attributeName().startsWith("gsi2")).toList())
                     .globalSecondaryIndexes(current.globalSecondaryIndexes().stream().filter(i -> i.indexName().equals("gsi1")).toList())
@@ -114,9 +109,59 @@ class LocalUpgradeTest {
                     old.put("gsi1pk", AttributeValue.fromS("PATHS#kept." + cache.incarnation()));
                     old.put("gsi1sk", old.remove("gsi2sk"));
                 }
-                dynamoDb.putItem(b -> b.tableName(LocalStack.TABLE).item(old));
+                dynamoDb.putItem(b -> b.tableName(LocalStack.PREVIOUS_TABLE).item(old));
             }
             assertThat(items).filteredOn(i -> i.get("pk").s().startsWith("PATH#")).hasSize(PATHS);
+            dynamoDb.deleteTable(b -> b.tableName(LocalStack.TABLE));
+            while (tableExists(dynamoDb, LocalStack.TABLE)) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static DynamoDbClient client(DynaliteServer dynalite) {
+        return DynamoDbClient.builder()
+                .endpointOverride(dynalite.endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("upgrade", "upgrade-test")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+    }
+
+    /**
+     * Stopped at any point, the upgrade loses nothing: a copy cut short (the new table holds part of
+     * the items and no marker) is made again from the old table, which is dropped only once the
+     * marker is written; after that the old table is never read, so a drop cut short is harmless.
+     */
+    @Test
+    void anUpgradeInterruptedAnywhereLosesNoItem(@TempDir Path dir) throws Exception {
+        try (DynaliteServer dynalite = DynaliteServer.of(dir, 0).start();
+             DynamoDbClient dynamoDb = client(dynalite)) {
+            CreateTableRequest schema = DynamoDbTableSchema.createTableRequest("old");
+            dynamoDb.createTable(schema.toBuilder()
+                    .attributeDefinitions(schema.attributeDefinitions().stream().filter(a -> !a.attributeName().startsWith("gsi2")).toList())
+                    .globalSecondaryIndexes(schema.globalSecondaryIndexes().stream().filter(i -> i.indexName().equals("gsi1")).toList())
+                    .build());
+            for (int i = 0; i < 60; i++) {
+                String pk = "CACHE#c" + i;
+                dynamoDb.putItem(b -> b.tableName("old").item(Map.of("pk", AttributeValue.fromS(pk), "sk", AttributeValue.fromS("CACHE"))));
+            }
+            // Cut short after 10 items: the new table exists, holds a part, and has no marker.
+            DynamoDbTableSchema.createTableIfMissing(dynamoDb, "new", Clock.systemUTC());
+            dynamoDb.scanPaginator(b -> b.tableName("old").limit(10)).items().stream().limit(10)
+                    .forEach(item -> dynamoDb.putItem(b -> b.tableName("new").item(item)));
+
+            assertThat(LocalTableUpgrade.ensure(dynamoDb, "new", "old", Clock.systemUTC())).isTrue();
+
+            assertThat(dynamoDb.scanPaginator(b -> b.tableName("new")).items().stream()
+                    .filter(i -> i.get("pk").s().startsWith("CACHE#"))).hasSize(60);
+            while (tableExists(dynamoDb, "old")) {
+                Thread.onSpinWait();
+            }
+            // Started again (the old table gone, or left half-dropped): nothing more to do, nothing lost.
+            assertThat(LocalTableUpgrade.ensure(dynamoDb, "new", "old", Clock.systemUTC())).isFalse();
+            assertThat(dynamoDb.scanPaginator(b -> b.tableName("new")).items().stream()
+                    .filter(i -> i.get("pk").s().startsWith("CACHE#"))).hasSize(60);
         }
     }
 
