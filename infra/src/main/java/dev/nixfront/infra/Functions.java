@@ -78,6 +78,8 @@ public final class Functions extends Construct {
     private static final String TOKEN_ITEMS = "TOKEN#*";
     private static final String PATH_ITEMS = "PATH#*";
     private static final String LEADING_KEYS = "dynamodb:LeadingKeys";
+    /** The attributes the listing migration touches: the table's keys and both indexes' keys. */
+    static final List<String> LISTING_ATTRIBUTES = List.of("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk");
 
     /**
      * @param storage              the bucket, table, key and secret the functions work on
@@ -214,8 +216,8 @@ public final class Functions extends Construct {
         // Creates caches and tokens (conditional puts), revokes tokens, deletes a cache's path items in
         // batches and then the cache item: nothing else.
         tableWrites(admin, storage, List.of("dynamodb:PutItem"), CACHE_ITEMS, TOKEN_ITEMS);
-        // UpdateItem on path items: the listing migration moves each into the sharded index (POST /v1/index-migration).
-        tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), CACHE_ITEMS, TOKEN_ITEMS, PATH_ITEMS);
+        tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), CACHE_ITEMS, TOKEN_ITEMS);
+        listingMoves(admin, storage);
         tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), CACHE_ITEMS);
         tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS);
         // Envelope encryption: a fresh data key per signing key; the admin never needs to decrypt one.
@@ -341,6 +343,24 @@ public final class Functions extends Construct {
                 .resources(List.of(storage.table().getTableArn()))
                 .conditions(new TreeMap<>(Map.of(
                         "ForAllValues:StringLike", Map.of(LEADING_KEYS, List.of(partitionKeyPatterns)),
+                        "Null", Map.of(LEADING_KEYS, "false"))))
+                .build());
+    }
+
+    /**
+     * The listing migration ({@code POST /v1/index-migration}) moves each path item into the sharded
+     * index with an UpdateItem: on path items only, naming only their keys and the two indexes' keys
+     * ({@code dynamodb:Attributes}), returning nothing. So the admin role can re-list a path, never
+     * change what a path says.
+     */
+    private static void listingMoves(NixfrontFunction fn, Storage storage) {
+        fn.role().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("dynamodb:UpdateItem"))
+                .resources(List.of(storage.table().getTableArn()))
+                .conditions(new TreeMap<>(Map.of(
+                        "ForAllValues:StringLike", Map.of(LEADING_KEYS, List.of(PATH_ITEMS)),
+                        "ForAllValues:StringEquals", Map.of("dynamodb:Attributes", LISTING_ATTRIBUTES),
+                        "StringEqualsIfExists", Map.of("dynamodb:ReturnValues", "NONE"),
                         "Null", Map.of(LEADING_KEYS, "false"))))
                 .build());
     }
