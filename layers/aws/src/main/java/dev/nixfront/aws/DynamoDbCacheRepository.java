@@ -44,27 +44,14 @@ public final class DynamoDbCacheRepository implements CacheRepository {
         this.table = Objects.requireNonNull(table, "table");
     }
 
-    static String pk(CacheName name) {
+    // public for the capacity simulation in bench
+    public static String pk(CacheName name) {
         return "CACHE#" + name.value();
     }
 
     @Override
     public boolean create(CacheRecord cache, Instant replacing) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(DynamoDbTableSchema.PK, s(pk(cache.name())));
-        item.put(DynamoDbTableSchema.SK, s(SK));
-        item.put(DynamoDbTableSchema.GSI1_PK, s(LISTING));
-        item.put(DynamoDbTableSchema.GSI1_SK, s(cache.name().value()));
-        item.put("name", s(cache.name().value()));
-        item.put("publicKey", s(cache.publicKey()));
-        item.put("sealedKey", b(cache.sealedKey()));
-        item.put("priority", n(cache.priority()));
-        item.put("private", bool(cache.privateCache()));
-        item.put("createdAt", instant(cache.createdAt()));
-        if (!cache.incarnation().isEmpty()) {
-            item.put("incarnation", s(cache.incarnation()));
-        }
-        Items.putIfNotNull(item, "deletedAt", cache.deletedAt());
+        Map<String, AttributeValue> item = item(cache);
         try {
             if (replacing == null) {
                 dynamoDb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
@@ -117,6 +104,27 @@ public final class DynamoDbCacheRepository implements CacheRepository {
     @Override
     public void delete(CacheName name) {
         dynamoDb.deleteItem(b -> b.tableName(table).key(Items.key(pk(name), SK)));
+    }
+
+    // public for the capacity simulation in bench
+    /** The cache's item as {@link #create} writes it. */
+    public static Map<String, AttributeValue> item(CacheRecord cache) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(DynamoDbTableSchema.PK, s(pk(cache.name())));
+        item.put(DynamoDbTableSchema.SK, s(SK));
+        item.put(DynamoDbTableSchema.GSI1_PK, s(LISTING));
+        item.put(DynamoDbTableSchema.GSI1_SK, s(cache.name().value()));
+        item.put("name", s(cache.name().value()));
+        item.put("publicKey", s(cache.publicKey()));
+        item.put("sealedKey", b(cache.sealedKey()));
+        item.put("priority", n(cache.priority()));
+        item.put("private", bool(cache.privateCache()));
+        item.put("createdAt", instant(cache.createdAt()));
+        if (!cache.incarnation().isEmpty()) {
+            item.put("incarnation", s(cache.incarnation()));
+        }
+        Items.putIfNotNull(item, "deletedAt", cache.deletedAt());
+        return item;
     }
 
     private static CacheRecord record(Map<String, AttributeValue> item) {

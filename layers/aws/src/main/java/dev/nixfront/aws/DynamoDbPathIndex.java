@@ -68,7 +68,8 @@ public final class DynamoDbPathIndex implements PathIndex {
         return cache.incarnation().isEmpty() ? cache.name().value() : cache.name().value() + "." + cache.incarnation();
     }
 
-    static String pk(CacheRecord cache, StorePathHash hash) {
+    // public for the capacity simulation in bench
+    public static String pk(CacheRecord cache, StorePathHash hash) {
         return "PATH#" + owner(cache) + "#" + hash.value();
     }
 
