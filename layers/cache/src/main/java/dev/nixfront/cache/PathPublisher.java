@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -74,13 +75,27 @@ final class PathPublisher {
     }
 
     /**
-     * Verifies the offered path's NAR and publishes it signed, leaving the look at the cache to the
-     * caller: what it wrote is added to {@code written}, which the caller must {@link #confirm} once
-     * its batch is written and before it answers, whatever it answers (a publish request, a verify
-     * run). One consistent read of the cache item a batch instead of one a path: that item is the
-     * one key every path of a cache reads. Throws {@link VerificationFailure} for a bad upload (the
-     * caller records the rejection) and a 409 {@link DomainException} when different info for the
-     * path is already published.
+     * Verifies {@code unsigned}'s NAR and publishes it signed, then confirms that the cache is still
+     * there ({@link #confirm}). Throws {@link VerificationFailure} for a bad upload (the caller
+     * records the rejection), a 409 {@link DomainException} when different info for the path is
+     * already published, and {@link CacheGoneException} when the cache was deleted while the path
+     * was written (what this call wrote is removed again).
+     */
+    PathRecord publish(CacheRecord cache, NarInfo unsigned) throws VerificationFailure {
+        List<Written> written = new ArrayList<>(1);
+        try {
+            return publish(cache, unsigned, written);
+        } finally {
+            // Also after a 409: a NAR this call copied is confirmed or removed like the rest.
+            confirm(cache, written);
+        }
+    }
+
+    /**
+     * As {@link #publish(CacheRecord, NarInfo)}, but leaves the look at the cache to the caller:
+     * what it wrote is added to {@code written}, which the caller must {@link #confirm} once its
+     * batch is written and before it answers, whatever it answers. One consistent read of the cache
+     * item a batch instead of one a path: that item is the one key every path of a cache reads.
      */
     PathRecord publish(CacheRecord cache, NarInfo offered, List<Written> written) throws VerificationFailure {
         // The URL is always where place() puts the file now: a verifying record written before the

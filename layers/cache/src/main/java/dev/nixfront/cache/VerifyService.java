@@ -97,70 +97,47 @@ public final class VerifyService {
         Map<StorePathHash, PathRecord> records = paths.get(cache, hashes);
         Set<StorePath> done = new HashSet<>();
         Set<StorePath> failed = new HashSet<>();
-        // What this run wrote, confirmed with one look at the cache before the run ends or hands on.
-        List<PathPublisher.Written> written = new ArrayList<>();
-        Set<String> unconfirmed = new HashSet<>();
-        try {
-            boolean verified = false;
-            Duration spent = Duration.ZERO;
-            for (int i = 0; i < hashes.size(); i++) {
-                StorePathHash hash = hashes.get(i);
-                PathRecord record = records.get(hash);
-                if (record == null) {
-                    outcomes.add(new Outcome(hash.value(), null, "no index record for this hash: skipped"));
-                    continue;
-                }
-                NarInfo info = record.info();
-                if (record.state() == PathState.PUBLISHED) {
-                    // Delivered again after it was done (Lambda retries whole jobs), or published by a
-                    // later batch: published paths are never touched again.
-                    done.add(info.storePath());
-                    outcomes.add(new Outcome(info.storePath().toString(), PathState.PUBLISHED, null));
-                    continue;
-                }
-                if (record.state() == PathState.REJECTED) {
-                    // Rejected by an earlier delivery of this job; verifying again would fail the same way.
-                    failed.add(info.storePath());
-                    outcomes.add(new Outcome(info.storePath().toString(), PathState.REJECTED, record.reason()));
-                    continue;
-                }
-                // The first path to verify always starts, so every run makes progress.
-                if (verified && !fits(start, spent, info)) {
-                    publisher.confirm(cache, written);
-                    unconfirmed.clear();
-                    handOff.submit(new VerifyJob(job.cache(), job.incarnation(), job.storeHashes().subList(i, hashes.size())));
-                    return outcomes;
-                }
-                verified = true;
-                spent = spent.plus(estimate(info));
-                try {
-                    Outcome outcome = verify(cache, record, done, failed, written);
-                    outcomes.add(outcome);
-                    if (outcome.state() == PathState.PUBLISHED) {
-                        unconfirmed.add(outcome.path());
-                    }
-                } catch (CacheGoneException gone) {
-                    // Deleted while this job ran (found by a rejection's look at the cache): write nothing more.
-                    for (StorePathHash rest : hashes.subList(i, hashes.size())) {
-                        outcomes.add(new Outcome(rest.value(), PathState.REJECTED, gone.getMessage()));
-                    }
-                    throw gone;
-                }
+        boolean verified = false;
+        Duration spent = Duration.ZERO;
+        for (int i = 0; i < hashes.size(); i++) {
+            StorePathHash hash = hashes.get(i);
+            PathRecord record = records.get(hash);
+            if (record == null) {
+                outcomes.add(new Outcome(hash.value(), null, "no index record for this hash: skipped"));
+                continue;
             }
-            publisher.confirm(cache, written);
-            return outcomes;
-        } catch (CacheGoneException gone) {
-            // The publisher removes what this run wrote; nothing of it stays published.
+            NarInfo info = record.info();
+            if (record.state() == PathState.PUBLISHED) {
+                // Delivered again after it was done (Lambda retries whole jobs), or published by a
+                // later batch: published paths are never touched again.
+                done.add(info.storePath());
+                outcomes.add(new Outcome(info.storePath().toString(), PathState.PUBLISHED, null));
+                continue;
+            }
+            if (record.state() == PathState.REJECTED) {
+                // Rejected by an earlier delivery of this job; verifying again would fail the same way.
+                failed.add(info.storePath());
+                outcomes.add(new Outcome(info.storePath().toString(), PathState.REJECTED, record.reason()));
+                continue;
+            }
+            // The first path to verify always starts, so every run makes progress.
+            if (verified && !fits(start, spent, info)) {
+                handOff.submit(new VerifyJob(job.cache(), job.incarnation(), job.storeHashes().subList(i, hashes.size())));
+                return outcomes;
+            }
+            verified = true;
+            spent = spent.plus(estimate(info));
             try {
-                publisher.confirm(cache, written);
-            } catch (CacheGoneException alsoGone) {
-                // expected: the cache is still gone
+                outcomes.add(verify(cache, record, done, failed));
+            } catch (CacheGoneException gone) {
+                // Deleted while this job ran: the publisher removed what it wrote; write nothing more.
+                for (StorePathHash rest : hashes.subList(i, hashes.size())) {
+                    outcomes.add(new Outcome(rest.value(), PathState.REJECTED, gone.getMessage()));
+                }
+                return outcomes;
             }
-            return outcomes.stream()
-                    .map(o -> o.state() == PathState.PUBLISHED && unconfirmed.contains(o.path())
-                            ? new Outcome(o.path(), PathState.REJECTED, gone.getMessage()) : o)
-                    .toList();
         }
+        return outcomes;
     }
 
     /**
@@ -185,14 +162,13 @@ public final class VerifyService {
      * very record only, so a later request's verifying record of the path (written since this one
      * was read) keeps its own verification.
      */
-    private Outcome verify(CacheRecord cache, PathRecord record, Set<StorePath> done, Set<StorePath> failed,
-                           List<PathPublisher.Written> written) {
+    private Outcome verify(CacheRecord cache, PathRecord record, Set<StorePath> done, Set<StorePath> failed) {
         NarInfo info = record.info();
         String reason = unpublishedReference(cache, info, done, failed);
         String metricReason = "MissingReference";
         if (reason == null) {
             try {
-                publisher.publish(cache, info, written);
+                publisher.publish(cache, info);
                 done.add(info.storePath());
                 return new Outcome(info.storePath().toString(), PathState.PUBLISHED, null);
             } catch (VerificationFailure f) {

@@ -137,26 +137,6 @@ class CacheIncarnationTest {
         assertThat(f.paths.record(first, four.path().hash())).isEmpty();
     }
 
-    /** A verify run confirms everything it published with one read of the cache item, as a publish request does. */
-    @Test
-    void aVerifyRunLooksAtTheCacheOnce() {
-        Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withInlineVerifyMaxBytes(10));
-        f.createCache("team");
-        Fixture.Nar one = nar("one");
-        Fixture.Nar two = nar("two", one.path());
-        Fixture.Nar three = nar("three", two.path());
-        for (Fixture.Nar n : List.of(one, two, three)) {
-            f.upload("team", n);
-        }
-        f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(one.info(), two.info(), three.info())));
-        VerifyJob job = f.queue.jobs().getFirst();
-        int before = f.caches.gets.get();
-
-        assertThat(f.services.verify().run(job)).extracting(VerifyService.Outcome::state)
-                .containsExactly(PathState.PUBLISHED, PathState.PUBLISHED, PathState.PUBLISHED);
-        assertThat(f.caches.gets.get() - before).as("the job's lookup and one confirmation").isEqualTo(2);
-    }
-
     @Test
     void aDeletedNameIsReservedUntilNoJobQueuedBeforeTheDeletionCanRun() {
         Fixture f = new Fixture();
