@@ -38,6 +38,8 @@ import java.util.Set;
  * info and go to the verify function ({@link Deferral}), and answer {@code verifying}. Nothing becomes readable before its NAR is verified.
  */
 public final class PublishService {
+    /** Paths written between two looks at the cache item: a few reads a batch, a bounded window if the request dies. */
+    static final int CONFIRM_EVERY = 25;
     private final PathIndex paths;
     private final Clock clock;
     private final CacheSettings settings;
@@ -162,6 +164,11 @@ public final class PublishService {
             inlineBytes += bytes;
             try {
                 publisher.publish(record, info, written);
+                if (written.size() >= CONFIRM_EVERY) {
+                    // Also along the way, so that an invocation killed mid-batch (a crash, an
+                    // out-of-memory) leaves at most this many paths unconfirmed, not 200.
+                    publisher.confirm(record, written);
+                }
             } catch (VerificationFailure f) {
                 try {
                     publisher.reject(record, info, null, f.field() + ": " + f.reason(), f.metricReason());

@@ -15,6 +15,7 @@ import dev.nixfront.cache.port.PathState;
 import dev.nixfront.cache.port.Scope;
 import dev.nixfront.cache.port.TokenRecord;
 import dev.nixfront.cache.port.VerifyJob;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -135,6 +136,25 @@ class CacheIncarnationTest {
                 .noneMatch(k -> k.startsWith("team/"));
         assertThat(f.paths.record(first, three.path().hash())).isEmpty();
         assertThat(f.paths.record(first, four.path().hash())).isEmpty();
+    }
+
+    /** A big batch also looks along the way, every CONFIRM_EVERY paths, so a request that dies mid-batch leaves few unconfirmed. */
+    @Test
+    void aBigBatchLooksAtTheCacheEveryFewPaths() {
+        Fixture f = new Fixture();
+        f.createCache("team");
+        List<Fixture.Nar> nars = new ArrayList<>();
+        for (int i = 0; i < 2 * PublishService.CONFIRM_EVERY + 10; i++) {
+            Fixture.Nar n = nar("p" + i);
+            f.upload("team", n);
+            nars.add(n);
+        }
+        int before = f.caches.gets.get();
+
+        assertThat(f.services.publish().publish(ADMIN, "team", new PublishRequest(nars.stream().map(Fixture.Nar::info).toList()))
+                .results()).extracting(PublishResult::state).containsOnly("published");
+
+        assertThat(f.caches.gets.get() - before).as("the lookup, two looks along the way and the last").isEqualTo(4);
     }
 
     @Test
