@@ -18,6 +18,7 @@ import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Principal;
 import dev.nixfront.cache.Services;
 import dev.nixfront.cache.TokenService;
+import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.Metrics;
 import dev.nixfront.cache.port.VerifyJob;
 import dev.nixfront.functions.AdminHandler;
@@ -137,7 +138,8 @@ public final class LocalStack implements AutoCloseable {
         readServer = track(new ReadServer(blobStoreOrigin(files.s3()), options.cachePort()));
         CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString()));
         ExecutorVerificationQueue queue = track(new ExecutorVerificationQueue(2));
-        Ports ports = AwsPorts.create(clients, BUCKET, TABLE, new LocalKeyVault(files.masterKey()), queue, Metrics.NONE);
+        Ports ports = AwsPorts.create(clients, BUCKET, TABLE, new LocalKeyVault(files.masterKey()), queue, Metrics.NONE,
+                EdgeStore.NONE);
         Services services = Services.create(ports, settings, clock, random);
         adminToken = adminToken(services, random);
         migrateListings(services);
