@@ -47,6 +47,11 @@ class HandlerLogTest {
         }
 
         @Override
+        public boolean update(CacheName name, String incarnation, boolean privateCache, int priority) {
+            throw new IllegalStateException("update failed");
+        }
+
+        @Override
         public Optional<CacheRecord> get(CacheName name) {
             throw new IllegalStateException("table unavailable (request by Bearer " + TOKEN + ")",
                     new RuntimeException("connection reset"));

@@ -5,6 +5,7 @@ import dev.nixfront.api.CacheList;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.api.IndexMigrationResponse;
+import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
@@ -27,7 +28,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Creating, listing, describing and deleting caches. Every change of a cache reaches the
+ * Creating, listing, describing, updating and deleting caches. Every change of a cache reaches the
  * read path's {@link EdgeStore} before the answer: a private cache is checked there, and an unknown
  * one is not served at all.
  */
@@ -155,6 +156,40 @@ public final class CacheAdminService {
 
     public CacheInfo info(Principal principal, String name) {
         return info(lookup.require(principal, name, Permission.READ));
+    }
+
+    /**
+     * Changes whether a cache is private and its priority, for an admin of the cache (of its live
+     * incarnation). The item is updated conditionally on that incarnation, then nix-cache-info is
+     * written again when a priority is given (also an unchanged one, so repeating a request that
+     * failed halfway repairs it), then the read path's entry: from the answer on, reads of a cache
+     * made private need a read token.
+     */
+    public CacheInfo update(Principal principal, String name, UpdateCacheRequest request) {
+        if (request == null) {
+            throw DomainException.invalid(null, "the request needs a JSON body");
+        }
+        if (request.privateCache() == null && request.priority() == null) {
+            throw DomainException.invalid("body", "nothing to change: give private, priority or both");
+        }
+        if (request.priority() != null && (request.priority() < 0 || request.priority() > MAX_PRIORITY)) {
+            throw DomainException.invalid("priority", "must be between 0 and " + MAX_PRIORITY + ", got " + request.priority());
+        }
+        CacheRecord cache = lookup.require(principal, name, Permission.ADMIN);
+        CacheRecord updated = new CacheRecord(cache.name(), cache.publicKey(), cache.sealedKey(),
+                request.priority() == null ? cache.priority() : request.priority(),
+                request.privateCache() == null ? cache.privateCache() : request.privateCache(),
+                cache.createdAt(), cache.incarnation(), null);
+        if (!caches.update(cache.name(), cache.incarnation(), updated.privateCache(), updated.priority())) {
+            throw DomainException.conflict("cache", "cache " + cache.name() + " was deleted or created again while it was"
+                    + " being updated; look it up and try again");
+        }
+        if (request.priority() != null) {
+            objects.put(Layout.nixCacheInfo(cache.name()), nixCacheInfo(updated), Layout.CACHE_INFO_CONTENT_TYPE,
+                    Layout.NARINFO_CACHE_CONTROL);
+        }
+        EdgeEntries.put(edge, EdgeEntries.cache(updated));
+        return info(updated);
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.CreatedToken;
+import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.EdgeStore;
@@ -112,11 +113,14 @@ class EdgeEntriesTest {
     }
 
     @Test
-    void aCacheIsOnTheEdgeFromItsCreationUntilItsDeletion() {
+    void aCacheIsOnTheEdgeFromItsCreationUntilItsDeletionWithItsCurrentVisibility() {
         Fixture f = new Fixture();
         f.services.caches().create(Fixture.ADMIN, new CreateCacheRequest("team", true, null, null));
         String incarnation = f.caches.get(CacheName.of("team")).orElseThrow().incarnation();
         assertThat(f.edge.list()).containsExactly(Map.entry("c:team", "{\"p\":true,\"i\":\"" + incarnation + "\"}"));
+
+        f.services.caches().update(Fixture.ADMIN, "team", new UpdateCacheRequest(false, null));
+        assertThat(f.edge.list()).containsExactly(Map.entry("c:team", "{\"p\":false,\"i\":\"" + incarnation + "\"}"));
 
         f.services.caches().delete(Fixture.ADMIN, "team");
         assertThat(f.edge.list()).isEmpty();
