@@ -144,6 +144,14 @@ class MainTest {
     }
 
     @Test
+    void aCacheUpdateTakesOneVisibilityAndSomethingToChange() {
+        assertThat(nixfront("cache", "update", "team", "--private", "--public", "--server", "http://127.0.0.1:9", "--token", "t")
+                .errorLine(Main.USAGE)).startsWith("nixfront: error: --private, --public are mutually exclusive");
+        assertThat(nixfront("cache", "update", "team", "--server", "http://127.0.0.1:9", "--token", "t").errorLine(Main.USAGE))
+                .isEqualTo("nixfront: nothing to change: give --private, --public or --priority (see 'nixfront cache update --help')");
+    }
+
+    @Test
     void aMissingDirectoryIsAFailureOfOneLine() {
         Path sk = dir.resolve("missing/sk");
         assertThat(nixfront("key", "generate", "k-1", "--secret-key-file", sk.toString(),

@@ -8,12 +8,13 @@ import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.IndexMigrationRequest;
+import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.cache.Principal;
 import dev.nixfront.cache.Services;
 import java.util.Objects;
 
 /**
- * Administration: the {@link ApiRoute}s of {@link ApiRoute.Function#ADMIN} (create and delete caches;
+ * Administration: the {@link ApiRoute}s of {@link ApiRoute.Function#ADMIN} (create, update and delete caches;
  * create, list ({@code ?cache=NAME}) and revoke tokens; move path listings into the sharded index).
  * Signing keys are sealed here
  * and never leave it; created token secrets appear once, in the 201 body.
@@ -42,6 +43,9 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                 case DELETE_CACHE:
                     services.caches().delete(principal, request.param("cache"));
                     return Http.noContent();
+                case UPDATE_CACHE:
+                    request.noQuery();
+                    return Http.ok(services.caches().update(principal, request.param("cache"), request.body(UpdateCacheRequest.class)));
                 case CREATE_TOKEN:
                     request.noQuery();
                     return Http.created(services.tokens().create(principal, request.body(CreateTokenRequest.class)));

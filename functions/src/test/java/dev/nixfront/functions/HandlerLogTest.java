@@ -47,6 +47,11 @@ class HandlerLogTest {
         }
 
         @Override
+        public boolean update(CacheName name, String incarnation, boolean privateCache, int priority) {
+            throw new IllegalStateException("update failed");
+        }
+
+        @Override
         public Optional<CacheRecord> get(CacheName name) {
             throw new IllegalStateException("table unavailable (request by Bearer " + TOKEN + ")",
                     new RuntimeException("connection reset"));
@@ -66,7 +71,7 @@ class HandlerLogTest {
     private Services failingServices() {
         Ports p = fakes.ports();
         Services services = Services.create(new Ports(p.objects(), new FailingCaches(), p.paths(), p.tokens(), p.keys(),
-                p.queue(), p.metrics()), CacheSettings.defaults("https://cache.example.org"), fakes.clock, new SecureRandom());
+                p.queue(), p.metrics(), p.edge()), CacheSettings.defaults("https://cache.example.org"), fakes.clock, new SecureRandom());
         services.tokens().registerBootstrap(TokenService.hash(TOKEN), "test bootstrap");
         return services;
     }

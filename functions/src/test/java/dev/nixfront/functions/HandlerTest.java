@@ -248,6 +248,27 @@ class HandlerTest {
         assertThat(published.body().at("/results/0/state").asText()).isEqualTo("published");
     }
 
+    @Test
+    void aCacheIsMadePrivateAndReprioritisedByPatchWithItsFieldsReadStrictly() throws Exception {
+        assertThat(call(admin, "POST", "/v1/caches", ADMIN_TOKEN, "{\"name\":\"team\"}").status()).isEqualTo(201);
+
+        Answer updated = call(admin, "PATCH", "/v1/caches/team", ADMIN_TOKEN, "{\"private\":true,\"priority\":30}");
+        assertThat(updated.status()).as(updated.body().toString()).isEqualTo(200);
+        assertThat(updated.body().get("private").asBoolean()).isTrue();
+        assertThat(updated.body().get("priority").asInt()).isEqualTo(30);
+        assertThat(call(query, "GET", "/v1/caches/team", ADMIN_TOKEN, null).body()).isEqualTo(updated.body());
+        assertThat(fakes.edge.list().get("c:team")).startsWith("{\"p\":true,");
+
+        assertInvalid(call(admin, "PATCH", "/v1/caches/team", ADMIN_TOKEN, "{}"), "body");
+        assertInvalid(call(admin, "PATCH", "/v1/caches/team", ADMIN_TOKEN, "{\"privat\":false}"), "privat");
+        assertInvalid(call(admin, "PATCH", "/v1/caches/team", ADMIN_TOKEN, "{\"private\":\"false\"}"), "private");
+        assertInvalid(call(admin, "PATCH", "/v1/caches/team", ADMIN_TOKEN, "{\"priority\":10001}"), "priority");
+        assertThat(call(admin, "PATCH", "/v1/caches/nope", ADMIN_TOKEN, "{\"private\":false}").status()).isEqualTo(404);
+        String reader = token(List.of("team"), List.of("read"));
+        assertThat(call(admin, "PATCH", "/v1/caches/team", reader, "{\"private\":false}").status()).isEqualTo(403);
+        assertThat(call(query, "GET", "/v1/caches/team", ADMIN_TOKEN, null).body().get("private").asBoolean()).isTrue();
+    }
+
     /** Three copies of the path in one batch, the last with {@code field} set to {@code value} (null included). */
     private Answer publishWith(Map<String, Object> info, String field, Object value) throws Exception {
         Map<String, Object> changed = new HashMap<>(info);

@@ -14,6 +14,7 @@ import dev.nixfront.aws.AwsPorts;
 import dev.nixfront.aws.LocalKeyVault;
 import dev.nixfront.cache.CacheSettings;
 import dev.nixfront.cache.DomainException;
+import dev.nixfront.cache.EdgeReconciler;
 import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Principal;
 import dev.nixfront.cache.Services;
@@ -61,7 +62,8 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * The whole of nixfront on one machine: s3proxy (in this JVM, files under {@code DIR/s3}),
  * dynalite (a child process, LevelDB under {@code DIR/dynamodb}), the same handler classes as in
  * Lambda behind an API Gateway look-alike ({@link ApiFront}), a verification executor standing in
- * for the async Lambda invoke, and a read server playing CloudFront ({@link ReadServer}).
+ * for the async Lambda invoke, and a read server playing CloudFront ({@link ReadServer}) with the
+ * read path's store in memory ({@link LocalEdgeStore}), filled from the table at every start.
  * Everything binds 127.0.0.1; data and the admin token survive restarts.
  */
 public final class LocalStack implements AutoCloseable {
@@ -134,13 +136,17 @@ public final class LocalStack implements AutoCloseable {
                 credentials.accessKeyId(), credentials.secretAccessKey())));
         LocalTableUpgrade.ensure(clients.dynamoDb(), TABLE, PREVIOUS_TABLE, clock);
 
-        readServer = track(new ReadServer(blobStoreOrigin(files.s3()), options.cachePort()));
+        LocalEdgeStore edge = new LocalEdgeStore();
+        readServer = track(new ReadServer(blobStoreOrigin(files.s3()), options.cachePort(), edge::get, clock));
         CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString()));
         ExecutorVerificationQueue queue = track(new ExecutorVerificationQueue(2));
-        Ports ports = AwsPorts.create(clients, BUCKET, TABLE, new LocalKeyVault(files.masterKey()), queue, Metrics.NONE);
+        Ports ports = AwsPorts.create(clients, BUCKET, TABLE, new LocalKeyVault(files.masterKey()), queue, Metrics.NONE, edge);
         Services services = Services.create(ports, settings, clock, random);
         adminToken = adminToken(services, random);
         migrateListings(services);
+        // Before the API takes requests: nothing else writes the store meanwhile. Until then the
+        // read server finds no cache and serves nothing.
+        new EdgeReconciler(ports.caches(), ports.tokens(), edge, clock).reconcile();
 
         // As Lambda's async invoke does: the job travels as JSON and arrives as the handler's event map.
         VerifyHandler verify = new VerifyHandler(services);

@@ -3,6 +3,7 @@ package dev.nixfront.local;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.nixfront.cache.EdgeRules;
 import dev.nixfront.cache.port.CacheName;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,10 +13,13 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -36,6 +40,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * while). Like the bucket policy in AWS it never serves the staging area
  * ({@code _staging/<cache>/...}), where every upload waits unverified: only keys whose first
  * segment is a cache name are served.
+ *
+ * <p>Before anything is read it applies the rules the CloudFront viewer-request function applies
+ * ({@link EdgeRules}) against the read path's store: 404 for an unknown cache, 401 with a Basic
+ * challenge for a private one without a token that reads it; and a private cache's
+ * {@code Cache-Control: public, ...} reaches the viewer as {@code private, ...}.
  */
 final class ReadServer implements AutoCloseable {
     /** Where the objects come from: S3 itself, or s3proxy's blob store read in-process. */
@@ -62,11 +71,21 @@ final class ReadServer implements AutoCloseable {
     private static final int COPY_BUFFER = 1 << 20;
 
     private final Origin origin;
+    private final Function<String, Optional<String>> edge;
+    private final Clock clock;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
-    ReadServer(Origin origin, int port) throws IOException {
+    /**
+     * @param edge  the read path's store, by key ({@link LocalEdgeStore#get}); null: no check, as a
+     *              distribution without the viewer function serves (what the AWS-mode tests stand
+     *              up, since Lambda's wiring writes no store until the KeyValueStore adapter exists)
+     * @param clock what token expiries are compared with
+     */
+    ReadServer(Origin origin, int port, Function<String, Optional<String>> edge, Clock clock) throws IOException {
         this.origin = origin;
+        this.edge = edge;
+        this.clock = clock;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
         server.setExecutor(executor);
         server.createContext("/", this::serve);
@@ -111,7 +130,15 @@ final class ReadServer implements AutoCloseable {
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
-            String key = keyOf(exchange.getRequestURI().getRawPath());
+            String path = exchange.getRequestURI().getRawPath();
+            EdgeRules.Verdict verdict = edge == null ? new EdgeRules.Verdict(EdgeRules.Outcome.ALLOW, false)
+                    : EdgeRules.check(method, path, exchange.getRequestHeaders().getFirst("Authorization"), edge,
+                            clock.instant().getEpochSecond());
+            if (!verdict.allowed()) {
+                refuse(exchange, verdict.outcome());
+                return;
+            }
+            String key = keyOf(path);
             if (key == null) {
                 notFound(exchange);
                 return;
@@ -119,14 +146,15 @@ final class ReadServer implements AutoCloseable {
             try {
                 if (method.equals("HEAD")) {
                     HeadObjectResponse head = origin.head(key);
-                    headers(exchange, new Stored(head.contentType(), head.cacheControl(), head.eTag(), head.contentEncoding(),
-                            head.contentDisposition(), head.contentLanguage(), head.metadata()), head.contentLength());
+                    headers(exchange, new Stored(head.contentType(), viewer(head.cacheControl(), verdict), head.eTag(),
+                            head.contentEncoding(), head.contentDisposition(), head.contentLanguage(), head.metadata()),
+                            head.contentLength());
                     exchange.sendResponseHeaders(200, -1);
                     return;
                 }
                 try (ResponseInputStream<GetObjectResponse> object = origin.get(key)) {
                     GetObjectResponse response = object.response();
-                    headers(exchange, new Stored(response.contentType(), response.cacheControl(), response.eTag(),
+                    headers(exchange, new Stored(response.contentType(), viewer(response.cacheControl(), verdict), response.eTag(),
                             response.contentEncoding(), response.contentDisposition(), response.contentLanguage(),
                             response.metadata()), response.contentLength());
                     exchange.sendResponseHeaders(200, response.contentLength() == 0 ? -1 : response.contentLength());
@@ -145,6 +173,37 @@ final class ReadServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 unavailable(exchange, e);
             }
+        }
+    }
+
+    private static String viewer(String cacheControl, EdgeRules.Verdict verdict) {
+        return EdgeRules.viewerCacheControl(cacheControl, verdict.privateCache());
+    }
+
+    /**
+     * What the viewer function answers instead of the object: never stored by anyone
+     * ({@code no-store}), and for a private cache the challenge that makes curl (so Nix) send the
+     * netrc credentials it has for this host.
+     */
+    private static void refuse(HttpExchange exchange, EdgeRules.Outcome outcome) throws IOException {
+        Headers headers = exchange.getResponseHeaders();
+        headers.set("Cache-Control", "no-store");
+        headers.set("Content-Type", "text/plain");
+        String text;
+        if (outcome == EdgeRules.Outcome.UNAUTHORIZED) {
+            headers.set("WWW-Authenticate", EdgeRules.CHALLENGE);
+            text = "401 Unauthorized: this cache is private; send a token with read permission\n";
+        } else {
+            text = "404 Not Found\n";
+        }
+        byte[] body = text.getBytes(StandardCharsets.US_ASCII);
+        if (exchange.getRequestMethod().equals("HEAD")) {
+            exchange.sendResponseHeaders(outcome.status(), -1);
+            return;
+        }
+        exchange.sendResponseHeaders(outcome.status(), body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
         }
     }
 

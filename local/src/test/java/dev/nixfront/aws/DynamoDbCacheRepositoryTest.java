@@ -138,4 +138,35 @@ class DynamoDbCacheRepositoryTest {
         assertThat(old.live()).isTrue();
         assertThat(caches.markDeleted(CacheName.of("old"), CacheRecord.LEGACY_INCARNATION, CREATED)).isTrue();
     }
+
+    @Test
+    void anUpdateChangesVisibilityAndPriorityOfTheLiveIncarnationOnly() {
+        CacheRecord team = cache("team", 40, false, new byte[] {1, 2});
+        caches.create(team, null);
+
+        assertThat(caches.update(CacheName.of("team"), team.incarnation(), true, 25)).isTrue();
+        assertThat(caches.get(CacheName.of("team"))).contains(new CacheRecord(team.name(), team.publicKey(), team.sealedKey(), 25, true,
+                CREATED, team.incarnation(), null));
+        assertThat(caches.list()).extracting(CacheRecord::privateCache).containsExactly(true);
+
+        assertThat(caches.update(CacheName.of("team"), "00000000000000ff", false, 1)).as("another incarnation").isFalse();
+        assertThat(caches.update(CacheName.of("nope"), team.incarnation(), false, 1)).as("no item is created").isFalse();
+        assertThat(caches.get(CacheName.of("nope"))).isEmpty();
+        caches.markDeleted(CacheName.of("team"), team.incarnation(), CREATED.plusSeconds(1));
+        assertThat(caches.update(CacheName.of("team"), team.incarnation(), false, 1)).as("a tombstone").isFalse();
+        assertThat(caches.get(CacheName.of("team")).orElseThrow().priority()).isEqualTo(25);
+    }
+
+    @Test
+    void aCacheOlderThanIncarnationsIsUpdatedAsTheLegacyIncarnation() {
+        aws.clients().dynamoDb().putItem(b -> b.tableName(table).item(java.util.Map.of(
+                "pk", Items.s("CACHE#old"), "sk", Items.s("CACHE"), "gsi1pk", Items.s("CACHES"), "gsi1sk", Items.s("old"),
+                "name", Items.s("old"), "publicKey", Items.s("old-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic="),
+                "sealedKey", Items.b(new byte[] {1}), "priority", Items.n(40), "private", Items.bool(false),
+                "createdAt", Items.s("2026-11-25T17:00:00Z"))));
+
+        assertThat(caches.update(CacheName.of("old"), "3f9a0c1d2b4e5f60", true, 40)).isFalse();
+        assertThat(caches.update(CacheName.of("old"), CacheRecord.LEGACY_INCARNATION, true, 40)).isTrue();
+        assertThat(caches.get(CacheName.of("old")).orElseThrow().privateCache()).isTrue();
+    }
 }

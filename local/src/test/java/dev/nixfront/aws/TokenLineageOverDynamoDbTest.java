@@ -7,6 +7,7 @@ import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.CreatedToken;
 import dev.nixfront.api.TokenInfo;
 import dev.nixfront.cache.DomainException;
+import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.Principal;
 import dev.nixfront.cache.TokenService;
 import dev.nixfront.cache.fake.MutableClock;
@@ -42,8 +43,8 @@ class TokenLineageOverDynamoDbTest {
                     name + "-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=", new byte[] {1}, 40, false, clock.instant(),
                     name.equals("team") ? "00000000000000aa" : "00000000000000bb", null), null);
         }
-        here = new TokenService(repository, caches, clock, new SecureRandom(), TTL);
-        elsewhere = new TokenService(repository, caches, clock, new SecureRandom(), TTL);
+        here = new TokenService(repository, caches, EdgeStore.NONE, clock, new SecureRandom(), TTL);
+        elsewhere = new TokenService(repository, caches, EdgeStore.NONE, clock, new SecureRandom(), TTL);
         here.registerBootstrap(TokenService.hash(ROOT), "bootstrap");
     }
 

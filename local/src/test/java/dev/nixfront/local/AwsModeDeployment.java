@@ -115,7 +115,8 @@ final class AwsModeDeployment implements AutoCloseable {
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))));
         lambda = track(new LambdaInvokeRecorder(moto.endpoint(), this::invokeAsync));
         provisionStorage();
-        readServer = track(new ReadServer(ReadServer.Origin.of(clients.s3(), bucket), 0));
+        // No private-cache check: Lambda's wiring feeds no KeyValueStore yet (EdgeStore.NONE).
+        readServer = track(new ReadServer(ReadServer.Origin.of(clients.s3(), bucket), 0, null, Clock.systemUTC()));
         attributes.put(only("AWS::CloudFront::Distribution") + ".DomainName", "127.0.0.1:" + readServer.url().getPort());
         provisionFunctions();
     }

@@ -22,9 +22,20 @@ final class NixTool {
     private static final String CONFIG = "experimental-features = nix-command\nbuild-users-group =\nsandbox = false\nsubstituters =\n";
 
     private final Path work;
+    private final String extraConfig;
 
     NixTool(Path work) {
+        this(work, "");
+    }
+
+    private NixTool(Path work, String extraConfig) {
         this.work = work;
+        this.extraConfig = extraConfig;
+    }
+
+    /** The same tool with these nix.conf lines added to every run, e.g. {@code netrc-file = /path}. */
+    NixTool withConfig(String lines) {
+        return new NixTool(work, extraConfig + lines + (lines.endsWith("\n") ? "" : "\n"));
     }
 
     record Result(int exit, String out, String err) {
@@ -54,7 +65,7 @@ final class NixTool {
 
     Result run(String... command) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("NIX_CONFIG", CONFIG);
+        builder.environment().put("NIX_CONFIG", CONFIG + extraConfig);
         Path cache = Files.createTempDirectory(work, "xdg-cache-");
         builder.environment().put("XDG_CACHE_HOME", cache.toString());
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

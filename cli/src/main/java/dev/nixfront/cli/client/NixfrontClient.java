@@ -22,6 +22,7 @@ import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.PublishResponse;
 import dev.nixfront.api.TokenInfo;
 import dev.nixfront.api.TokenList;
+import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.api.UploadRequest;
 import dev.nixfront.api.UploadResponse;
 import java.io.IOException;
@@ -73,6 +74,11 @@ public final class NixfrontClient {
 
     public CacheInfo createCache(CreateCacheRequest request) throws IOException, InterruptedException, ApiException {
         return send(ApiRoute.CREATE_CACHE, request, CacheInfo.class);
+    }
+
+    /** Changes whether the cache is private and its priority; answers the cache as it is now. */
+    public CacheInfo updateCache(String cache, UpdateCacheRequest request) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.UPDATE_CACHE, request, CacheInfo.class, cache);
     }
 
     public void deleteCache(String cache) throws IOException, InterruptedException, ApiException {

@@ -5,19 +5,22 @@ import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.api.IndexMigrationResponse;
 import dev.nixfront.api.Json;
+import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.cli.client.ApiException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "cache", mixinStandardHelpOptions = true, description = "Create, list, inspect and delete caches.",
-        subcommands = {CacheCommand.Create.class, CacheCommand.ListCaches.class, CacheCommand.Info.class, CacheCommand.Delete.class,
-            CacheCommand.MigrateIndex.class})
+@Command(name = "cache", mixinStandardHelpOptions = true, description = "Create, list, inspect, update and delete caches.",
+        subcommands = {CacheCommand.Create.class, CacheCommand.ListCaches.class, CacheCommand.Info.class, CacheCommand.Update.class,
+            CacheCommand.Delete.class, CacheCommand.MigrateIndex.class})
 public final class CacheCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -100,6 +103,42 @@ public final class CacheCommand {
             if (info.createdAt() != null) {
                 out().println("created:     " + info.createdAt());
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true,
+            description = {"Make a cache private or public, or change its priority. Reads of a private cache need a token with "
+                    + "read permission (Nix sends it from a netrc file: login anything, password the token)."})
+    static final class Update extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @ArgGroup(exclusive = true, multiplicity = "0..1")
+        Visibility visibility;
+
+        @Option(names = "--priority", paramLabel = "N", description = "nix-cache-info Priority (lower wins), 0 to 10000.")
+        Integer priority;
+
+        /** One of the two, or neither. */
+        static final class Visibility {
+            @Option(names = "--private", required = true, description = "Reads need a token with read permission.")
+            boolean privateCache;
+
+            @Option(names = "--public", required = true, description = "Anyone can read it.")
+            boolean publicCache;
+        }
+
+        @Override
+        int run() throws IOException, InterruptedException, ApiException {
+            if (visibility == null && priority == null) {
+                throw new ParameterException(spec.commandLine(), "nothing to change: give --private, --public or --priority");
+            }
+            Boolean privateCache = visibility == null ? null : visibility.privateCache;
+            CacheInfo info = client().updateCache(name, new UpdateCacheRequest(privateCache, priority));
+            out().println("updated cache " + info.name());
+            out().println("  private:  " + (info.privateCache() ? "yes" : "no"));
+            out().println("  priority: " + info.priority());
             return 0;
         }
     }

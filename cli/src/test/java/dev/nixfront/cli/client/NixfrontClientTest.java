@@ -13,6 +13,7 @@ import dev.nixfront.api.MissingRequest;
 import dev.nixfront.api.MissingResponse;
 import dev.nixfront.api.PartsRequest;
 import dev.nixfront.api.PublishRequest;
+import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.api.UploadRequest;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -114,6 +115,7 @@ class NixfrontClientTest {
         client.listCaches();
         client.cacheInfo("a b");
         client.createCache(new CreateCacheRequest("team", null, null, null));
+        client.updateCache("team", new UpdateCacheRequest(true, null));
         client.deleteCache("team");
         client.missing("team", new MissingRequest(List.of()));
         client.pathStatus("team", "x/y");
@@ -126,7 +128,7 @@ class NixfrontClientTest {
         client.revokeToken("tk_1");
         client.migrateIndex(new IndexMigrationRequest(null));
 
-        assertThat(requests).contains("GET /v1/caches/a%20b", "GET /v1/caches/team/paths/x%2Fy",
+        assertThat(requests).contains("GET /v1/caches/a%20b", "PATCH /v1/caches/team", "GET /v1/caches/team/paths/x%2Fy",
                 "GET /v1/tokens?cache=a%20b");
         Set<ApiRoute> reached = EnumSet.noneOf(ApiRoute.class);
         for (String request : requests) {

@@ -31,6 +31,7 @@ public enum ApiRoute {
     PUBLISH("POST", "/v1/caches/{cache}/narinfos", Function.PUBLISH),
     CREATE_CACHE("POST", "/v1/caches", Function.ADMIN),
     DELETE_CACHE("DELETE", "/v1/caches/{cache}", Function.ADMIN),
+    UPDATE_CACHE("PATCH", "/v1/caches/{cache}", Function.ADMIN),
     CREATE_TOKEN("POST", "/v1/tokens", Function.ADMIN),
     LIST_TOKENS("GET", "/v1/tokens", Function.ADMIN),
     REVOKE_TOKEN("DELETE", "/v1/tokens/{id}", Function.ADMIN),
@@ -72,7 +73,7 @@ public enum ApiRoute {
         this.segments = split(template);
     }
 
-    /** {@code GET}, {@code POST} or {@code DELETE}. */
+    /** {@code GET}, {@code POST}, {@code PATCH} or {@code DELETE}. */
     public String method() {
         return method;
     }

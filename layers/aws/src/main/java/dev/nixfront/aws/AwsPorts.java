@@ -1,6 +1,7 @@
 package dev.nixfront.aws;
 
 import dev.nixfront.cache.Ports;
+import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.KeyVault;
 import dev.nixfront.cache.port.Metrics;
 import dev.nixfront.cache.port.VerificationQueue;
@@ -8,18 +9,19 @@ import dev.nixfront.cache.port.VerificationQueue;
 /**
  * The storage adapters over one bucket and one table, the same in Lambda and in local mode; what
  * differs between the two (how keys are sealed, where verify jobs go, where metrics are written)
- * is passed in.
+ * is passed in, and so is the read path's {@link EdgeStore} (the local read server's map; in Lambda
+ * {@link EdgeStore#NONE} until the CloudFront KeyValueStore adapter exists).
  */
 public final class AwsPorts {
     private AwsPorts() {}
 
     public static Ports create(AwsClients clients, String bucket, String table, KeyVault keys, VerificationQueue queue,
-                               Metrics metrics) {
+                               Metrics metrics, EdgeStore edge) {
         return new Ports(
                 S3ObjectStore.create(clients, bucket),
                 new DynamoDbCacheRepository(clients.dynamoDb(), table),
                 new DynamoDbPathIndex(clients.dynamoDb(), table),
                 new DynamoDbTokenRepository(clients.dynamoDb(), table),
-                keys, queue, metrics);
+                keys, queue, metrics, edge);
     }
 }

@@ -29,7 +29,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * (deletedAt=2026-11-26T09:00:00Z once deletion began: a tombstone)
  * </pre>
  * Creation is a conditional put, so two concurrent creates of one name have one winner: on a new
- * name {@code attribute_not_exists(pk)}, over a tombstone {@code deletedAt = <the one seen>}. An
+ * name {@code attribute_not_exists(pk)}, over a tombstone {@code deletedAt = <the one seen>}.
+ * Marking deleted and changing the settings are updates conditional on the live incarnation. An
  * item without {@code incarnation} is a cache older than incarnations ({@code ""}).
  */
 public final class DynamoDbCacheRepository implements CacheRepository {
@@ -84,7 +85,6 @@ public final class DynamoDbCacheRepository implements CacheRepository {
 
     @Override
     public boolean markDeleted(CacheName name, String incarnation, Instant at) {
-        String sameIncarnation = incarnation.isEmpty() ? "attribute_not_exists(incarnation)" : "incarnation = :incarnation";
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":at", instant(at));
         if (!incarnation.isEmpty()) {
@@ -93,12 +93,41 @@ public final class DynamoDbCacheRepository implements CacheRepository {
         try {
             dynamoDb.updateItem(b -> b.tableName(table).key(Items.key(pk(name), SK))
                     .updateExpression("SET deletedAt = :at")
-                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(deletedAt) AND " + sameIncarnation)
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(deletedAt) AND " + sameIncarnation(incarnation))
                     .expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
+    }
+
+    /**
+     * {@code SET private, priority}, conditional on the live item of this incarnation: a cache
+     * deleted meanwhile, or created again under its name, is left as it is.
+     */
+    @Override
+    public boolean update(CacheName name, String incarnation, boolean privateCache, int priority) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":private", bool(privateCache));
+        values.put(":priority", n(priority));
+        if (!incarnation.isEmpty()) {
+            values.put(":incarnation", s(incarnation));
+        }
+        try {
+            // PRIVATE is a DynamoDB reserved word, hence the names.
+            dynamoDb.updateItem(b -> b.tableName(table).key(Items.key(pk(name), SK))
+                    .updateExpression("SET #private = :private, #priority = :priority")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(deletedAt) AND " + sameIncarnation(incarnation))
+                    .expressionAttributeNames(Map.of("#private", "private", "#priority", "priority"))
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private static String sameIncarnation(String incarnation) {
+        return incarnation.isEmpty() ? "attribute_not_exists(incarnation)" : "incarnation = :incarnation";
     }
 
     @Override

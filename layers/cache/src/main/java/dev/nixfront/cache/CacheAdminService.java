@@ -5,9 +5,11 @@ import dev.nixfront.api.CacheList;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.api.IndexMigrationResponse;
+import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
+import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.KeyVault;
 import dev.nixfront.cache.port.ObjectStore;
 import dev.nixfront.cache.port.PathIndex;
@@ -25,7 +27,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
-/** Creating, listing, describing and deleting caches. */
+/**
+ * Creating, listing, describing, updating and deleting caches. Every change of a cache reaches the
+ * read path's {@link EdgeStore} before the answer: a private cache is checked there, and an unknown
+ * one is not served at all.
+ */
 public final class CacheAdminService {
     public static final int DEFAULT_PRIORITY = 40;
     public static final int MAX_PRIORITY = 10_000;
@@ -39,17 +45,19 @@ public final class CacheAdminService {
     private final CacheRepository caches;
     private final PathIndex paths;
     private final ObjectStore objects;
+    private final EdgeStore edge;
     private final KeyVault vault;
     private final SecureRandom random;
     private final Clock clock;
     private final CacheSettings settings;
     private final CacheLookup lookup;
 
-    public CacheAdminService(CacheRepository caches, PathIndex paths, ObjectStore objects, KeyVault vault,
+    public CacheAdminService(CacheRepository caches, PathIndex paths, ObjectStore objects, EdgeStore edge, KeyVault vault,
                              SecureRandom random, Clock clock, CacheSettings settings) {
         this.caches = Objects.requireNonNull(caches);
         this.paths = Objects.requireNonNull(paths);
         this.objects = Objects.requireNonNull(objects);
+        this.edge = Objects.requireNonNull(edge);
         this.vault = Objects.requireNonNull(vault);
         this.random = Objects.requireNonNull(random);
         this.clock = Objects.requireNonNull(clock);
@@ -65,8 +73,9 @@ public final class CacheAdminService {
      * <p>A deleted cache's name is reserved for {@link CacheSettings#nameReservation} after its
      * deletion began (409 naming when it frees); then creating it replaces the tombstone, after
      * sweeping what an interrupted deletion may have left. The item is written first
-     * (conditionally: an existing cache's nix-cache-info is never touched), then nix-cache-info,
-     * which Nix needs before it will use the cache.
+     * (conditionally: an existing cache's nix-cache-info is never touched), then the read path's
+     * entry (until it exists the cache is not served at all), then nix-cache-info, which Nix needs
+     * before it will use the cache.
      */
     public CacheInfo create(Principal principal, CreateCacheRequest request) {
         if (request == null) {
@@ -110,10 +119,16 @@ public final class CacheAdminService {
             throw DomainException.conflict("name", "a cache named " + name + " was created meanwhile");
         }
         try {
+            EdgeEntries.put(edge, EdgeEntries.cache(record));
             objects.put(Layout.nixCacheInfo(name), nixCacheInfo(record), Layout.CACHE_INFO_CONTENT_TYPE,
                     Layout.NARINFO_CACHE_CONTROL);
         } catch (RuntimeException e) {
             // Without nix-cache-info Nix refuses the cache: do not leave a half-created one behind.
+            try {
+                EdgeEntries.delete(edge, List.of(EdgeEntries.cacheKey(name)));
+            } catch (RuntimeException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
             caches.delete(name);
             throw e;
         }
@@ -144,10 +159,46 @@ public final class CacheAdminService {
     }
 
     /**
+     * Changes whether a cache is private and its priority, for an admin of the cache (of its live
+     * incarnation). The item is updated conditionally on that incarnation, then nix-cache-info is
+     * written again when a priority is given (also an unchanged one, so repeating a request that
+     * failed halfway repairs it), then the read path's entry: from the answer on, reads of a cache
+     * made private need a read token.
+     */
+    public CacheInfo update(Principal principal, String name, UpdateCacheRequest request) {
+        if (request == null) {
+            throw DomainException.invalid(null, "the request needs a JSON body");
+        }
+        if (request.privateCache() == null && request.priority() == null) {
+            throw DomainException.invalid("body", "nothing to change: give private, priority or both");
+        }
+        if (request.priority() != null && (request.priority() < 0 || request.priority() > MAX_PRIORITY)) {
+            throw DomainException.invalid("priority", "must be between 0 and " + MAX_PRIORITY + ", got " + request.priority());
+        }
+        CacheRecord cache = lookup.require(principal, name, Permission.ADMIN);
+        CacheRecord updated = new CacheRecord(cache.name(), cache.publicKey(), cache.sealedKey(),
+                request.priority() == null ? cache.priority() : request.priority(),
+                request.privateCache() == null ? cache.privateCache() : request.privateCache(),
+                cache.createdAt(), cache.incarnation(), null);
+        if (!caches.update(cache.name(), cache.incarnation(), updated.privateCache(), updated.priority())) {
+            throw DomainException.conflict("cache", "cache " + cache.name() + " was deleted or created again while it was"
+                    + " being updated; look it up and try again");
+        }
+        if (request.priority() != null) {
+            objects.put(Layout.nixCacheInfo(cache.name()), nixCacheInfo(updated), Layout.CACHE_INFO_CONTENT_TYPE,
+                    Layout.NARINFO_CACHE_CONTROL);
+        }
+        EdgeEntries.put(edge, EdgeEntries.cache(updated));
+        return info(updated);
+    }
+
+    /**
      * Deletes a cache: first marks it deleted (from then on every request, publish and verify job
      * of it finds no cache, and a publish that wrote meanwhile removes what it wrote), then removes
      * its objects (its prefix and its staging area, {@link Layout#stagingPrefix}) and its index
-     * items. The item stays as a tombstone that reserves the name; deleting a tombstone again
+     * items; between the two its read path entry goes, so nothing of it is served from then on
+     * (tokens' entries of it are left to reconciliation: they name an incarnation no cache has
+     * any more, which the read path refuses). The item stays as a tombstone that reserves the name; deleting a tombstone again
      * repeats the sweep, so an interrupted delete is finished by calling it again.
      */
     public void delete(Principal principal, String name) {
@@ -165,6 +216,7 @@ public final class CacheAdminService {
             // could then remove the new cache's objects; creating the name sweeps instead.
             throw DomainException.notFound("cache", "no cache named " + cacheName);
         }
+        EdgeEntries.delete(edge, List.of(EdgeEntries.cacheKey(cacheName)));
         sweep(cache);
     }
 

@@ -25,8 +25,9 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
                 ports.metrics(), clock, settings.storeDir(), repair);
         Deferral deferral = new Deferral(ports.paths(), ports.queue(), clock, random);
         return new Services(
-                new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), ports.keys(), random, clock, settings),
-                new TokenService(ports.tokens(), ports.caches(), clock, random, settings.tokenLookupTtl()),
+                new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), ports.edge(), ports.keys(), random, clock,
+                        settings),
+                new TokenService(ports.tokens(), ports.caches(), ports.edge(), clock, random, settings.tokenLookupTtl()),
                 new QueryService(ports.caches(), ports.paths(), repair, clock),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
                 new PublishService(ports.caches(), ports.paths(), publisher, deferral,

@@ -9,6 +9,7 @@ import dev.nixfront.cache.port.Permission;
 import dev.nixfront.cache.port.Scope;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
+import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.TokenRecord;
 import dev.nixfront.cache.port.TokenRepository;
 import dev.nixfront.nix.Hash;
@@ -64,17 +65,20 @@ public final class TokenService {
 
     private final TokenRepository tokens;
     private final CacheRepository caches;
+    private final EdgeStore edge;
     private final Clock clock;
     private final SecureRandom random;
     private final TokenLookups lookups;
 
     /**
      * @param caches where a new token finds the incarnations of the caches it names, to be bound to them
+     * @param edge   where the read path finds the tokens that may read private caches ({@link EdgeEntries})
      */
-    public TokenService(TokenRepository tokens, CacheRepository caches, Clock clock, SecureRandom random,
+    public TokenService(TokenRepository tokens, CacheRepository caches, EdgeStore edge, Clock clock, SecureRandom random,
                         Duration lookupTtl) {
         this.tokens = Objects.requireNonNull(tokens);
         this.caches = Objects.requireNonNull(caches);
+        this.edge = Objects.requireNonNull(edge);
         this.clock = Objects.requireNonNull(clock);
         this.random = Objects.requireNonNull(random);
         if (lookupTtl.compareTo(CacheSettings.MAX_TOKEN_LOOKUP_TTL) > 0) {
@@ -167,12 +171,16 @@ public final class TokenService {
         TokenRecord record = new TokenRecord("tk_" + HexFormat.of().formatHex(id), hash(secret), request.description(),
                 scope, now, expiresAt, null, new TokenRecord.Maker(principal.tokenId(), principal.tokenHash()), incarnations);
         tokens.create(record);
+        // The read path's entries before the check below: a revocation that finds this token from
+        // now on removes them after this write, and one that came earlier fails the check.
+        EdgeEntries.put(edge, EdgeEntries.token(record, now, h -> lookups.find(h, now), EdgeEntries.ANY_INCARNATION));
         try {
             // Again after the write: had a revocation of the chain passed the new token's maker
             // before the new token existed, it would not have marked it revoked.
             requireMakerStillValid(principal, now);
         } catch (DomainException lost) {
             tokens.revokeHash(record.secretHash(), now);
+            EdgeEntries.delete(edge, EdgeEntries.tokenKeys(record));
             throw lost;
         }
         return new CreatedToken(secret, info(record));
@@ -352,27 +360,34 @@ public final class TokenService {
     /**
      * Revokes {@code token}'s record, then marks the tokens below it, generation by generation,
      * with the time the token's revocation took effect; already revoked ones are passed through, so
-     * that a repeat continues a marking that was interrupted.
+     * that a repeat continues a marking that was interrupted. The read path's entries of each
+     * generation go with it: the edge cannot walk chains, so a descendant's entries would outlive
+     * its maker's revocation otherwise.
      */
     private void revokeWithDescendants(TokenRecord token, Instant now) {
         tokens.revokeHash(token.secretHash(), now);
         // This container sees its own revocation at once, even if the marking below is cut short
         // (every descendant's chain passes through this record); others within the lookup TTL.
         lookups.forget(List.of(token.secretHash()));
+        EdgeEntries.delete(edge, EdgeEntries.tokenKeys(token));
         Instant at = token.revokedAt() != null ? token.revokedAt() : now;
         Set<String> seen = new HashSet<>(List.of(token.secretHash()));
         List<String> generation = List.of(token.secretHash());
         for (int depth = 0; depth < Lineage.MAX_DEPTH && !generation.isEmpty(); depth++) {
             List<String> next = new ArrayList<>();
+            List<String> edgeKeys = new ArrayList<>();
             for (String maker : generation) {
                 for (String child : tokens.madeBy(maker)) {
                     if (seen.add(child)) {
                         tokens.revokeHash(child, at);
                         next.add(child);
+                        // A note without a token (a creation cut short) has no entries.
+                        tokens.findBySecretHash(child).ifPresent(record -> edgeKeys.addAll(EdgeEntries.tokenKeys(record)));
                     }
                 }
             }
             lookups.forget(next);
+            EdgeEntries.delete(edge, edgeKeys);
             generation = next;
         }
     }

@@ -9,6 +9,7 @@ import dev.nixfront.api.UploadResponse;
 import dev.nixfront.api.UploadTarget;
 import dev.nixfront.cache.fake.FakePorts;
 import dev.nixfront.cache.fake.MemoryCacheRepository;
+import dev.nixfront.cache.fake.MemoryEdgeStore;
 import dev.nixfront.cache.fake.MemoryObjectStore;
 import dev.nixfront.cache.fake.MemoryPathIndex;
 import dev.nixfront.cache.fake.MemoryTokenRepository;
@@ -49,6 +50,7 @@ final class Fixture {
     final MemoryTokenRepository tokens = fakes.tokens;
     final RecordingQueue queue = fakes.queue;
     final RecordingMetrics metrics = fakes.metrics;
+    final MemoryEdgeStore edge = fakes.edge;
     final CacheSettings settings;
     final Services services;
 

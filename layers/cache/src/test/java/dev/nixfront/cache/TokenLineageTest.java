@@ -7,6 +7,7 @@ import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.CreatedToken;
 import dev.nixfront.api.TokenInfo;
 import dev.nixfront.cache.fake.MemoryTokenRepository;
+import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.fake.MutableClock;
 import dev.nixfront.cache.port.Scope;
 import dev.nixfront.cache.port.TokenRecord;
@@ -30,7 +31,7 @@ class TokenLineageTest {
 
     private TokenService container() {
         repository.beforeCreate(() -> beforeCreate.run());
-        return new TokenService(repository, CACHES, clock, new SecureRandom(), Duration.ofSeconds(30));
+        return new TokenService(repository, CACHES, EdgeStore.NONE, clock, new SecureRandom(), Duration.ofSeconds(30));
     }
 
     private String registered() {

@@ -6,6 +6,7 @@ import dev.nixfront.api.Json;
 import dev.nixfront.api.TokenInfo;
 import dev.nixfront.api.TokenList;
 import dev.nixfront.cache.fake.MemoryCacheRepository;
+import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.fake.MemoryTokenRepository;
 import dev.nixfront.cache.fake.MutableClock;
 import dev.nixfront.cache.port.Scope;
@@ -32,7 +33,7 @@ class TokenListingBoundsTest {
     void everyPageFitsLambdasAnswerAndThePagesAddUpToEveryToken() {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-25T17:00:00Z"));
         MemoryTokenRepository repository = new MemoryTokenRepository();
-        TokenService tokens = new TokenService(repository, new MemoryCacheRepository(), clock, new SecureRandom(),
+        TokenService tokens = new TokenService(repository, new MemoryCacheRepository(), EdgeStore.NONE, clock, new SecureRandom(),
                 Duration.ofSeconds(30));
         tokens.registerBootstrap(TokenService.hash(ROOT), "root");
         List<String> caches = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.CreatedToken;
 import dev.nixfront.cache.fake.MemoryTokenRepository;
+import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.fake.MutableClock;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.Permission;
@@ -24,7 +25,7 @@ class TokenServiceTest {
     private final Principal admin = bootstrap("nf_adminadminadminadminadminadminadminadminadm");
 
     private TokenService service() {
-        return new TokenService(repository, CACHES, clock, new SecureRandom(), Duration.ofSeconds(30));
+        return new TokenService(repository, CACHES, EdgeStore.NONE, clock, new SecureRandom(), Duration.ofSeconds(30));
     }
 
     private Principal bootstrap(String secret) {
@@ -177,7 +178,7 @@ class TokenServiceTest {
         tokens.authenticate("Bearer " + GENERATED);
         clock.advance(Duration.ofMinutes(5));
         // A new version of the function that holds the secret starts with the new value.
-        TokenService next = new TokenService(repository, CACHES, clock, new SecureRandom(), Duration.ofSeconds(30));
+        TokenService next = new TokenService(repository, CACHES, EdgeStore.NONE, clock, new SecureRandom(), Duration.ofSeconds(30));
         assertThat(next.registerBootstrap(TokenService.hash(rotated), "bootstrap")).isEqualTo(TokenService.Bootstrap.RECORDED);
         assertThat(next.authenticate("Bearer " + rotated).scope().allowsEverywhere(Permission.ADMIN)).isTrue();
         assertThat(failure(() -> next.authenticate("Bearer " + GENERATED)).reason()).contains("was revoked");
@@ -190,7 +191,7 @@ class TokenServiceTest {
     void aRevokedBootstrapTokenStaysRevokedAcrossColdStarts() {
         Principal current = bootstrap(GENERATED);
         tokens.revoke(current, TokenService.BOOTSTRAP_ID);
-        TokenService coldStart = new TokenService(repository, CACHES, clock, new SecureRandom(), Duration.ofSeconds(30));
+        TokenService coldStart = new TokenService(repository, CACHES, EdgeStore.NONE, clock, new SecureRandom(), Duration.ofSeconds(30));
         assertThat(coldStart.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).isEqualTo(TokenService.Bootstrap.REVOKED);
         assertThat(failure(() -> coldStart.authenticate("Bearer " + GENERATED)).reason()).contains("was revoked");
     }
@@ -209,9 +210,9 @@ class TokenServiceTest {
     void puttingAnEarlierValueBackIsReportedAndLocksNobodyOut() {
         String rotated = "Zq9" + GENERATED.substring(3);
         tokens.registerBootstrap(TokenService.hash(GENERATED), "bootstrap");
-        TokenService next = new TokenService(repository, CACHES, clock, new SecureRandom(), Duration.ofSeconds(30));
+        TokenService next = new TokenService(repository, CACHES, EdgeStore.NONE, clock, new SecureRandom(), Duration.ofSeconds(30));
         next.registerBootstrap(TokenService.hash(rotated), "bootstrap");
-        TokenService rolledBack = new TokenService(repository, CACHES, clock, new SecureRandom(), Duration.ofSeconds(30));
+        TokenService rolledBack = new TokenService(repository, CACHES, EdgeStore.NONE, clock, new SecureRandom(), Duration.ofSeconds(30));
         assertThat(rolledBack.registerBootstrap(TokenService.hash(GENERATED), "bootstrap")).isEqualTo(TokenService.Bootstrap.REVOKED);
         assertThat(rolledBack.authenticate("Bearer " + rotated).scope().allowsEverywhere(Permission.ADMIN))
                 .as("the value in use before the roll-back still works").isTrue();
@@ -237,7 +238,7 @@ class TokenServiceTest {
             });
             List<java.util.concurrent.Future<TokenService.Bootstrap>> runs = new java.util.ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                TokenService container = new TokenService(repository, CACHES, clock, new SecureRandom(), Duration.ofSeconds(30));
+                TokenService container = new TokenService(repository, CACHES, EdgeStore.NONE, clock, new SecureRandom(), Duration.ofSeconds(30));
                 runs.add(pool.submit(() -> {
                     start.await();
                     return container.registerBootstrap(TokenService.hash(GENERATED), "bootstrap");

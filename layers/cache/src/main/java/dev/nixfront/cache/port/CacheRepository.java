@@ -31,6 +31,12 @@ public interface CacheRepository {
      */
     boolean markDeleted(CacheName name, String incarnation, Instant at);
 
+    /**
+     * Sets whether the cache is private and its priority, conditional on it being live and of this
+     * incarnation; false if it was not (deleted, or deleted and created again).
+     */
+    boolean update(CacheName name, String incarnation, boolean privateCache, int priority);
+
     /** Removes the cache item; no error if it is already gone. Used to undo a creation that failed halfway. */
     void delete(CacheName name);
 }

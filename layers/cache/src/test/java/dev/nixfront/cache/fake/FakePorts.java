@@ -12,8 +12,9 @@ public final class FakePorts {
     public final MemoryTokenRepository tokens = new MemoryTokenRepository();
     public final RecordingQueue queue = new RecordingQueue();
     public final RecordingMetrics metrics = new RecordingMetrics();
+    public final MemoryEdgeStore edge = new MemoryEdgeStore();
 
     public Ports ports() {
-        return new Ports(objects, caches, paths, tokens, new FakeKeyVault(), queue, metrics);
+        return new Ports(objects, caches, paths, tokens, new FakeKeyVault(), queue, metrics, edge);
     }
 }

@@ -61,6 +61,17 @@ public final class MemoryCacheRepository implements CacheRepository {
     }
 
     @Override
+    public synchronized boolean update(CacheName name, String incarnation, boolean privateCache, int priority) {
+        CacheRecord c = caches.get(name);
+        if (c == null || !c.live() || !c.incarnation().equals(incarnation)) {
+            return false;
+        }
+        caches.put(name, new CacheRecord(c.name(), c.publicKey(), c.sealedKey(), priority, privateCache, c.createdAt(),
+                c.incarnation(), null));
+        return true;
+    }
+
+    @Override
     public synchronized void delete(CacheName name) {
         caches.remove(name);
     }

@@ -1,0 +1,54 @@
+package dev.nixfront.cache.port;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * The key-value store the read path checks private caches against, written by the domain before it
+ * answers: a CloudFront KeyValueStore read by the viewer-request function in AWS, a map in the local
+ * read server. It holds only what a check needs and the edge cannot work out itself, for one look-up
+ * per key (the entries are {@code dev.nixfront.cache.EdgeEntries}):
+ * <pre>
+ * c:team                                      {"p":true,"i":"3f9a0c1d2b4e5f60"}
+ * t:&lt;sha256 hex of the token&gt;:team          {"i":"3f9a0c1d2b4e5f60","e":1767225600}
+ * t:&lt;sha256 hex of the token&gt;:*             {"e":0}
+ * </pre>
+ * The table stays the truth: anything here can be recomputed from it ({@code EdgeReconciler}).
+ */
+public interface EdgeStore {
+    /**
+     * The most keys one {@link #put} or {@link #delete} is given: CloudFront's KeyValueStore takes
+     * at most 50 changes per update request, so an adapter maps one call to one request.
+     */
+    int MAX_BATCH = 50;
+
+    /** Sets these entries (key to compact JSON value), replacing what the keys held; at most {@link #MAX_BATCH}. */
+    void put(Map<String, String> entries);
+
+    /** Removes these keys; a key that is not there is no error. At most {@link #MAX_BATCH}. */
+    void delete(Collection<String> keys);
+
+    /** Every entry, for reconciliation with the table. */
+    Map<String, String> list();
+
+    /**
+     * No store at all: writes go nowhere and it lists nothing. What the AWS wiring uses until the
+     * CloudFront KeyValueStore adapter exists; the read path then has nothing to check against.
+     */
+    EdgeStore NONE = new EdgeStore() {
+        @Override
+        public void put(Map<String, String> entries) {
+            // nowhere to write
+        }
+
+        @Override
+        public void delete(Collection<String> keys) {
+            // nothing to remove
+        }
+
+        @Override
+        public Map<String, String> list() {
+            return Map.of();
+        }
+    };
+}

@@ -1,0 +1,43 @@
+package dev.nixfront.cache.fake;
+
+import dev.nixfront.cache.port.EdgeStore;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The read path's store in memory; refuses batches larger than a KeyValueStore update takes, and counts the calls. */
+public final class MemoryEdgeStore implements EdgeStore {
+    private final Map<String, String> entries = new TreeMap<>();
+    private final List<Integer> batches = new ArrayList<>();
+
+    @Override
+    public synchronized void put(Map<String, String> more) {
+        batch(more.size());
+        entries.putAll(more);
+    }
+
+    @Override
+    public synchronized void delete(Collection<String> keys) {
+        batch(keys.size());
+        keys.forEach(entries::remove);
+    }
+
+    @Override
+    public synchronized Map<String, String> list() {
+        return new TreeMap<>(entries);
+    }
+
+    /** The size of every put and delete so far, in order. */
+    public synchronized List<Integer> batches() {
+        return List.copyOf(batches);
+    }
+
+    private void batch(int size) {
+        if (size > MAX_BATCH) {
+            throw new IllegalArgumentException("a batch of " + size + " keys, more than " + MAX_BATCH);
+        }
+        batches.add(size);
+    }
+}

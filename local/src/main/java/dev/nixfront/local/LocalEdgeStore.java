@@ -1,0 +1,47 @@
+package dev.nixfront.local;
+
+import dev.nixfront.cache.port.EdgeStore;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The read path's store in local mode: a map in this JVM, read by the {@link ReadServer} on every
+ * request and written by the services before they answer, so a revocation bites at the very next
+ * read. It is not kept on disk: the stack fills it from the table at every start
+ * ({@code EdgeReconciler}). Like a KeyValueStore update, a call takes at most
+ * {@link EdgeStore#MAX_BATCH} keys, so the local tests catch a caller that would send more.
+ */
+final class LocalEdgeStore implements EdgeStore {
+    private final Map<String, String> entries = new ConcurrentHashMap<>();
+
+    @Override
+    public void put(Map<String, String> more) {
+        batch(more.size());
+        entries.putAll(more);
+    }
+
+    @Override
+    public void delete(Collection<String> keys) {
+        batch(keys.size());
+        keys.forEach(entries::remove);
+    }
+
+    @Override
+    public Map<String, String> list() {
+        return new TreeMap<>(entries);
+    }
+
+    /** The value of {@code key}, as the CloudFront function's {@code kvs.get} finds it. */
+    Optional<String> get(String key) {
+        return Optional.ofNullable(entries.get(key));
+    }
+
+    private static void batch(int size) {
+        if (size > MAX_BATCH) {
+            throw new IllegalArgumentException("a batch of " + size + " keys; a KeyValueStore update takes at most " + MAX_BATCH);
+        }
+    }
+}
