@@ -9,9 +9,14 @@ import static dev.nixfront.infra.Json.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nixfront.cache.Layout;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
 class ReadPathTest {
@@ -42,6 +47,15 @@ class ReadPathTest {
     private Map<String, Object> headersPolicy(Map<String, Object> behaviour) {
         String id = render(behaviour.get("ResponseHeadersPolicyId")).replaceAll("[<>]", "");
         return map(at(map(template.get("Resources")).get(id), "Properties", "ResponseHeadersPolicyConfig"));
+    }
+
+    /** A function's source as deployed: src/main/resources/dev/nixfront/infra, what the node tests load. */
+    private static String resource(String name) {
+        try (InputStream in = ReadPath.class.getResourceAsStream(name)) {
+            return new String(Objects.requireNonNull(in, name).readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -154,7 +168,7 @@ class ReadPathTest {
         String function = Nag.logicalId(standard.stacks().main().readPath().viewerRequestFunction());
         Map<String, Object> fn = properties(resources(template, "AWS::CloudFront::Function").get(function));
         assertThat(at(fn, "FunctionConfig", "Runtime")).isEqualTo("cloudfront-js-2.0");
-        assertThat((String) fn.get("FunctionCode")).contains("function handler(event)").contains("return event.request;");
+        assertThat((String) fn.get("FunctionCode")).as("the file, as the node tests judge it").isEqualTo(resource("viewer-request.js"));
         for (Map<String, Object> behaviour : behaviours(distributionConfig(template)).values()) {
             assertThat(list(behaviour.get("FunctionAssociations"))).singleElement().satisfies(association -> {
                 assertThat(map(association)).containsEntry("EventType", "viewer-request");
