@@ -1,6 +1,7 @@
 // The edge half of private caches, run by `node --test infra/src/test/js/` (Maven runs it in infra's
 // test phase). viewer-request.js is judged against the shared case table, edge-cases.json, which the
-// local (Java) implementation runs too; the edge's own fail-closed details against the cases below.
+// local (Java) implementation runs too; viewer-response.js and the edge's own fail-closed details
+// against the cases below.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { FUNCTION_SIZE_LIMIT, KEY_SIZE_LIMIT, load, source } from './cloudfront-
 
 const table = JSON.parse(readFileSync(new URL('../resources/dev/nixfront/infra/edge-cases.json', import.meta.url), 'utf8'));
 const REQUEST = 'viewer-request.js';
+const RESPONSE = 'viewer-response.js';
 
 /** A plain copy: objects made inside the function's context have that context's prototypes. */
 const plain = (value) => JSON.parse(JSON.stringify(value));
@@ -24,6 +26,19 @@ function requestEvent(method, uri, headers) {
         viewer: { ip: '198.51.100.7' },
         request: { method, uri, querystring: {}, headers: fields, cookies: {} },
     };
+}
+
+function responseEvent(uri, cacheControl, statusCode = 200) {
+    const headers = { 'content-type': { value: 'text/x-nix-narinfo' }, etag: { value: '"abc"' } };
+    if (cacheControl !== undefined) {
+        headers['cache-control'] = Array.isArray(cacheControl)
+            ? { value: cacheControl[0], multiValue: cacheControl.map((value) => ({ value })) }
+            : { value: cacheControl };
+    }
+    const event = requestEvent('GET', uri, {});
+    event.context.eventType = 'viewer-response';
+    event.response = { statusCode, statusDescription: 'OK', headers, cookies: {} };
+    return event;
 }
 
 /** Runs viewer-request on one request and checks the contract's outcome: allow, 401 or 404. */
@@ -53,7 +68,7 @@ async function expectOutcome(fn, method, uri, headers, expect) {
 }
 
 describe('the functions as deployed', () => {
-    for (const file of [REQUEST]) {
+    for (const file of [REQUEST, RESPONSE]) {
         test(`${file} fits CloudFront Functions' 10 KB`, (t) => {
             const bytes = Buffer.byteLength(source(file), 'utf8');
             t.diagnostic(`${file}: ${bytes} bytes of ${FUNCTION_SIZE_LIMIT}`);
@@ -64,6 +79,11 @@ describe('the functions as deployed', () => {
     test('viewer-request imports exactly cloudfront (the store) and crypto (SHA-256)', () => {
         const fn = load(source(REQUEST), { store: table.store, now: table.now, file: REQUEST });
         assert.deepEqual([...fn.imports].sort(), ['cloudfront', 'crypto']);
+    });
+
+    test('viewer-response imports exactly cloudfront (the store)', () => {
+        const fn = load(source(RESPONSE), { store: table.store, now: table.now, file: RESPONSE });
+        assert.deepEqual(fn.imports, ['cloudfront']);
     });
 });
 
@@ -225,5 +245,76 @@ describe('viewer-request: the edge fails closed beyond the table', () => {
         const at = load(source(REQUEST), { store: table.store, now: table.now });
         await expectOutcome(at, 'GET', '/team/nix-cache-info', { authorization: 'Bearer ' + expiring }, 401);
         assert.ok(Object.hasOwn(table.store, grantKey));
+    });
+});
+
+describe('viewer-response: Cache-Control of private caches', () => {
+    const NARINFO = '/team/0c6kzph7l0dcbqmh0kcms1rcb0d1k5xs.narinfo';
+    const NAR = '/team/nar/1w1fff338fvdw53sqgamddn1b2xgds473pv6y13gizdbqjv4i5p3.nar.xz';
+    const fn = load(source(RESPONSE), { store: table.store, now: table.now, file: RESPONSE });
+
+    async function rewrite(uri, cacheControl) {
+        const event = responseEvent(uri, cacheControl);
+        const before = plain(event.response);
+        fn.reads.length = 0;
+        const result = await fn.handler(event);
+        assert.equal(result, event.response, 'returns the response itself');
+        const after = plain(result);
+        assert.equal(after.statusCode, before.statusCode);
+        assert.equal(after.body, undefined, 'the body is left alone');
+        assert.deepEqual(after.headers['content-type'], before.headers['content-type']);
+        assert.deepEqual(after.headers.etag, before.headers.etag);
+        return after.headers['cache-control'];
+    }
+
+    const cases = [
+        ['a private narinfo', NARINFO, 'public, max-age=300', 'private, max-age=300'],
+        ['a private NAR (the NAR policy\'s header)', NAR, 'public, max-age=31536000, immutable', 'private, max-age=31536000, immutable'],
+        ['a private nix-cache-info', '/team/nix-cache-info', 'public, max-age=300', 'private, max-age=300'],
+        ['a cache older than incarnations, private', '/legacy/nix-cache-info', 'public', 'private'],
+        ['an unknown cache counts as private', '/nosuch/nix-cache-info', 'public, max-age=60', 'private, max-age=60'],
+        ['a public narinfo is unchanged', '/pub/0c6kzph7l0dcbqmh0kcms1rcb0d1k5xs.narinfo', 'public, max-age=300', 'public, max-age=300'],
+        ['a public NAR is unchanged', '/pub/nar/x.nar.xz', 'public, max-age=31536000, immutable', 'public, max-age=31536000, immutable'],
+        ['no-store stays no-store', '/team/nix-cache-info', 'no-store', 'no-store'],
+        ['a value that only contains "public" later is unchanged', NARINFO, 'max-age=300, public', 'max-age=300, public'],
+        ['"Public" is not "public" (the contract matches the word as written)', NARINFO, 'Public, max-age=300', 'Public, max-age=300'],
+    ];
+    for (const [name, uri, value, expected] of cases) {
+        test(`${name}: ${value} -> ${expected}`, async () => {
+            assert.deepEqual(await rewrite(uri, value), { value: expected });
+        });
+    }
+
+    test('no Cache-Control: unchanged, and no read', async () => {
+        assert.equal(await rewrite(NARINFO, undefined), undefined);
+        assert.deepEqual(fn.reads, []);
+    });
+
+    test('nothing to rewrite: no read', async () => {
+        await rewrite(NARINFO, 'no-store');
+        assert.deepEqual(fn.reads, []);
+    });
+
+    test('something to rewrite: one read, of the cache', async () => {
+        await rewrite(NARINFO, 'public, max-age=300');
+        assert.deepEqual(fn.reads, ['c:team']);
+    });
+
+    test('repeated Cache-Control headers are each rewritten', async () => {
+        assert.deepEqual(await rewrite(NAR, ['public, max-age=31536000', 'immutable']), {
+            value: 'private, max-age=31536000',
+            multiValue: [{ value: 'private, max-age=31536000' }, { value: 'immutable' }],
+        });
+        assert.deepEqual(await rewrite(NAR, ['immutable', 'public']), {
+            value: 'immutable',
+            multiValue: [{ value: 'immutable' }, { value: 'private' }],
+        });
+    });
+
+    test('a store that cannot be read makes every response private', async () => {
+        const failing = load(source(RESPONSE), { store: table.store, now: table.now, failReads: true });
+        const event = responseEvent('/pub/nix-cache-info', 'public, max-age=300');
+        const result = plain(await failing.handler(event));
+        assert.deepEqual(result.headers['cache-control'], { value: 'private, max-age=300' });
     });
 });
