@@ -34,8 +34,9 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  *                             and attach it to the distribution (default false)
  * @param webAclArn            attach this existing web ACL instead, e.g. the one of a flat-rate plan
  * @param webAclRateLimit      requests per client IP per 5 minutes before WAF blocks (default 20000)
- * @param viewerRequestFunction associate the viewer-request CloudFront Function with every read
- *                             behaviour (default true; the private-cache feature fills it in)
+ * @param viewerRequestFunction associate the viewer-request and viewer-response CloudFront Functions
+ *                             (the private-cache check) with every read behaviour (default true;
+ *                             false associates neither, and every cache is readable by anyone)
  * @param apiRateLimit         steady-state requests per second the HTTP API admits (default 100)
  * @param apiBurstLimit        burst of requests the HTTP API admits (default 200)
  * @param inlineVerifyMaxBytes NARs up to this size are verified inside the publish request; larger

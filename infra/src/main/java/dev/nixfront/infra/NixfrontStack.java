@@ -57,6 +57,8 @@ public final class NixfrontStack extends Stack {
         output("DistributionDomainName", readPath.distribution().getDistributionDomainName(),
                 "CloudFront's domain: point a custom domain's CNAME (or alias record) here.");
         output("AdminTokenSecretArn", secretArn, "Secrets Manager secret holding the generated admin token.");
+        output("EdgeStoreArn", readPath.edgeStore().getKeyValueStoreArn(),
+                "CloudFront KeyValueStore of the private-cache check: the admin function writes its c: and t: entries.");
         output("AdminTokenCommand", readToken, "Prints the admin token.");
         output("NextStep", "NIXFRONT_TOKEN=\"$(" + readToken + ")\" nixfront login " + api.url(),
                 "Log the CLI in as admin; then: nixfront cache create NAME, nixfront use NAME, nixfront push NAME PATH...");

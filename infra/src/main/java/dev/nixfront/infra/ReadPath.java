@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.certificatemanager.Certificate;
 import software.amazon.awscdk.services.cloudfront.AccessLevel;
 import software.amazon.awscdk.services.cloudfront.AllowedMethods;
@@ -27,6 +28,7 @@ import software.amazon.awscdk.services.cloudfront.FunctionEventType;
 import software.amazon.awscdk.services.cloudfront.FunctionRuntime;
 import software.amazon.awscdk.services.cloudfront.HttpVersion;
 import software.amazon.awscdk.services.cloudfront.IOrigin;
+import software.amazon.awscdk.services.cloudfront.KeyValueStore;
 import software.amazon.awscdk.services.cloudfront.PriceClass;
 import software.amazon.awscdk.services.cloudfront.ResponseCustomHeader;
 import software.amazon.awscdk.services.cloudfront.ResponseCustomHeadersBehavior;
@@ -60,11 +62,20 @@ import software.constructs.Construct;
  * Keys under {@code _staging/} (every upload until publish verifies it, {@code _staging/<cache>/...}) are
  * never served: the bucket policy denies CloudFront's service principal {@code s3:GetObject} on them,
  * so CloudFront gets a 403 from S3 and passes it on. The rule sits on the data rather than in a behaviour, so no new behaviour, path
- * trick or second distribution can bypass it. Everything else a cache holds is public by design.
+ * trick or second distribution can bypass it. Everything else a cache holds is served: to anyone from a public cache, to
+ * read tokens from a private one.
+ *
+ * <p>Private caches are checked at the edge by two CloudFront Functions on every behaviour, reading one
+ * KeyValueStore that the admin function writes ({@code c:<cache>} and {@code t:<token hash>:<cache>}
+ * entries, docs/deploy.md "Private caches (edge)"): viewer-request ({@code viewer-request.js}) answers
+ * 404 for a cache the store does not know and 401 without a read token of a private one, before the
+ * cache; viewer-response ({@code viewer-response.js}) turns a private cache's {@code public}
+ * Cache-Control into {@code private}. Both are judged under node against the shared case table
+ * (infra/src/test/js).
  *
  * <p>All behaviours use cache and response-headers policies (no legacy forwarded values), the origin
- * uses OAC (no OAI), and the only code is the viewer-request CloudFront Function: the distribution
- * stays eligible for CloudFront's flat-rate plans.
+ * uses OAC (no OAI), and the only code is those two CloudFront Functions with their store: the
+ * distribution stays eligible for CloudFront's flat-rate plans (the KeyValueStore from the Pro plan up).
  */
 public final class ReadPath extends Construct {
     /** Nix fetches only these shapes; CloudFront path patterns match {@code *} across slashes. */
@@ -79,7 +90,9 @@ public final class ReadPath extends Construct {
      * @param domainName            custom domain, or null
      * @param certificateArn        its ACM certificate in us-east-1, or null
      * @param webAclArn             WAF web ACL (CLOUDFRONT scope) to attach, or null
-     * @param viewerRequestFunction associate the viewer-request function with the behaviours
+     * @param viewerRequestFunction associate the viewer-request and viewer-response functions (the
+     *                              private-cache check) with the behaviours; false associates neither,
+     *                              and every cache is then readable by anyone
      */
     public record Props(
             Storage storage,
@@ -92,20 +105,29 @@ public final class ReadPath extends Construct {
     }
 
     private final Distribution distribution;
+    private final KeyValueStore edgeStore;
     private final software.amazon.awscdk.services.cloudfront.Function viewerRequest;
+    private final software.amazon.awscdk.services.cloudfront.Function viewerResponse;
     private final String cacheUrl;
 
     public ReadPath(Construct scope, String id, Props props) {
         super(scope, id);
         Storage storage = props.storage();
 
-        viewerRequest = software.amazon.awscdk.services.cloudfront.Function.Builder.create(this, "ViewerRequest")
-                .comment("nixfront viewer-request slot (private caches); passes requests through")
-                .runtime(FunctionRuntime.JS_2_0)
-                .code(FunctionCode.fromInline(resource("viewer-request.js")))
+        // One store read by both functions (a function reads at most one store; a store serves several
+        // functions). It holds only what the admin function derives from the table, so a store lost with
+        // the stack is rewritten, never restored: nothing to retain.
+        edgeStore = KeyValueStore.Builder.create(this, "EdgeStore")
+                .comment("nixfront private caches: c:<cache> and t:<token sha256>:<cache> entries, written by the admin function")
                 .build();
+        edgeStore.applyRemovalPolicy(RemovalPolicy.DESTROY);
+        viewerRequest = edgeFunction("ViewerRequest", "nixfront viewer-request: read tokens of private caches", "viewer-request.js");
+        viewerResponse = edgeFunction("ViewerResponse", "nixfront viewer-response: private caches' Cache-Control is private",
+                "viewer-response.js");
         List<FunctionAssociation> functions = props.viewerRequestFunction()
-                ? List.of(FunctionAssociation.builder().eventType(FunctionEventType.VIEWER_REQUEST).function(viewerRequest).build())
+                ? List.of(
+                        FunctionAssociation.builder().eventType(FunctionEventType.VIEWER_REQUEST).function(viewerRequest).build(),
+                        FunctionAssociation.builder().eventType(FunctionEventType.VIEWER_RESPONSE).function(viewerResponse).build())
                 : List.of();
 
         CachePolicy immutable = CachePolicy.Builder.create(this, "NarCachePolicy")
@@ -229,6 +251,15 @@ public final class ReadPath extends Construct {
         return viewerRequest;
     }
 
+    public software.amazon.awscdk.services.cloudfront.Function viewerResponseFunction() {
+        return viewerResponse;
+    }
+
+    /** The KeyValueStore both functions read: the admin function writes its entries (by its ARN). */
+    public KeyValueStore edgeStore() {
+        return edgeStore;
+    }
+
     /** The https URL Nix substitutes from: the custom domain if there is one, else CloudFront's. */
     public String cacheUrl() {
         return cacheUrl;
@@ -245,6 +276,15 @@ public final class ReadPath extends Construct {
                 .responseHeadersPolicy(headers)
                 .compress(compress)
                 .functionAssociations(functions)
+                .build();
+    }
+
+    private software.amazon.awscdk.services.cloudfront.Function edgeFunction(String id, String comment, String file) {
+        return software.amazon.awscdk.services.cloudfront.Function.Builder.create(this, id)
+                .comment(comment)
+                .runtime(FunctionRuntime.JS_2_0)
+                .keyValueStore(edgeStore)
+                .code(FunctionCode.fromInline(resource(file)))
                 .build();
     }
 

@@ -9,6 +9,7 @@ import static dev.nixfront.infra.Json.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,12 @@ import org.junit.jupiter.api.Test;
  * cache/origin-request policies (no legacy forwarded values), CloudFront Functions only (no
  * Lambda@Edge), and has a WAF web ACL. These hold for every deployment; the web ACL is attached when
  * the deployment asks for one.
+ *
+ * <p>CloudFront Functions are in every plan ("serverless edge compute"), and a KeyValueStore read by
+ * them from the Pro plan up ("edge key-value store"; not the Free plan). A plan refuses a distribution
+ * whose functions, or functions with a store, are also associated with another distribution: ours
+ * belong to this distribution alone (CloudFront developer guide, "CloudFront flat-rate pricing plans":
+ * features by tier, unsupported associations).
  */
 class FlatRateCompatibilityTest {
 
@@ -55,6 +62,28 @@ class FlatRateCompatibilityTest {
             resources(template, "AWS::Lambda::Function").values().forEach(fn ->
                     assertThat(at(fn, "Properties", "Role")).isNotNull());
             assertThat(resources(template, "AWS::CloudFront::CloudFrontOriginAccessIdentity")).isEmpty();
+        }
+    }
+
+    @Test
+    void theFunctionsAndTheirKeyValueStoreServeThisDistributionAlone() {
+        for (Deployments.Synthesized deployment : List.of(Deployments.standard(), Deployments.full())) {
+            Map<String, Object> template = Deployments.json(deployment.main());
+            assertThat(resources(template, "AWS::CloudFront::Distribution")).hasSize(1);
+            Map<String, Map<String, Object>> functions = resources(template, "AWS::CloudFront::Function");
+            List<String> associated = new ArrayList<>();
+            for (Map<String, Object> behaviour : behaviours(distributionConfig(template))) {
+                for (Object association : list(behaviour.getOrDefault("FunctionAssociations", List.of()))) {
+                    String target = render(map(association).get("FunctionARN"));
+                    associated.add(target.substring(1, target.indexOf('.')));
+                }
+            }
+            assertThat(associated).isNotEmpty();
+            assertThat(functions.keySet()).containsExactlyInAnyOrderElementsOf(new LinkedHashSet<>(associated));
+            String store = Nag.logicalId(deployment.stacks().main().readPath().edgeStore());
+            assertThat(resources(template, "AWS::CloudFront::KeyValueStore")).containsOnlyKeys(store);
+            functions.values().forEach(fn -> assertThat(list(at(fn, "Properties", "FunctionConfig", "KeyValueStoreAssociations")).stream()
+                    .map(association -> render(map(association).get("KeyValueStoreARN")))).containsExactly("<" + store + ".Arn>"));
         }
     }
 

@@ -31,6 +31,11 @@ class OutputsTest {
     }
 
     @Test
+    void nameTheKeyValueStoreTheAdminFunctionWritesThePrivateCacheEntriesTo() {
+        assertThat(output("EdgeStoreArn")).isEqualTo("<" + Nag.logicalId(standard.stacks().main().readPath().edgeStore()) + ".Arn>");
+    }
+
+    @Test
     void withACustomDomainTheCacheUrlIsThatDomain() {
         Map<String, Object> full = map(Deployments.json(Deployments.full().main()).get("Outputs"));
         assertThat(render(at(full, "CacheUrl", "Value"))).isEqualTo("https://" + Deployments.DOMAIN);

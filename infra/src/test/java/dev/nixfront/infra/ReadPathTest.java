@@ -9,9 +9,14 @@ import static dev.nixfront.infra.Json.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nixfront.cache.Layout;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
 class ReadPathTest {
@@ -42,6 +47,15 @@ class ReadPathTest {
     private Map<String, Object> headersPolicy(Map<String, Object> behaviour) {
         String id = render(behaviour.get("ResponseHeadersPolicyId")).replaceAll("[<>]", "");
         return map(at(map(template.get("Resources")).get(id), "Properties", "ResponseHeadersPolicyConfig"));
+    }
+
+    /** A function's source as deployed: src/main/resources/dev/nixfront/infra, what the node tests load. */
+    private static String resource(String name) {
+        try (InputStream in = ReadPath.class.getResourceAsStream(name)) {
+            return new String(Objects.requireNonNull(in, name).readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -150,17 +164,60 @@ class ReadPathTest {
     }
 
     @Test
-    void theViewerRequestSlotIsACloudFrontFunctionOnEveryBehaviour() {
-        String function = Nag.logicalId(standard.stacks().main().readPath().viewerRequestFunction());
-        Map<String, Object> fn = properties(resources(template, "AWS::CloudFront::Function").get(function));
-        assertThat(at(fn, "FunctionConfig", "Runtime")).isEqualTo("cloudfront-js-2.0");
-        assertThat((String) fn.get("FunctionCode")).contains("function handler(event)").contains("return event.request;");
-        for (Map<String, Object> behaviour : behaviours(distributionConfig(template)).values()) {
-            assertThat(list(behaviour.get("FunctionAssociations"))).singleElement().satisfies(association -> {
-                assertThat(map(association)).containsEntry("EventType", "viewer-request");
-                assertThat(render(map(association).get("FunctionARN"))).isEqualTo("<" + function + ".FunctionARN>");
-            });
+    void oneKeyValueStoreHoldsThePrivateCacheEntriesAndGoesWithTheStack() {
+        Map<String, Map<String, Object>> stores = resources(template, "AWS::CloudFront::KeyValueStore");
+        assertThat(stores).containsOnlyKeys(Nag.logicalId(standard.stacks().main().readPath().edgeStore()));
+        Map<String, Object> store = stores.values().iterator().next();
+        // Derived from the table by the admin function: rewritten if lost, so never retained.
+        assertThat(store).containsEntry("DeletionPolicy", "Delete");
+        assertThat((String) properties(store).get("Comment")).contains("c:<cache>").contains("t:<token sha256>:<cache>");
+    }
+
+    @Test
+    void bothFunctionsAreTheFilesTheNodeTestsJudgeOnRuntime2ReadingTheStore() {
+        ReadPath readPath = standard.stacks().main().readPath();
+        String store = "<" + Nag.logicalId(readPath.edgeStore()) + ".Arn>";
+        Map<String, Map<String, Object>> functions = resources(template, "AWS::CloudFront::Function");
+        assertThat(functions).hasSize(2);
+        Map<String, String> files = Map.of(
+                Nag.logicalId(readPath.viewerRequestFunction()), "viewer-request.js",
+                Nag.logicalId(readPath.viewerResponseFunction()), "viewer-response.js");
+        assertThat(functions.keySet()).containsExactlyInAnyOrderElementsOf(files.keySet());
+        files.forEach((id, file) -> {
+            Map<String, Object> fn = properties(functions.get(id));
+            assertThat(at(fn, "FunctionConfig", "Runtime")).as(file).isEqualTo("cloudfront-js-2.0");
+            assertThat(list(at(fn, "FunctionConfig", "KeyValueStoreAssociations")).stream()
+                    .map(association -> render(map(association).get("KeyValueStoreARN")))).as(file).containsExactly(store);
+            assertThat((String) fn.get("FunctionCode")).as("%s, as the node tests judge it", file).isEqualTo(resource(file));
+            assertThat(fn).as(file).containsEntry("AutoPublish", true);
+        });
+    }
+
+    @Test
+    void everyBehaviourChecksTheRequestAndTheResponse() {
+        ReadPath readPath = standard.stacks().main().readPath();
+        Map<String, String> expected = Map.of(
+                "viewer-request", "<" + Nag.logicalId(readPath.viewerRequestFunction()) + ".FunctionARN>",
+                "viewer-response", "<" + Nag.logicalId(readPath.viewerResponseFunction()) + ".FunctionARN>");
+        for (Map.Entry<String, Map<String, Object>> behaviour : behaviours(distributionConfig(template)).entrySet()) {
+            Map<String, String> associations = new LinkedHashMap<>();
+            for (Object association : list(behaviour.getValue().get("FunctionAssociations"))) {
+                associations.put((String) map(association).get("EventType"), render(map(association).get("FunctionARN")));
+            }
+            assertThat(associations).as(behaviour.getKey()).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void withoutTheViewerRequestFunctionNeitherFunctionIsAssociated() {
+        Deployments.Synthesized open = Deployments.synthesize(Deployments.config("eu-west-1").viewerRequestFunction(false).build());
+        Map<String, Object> main = Deployments.json(open.main());
+        for (Map.Entry<String, Map<String, Object>> behaviour : behaviours(distributionConfig(main)).entrySet()) {
+            assertThat(list(behaviour.getValue().getOrDefault("FunctionAssociations", List.of()))).as(behaviour.getKey()).isEmpty();
+        }
+        // The store and the functions stay, so the admin function's writes have somewhere to go.
+        assertThat(resources(main, "AWS::CloudFront::KeyValueStore")).hasSize(1);
+        assertThat(resources(main, "AWS::CloudFront::Function")).hasSize(2);
     }
 
     @Test
