@@ -207,7 +207,9 @@ public record DeploymentConfig(
         private boolean webAcl;
         private String webAclArn;
         private int webAclRateLimit = 20_000;
-        private boolean viewerRequestFunction = true;
+        // Off until the admin function writes the KeyValueStore in AWS: the check fails closed, so with an
+        // empty store every cache would answer 404 (docs/deploy.md, "Private caches (edge)").
+        private boolean viewerRequestFunction = false;
         private int apiRateLimit = 100;
         private int apiBurstLimit = 200;
         private long inlineVerifyMaxBytes = 256L << 20;

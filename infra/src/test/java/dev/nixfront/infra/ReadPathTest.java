@@ -194,8 +194,10 @@ class ReadPathTest {
     }
 
     @Test
-    void everyBehaviourChecksTheRequestAndTheResponse() {
-        ReadPath readPath = standard.stacks().main().readPath();
+    void withTheCheckOnEveryBehaviourChecksTheRequestAndTheResponse() {
+        Deployments.Synthesized checked = Deployments.synthesize(Deployments.config("eu-west-1").viewerRequestFunction(true).build());
+        Map<String, Object> template = Deployments.json(checked.main());
+        ReadPath readPath = checked.stacks().main().readPath();
         Map<String, String> expected = Map.of(
                 "viewer-request", "<" + Nag.logicalId(readPath.viewerRequestFunction()) + ".FunctionARN>",
                 "viewer-response", "<" + Nag.logicalId(readPath.viewerResponseFunction()) + ".FunctionARN>");
@@ -209,9 +211,8 @@ class ReadPathTest {
     }
 
     @Test
-    void withoutTheViewerRequestFunctionNeitherFunctionIsAssociated() {
-        Deployments.Synthesized open = Deployments.synthesize(Deployments.config("eu-west-1").viewerRequestFunction(false).build());
-        Map<String, Object> main = Deployments.json(open.main());
+    void byDefaultNeitherFunctionIsAssociated() {
+        Map<String, Object> main = template;
         for (Map.Entry<String, Map<String, Object>> behaviour : behaviours(distributionConfig(main)).entrySet()) {
             assertThat(list(behaviour.getValue().getOrDefault("FunctionAssociations", List.of()))).as(behaviour.getKey()).isEmpty();
         }
