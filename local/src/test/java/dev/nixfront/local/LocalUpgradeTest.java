@@ -39,6 +39,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
  * `./nixfront local` on the data of a version from before the sharded path listing: a table with
@@ -103,6 +104,7 @@ class LocalUpgradeTest {
                     .attributeDefinitions(current.attributeDefinitions().stream().filter(a -> !a.attributeName().startsWith("gsi2")).toList())
                     .globalSecondaryIndexes(current.globalSecondaryIndexes().stream().filter(i -> i.indexName().equals("gsi1")).toList())
                     .build());
+            awaitActive(dynamoDb, LocalStack.PREVIOUS_TABLE);
             for (Map<String, AttributeValue> item : items) {
                 Map<String, AttributeValue> old = new HashMap<>(item);
                 if (old.remove("gsi2pk") != null) {
@@ -142,6 +144,7 @@ class LocalUpgradeTest {
                     .attributeDefinitions(schema.attributeDefinitions().stream().filter(a -> !a.attributeName().startsWith("gsi2")).toList())
                     .globalSecondaryIndexes(schema.globalSecondaryIndexes().stream().filter(i -> i.indexName().equals("gsi1")).toList())
                     .build());
+            awaitActive(dynamoDb, "old");
             for (int i = 0; i < 60; i++) {
                 String pk = "CACHE#c" + i;
                 dynamoDb.putItem(b -> b.tableName("old").item(Map.of("pk", AttributeValue.fromS(pk), "sk", AttributeValue.fromS("CACHE"))));
@@ -162,6 +165,13 @@ class LocalUpgradeTest {
             assertThat(LocalTableUpgrade.ensure(dynamoDb, "new", "old", Clock.systemUTC())).isFalse();
             assertThat(dynamoDb.scanPaginator(b -> b.tableName("new")).items().stream()
                     .filter(i -> i.get("pk").s().startsWith("CACHE#"))).hasSize(60);
+        }
+    }
+
+    /** dynalite makes a table ACTIVE on a timer (0 ms, but after CreateTable answers): a put before that finds no table. */
+    private static void awaitActive(DynamoDbClient dynamoDb, String table) {
+        while (dynamoDb.describeTable(b -> b.tableName(table)).table().tableStatus() != TableStatus.ACTIVE) {
+            Thread.onSpinWait();
         }
     }
 
