@@ -12,6 +12,7 @@ import dev.nixfront.cache.fake.MemoryPathIndex;
 import dev.nixfront.cache.fake.MemoryTokenRepository;
 import dev.nixfront.cache.fake.RecordingMetrics;
 import dev.nixfront.cache.fake.RecordingQueue;
+import dev.nixfront.cache.port.EdgeStore;
 import java.security.SecureRandom;
 import java.time.Instant;
 
@@ -48,7 +49,7 @@ public final class CapacityBenchmark {
 
         // Set-up, not load: the cache is created as an admin creates one (key, incarnation,
         // nix-cache-info), on the same stores, before the clock starts.
-        Services.create(new Ports(bucket, caches, paths, tokens, keys, jobs, metrics), settings, clock, random)
+        Services.create(new Ports(bucket, caches, paths, tokens, keys, jobs, metrics, EdgeStore.NONE), settings, clock, random)
                 .caches().create(PushClient.ADMIN, new CreateCacheRequest(CACHE, null, null, null));
 
         VerifyInvocations verify = new VerifyInvocations(jobs, meter, scheduler, Options.nanos(options.invokeMs()));
@@ -56,7 +57,9 @@ public final class CapacityBenchmark {
                 new MeteredObjectStore(bucket, meter, Options.nanos(options.s3Ms())),
                 new MeteredCacheRepository(caches, meter, table, Options.nanos(options.dynamoDbMs())),
                 new MeteredPathIndex(paths, meter, table, Options.nanos(options.dynamoDbMs())),
-                tokens, keys, verify, metrics);
+                // The read path's store is CloudFront's KeyValueStore, written by cache and token
+                // administration only: nothing of a push touches it.
+                tokens, keys, verify, metrics, EdgeStore.NONE);
         Services services = Services.create(metered, settings, clock, random);
         verify.serve(services.verify());
 

@@ -81,4 +81,10 @@ final class MeteredCacheRepository implements CacheRepository {
         store.delete(name);
         finish("DeleteItem cache", table.write(DynamoDbCacheRepository.pk(name), before, null));
     }
+
+    /** Changing a cache's visibility or priority is not part of a push. */
+    @Override
+    public boolean update(CacheName name, String incarnation, boolean privateCache, int priority) {
+        throw new UnsupportedOperationException("updating a cache is not part of the capacity simulation");
+    }
 }
