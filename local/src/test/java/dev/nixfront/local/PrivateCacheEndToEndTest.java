@@ -15,6 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -176,5 +178,42 @@ class PrivateCacheEndToEndTest {
         nix.withConfig("netrc-file = " + netrc).copyFrom(team.substituter(), team.publicKey(), store, List.of(team.top()))
                 .ok("nix copy --from a private cache with a netrc file");
         assertThat(nix.pathInfo(store, team.closure()).ok("nix path-info").out().lines()).hasSize(4);
+    }
+
+    @Test
+    void nixfrontUseWritesANetrcWithWhichNixSubstitutesUntilTheTokenIsRevoked(LocalStack stack, @TempDir Path work) throws Exception {
+        NixTool nix = new NixTool(work);
+        Pushed team = pushed(stack, nix, "use", "--private");
+        Path etcNix = Files.createDirectory(work.resolve("etc-nix"));
+        Files.writeString(etcNix.resolve("netrc"), "machine github.com login me password ghp_x\n");
+
+        Cli admin = Cli.admin(stack);
+        Cli.Result used = admin.run(List.of("use"), team.cache(), "--nix-conf-dir", etcNix.toString()).ok();
+        assertThat(used.out().lines()).as("stdout stays the nix.conf lines")
+                .containsExactly("extra-substituters = " + team.substituter(), "extra-trusted-public-keys = " + team.publicKey());
+        Matcher created = Pattern.compile("created read token (\\S+) of cache").matcher(used.err());
+        assertThat(created.find()).as(used.err()).isTrue();
+        Path netrc = etcNix.resolve("netrc");
+        List<String> entries = Files.readAllLines(netrc);
+        assertThat(entries).hasSize(2).first().isEqualTo("machine github.com login me password ghp_x");
+        assertThat(entries.get(1)).startsWith("machine " + URI.create(team.substituter()).getHost() + " login nixfront password ");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(netrc))).isEqualTo("rw-------");
+        assertThat(Files.readAllLines(etcNix.resolve("nix.conf"))).containsOnlyOnce("netrc-file = " + netrc);
+
+        admin.run(List.of("use"), team.cache(), "--nix-conf-dir", etcNix.toString(), "--read-token", "nf_replaced").ok();
+        assertThat(Files.readAllLines(netrc)).as("run again: the host's entry replaced, the nix.conf line not repeated").hasSize(2)
+                .contains("machine 127.0.0.1 login nixfront password nf_replaced");
+        assertThat(Files.readAllLines(etcNix.resolve("nix.conf"))).containsOnlyOnce("netrc-file = " + netrc);
+        Files.writeString(netrc, String.join("\n", entries) + "\n");
+
+        NixTool withNetrc = nix.withConfig("netrc-file = " + netrc);
+        Path store = Files.createTempDirectory(work, "store-");
+        withNetrc.copyFrom(team.substituter(), team.publicKey(), store, List.of(team.top())).ok("nix copy with the netrc nixfront use wrote");
+        assertThat(nix.pathInfo(store, team.closure()).ok("nix path-info").out().lines()).hasSize(4);
+
+        admin.run(List.of("token", "revoke"), created.group(1)).ok();
+        NixTool.Result revoked = withNetrc.copyFrom(team.substituter(), team.publicKey(), Files.createTempDirectory(work, "store-"),
+                List.of(team.top()));
+        assertThat(revoked.exit()).as("nix copy after the token was revoked").isNotZero();
     }
 }

@@ -1,0 +1,101 @@
+package dev.nixfront.cli.command;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The netrc file Nix hands to curl ({@code nix.conf}'s {@code netrc-file}), e.g.
+ * {@code machine d1234abcd.cloudfront.net login nixfront password nf_...}: curl sends the login and
+ * password as {@code Authorization: Basic} to that host. curl matches {@code machine} against the
+ * URL's host name alone, never its port, so one line serves every port of a host (the local
+ * stack's {@code 127.0.0.1:8471} is {@code machine 127.0.0.1}).
+ */
+final class Netrc {
+    static final String LOGIN = "nixfront";
+    private static final Pattern SPACE = Pattern.compile("\\s+");
+
+    private Netrc() {
+    }
+
+    static String line(String host, String token) {
+        return "machine " + host + " login " + LOGIN + " password " + token;
+    }
+
+    /**
+     * The file's text with {@code line} as the one entry for {@code host}: an entry for the same
+     * machine (its {@code machine} line and the {@code login}/{@code password} lines continuing it)
+     * is replaced in place, every other line kept.
+     */
+    static String merge(String existing, String host, String line) {
+        List<String> out = new ArrayList<>();
+        boolean replaced = false;
+        boolean skipping = false;
+        for (String current : existing.lines().toList()) {
+            String[] words = SPACE.split(current.strip());
+            boolean entryStart = words.length > 0 && (words[0].equals("machine") || words[0].equals("default") || words[0].equals("macdef"));
+            if (entryStart) {
+                skipping = words[0].equals("machine") && words.length > 1 && words[1].equals(host);
+                if (skipping && !replaced) {
+                    out.add(line);
+                    replaced = true;
+                }
+            }
+            if (!skipping) {
+                out.add(current);
+            }
+        }
+        if (!replaced) {
+            out.add(line);
+        }
+        return String.join("\n", out) + "\n";
+    }
+
+    /** Merges the entry into {@code netrc}, which ends up mode 0600 whatever it was (it holds secrets). */
+    static void write(Path netrc, String host, String line) throws IOException {
+        String existing = Files.isRegularFile(netrc) ? Files.readString(netrc, StandardCharsets.UTF_8) : "";
+        Path dir = netrc.toAbsolutePath().getParent();
+        if (dir == null) {
+            throw new IOException("no directory for the netrc file " + netrc);
+        }
+        Files.createDirectories(dir);
+        Path temp = Files.createTempFile(dir, ".netrc-", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(temp, merge(existing, host, line), StandardCharsets.UTF_8);
+            Files.move(temp, netrc, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    static String netrcFileSetting(Path netrc) {
+        return "netrc-file = " + netrc.toAbsolutePath();
+    }
+
+    /** Adds {@code netrc-file = <netrc>} to {@code conf} unless it is there; true if it was added. */
+    static boolean ensureNetrcFile(Path conf, Path netrc) throws IOException {
+        return UseCommand.append(conf, "# nixfront: read tokens of private caches", List.of(netrcFileSetting(netrc)));
+    }
+
+    /** The netrc file {@code conf} already names ({@code netrc-file}, the last one wins as in Nix), if any. */
+    static Optional<Path> configured(Path conf) throws IOException {
+        if (!Files.isRegularFile(conf)) {
+            return Optional.empty();
+        }
+        Path found = null;
+        for (String current : Files.readAllLines(conf, StandardCharsets.UTF_8)) {
+            String[] setting = current.strip().split("\\s*=\\s*", 2);
+            if (setting.length == 2 && setting[0].equals("netrc-file") && !setting[1].isBlank()) {
+                found = Path.of(setting[1].strip());
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+}
