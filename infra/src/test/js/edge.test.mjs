@@ -202,9 +202,18 @@ describe('viewer-request: the edge fails closed beyond the table', () => {
         }
     });
 
-    test('a cache entry without p is private', async () => {
-        const fn = load(source(REQUEST), { store: { ...table.store, 'c:pub': '{"i":"00000000000000a1"}' }, now: table.now });
-        await expectOutcome(fn, 'GET', '/pub/nix-cache-info', {}, 401);
+    // As EdgeRules does: an entry that is not the admin's JSON is no entry. Found by an outside
+    // review: without "i" on both sides, a grant passed the incarnation check (undefined === undefined).
+    test('a cache entry without a boolean p or a string i counts as missing', async () => {
+        for (const value of ['{"i":"00000000000000a1"}', '{"p":"false","i":"00000000000000a1"}', '{"p":true}']) {
+            const fn = load(source(REQUEST), { store: { ...table.store, 'c:pub': value }, now: table.now });
+            await expectOutcome(fn, 'GET', '/pub/nix-cache-info', {}, 404);
+        }
+    });
+
+    test('a named grant without a string i is no grant', async () => {
+        const fn = load(source(REQUEST), { store: { ...table.store, [`t:${hash}:team`]: '{"e":0}' }, now: table.now });
+        await expectOutcome(fn, 'GET', '/team/nix-cache-info', { authorization: 'Bearer ' + team }, 401);
     });
 
     test('a grant without a numeric expiry is no grant', async () => {

@@ -27,11 +27,11 @@ async function handler(event) {
     }
     const name = segment[1];
     const cache = await entry('c:' + name);
-    if (cache === null) {
-        // Unknown, deleted, or not yet written: fail closed, even for a cache that was public.
+    if (cache === null || typeof cache.p !== 'boolean' || typeof cache.i !== 'string') {
+        // Unknown, deleted, not yet written, or unreadable: fail closed, even for a cache that was public.
         return refuse(404);
     }
-    if (cache.p !== false) {
+    if (cache.p) {
         const token = credential(request.headers.authorization);
         if (token === null || !(await grants(token, name, cache))) {
             return refuse(401);
@@ -47,7 +47,7 @@ async function grants(token, name, cache) {
     let grant = await entry('t:' + hash + ':' + name);
     if (grant !== null) {
         // A token of a deleted cache must not open a new cache of the same name.
-        if (grant.i !== cache.i) {
+        if (typeof grant.i !== 'string' || grant.i !== cache.i) {
             return false;
         }
     } else {
