@@ -47,7 +47,7 @@ class HandlerLogTest {
         }
 
         @Override
-        public boolean update(CacheName name, String incarnation, boolean privateCache, int priority) {
+        public boolean update(CacheRecord current, boolean privateCache, int priority) {
             throw new IllegalStateException("update failed");
         }
 

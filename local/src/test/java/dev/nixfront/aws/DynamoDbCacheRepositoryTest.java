@@ -144,16 +144,18 @@ class DynamoDbCacheRepositoryTest {
         CacheRecord team = cache("team", 40, false, new byte[] {1, 2});
         caches.create(team, null);
 
-        assertThat(caches.update(CacheName.of("team"), team.incarnation(), true, 25)).isTrue();
-        assertThat(caches.get(CacheName.of("team"))).contains(new CacheRecord(team.name(), team.publicKey(), team.sealedKey(), 25, true,
-                CREATED, team.incarnation(), null));
+        assertThat(caches.update(team, true, 25)).isTrue();
+        CacheRecord updated = new CacheRecord(team.name(), team.publicKey(), team.sealedKey(), 25, true, CREATED, team.incarnation(), null);
+        assertThat(caches.get(CacheName.of("team"))).contains(updated);
         assertThat(caches.list()).extracting(CacheRecord::privateCache).containsExactly(true);
 
-        assertThat(caches.update(CacheName.of("team"), "00000000000000ff", false, 1)).as("another incarnation").isFalse();
-        assertThat(caches.update(CacheName.of("nope"), team.incarnation(), false, 1)).as("no item is created").isFalse();
+        assertThat(caches.update(team, false, 1)).as("what was read has changed meanwhile").isFalse();
+        assertThat(caches.update(new CacheRecord(team.name(), team.publicKey(), team.sealedKey(), 25, true, CREATED, "00000000000000ff", null),
+                false, 1)).as("another incarnation").isFalse();
+        assertThat(caches.update(cache("nope", 40, false, new byte[] {1}), false, 1)).as("no item is created").isFalse();
         assertThat(caches.get(CacheName.of("nope"))).isEmpty();
         caches.markDeleted(CacheName.of("team"), team.incarnation(), CREATED.plusSeconds(1));
-        assertThat(caches.update(CacheName.of("team"), team.incarnation(), false, 1)).as("a tombstone").isFalse();
+        assertThat(caches.update(updated, false, 1)).as("a tombstone").isFalse();
         assertThat(caches.get(CacheName.of("team")).orElseThrow().priority()).isEqualTo(25);
     }
 
@@ -165,8 +167,10 @@ class DynamoDbCacheRepositoryTest {
                 "sealedKey", Items.b(new byte[] {1}), "priority", Items.n(40), "private", Items.bool(false),
                 "createdAt", Items.s("2026-11-25T17:00:00Z"))));
 
-        assertThat(caches.update(CacheName.of("old"), "3f9a0c1d2b4e5f60", true, 40)).isFalse();
-        assertThat(caches.update(CacheName.of("old"), CacheRecord.LEGACY_INCARNATION, true, 40)).isTrue();
+        CacheRecord old = caches.get(CacheName.of("old")).orElseThrow();
+        assertThat(caches.update(new CacheRecord(old.name(), old.publicKey(), old.sealedKey(), 40, false, old.createdAt(), "3f9a0c1d2b4e5f60", null),
+                true, 40)).isFalse();
+        assertThat(caches.update(old, true, 40)).isTrue();
         assertThat(caches.get(CacheName.of("old")).orElseThrow().privateCache()).isTrue();
     }
 }

@@ -84,7 +84,7 @@ final class MeteredCacheRepository implements CacheRepository {
 
     /** Changing a cache's visibility or priority is not part of a push. */
     @Override
-    public boolean update(CacheName name, String incarnation, boolean privateCache, int priority) {
+    public boolean update(CacheRecord current, boolean privateCache, int priority) {
         throw new UnsupportedOperationException("updating a cache is not part of the capacity simulation");
     }
 }

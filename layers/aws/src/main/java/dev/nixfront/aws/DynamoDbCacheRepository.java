@@ -106,18 +106,24 @@ public final class DynamoDbCacheRepository implements CacheRepository {
      * deleted meanwhile, or created again under its name, is left as it is.
      */
     @Override
-    public boolean update(CacheName name, String incarnation, boolean privateCache, int priority) {
+    public boolean update(CacheRecord current, boolean privateCache, int priority) {
+        String incarnation = current.incarnation();
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":private", bool(privateCache));
         values.put(":priority", n(priority));
+        values.put(":wasPrivate", bool(current.privateCache()));
+        values.put(":wasPriority", n(current.priority()));
         if (!incarnation.isEmpty()) {
             values.put(":incarnation", s(incarnation));
         }
+        // Conditional on what was read, so that two updates at once cannot undo each other.
+        String condition = "attribute_exists(pk) AND attribute_not_exists(deletedAt) AND " + sameIncarnation(incarnation)
+                + " AND #private = :wasPrivate AND #priority = :wasPriority";
         try {
             // PRIVATE is a DynamoDB reserved word, hence the names.
-            dynamoDb.updateItem(b -> b.tableName(table).key(Items.key(pk(name), SK))
+            dynamoDb.updateItem(b -> b.tableName(table).key(Items.key(pk(current.name()), SK))
                     .updateExpression("SET #private = :private, #priority = :priority")
-                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(deletedAt) AND " + sameIncarnation(incarnation))
+                    .conditionExpression(condition)
                     .expressionAttributeNames(Map.of("#private", "private", "#priority", "priority"))
                     .expressionAttributeValues(values));
             return true;

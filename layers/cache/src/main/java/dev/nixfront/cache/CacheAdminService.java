@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Creating, listing, describing, updating and deleting caches. Every change of a cache reaches the
@@ -41,6 +42,8 @@ public final class CacheAdminService {
     static final int MIGRATION_STEP = 500;
     /** How long one migration request starts new steps: a step ends well inside the admin function's 29 s. */
     static final Duration MIGRATION_BUDGET = Duration.ofSeconds(20);
+    /** Tries of an update that finds the cache changed under it, and rounds of writing its read-path entry. */
+    static final int UPDATE_ATTEMPTS = 3;
 
     private final CacheRepository caches;
     private final PathIndex paths;
@@ -175,21 +178,53 @@ public final class CacheAdminService {
         if (request.priority() != null && (request.priority() < 0 || request.priority() > MAX_PRIORITY)) {
             throw DomainException.invalid("priority", "must be between 0 and " + MAX_PRIORITY + ", got " + request.priority());
         }
-        CacheRecord cache = lookup.require(principal, name, Permission.ADMIN);
-        CacheRecord updated = new CacheRecord(cache.name(), cache.publicKey(), cache.sealedKey(),
-                request.priority() == null ? cache.priority() : request.priority(),
-                request.privateCache() == null ? cache.privateCache() : request.privateCache(),
-                cache.createdAt(), cache.incarnation(), null);
-        if (!caches.update(cache.name(), cache.incarnation(), updated.privateCache(), updated.priority())) {
-            throw DomainException.conflict("cache", "cache " + cache.name() + " was deleted or created again while it was"
-                    + " being updated; look it up and try again");
+        CacheRecord updated = null;
+        for (int attempt = 1; updated == null; attempt++) {
+            CacheRecord cache = lookup.require(principal, name, Permission.ADMIN);
+            CacheRecord wanted = new CacheRecord(cache.name(), cache.publicKey(), cache.sealedKey(),
+                    request.priority() == null ? cache.priority() : request.priority(),
+                    request.privateCache() == null ? cache.privateCache() : request.privateCache(),
+                    cache.createdAt(), cache.incarnation(), null);
+            // Conditional on what was read: written back unchanged, a field this request does not
+            // set would undo a concurrent update of it (found by an outside review: a priority change
+            // racing a switch to private left the cache public).
+            if (caches.update(cache, wanted.privateCache(), wanted.priority())) {
+                updated = wanted;
+            } else if (attempt == UPDATE_ATTEMPTS) {
+                throw DomainException.conflict("cache", "cache " + cache.name() + " kept changing while it was being updated"
+                        + " (or was deleted); look it up and try again");
+            }
         }
         if (request.priority() != null) {
-            objects.put(Layout.nixCacheInfo(cache.name()), nixCacheInfo(updated), Layout.CACHE_INFO_CONTENT_TYPE,
+            objects.put(Layout.nixCacheInfo(updated.name()), nixCacheInfo(updated), Layout.CACHE_INFO_CONTENT_TYPE,
                     Layout.NARINFO_CACHE_CONTROL);
         }
-        EdgeEntries.put(edge, EdgeEntries.cache(updated));
+        syncEdgeEntry(updated.name());
         return info(updated);
+    }
+
+    /**
+     * Writes the cache's read-path entry from the table as it is now, and again while the table
+     * says otherwise after the write: two updates may write the store in the other order than the
+     * table, and the last writer must leave what the table holds (a deleted cache's entry removed).
+     * Reconciliation repairs whatever a crash between the two leaves.
+     */
+    private void syncEdgeEntry(CacheName name) {
+        String written = null;
+        for (int round = 0; round < UPDATE_ATTEMPTS; round++) {
+            Optional<CacheRecord> now = caches.get(name).filter(CacheRecord::live);
+            String key = EdgeEntries.cacheKey(name);
+            String wanted = now.map(c -> EdgeEntries.cache(c).get(key)).orElse(null);
+            if (round > 0 && Objects.equals(wanted, written)) {
+                return;
+            }
+            if (now.isPresent()) {
+                EdgeEntries.put(edge, EdgeEntries.cache(now.get()));
+            } else {
+                edge.delete(List.of(key));
+            }
+            written = wanted;
+        }
     }
 
     /**

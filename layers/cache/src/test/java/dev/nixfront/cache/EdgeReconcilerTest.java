@@ -64,7 +64,7 @@ class EdgeReconcilerTest {
         // What crashes and time leave behind: a deletion whose entry removal never ran, a cache
         // flipped in the table only, a token revoked in the table only, an entry nobody wrote.
         f.caches.markDeleted(CacheName.of("gone"), f.caches.get(CacheName.of("gone")).orElseThrow().incarnation(), f.clock.instant());
-        f.caches.update(CacheName.of("team"), f.caches.get(CacheName.of("team")).orElseThrow().incarnation(), false, 40);
+        f.caches.update(f.caches.get(CacheName.of("team")).orElseThrow(), false, 40);
         f.tokens.revokeHash(TokenService.hash(reader.token()), f.clock.instant());
         f.edge.put(Map.of("t:" + "f".repeat(64) + ":team", "{\"i\":\"\",\"e\":0}", "x:other", "kept"));
         f.clock.advance(Duration.ofMinutes(6));

@@ -32,10 +32,12 @@ public interface CacheRepository {
     boolean markDeleted(CacheName name, String incarnation, Instant at);
 
     /**
-     * Sets whether the cache is private and its priority, conditional on it being live and of this
-     * incarnation; false if it was not (deleted, or deleted and created again).
+     * Sets whether the cache is private and its priority, conditional on the item still being
+     * {@code current} as read: live, of its incarnation, with its visibility and priority. False,
+     * changing nothing, if it is not (deleted, created again, or updated meanwhile: a caller that
+     * wrote back what it read would undo a concurrent change, e.g. make a cache public again).
      */
-    boolean update(CacheName name, String incarnation, boolean privateCache, int priority);
+    boolean update(CacheRecord current, boolean privateCache, int priority);
 
     /** Removes the cache item; no error if it is already gone. Used to undo a creation that failed halfway. */
     void delete(CacheName name);

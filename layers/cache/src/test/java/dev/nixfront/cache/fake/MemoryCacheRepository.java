@@ -61,9 +61,11 @@ public final class MemoryCacheRepository implements CacheRepository {
     }
 
     @Override
-    public synchronized boolean update(CacheName name, String incarnation, boolean privateCache, int priority) {
+    public synchronized boolean update(CacheRecord current, boolean privateCache, int priority) {
+        CacheName name = current.name();
         CacheRecord c = caches.get(name);
-        if (c == null || !c.live() || !c.incarnation().equals(incarnation)) {
+        if (c == null || !c.live() || !c.incarnation().equals(current.incarnation())
+                || c.privateCache() != current.privateCache() || c.priority() != current.priority()) {
             return false;
         }
         caches.put(name, new CacheRecord(c.name(), c.publicKey(), c.sealedKey(), priority, privateCache, c.createdAt(),
