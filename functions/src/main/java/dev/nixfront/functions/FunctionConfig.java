@@ -15,7 +15,7 @@ import java.util.Objects;
  * <p>{@link #from(Map)} reads any map, so one JVM can build each role in turn from the variables the
  * synthesized template gives it (the AWS-mode tests do). Besides ours it honours the SDK's standard
  * endpoint variables, {@code AWS_ENDPOINT_URL} and {@code AWS_ENDPOINT_URL_<SERVICE>} for S3,
- * DYNAMODB, KMS, LAMBDA and SECRETS_MANAGER (the service one wins), which Lambda never sets: they
+ * DYNAMODB, KMS, LAMBDA, SECRETS_MANAGER and CLOUDFRONT_KEYVALUESTORE (the service one wins), which Lambda never sets: they
  * point the clients at stand-ins.
  *
  * @param region               {@code AWS_REGION}, set by Lambda
@@ -39,7 +39,7 @@ public record FunctionConfig(String region, String table, String bucket, String 
     public static final String ADMIN_TOKEN_SECRET_ARN = "NIXFRONT_ADMIN_TOKEN_SECRET_ARN";
     public static final String CACHE_URL = "NIXFRONT_CACHE_URL";
     public static final String INLINE_VERIFY_MAX_BYTES = "NIXFRONT_INLINE_VERIFY_MAX_BYTES";
-    /** The SDK's own variables: every service, and one service (suffix S3, DYNAMODB, KMS, LAMBDA, SECRETS_MANAGER). */
+    /** The SDK's own variables: every service, and one service (suffix S3, DYNAMODB, KMS, LAMBDA, SECRETS_MANAGER, CLOUDFRONT_KEYVALUESTORE). */
     public static final String ENDPOINT_URL = "AWS_ENDPOINT_URL";
     public static final String ENDPOINT_URL_PREFIX = "AWS_ENDPOINT_URL_";
 
@@ -78,7 +78,7 @@ public record FunctionConfig(String region, String table, String bucket, String 
 
     private static AwsClientConfig.Endpoints endpoints(Map<String, String> env) {
         return new AwsClientConfig.Endpoints(endpoint(env, "S3"), endpoint(env, "DYNAMODB"), endpoint(env, "KMS"),
-                endpoint(env, "LAMBDA"), endpoint(env, "SECRETS_MANAGER"));
+                endpoint(env, "LAMBDA"), endpoint(env, "SECRETS_MANAGER"), endpoint(env, "CLOUDFRONT_KEYVALUESTORE"));
     }
 
     private static URI endpoint(Map<String, String> env, String service) {

@@ -111,7 +111,7 @@ final class AwsModeDeployment implements AutoCloseable {
         dynalite = track(DynaliteServer.inMemory().start());
         moto = track(MotoServer.start());
         clients = track(AwsClients.create(new AwsClientConfig(Region.of(REGION), new AwsClientConfig.Endpoints(
-                s3proxy.endpoint(), dynalite.endpoint(), moto.endpoint(), moto.endpoint(), moto.endpoint()),
+                s3proxy.endpoint(), dynalite.endpoint(), moto.endpoint(), moto.endpoint(), moto.endpoint(), null),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))));
         lambda = track(new LambdaInvokeRecorder(moto.endpoint(), this::invokeAsync));
         provisionStorage();
