@@ -44,7 +44,8 @@ import software.constructs.Construct;
  * verify   same S3 as publish                                     read, put      Decrypt          failure queue, invoke verify
  * admin    put &#42;/nix-cache-info; delete+abort * (a cache's own     read, write    GenerateDataKey  admin secret (read),
  *                                                                                                  edge store (write)
- *          prefix and _staging/&lt;cache&gt;/); list, list multipart uploads
+ *          prefix and _staging/&lt;cache&gt;/); list, list multipart uploads                   edge store: describe,
+ *                                                                                                   update and list keys
  * </pre>
  *
  * Only the admin function reads the admin token secret: at cold start it records the token's hash
