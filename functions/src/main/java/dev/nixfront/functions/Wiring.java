@@ -4,9 +4,11 @@ import com.amazonaws.services.lambda.runtime.Context;
 import dev.nixfront.aws.AdminTokenSecret;
 import dev.nixfront.aws.AwsClients;
 import dev.nixfront.aws.AwsPorts;
+import dev.nixfront.aws.KeyValueStoreEdgeStore;
 import dev.nixfront.aws.KmsKeyVault;
 import dev.nixfront.aws.LambdaVerificationQueue;
 import dev.nixfront.aws.EmfMetrics;
+import dev.nixfront.cache.EdgeReconciler;
 import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Services;
 import dev.nixfront.cache.TokenService;
@@ -34,6 +36,7 @@ public final class Wiring {
 
     private static Services services;
     private static AwsClients clients;
+    private static EdgeReconciler reconciler;
 
     private Wiring() {}
 
@@ -42,9 +45,17 @@ public final class Wiring {
         if (services == null) {
             FunctionConfig config = FunctionConfig.fromEnvironment();
             clients = AwsClients.create(config.clientConfig());
-            services = create(config, clients);
+            Ports ports = ports(config, clients);
+            services = create(config, clients, ports);
+            reconciler = new EdgeReconciler(ports.caches(), ports.tokens(), ports.edge(), Clock.systemUTC());
         }
         return services;
+    }
+
+    /** The container's reconciler of the edge store with the table ({@link AdminHandler#EDGE_SYNC}). */
+    static synchronized EdgeReconciler.Outcome reconcileEdge() {
+        services();
+        return reconciler.reconcile();
     }
 
     /**
@@ -62,7 +73,8 @@ public final class Wiring {
     /** The services of a function whose environment is {@code environment}: what Lambda's cold start builds. */
     public static Services forEnvironment(Map<String, String> environment) {
         FunctionConfig config = FunctionConfig.from(environment);
-        return create(config, AwsClients.create(config.clientConfig()));
+        AwsClients built = AwsClients.create(config.clientConfig());
+        return create(config, built, ports(config, built));
     }
 
     /**
@@ -71,19 +83,7 @@ public final class Wiring {
      * it by hash and never need {@code secretsmanager:GetSecretValue}. With SnapStart this runs when
      * the version is published, so a deployment has its admin token before its first request.
      */
-    static Services create(FunctionConfig config, AwsClients clients) {
-        KeyVault keys = config.kmsKeyArn() == null
-                ? unconfigured(FunctionConfig.KMS_KEY_ARN)
-                : new KmsKeyVault(clients.kms(), config.kmsKeyArn());
-        VerificationQueue queue = config.verifyFunction() == null
-                ? job -> {
-                    throw new IllegalStateException(FunctionConfig.VERIFY_FUNCTION + " is not set for this function");
-                }
-                : new LambdaVerificationQueue(clients.lambda(), config.verifyFunction());
-        // The CloudFront KeyValueStore adapter is not written yet: nothing feeds the read path's
-        // check of private caches in AWS until it is.
-        Ports ports = AwsPorts.create(clients, config.bucket(), config.table(), keys, queue,
-                new EmfMetrics(System.out, Clock.systemUTC()), EdgeStore.NONE);
+    static Services create(FunctionConfig config, AwsClients clients, Ports ports) {
         Services services = Services.create(ports, config.settings(), Clock.systemUTC(), restoreSafeRandom());
         if (config.adminTokenSecretArn() != null) {
             String hash = AdminTokenSecret.read(clients.secretsManager(), config.adminTokenSecretArn()).sha256Hex();
@@ -94,6 +94,27 @@ public final class Wiring {
             }
         }
         return services;
+    }
+
+    /**
+     * The ports of a function: a port it has no variable for refuses to work. The edge store is the
+     * CloudFront KeyValueStore where {@code NIXFRONT_EDGE_STORE_ARN} is set (admin only: it alone
+     * changes caches and tokens, and it runs the reconciler), else {@link EdgeStore#NONE}.
+     */
+    static Ports ports(FunctionConfig config, AwsClients clients) {
+        KeyVault keys = config.kmsKeyArn() == null
+                ? unconfigured(FunctionConfig.KMS_KEY_ARN)
+                : new KmsKeyVault(clients.kms(), config.kmsKeyArn());
+        VerificationQueue queue = config.verifyFunction() == null
+                ? job -> {
+                    throw new IllegalStateException(FunctionConfig.VERIFY_FUNCTION + " is not set for this function");
+                }
+                : new LambdaVerificationQueue(clients.lambda(), config.verifyFunction());
+        EdgeStore edge = config.edgeStoreArn() == null
+                ? EdgeStore.NONE
+                : new KeyValueStoreEdgeStore(clients.keyValueStore(), config.edgeStoreArn());
+        return AwsPorts.create(clients, config.bucket(), config.table(), keys, queue,
+                new EmfMetrics(System.out, Clock.systemUTC()), edge);
     }
 
     /**

@@ -15,9 +15,19 @@ class FunctionConfigTest {
         assertThat(c.region()).isEqualTo("eu-west-1");
         assertThat(c.kmsKeyArn()).isNull();
         assertThat(c.adminTokenSecretArn()).isNull();
+        assertThat(c.edgeStoreArn()).isNull();
         assertThat(c.verifyFunction()).endsWith(":verify");
         assertThat(c.settings().inlineVerifyMaxBytes()).isEqualTo(1_048_576);
         assertThat(c.settings().cacheBaseUrl()).isEqualTo("https://d1.cloudfront.net");
+    }
+
+    @Test
+    void onlyTheAdminFunctionNamesTheEdgeStore() {
+        FunctionConfig admin = FunctionConfig.from(Map.of("AWS_REGION", "eu-west-1", "NIXFRONT_TABLE", "t", "NIXFRONT_BUCKET", "b",
+                "NIXFRONT_EDGE_STORE_ARN", "arn:aws:cloudfront::123456789012:key-value-store/0a1b",
+                "AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE", "http://127.0.0.1:7000"));
+        assertThat(admin.edgeStoreArn()).isEqualTo("arn:aws:cloudfront::123456789012:key-value-store/0a1b");
+        assertThat(admin.endpoints().keyValueStore()).hasToString("http://127.0.0.1:7000");
     }
 
     @Test
@@ -40,6 +50,7 @@ class FunctionConfigTest {
         assertThat(c.endpoints().kms()).hasToString("http://127.0.0.1:5000");
         assertThat(c.endpoints().lambda()).hasToString("http://127.0.0.1:5000");
         assertThat(c.endpoints().secretsManager()).hasToString("http://127.0.0.1:5000");
+        assertThat(c.endpoints().keyValueStore()).hasToString("http://127.0.0.1:5000");
         assertThat(c.clientConfig().region().id()).isEqualTo("eu-west-1");
 
         FunctionConfig aws = FunctionConfig.from(Map.of("AWS_REGION", "eu-west-1", "NIXFRONT_TABLE", "t", "NIXFRONT_BUCKET", "b"));

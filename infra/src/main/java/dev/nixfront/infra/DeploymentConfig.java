@@ -207,8 +207,8 @@ public record DeploymentConfig(
         private boolean webAcl;
         private String webAclArn;
         private int webAclRateLimit = 20_000;
-        // Off until the admin function writes the KeyValueStore in AWS: the check fails closed, so with an
-        // empty store every cache would answer 404 (docs/deploy.md, "Private caches (edge)").
+        // Off by default: the check fails closed, so it is turned on only once the admin function's
+        // reconciliation has filled the KeyValueStore (docs/deploy.md, "Private caches (edge)").
         private boolean viewerRequestFunction = false;
         private int apiRateLimit = 100;
         private int apiBurstLimit = 200;

@@ -7,6 +7,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import software.amazon.awscdk.AssetHashType;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetInput;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
@@ -38,8 +42,10 @@ import software.constructs.Construct;
  * publish  get &#42;/nar/*, _staging/*; put *.narinfo, &#42;/nar/*;       read, put      Decrypt          invoke verify
  *          abort &#42;/nar/*; delete _staging/*; list
  * verify   same S3 as publish                                     read, put      Decrypt          failure queue, invoke verify
- * admin    put &#42;/nix-cache-info; delete+abort * (a cache's own     read, write    GenerateDataKey  admin secret
- *          prefix and _staging/&lt;cache&gt;/); list, list multipart uploads
+ * admin    put &#42;/nix-cache-info; delete+abort * (a cache's own     read, write    GenerateDataKey  admin secret (read),
+ *                                                                                                  edge store (write)
+ *          prefix and _staging/&lt;cache&gt;/); list, list multipart uploads                   edge store: describe,
+ *                                                                                                   update and list keys
  * </pre>
  *
  * Only the admin function reads the admin token secret: at cold start it records the token's hash
@@ -66,6 +72,11 @@ public final class Functions extends Construct {
     public static final String ENV_ADMIN_TOKEN_SECRET_ARN = "NIXFRONT_ADMIN_TOKEN_SECRET_ARN";
     public static final String ENV_CACHE_URL = "NIXFRONT_CACHE_URL";
     public static final String ENV_INLINE_VERIFY_MAX_BYTES = "NIXFRONT_INLINE_VERIFY_MAX_BYTES";
+    public static final String ENV_EDGE_STORE_ARN = "NIXFRONT_EDGE_STORE_ARN";
+    /** The scheduled event that makes the admin function run the edge reconciler (AdminHandler.EDGE_SYNC). */
+    static final String EDGE_SYNC_ROUTE_KEY = "nixfront:edge-sync";
+    /** How often the reconciler runs: what a crash between a table write and a store write can leave, at most this long. */
+    static final Duration EDGE_SYNC_RATE = Duration.minutes(5);
     /**
      * Read by no code: the admin function reads the admin token at init, which SnapStart snapshots,
      * so a rotated token only takes effect in a new version of it; changing this value publishes one.
@@ -89,6 +100,7 @@ public final class Functions extends Construct {
      * @param inlineVerifyMaxBytes NARs up to this size are verified within the publish request
      * @param logRetention         retention of the function log groups
      * @param adminTokenVersion    see {@link #ENV_ADMIN_TOKEN_VERSION}
+     * @param edgeStoreArn         the read path's CloudFront KeyValueStore, which only the admin function writes
      */
     public record Props(
             Storage storage,
@@ -97,7 +109,8 @@ public final class Functions extends Construct {
             Path layerZip,
             long inlineVerifyMaxBytes,
             RetentionDays logRetention,
-            String adminTokenVersion) {
+            String adminTokenVersion,
+            String edgeStoreArn) {
     }
 
     private final LayerVersion layer;
@@ -153,9 +166,11 @@ public final class Functions extends Construct {
         admin = function("Admin", "AdminHandler", "creates and deletes caches and tokens, wraps new signing keys",
                 1024, Duration.seconds(29), true, with(api, ENV_KMS_KEY_ARN, kmsKeyArn,
                         ENV_ADMIN_TOKEN_SECRET_ARN, storage.adminToken().getSecretArn(),
-                        ENV_ADMIN_TOKEN_VERSION, props.adminTokenVersion()), null, code, props);
+                        ENV_ADMIN_TOKEN_VERSION, props.adminTokenVersion(),
+                        ENV_EDGE_STORE_ARN, props.edgeStoreArn()), null, code, props);
 
         grantPermissions(storage);
+        edgeStore(props.edgeStoreArn());
     }
 
     private void grantPermissions(Storage storage) {
@@ -240,6 +255,29 @@ public final class Functions extends Construct {
                         + " Deleting a cache must delete all its objects (nix-cache-info, narinfo, nar, and its"
                         + " staging area under " + Storage.STAGING_PREFIX + ").",
                 List.of(bucketArn + "/*/nix-cache-info", bucketArn + "/*"));
+    }
+
+    /**
+     * The admin function keeps the read path's KeyValueStore current as it changes caches and tokens,
+     * and reconciles it with the table on a schedule (what a crash between the two writes left, expired
+     * tokens). The reconciler runs in the admin function rather than one of its own: the admin role
+     * already holds the store's write and the table's read, so no second role gets either, and the
+     * schedule adds only EventBridge as a caller of the alias. No other function may touch the store.
+     */
+    private void edgeStore(String edgeStoreArn) {
+        admin.role().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("cloudfront-keyvaluestore:DescribeKeyValueStore", "cloudfront-keyvaluestore:UpdateKeys",
+                        "cloudfront-keyvaluestore:ListKeys"))
+                .resources(List.of(edgeStoreArn))
+                .build());
+        Rule.Builder.create(this, "EdgeSync")
+                .description("nixfront: reconcile the edge store (CloudFront KeyValueStore) with the table")
+                .schedule(Schedule.rate(EDGE_SYNC_RATE))
+                .targets(List.of(LambdaFunction.Builder.create(admin.alias())
+                        .event(RuleTargetInput.fromObject(Map.of("routeKey", EDGE_SYNC_ROUTE_KEY)))
+                        .retryAttempts(0)
+                        .build()))
+                .build();
     }
 
     public List<NixfrontFunction> all() {

@@ -51,9 +51,14 @@ class ApiTest {
     }
 
     @Test
-    void apiGatewayMayInvokeOnlyTheAliases() {
+    void apiGatewayMayInvokeOnlyTheAliasesAndEventBridgeOnlyTheAdminsEdgeSync() {
         resources(template, "AWS::Lambda::Permission").values().forEach(permission -> {
             Map<String, Object> p = properties(permission);
+            if ("events.amazonaws.com".equals(p.get("Principal"))) {
+                assertThat(aliasName(render(p.get("FunctionName")))).isEqualTo("Admin");
+                assertThat(render(p.get("SourceArn"))).matches("<FunctionsEdgeSync.*\\.Arn>");
+                return;
+            }
             assertThat(p).containsEntry("Principal", "apigateway.amazonaws.com").containsEntry("Action", "lambda:InvokeFunction");
             assertThat(aliasName(render(p.get("FunctionName")))).isIn("Query", "Upload", "Publish", "Admin");
         });

@@ -31,6 +31,9 @@ class IamLeastPrivilegeTest {
     private final Functions fns = stack.functions();
 
     private static final Set<String> LOGS = Set.of("logs:CreateLogStream <Logs.Arn>", "logs:PutLogEvents <Logs.Arn>");
+    /** The read path's KeyValueStore: read for its ETag, updated, listed by the reconciler; that store only. */
+    private static final Set<String> EDGE_STORE = Set.of("cloudfront-keyvaluestore:DescribeKeyValueStore <EdgeStore.Arn>",
+            "cloudfront-keyvaluestore:UpdateKeys <EdgeStore.Arn>", "cloudfront-keyvaluestore:ListKeys <EdgeStore.Arn>");
     private static final Set<String> SECRET = Set.of("secretsmanager:GetSecretValue <Secret>", "secretsmanager:DescribeSecret <Secret>");
     /** How {@link #condition} renders Storage.CACHE_CONTEXT_CONDITIONS. */
     private static final String CACHE_CONTEXT = " if cache context";
@@ -126,7 +129,7 @@ class IamLeastPrivilegeTest {
 
     @Test
     void adminWrapsKeysWritesCacheInfoAndDeletesCaches() {
-        assertThat(grants(fns.admin())).isEqualTo(union(LOGS, SECRET, table(READ), Set.of(
+        assertThat(grants(fns.admin())).isEqualTo(union(LOGS, SECRET, EDGE_STORE, table(READ), Set.of(
                 write("PutItem", "CACHE#*", "TOKEN#*"),
                 write("UpdateItem", "CACHE#*", "TOKEN#*"),
                 LISTING_MOVES,
@@ -231,6 +234,15 @@ class IamLeastPrivilegeTest {
                 assertThat(list(map(statement).get("Resource")).stream().map(Json::render))
                         .allSatisfy(resource -> assertThat(resource).isNotEqualTo("*"));
             }
+        }
+    }
+
+    @Test
+    void onlyTheAdminFunctionMayTouchTheEdgeStoreAndOnlyThatStore() {
+        assertThat(grants(fns.admin())).containsAll(EDGE_STORE);
+        for (NixfrontFunction fn : fns.all()) {
+            assertThat(grants(fn).stream().filter(g -> g.startsWith("cloudfront")).collect(java.util.stream.Collectors.toSet()))
+                    .as(fn.getNode().getId()).isEqualTo(fn == fns.admin() ? EDGE_STORE : Set.of());
         }
     }
 
@@ -385,6 +397,7 @@ class IamLeastPrivilegeTest {
                 .replace(Nag.logicalId(stack.storage().table()), "Table")
                 .replace(Nag.logicalId(stack.storage().signingKeyWrap()), "Key")
                 .replace(Nag.logicalId(stack.storage().adminToken()), "Secret")
+                .replace(Nag.logicalId(stack.readPath().edgeStore()), "EdgeStore")
                 .replace(Nag.logicalId(fns.verify().alias()), "VerifyAlias")
                 .replace(Nag.logicalId(fns.verifyFailures()), "Failures");
     }

@@ -95,6 +95,7 @@ final class AwsModeDeployment implements AutoCloseable {
     private final MotoServer moto;
     private final AwsClients clients;
     private final LambdaInvokeRecorder lambda;
+    private final KeyValueStoreStub edgeStore;
     private final ReadServer readServer;
     private String bucket;
     private String adminSecretArn;
@@ -111,11 +112,15 @@ final class AwsModeDeployment implements AutoCloseable {
         dynalite = track(DynaliteServer.inMemory().start());
         moto = track(MotoServer.start());
         clients = track(AwsClients.create(new AwsClientConfig(Region.of(REGION), new AwsClientConfig.Endpoints(
-                s3proxy.endpoint(), dynalite.endpoint(), moto.endpoint(), moto.endpoint(), moto.endpoint()),
+                s3proxy.endpoint(), dynalite.endpoint(), moto.endpoint(), moto.endpoint(), moto.endpoint(), null),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))));
         lambda = track(new LambdaInvokeRecorder(moto.endpoint(), this::invokeAsync));
         provisionStorage();
-        // No private-cache check: Lambda's wiring feeds no KeyValueStore yet (EdgeStore.NONE).
+        // moto_server has no KeyValueStore: the admin function writes a stub of its data plane, at the
+        // ARN the template's GetAtt resolves to. The read server does not check private caches here.
+        String edgeStoreArn = "arn:aws:cloudfront::" + ACCOUNT + ":key-value-store/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9";
+        edgeStore = track(new KeyValueStoreStub(edgeStoreArn));
+        attributes.put(only("AWS::CloudFront::KeyValueStore") + ".Arn", edgeStoreArn);
         readServer = track(new ReadServer(ReadServer.Origin.of(clients.s3(), bucket), 0, null, Clock.systemUTC()));
         attributes.put(only("AWS::CloudFront::Distribution") + ".DomainName", "127.0.0.1:" + readServer.url().getPort());
         provisionFunctions();
@@ -228,7 +233,13 @@ final class AwsModeDeployment implements AutoCloseable {
         env.put("AWS_ENDPOINT_URL_S3", s3proxy.endpoint().toString());
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynalite.endpoint().toString());
         env.put("AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint().toString());
+        env.put("AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE", edgeStore.endpoint().toString());
         return env;
+    }
+
+    /** What the admin function has written to the edge store (the KeyValueStore stub). */
+    Map<String, String> edgeEntries() {
+        return edgeStore.entries();
     }
 
     /** The functions' logical ids by handler class name, e.g. {@code AdminHandler -> FunctionsAdminFunctionA734609A}. */

@@ -115,6 +115,8 @@ class AwsModeTest {
         HttpResponse<String> nixCacheInfo = HTTP.send(HttpRequest.newBuilder(URI.create(aws.cacheUrl() + "/" + cache
                 + "/nix-cache-info")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(nixCacheInfo.body()).contains("StoreDir: /nix/store");
+        // The admin function wrote the cache's edge entry through the SigV4A-signed KeyValueStore client.
+        assertThat(aws.edgeEntries()).containsKey("c:" + cache);
     }
 
     @Test

@@ -32,9 +32,10 @@ public record AwsClientConfig(Region region, Endpoints endpoints, AwsCredentials
      * @param kms            a KMS-compatible endpoint
      * @param lambda         a Lambda-compatible endpoint
      * @param secretsManager a Secrets Manager-compatible endpoint
+     * @param keyValueStore  a CloudFront KeyValueStore-compatible endpoint (the AWS-mode tests' stub)
      */
-    public record Endpoints(URI s3, URI dynamoDb, URI kms, URI lambda, URI secretsManager) {
-        public static final Endpoints NONE = new Endpoints(null, null, null, null, null);
+    public record Endpoints(URI s3, URI dynamoDb, URI kms, URI lambda, URI secretsManager, URI keyValueStore) {
+        public static final Endpoints NONE = new Endpoints(null, null, null, null, null, null);
     }
 
     /** Real AWS in one region, default credentials. */
@@ -46,7 +47,7 @@ public record AwsClientConfig(Region region, Endpoints endpoints, AwsCredentials
     public static AwsClientConfig local(URI s3Endpoint, URI dynamoDbEndpoint, String accessKeyId, String secretAccessKey) {
         Objects.requireNonNull(s3Endpoint, "s3Endpoint");
         Objects.requireNonNull(dynamoDbEndpoint, "dynamoDbEndpoint");
-        return new AwsClientConfig(Region.US_EAST_1, new Endpoints(s3Endpoint, dynamoDbEndpoint, null, null, null),
+        return new AwsClientConfig(Region.US_EAST_1, new Endpoints(s3Endpoint, dynamoDbEndpoint, null, null, null, null),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)));
     }
 

@@ -8,8 +8,11 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.client.builder.SdkClientBuilder;
+import software.amazon.awssdk.endpoints.EndpointUrl;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.cloudfrontkeyvaluestore.CloudFrontKeyValueStoreClient;
+import software.amazon.awssdk.services.cloudfrontkeyvaluestore.endpoints.CloudFrontKeyValueStoreEndpointProvider;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -40,6 +43,7 @@ public final class AwsClients implements AutoCloseable {
     private KmsClient kms;
     private LambdaClient lambda;
     private SecretsManagerClient secretsManager;
+    private CloudFrontKeyValueStoreClient keyValueStore;
 
     private AwsClients(AwsClientConfig config) {
         this.config = config;
@@ -137,6 +141,31 @@ public final class AwsClients implements AutoCloseable {
             secretsManager = track(builder::build);
         }
         return secretsManager;
+    }
+
+    /**
+     * The CloudFront KeyValueStore data-plane client. Its requests are signed with SigV4A (the
+     * service is global), which the SDK does through the CRT signer of {@code http-auth-aws-crt}: the
+     * native aws-crt library is loaded the first time this client signs, so only a function that
+     * writes the store ever loads it.
+     *
+     * <p>The service's endpoint rules put the store's account in front of the host, an override's too
+     * ({@code 123456789012.127.0.0.1}, no host at all); so an override replaces only the URL the
+     * rules resolve and keeps what they say about signing (SigV4A, region set {@code *}).
+     */
+    public synchronized CloudFrontKeyValueStoreClient keyValueStore() {
+        if (keyValueStore == null) {
+            var builder = CloudFrontKeyValueStoreClient.builder().httpClient(http).region(config.region())
+                    .credentialsProvider(credentials);
+            URI override = config.endpoints().keyValueStore();
+            if (override != null) {
+                CloudFrontKeyValueStoreEndpointProvider rules = CloudFrontKeyValueStoreEndpointProvider.defaultProvider();
+                builder.endpointProvider(params -> rules.resolveEndpoint(params)
+                        .thenApply(resolved -> resolved.toBuilder().endpointUrl(EndpointUrl.fromUri(override)).build()));
+            }
+            keyValueStore = track(builder::build);
+        }
+        return keyValueStore;
     }
 
     private static void endpoint(SdkClientBuilder<?, ?> builder, URI override) {

@@ -10,7 +10,7 @@ import dev.nixfront.cache.port.VerificationQueue;
  * The storage adapters over one bucket and one table, the same in Lambda and in local mode; what
  * differs between the two (how keys are sealed, where verify jobs go, where metrics are written)
  * is passed in, and so is the read path's {@link EdgeStore} (the local read server's map; in Lambda
- * {@link EdgeStore#NONE} until the CloudFront KeyValueStore adapter exists).
+ * {@link KeyValueStoreEdgeStore} for the admin function, {@link EdgeStore#NONE} for the others).
  */
 public final class AwsPorts {
     private AwsPorts() {}

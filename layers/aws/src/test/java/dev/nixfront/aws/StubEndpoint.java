@@ -19,12 +19,15 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * Manager) that have no local stand-in here.
  */
 final class StubEndpoint implements AutoCloseable {
-    record Request(String method, String path, Map<String, List<String>> headers, String body) {
+    record Request(String method, String path, String query, Map<String, List<String>> headers, String body) {
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
         }
     }
+
+    /** What the stub answers one request with; headers besides Content-Type may be added. */
+    record Answer(int status, String contentType, Map<String, String> headers, String body) {}
 
     static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("stub-key", "stub-secret"));
@@ -33,6 +36,11 @@ final class StubEndpoint implements AutoCloseable {
     final List<Request> requests = new CopyOnWriteArrayList<>();
 
     StubEndpoint(int status, String contentType, String responseBody) {
+        this(request -> new Answer(status, contentType, Map.of(), responseBody));
+    }
+
+    /** Answers each request as {@code answers} says, after recording it. */
+    StubEndpoint(java.util.function.Function<Request, Answer> answers) {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -40,11 +48,15 @@ final class StubEndpoint implements AutoCloseable {
         }
         server.createContext("/", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
-            requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                    Map.copyOf(exchange.getRequestHeaders()), new String(body, StandardCharsets.UTF_8)));
-            byte[] response = responseBody.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", contentType);
-            exchange.sendResponseHeaders(status, response.length == 0 ? -1 : response.length);
+            Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                    exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders()),
+                    new String(body, StandardCharsets.UTF_8));
+            requests.add(request);
+            Answer answer = answers.apply(request);
+            byte[] response = answer.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", answer.contentType());
+            answer.headers().forEach(exchange.getResponseHeaders()::add);
+            exchange.sendResponseHeaders(answer.status(), response.length == 0 ? -1 : response.length);
             if (response.length > 0) {
                 exchange.getResponseBody().write(response);
             }

@@ -32,8 +32,8 @@ public interface EdgeStore {
     Map<String, String> list();
 
     /**
-     * No store at all: writes go nowhere and it lists nothing. What the AWS wiring uses until the
-     * CloudFront KeyValueStore adapter exists; the read path then has nothing to check against.
+     * No store at all: writes go nowhere and it lists nothing. What the AWS wiring gives the functions
+     * that change no cache or token (all but admin, which writes the CloudFront KeyValueStore).
      */
     EdgeStore NONE = new EdgeStore() {
         @Override
