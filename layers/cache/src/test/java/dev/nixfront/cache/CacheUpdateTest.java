@@ -18,15 +18,6 @@ import org.junit.jupiter.api.Test;
 class CacheUpdateTest {
     private final Fixture f = new Fixture();
 
-    private static DomainException failure(Runnable r) {
-        try {
-            r.run();
-        } catch (DomainException e) {
-            return e;
-        }
-        throw new AssertionError("accepted");
-    }
-
     private String nixCacheInfo() {
         return new String(f.objects.object("team/nix-cache-info").orElseThrow().body(), StandardCharsets.UTF_8);
     }
@@ -61,14 +52,14 @@ class CacheUpdateTest {
     void aRequestThatChangesNothingOrIsOutOfRangeIsRefusedNamingTheField() {
         f.createCache("team");
 
-        assertThat(failure(() -> f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, null))).field())
+        assertThat(Fixture.refusal(() -> f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, null))).field())
                 .isEqualTo("body");
-        DomainException range = failure(() -> f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(true, 10_001)));
+        DomainException range = Fixture.refusal(() -> f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(true, 10_001)));
         assertThat(range.status()).isEqualTo(400);
         assertThat(range.field()).isEqualTo("priority");
-        assertThat(failure(() -> f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, -1))).field())
+        assertThat(Fixture.refusal(() -> f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, -1))).field())
                 .isEqualTo("priority");
-        assertThat(failure(() -> f.services.caches().update(ADMIN, "Team", new UpdateCacheRequest(true, null))).field())
+        assertThat(Fixture.refusal(() -> f.services.caches().update(ADMIN, "Team", new UpdateCacheRequest(true, null))).field())
                 .isEqualTo("cache");
         assertThat(f.caches.get(CacheName.of("team")).orElseThrow().privateCache()).isFalse();
     }
@@ -84,19 +75,19 @@ class CacheUpdateTest {
         Principal teamAdmin = new Principal("tk_a", Scope.fromLists(List.of("team"), List.of("admin")),
                 null, null, 0, Map.of("team", incarnation));
 
-        assertThat(failure(() -> f.services.caches().update(writer, "team", new UpdateCacheRequest(true, null))).status()).isEqualTo(403);
-        assertThat(failure(() -> f.services.caches().update(otherAdmin, "team", new UpdateCacheRequest(true, null))).status())
+        assertThat(Fixture.refusal(() -> f.services.caches().update(writer, "team", new UpdateCacheRequest(true, null))).status()).isEqualTo(403);
+        assertThat(Fixture.refusal(() -> f.services.caches().update(otherAdmin, "team", new UpdateCacheRequest(true, null))).status())
                 .isEqualTo(403);
-        assertThat(failure(() -> f.services.caches().update(ADMIN, "nope", new UpdateCacheRequest(true, null))).status())
+        assertThat(Fixture.refusal(() -> f.services.caches().update(ADMIN, "nope", new UpdateCacheRequest(true, null))).status())
                 .isEqualTo(404);
         assertThat(f.services.caches().update(teamAdmin, "team", new UpdateCacheRequest(true, null)).privateCache()).isTrue();
 
         f.services.caches().delete(ADMIN, "team");
-        assertThat(failure(() -> f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(false, null))).status())
+        assertThat(Fixture.refusal(() -> f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(false, null))).status())
                 .isEqualTo(404);
         f.clock.advance(f.settings.nameReservation());
         f.services.caches().create(ADMIN, new CreateCacheRequest("team", null, null, null));
-        assertThat(failure(() -> f.services.caches().update(teamAdmin, "team", new UpdateCacheRequest(true, null))).status())
+        assertThat(Fixture.refusal(() -> f.services.caches().update(teamAdmin, "team", new UpdateCacheRequest(true, null))).status())
                 .as("the admin of the deleted cache").isEqualTo(403);
         assertThat(f.edge.list().get("c:team")).startsWith("{\"p\":false,");
     }

@@ -166,4 +166,14 @@ final class Fixture {
         String nix32 = fileHash.toNix32();
         return nix32.charAt(nix32.length() - 1) + "/" + nix32;
     }
+
+    /** The DomainException {@code call} throws; fails the test if it is accepted. */
+    static DomainException refusal(Runnable call) {
+        try {
+            call.run();
+        } catch (DomainException e) {
+            return e;
+        }
+        throw new AssertionError("accepted");
+    }
 }
