@@ -19,6 +19,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.IDestination;
+import software.amazon.awscdk.services.lambda.ILayerVersion;
 import software.amazon.awscdk.services.lambda.LayerVersion;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
@@ -114,6 +115,7 @@ public final class Functions extends Construct {
     }
 
     private final LayerVersion layer;
+    private final LayerVersion edgeLayer;
     private final Queue verifyFailures;
     private final NixfrontFunction query;
     private final NixfrontFunction upload;
@@ -128,6 +130,14 @@ public final class Functions extends Construct {
         layer = LayerVersion.Builder.create(this, "SharedLibraries")
                 .description("nixfront shared modules and third-party jars (java/lib)")
                 .code(asset(props.layerZip()))
+                .compatibleRuntimes(List.of(Runtime.JAVA_21))
+                .compatibleArchitectures(List.of(Architecture.ARM_64))
+                .build();
+        // Only the admin function writes CloudFront's KeyValueStore (SigV4A: the native CRT signer,
+        // ~23 MB), so only it gets this layer, built beside the shared one by layers/lambda-layer.
+        edgeLayer = LayerVersion.Builder.create(this, "EdgeLibraries")
+                .description("nixfront KeyValueStore client and CRT signer (java/lib), for the admin function only")
+                .code(asset(edgeLayerZip(props.layerZip())))
                 .compatibleRuntimes(List.of(Runtime.JAVA_21))
                 .compatibleArchitectures(List.of(Architecture.ARM_64))
                 .build();
@@ -151,23 +161,23 @@ public final class Functions extends Construct {
         String kmsKeyArn = storage.signingKeyWrap().getKeyArn();
 
         query = function("Query", "QueryHandler", "lists caches, reads cache info, answers which paths are missing",
-                1024, Duration.seconds(15), true, api, null, code, props);
+                1024, Duration.seconds(15), true, api, null, code, List.of(layer), props);
         upload = function("Upload", "UploadHandler", "presigns S3 PUT/UploadPart URLs for staging keys only",
-                1024, Duration.seconds(15), true, api, null, code, props);
+                1024, Duration.seconds(15), true, api, null, code, List.of(layer), props);
         verify = function("Verify", "VerifyHandler", "verifies large NARs asynchronously, then signs and writes their narinfo",
                 3008, Duration.minutes(15), false, with(common, ENV_KMS_KEY_ARN, kmsKeyArn),
-                new SqsDestination(verifyFailures), code, props);
+                new SqsDestination(verifyFailures), code, List.of(layer), props);
         publish = function("Publish", "PublishHandler", "verifies NARs, signs and writes narinfo, indexes paths",
                 2048, Duration.seconds(29), false,
                 with(api, ENV_KMS_KEY_ARN, kmsKeyArn,
                         ENV_VERIFY_FUNCTION, verify.alias().getFunctionArn(),
                         ENV_INLINE_VERIFY_MAX_BYTES, Long.toString(props.inlineVerifyMaxBytes())),
-                null, code, props);
+                null, code, List.of(layer), props);
         admin = function("Admin", "AdminHandler", "creates and deletes caches and tokens, wraps new signing keys",
                 1024, Duration.seconds(29), true, with(api, ENV_KMS_KEY_ARN, kmsKeyArn,
                         ENV_ADMIN_TOKEN_SECRET_ARN, storage.adminToken().getSecretArn(),
                         ENV_ADMIN_TOKEN_VERSION, props.adminTokenVersion(),
-                        ENV_EDGE_STORE_ARN, props.edgeStoreArn()), null, code, props);
+                        ENV_EDGE_STORE_ARN, props.edgeStoreArn()), null, code, List.of(layer, edgeLayer), props);
 
         grantPermissions(storage);
         edgeStore(props.edgeStoreArn());
@@ -308,15 +318,24 @@ public final class Functions extends Construct {
         return layer;
     }
 
+    public LayerVersion edgeLayer() {
+        return edgeLayer;
+    }
+
+    /** The edge layer zip, built next to the shared one: {@code nixfront-edge-layer.zip}. */
+    static Path edgeLayerZip(Path layerZip) {
+        return layerZip.resolveSibling("nixfront-edge-layer.zip");
+    }
+
     public Queue verifyFailures() {
         return verifyFailures;
     }
 
     private NixfrontFunction function(String id, String handler, String description, int memoryMb, Duration timeout,
                                       boolean quickStart, Map<String, String> environment,
-                                      IDestination onFailure, Code code, Props props) {
+                                      IDestination onFailure, Code code, List<ILayerVersion> layers, Props props) {
         return new NixfrontFunction(this, id, new NixfrontFunction.Props(handler, description, memoryMb, timeout,
-                quickStart, environment, onFailure, code, layer, props.logRetention()));
+                quickStart, environment, onFailure, code, layers, props.logRetention()));
     }
 
     private static Code asset(Path archive) {

@@ -41,7 +41,7 @@ public final class NixfrontFunction extends Construct {
      * @param environment      the function's configuration (read once at init)
      * @param onFailure        where failed asynchronous invocations go, or null
      * @param code             the functions jar
-     * @param layer            the shared libraries
+     * @param layers           the shared libraries, and for the admin function the edge libraries
      * @param logRetention     retention of the log group
      */
     public record Props(
@@ -53,8 +53,11 @@ public final class NixfrontFunction extends Construct {
             Map<String, String> environment,
             IDestination onFailure,
             Code code,
-            ILayerVersion layer,
+            List<ILayerVersion> layers,
             RetentionDays logRetention) {
+        public Props {
+            layers = List.copyOf(layers);
+        }
     }
 
     private final Role role;
@@ -84,7 +87,7 @@ public final class NixfrontFunction extends Construct {
                 .architecture(Architecture.ARM_64)
                 .handler("dev.nixfront.functions." + props.handlerClass() + "::handleRequest")
                 .code(props.code())
-                .layers(List.of(props.layer()))
+                .layers(props.layers())
                 .memorySize(props.memoryMb())
                 .timeout(props.timeout())
                 .environment(environment)
