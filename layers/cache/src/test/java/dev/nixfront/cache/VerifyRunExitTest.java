@@ -11,6 +11,7 @@ import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.PathState;
 import dev.nixfront.cache.port.VerifyJob;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -36,19 +37,9 @@ class VerifyRunExitTest {
 
         // The deletion (mark + sweep) lands right after one's NAR was copied: one's narinfo and
         // index item are written after the sweep, as in CacheIncarnationTest.
-        AtomicBoolean deleted = new AtomicBoolean();
-        f.objects.afterWrite(entry -> {
-            if (entry.startsWith("delete _staging/team/" + Fixture.staged(one.fileHash())) && deleted.compareAndSet(false, true)) {
-                f.services.caches().delete(ADMIN, "team");
-            }
-        });
+        AtomicBoolean deleted = deleteTeamOnceCopied(f, one);
         // Then a store call for the next path fails (throttling, a 5xx after the SDK's retries).
-        String twoFile = two.fileHash().toNix32();
-        f.objects.beforeHead(key -> {
-            if (key.contains(twoFile)) {
-                throw new IllegalStateException(STORE_FAILURE);
-            }
-        });
+        failHeadsOf(f, two);
 
         try {
             f.services.verify().run(job); // stops at one's own confirm (cache gone), never reaches two
@@ -102,18 +93,8 @@ class VerifyRunExitTest {
         Fixture.Nar one = nar("one");
         Fixture.Nar two = nar("two");
         f.uploadAll("team", one, two);
-        AtomicBoolean deleted = new AtomicBoolean();
-        f.objects.afterWrite(entry -> {
-            if (entry.startsWith("delete _staging/team/" + Fixture.staged(one.fileHash())) && deleted.compareAndSet(false, true)) {
-                f.services.caches().delete(ADMIN, "team");
-            }
-        });
-        String twoFile = two.fileHash().toNix32();
-        f.objects.beforeHead(key -> {
-            if (key.contains(twoFile)) {
-                throw new IllegalStateException(STORE_FAILURE);
-            }
-        });
+        AtomicBoolean deleted = deleteTeamOnceCopied(f, one);
+        failHeadsOf(f, two);
         assertThatThrownBy(() -> f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(one.info(), two.info()))))
                 .isInstanceOf(DomainException.class);
         assertThat(f.objects.keys()).noneMatch(k -> k.startsWith("team/"));
@@ -139,7 +120,7 @@ class VerifyRunExitTest {
         CacheRecord first = f.caches.get(CacheName.of("team")).orElseThrow();
 
         AtomicBoolean marked = new AtomicBoolean();
-        java.util.List<String> writesAfterMark = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> writesAfterMark = new CopyOnWriteArrayList<>();
         f.objects.afterWrite(entry -> {
             if (marked.get()) {
                 writesAfterMark.add(entry);
@@ -154,5 +135,29 @@ class VerifyRunExitTest {
 
         assertThat(writesAfterMark).as("narinfos published into the cache after it was marked deleted")
                 .noneMatch(w -> w.startsWith("put team/" + two.path().hash()) || w.startsWith("put team/" + three.path().hash()));
+    }
+
+    /**
+     * Deletes "team" (mark and sweep) right after {@code nar}'s file was copied out of staging, so
+     * that its narinfo and index item are written after the sweep, as in CacheIncarnationTest.
+     */
+    private static AtomicBoolean deleteTeamOnceCopied(Fixture f, Fixture.Nar nar) {
+        AtomicBoolean deleted = new AtomicBoolean();
+        f.objects.afterWrite(entry -> {
+            if (entry.startsWith("delete _staging/team/" + Fixture.staged(nar.fileHash())) && deleted.compareAndSet(false, true)) {
+                f.services.caches().delete(ADMIN, "team");
+            }
+        });
+        return deleted;
+    }
+
+    /** Makes every HEAD of {@code nar}'s file fail, as a store throttling past the SDK's retries would. */
+    private static void failHeadsOf(Fixture f, Fixture.Nar nar) {
+        String file = nar.fileHash().toNix32();
+        f.objects.beforeHead(key -> {
+            if (key.contains(file)) {
+                throw new IllegalStateException(STORE_FAILURE);
+            }
+        });
     }
 }
