@@ -23,11 +23,13 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -115,9 +117,7 @@ class LocalUpgradeTest {
             }
             assertThat(items).filteredOn(i -> i.get("pk").s().startsWith("PATH#")).hasSize(PATHS);
             dynamoDb.deleteTable(b -> b.tableName(LocalStack.TABLE));
-            while (tableExists(dynamoDb, LocalStack.TABLE)) {
-                Thread.onSpinWait();
-            }
+            awaitGone(dynamoDb, LocalStack.TABLE);
         }
     }
 
@@ -158,9 +158,7 @@ class LocalUpgradeTest {
 
             assertThat(dynamoDb.scanPaginator(b -> b.tableName("new")).items().stream()
                     .filter(i -> i.get("pk").s().startsWith("CACHE#"))).hasSize(60);
-            while (tableExists(dynamoDb, "old")) {
-                Thread.onSpinWait();
-            }
+            awaitGone(dynamoDb, "old");
             // Started again (the old table gone, or left half-dropped): nothing more to do, nothing lost.
             assertThat(LocalTableUpgrade.ensure(dynamoDb, "new", "old", Clock.systemUTC())).isFalse();
             assertThat(dynamoDb.scanPaginator(b -> b.tableName("new")).items().stream()
@@ -170,7 +168,19 @@ class LocalUpgradeTest {
 
     /** dynalite makes a table ACTIVE on a timer (0 ms, but after CreateTable answers): a put before that finds no table. */
     private static void awaitActive(DynamoDbClient dynamoDb, String table) {
-        while (dynamoDb.describeTable(b -> b.tableName(table)).table().tableStatus() != TableStatus.ACTIVE) {
+        await(() -> dynamoDb.describeTable(b -> b.tableName(table)).table().tableStatus() == TableStatus.ACTIVE, table + " ACTIVE");
+    }
+
+    /** DeleteTable answers before the table is gone. */
+    private static void awaitGone(DynamoDbClient dynamoDb, String table) {
+        await(() -> !tableExists(dynamoDb, table), table + " deleted");
+    }
+
+    /** Polls {@code condition} until it holds, failing the test after 30 s. */
+    private static void await(BooleanSupplier condition, String what) {
+        long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - giveUp).as("waiting for " + what).isNegative();
             Thread.onSpinWait();
         }
     }
