@@ -128,11 +128,7 @@ class DynamoDbCacheRepositoryTest {
 
     @Test
     void anItemWrittenBeforeIncarnationsReadsAsTheLegacyIncarnation() {
-        aws.clients().dynamoDb().putItem(b -> b.tableName(table).item(java.util.Map.of(
-                "pk", Items.s("CACHE#old"), "sk", Items.s("CACHE"), "gsi1pk", Items.s("CACHES"), "gsi1sk", Items.s("old"),
-                "name", Items.s("old"), "publicKey", Items.s("old-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic="),
-                "sealedKey", Items.b(new byte[] {1}), "priority", Items.n(40), "private", Items.bool(false),
-                "createdAt", Items.s("2026-11-25T17:00:00Z"))));
+        putCacheOlderThanIncarnations("old");
         CacheRecord old = caches.get(CacheName.of("old")).orElseThrow();
         assertThat(old.incarnation()).isEqualTo(CacheRecord.LEGACY_INCARNATION);
         assertThat(old.live()).isTrue();
@@ -161,16 +157,21 @@ class DynamoDbCacheRepositoryTest {
 
     @Test
     void aCacheOlderThanIncarnationsIsUpdatedAsTheLegacyIncarnation() {
-        aws.clients().dynamoDb().putItem(b -> b.tableName(table).item(java.util.Map.of(
-                "pk", Items.s("CACHE#old"), "sk", Items.s("CACHE"), "gsi1pk", Items.s("CACHES"), "gsi1sk", Items.s("old"),
-                "name", Items.s("old"), "publicKey", Items.s("old-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic="),
-                "sealedKey", Items.b(new byte[] {1}), "priority", Items.n(40), "private", Items.bool(false),
-                "createdAt", Items.s("2026-11-25T17:00:00Z"))));
+        putCacheOlderThanIncarnations("old");
 
         CacheRecord old = caches.get(CacheName.of("old")).orElseThrow();
         assertThat(caches.update(new CacheRecord(old.name(), old.publicKey(), old.sealedKey(), 40, false, old.createdAt(), "3f9a0c1d2b4e5f60", null),
                 true, 40)).isFalse();
         assertThat(caches.update(old, true, 40)).isTrue();
         assertThat(caches.get(CacheName.of("old")).orElseThrow().privateCache()).isTrue();
+    }
+
+    /** A cache item as written before incarnations existed: no incarnation attribute. */
+    private void putCacheOlderThanIncarnations(String name) {
+        aws.clients().dynamoDb().putItem(b -> b.tableName(table).item(java.util.Map.of(
+                "pk", Items.s("CACHE#" + name), "sk", Items.s("CACHE"), "gsi1pk", Items.s("CACHES"), "gsi1sk", Items.s(name),
+                "name", Items.s(name), "publicKey", Items.s(name + "-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic="),
+                "sealedKey", Items.b(new byte[] {1}), "priority", Items.n(40), "private", Items.bool(false),
+                "createdAt", Items.s("2026-11-25T17:00:00Z"))));
     }
 }
