@@ -10,6 +10,7 @@ import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.PathState;
 import dev.nixfront.cache.port.VerifyJob;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,13 +27,10 @@ class VerifyRunExitTest {
 
     @Test
     void aStoreFailureAfterADeletionMustNotLeaveTheRunsEarlierPathsReadable() {
-        Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withInlineVerifyMaxBytes(10));
-        f.createCache("team");
+        Fixture f = deferring();
         Fixture.Nar one = nar("one");
         Fixture.Nar two = nar("two");
-        f.uploadAll("team", one, two);
-        f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(one.info(), two.info())));
-        VerifyJob job = f.queue.jobs().getFirst();
+        VerifyJob job = deferred(f, one, two);
         CacheRecord first = f.caches.get(CacheName.of("team")).orElseThrow();
 
         // The deletion (mark + sweep) lands right after one's NAR was copied: one's narinfo and
@@ -62,13 +60,10 @@ class VerifyRunExitTest {
 
     @Test
     void aStoreFailureMustNotLeaveTheRunsPublishedPathsUncounted() {
-        Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withInlineVerifyMaxBytes(10));
-        f.createCache("team");
+        Fixture f = deferring();
         Fixture.Nar one = nar("one");
         Fixture.Nar two = nar("two");
-        f.uploadAll("team", one, two);
-        f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(one.info(), two.info())));
-        VerifyJob job = f.queue.jobs().getFirst();
+        VerifyJob job = deferred(f, one, two);
 
         String twoFile = two.fileHash().toNix32();
         AtomicBoolean failOnce = new AtomicBoolean(true);
@@ -109,14 +104,11 @@ class VerifyRunExitTest {
      */
     @Test
     void aVerifyRunOvertakenByADeletionMustNotGoOnPublishing() {
-        Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withInlineVerifyMaxBytes(10));
-        f.createCache("team");
+        Fixture f = deferring();
         Fixture.Nar one = nar("one");
         Fixture.Nar two = nar("two");
         Fixture.Nar three = nar("three");
-        f.uploadAll("team", one, two, three);
-        f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(one.info(), two.info(), three.info())));
-        VerifyJob job = f.queue.jobs().getFirst();
+        VerifyJob job = deferred(f, one, two, three);
         CacheRecord first = f.caches.get(CacheName.of("team")).orElseThrow();
 
         AtomicBoolean marked = new AtomicBoolean();
@@ -135,6 +127,20 @@ class VerifyRunExitTest {
 
         assertThat(writesAfterMark).as("narinfos published into the cache after it was marked deleted")
                 .noneMatch(w -> w.startsWith("put team/" + two.path().hash()) || w.startsWith("put team/" + three.path().hash()));
+    }
+
+    /** A cache "team" whose publish verifies nothing inline: every path goes to the verify function. */
+    private static Fixture deferring() {
+        Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withInlineVerifyMaxBytes(10));
+        f.createCache("team");
+        return f;
+    }
+
+    /** Uploads and publishes {@code nars} in one request, and answers the verify job it queued. */
+    private static VerifyJob deferred(Fixture f, Fixture.Nar... nars) {
+        f.uploadAll("team", nars);
+        f.services.publish().publish(ADMIN, "team", new PublishRequest(Arrays.stream(nars).map(Fixture.Nar::info).toList()));
+        return f.queue.jobs().getFirst();
     }
 
     /**
