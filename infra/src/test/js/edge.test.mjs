@@ -12,6 +12,15 @@ const table = JSON.parse(readFileSync(new URL('../resources/dev/nixfront/infra/e
 const REQUEST = 'viewer-request.js';
 const RESPONSE = 'viewer-response.js';
 
+/** The store a case runs against: the table's, without the keys the case unsets. */
+function storeOf(c) {
+    const store = { ...table.store };
+    for (const key of c.unset ?? []) {
+        delete store[key];
+    }
+    return store;
+}
+
 /** A plain copy: objects made inside the function's context have that context's prototypes. */
 const plain = (value) => JSON.parse(JSON.stringify(value));
 
@@ -123,7 +132,9 @@ describe('the shared case table', () => {
         assert.deepEqual(Object.keys(table), ['now', 'tokens', 'store', 'cases']);
         assert.ok(Number.isInteger(table.now));
         for (const c of table.cases) {
-            assert.deepEqual(Object.keys(c), ['name', 'method', 'uri', 'headers', 'expect'], c.name);
+            const fields = c.unset === undefined ? ['name', 'method', 'uri', 'headers', 'expect'] : ['name', 'method', 'uri', 'headers', 'unset', 'expect'];
+            assert.deepEqual(Object.keys(c), fields, c.name);
+            assert.ok((c.unset ?? []).every((key) => Object.hasOwn(table.store, key)), c.name);
             assert.ok(['GET', 'HEAD'].includes(c.method), c.name);
             assert.ok(['allow', 401, 404].includes(c.expect), c.name);
             assert.ok(Object.keys(c.headers).every((h) => h === h.toLowerCase()), c.name);
@@ -146,6 +157,11 @@ describe('the shared case table', () => {
             assert.ok(Buffer.byteLength(value) <= 1024, key);
             const parsed = JSON.parse(value);
             assert.equal(JSON.stringify(parsed), value, `compact JSON: ${key}`);
+            if (key === 's:filled') {
+                assert.deepEqual(Object.keys(parsed), ['at'], key);
+                assert.ok(Number.isInteger(parsed.at), key);
+                continue;
+            }
             if (key.startsWith('c:')) {
                 assert.deepEqual(Object.keys(parsed), ['p', 'i'], key);
                 assert.equal(typeof parsed.p, 'boolean', key);
@@ -162,9 +178,9 @@ describe('the shared case table', () => {
 });
 
 describe('viewer-request on the shared case table', () => {
-    const fn = load(source(REQUEST), { store: table.store, now: table.now, file: REQUEST });
     for (const c of table.cases) {
         test(`${c.method} ${c.uri.length > 60 ? c.uri.slice(0, 57) + '...' : c.uri}: ${c.name} -> ${c.expect}`, async () => {
+            const fn = load(source(REQUEST), { store: storeOf(c), now: table.now, file: REQUEST });
             await expectOutcome(fn, c.method, c.uri, c.headers, c.expect);
         });
     }
@@ -193,6 +209,31 @@ describe('viewer-request: the edge fails closed beyond the table', () => {
         const fn = load(source(REQUEST), { store: table.store, now: table.now, failReads: true });
         await expectOutcome(fn, 'GET', '/pub/nix-cache-info', {}, 404);
         await expectOutcome(fn, 'GET', '/team/nix-cache-info', { authorization: 'Bearer ' + team }, 404);
+        const { 's:filled': filled, ...unfilled } = table.store;
+        assert.ok(filled !== undefined);
+        const failing = load(source(REQUEST), { store: unfilled, now: table.now, failReads: true });
+        await expectOutcome(failing, 'GET', '/newcache/nix-cache-info', {}, 404);
+        await expectOutcome(failing, 'GET', '/team/nix-cache-info', {}, 404);
+    });
+
+    test('a cache without an entry costs one more read in a filled store, two more in an unfilled one', async () => {
+        const fn = load(source(REQUEST), { store: table.store, now: table.now });
+        await expectOutcome(fn, 'GET', '/newcache/nix-cache-info', {}, 404);
+        assert.deepEqual(fn.reads, ['c:newcache', 's:filled']);
+        const { 's:filled': filled, ...unfilled } = table.store;
+        assert.ok(filled !== undefined);
+        const early = load(source(REQUEST), { store: unfilled, now: table.now });
+        await expectOutcome(early, 'GET', '/newcache/nix-cache-info', {}, 'allow');
+        assert.deepEqual(early.reads, ['c:newcache', 's:filled', 'c:newcache']);
+    });
+
+    test('an unfilled store still refuses a cache whose entry is there but malformed', async () => {
+        const { 's:filled': filled, ...unfilled } = table.store;
+        assert.ok(filled !== undefined);
+        for (const value of ['', 'public', '{"p":"false","i":"00000000000000a1"}']) {
+            const fn = load(source(REQUEST), { store: { ...unfilled, 'c:pub': value }, now: table.now });
+            await expectOutcome(fn, 'GET', '/pub/nix-cache-info', {}, 404);
+        }
     });
 
     test('a cache entry that is not the admin\'s JSON counts as missing', async () => {

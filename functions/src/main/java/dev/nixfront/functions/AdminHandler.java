@@ -13,7 +13,6 @@ import dev.nixfront.cache.EdgeReconciler;
 import dev.nixfront.cache.Principal;
 import dev.nixfront.cache.Services;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * Administration: the {@link ApiRoute}s of {@link ApiRoute.Function#ADMIN} (create, update and delete caches;
@@ -21,42 +20,33 @@ import java.util.function.Supplier;
  * Signing keys are sealed here
  * and never leave it; created token secrets appear once, in the 201 body.
  *
- * <p>It also runs the edge store's {@link EdgeReconciler}: an EventBridge schedule invokes it every few
- * minutes with the event {@code {"routeKey":"nixfront:edge-sync"}} ({@link #EDGE_SYNC}), a route key
- * API Gateway never sends (its are {@code METHOD /path}), and only EventBridge and the API may invoke
- * the function. The admin is the one function that writes the store already, so the reconciler adds
- * no permission to any role.
+ * <p>It also runs the edge store's {@link EdgeReconciler} ({@link Services#edge()}): an EventBridge
+ * schedule invokes it every few minutes with the event {@code {"routeKey":"nixfront:edge-sync"}}
+ * ({@link #EDGE_SYNC}), a route key API Gateway never sends (its are {@code METHOD /path}), and only
+ * EventBridge and the API may invoke the function. The admin is the one function that writes the
+ * store already, so the reconciler adds no permission to any role.
  */
 public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     /** The route key of the scheduled event that runs the edge reconciler. */
     public static final String EDGE_SYNC = "nixfront:edge-sync";
 
     private final Services services;
-    private final Supplier<EdgeReconciler.Outcome> edgeSync;
 
     /** Lambda's entry: services from the AWS adapters, built once per container. */
     public AdminHandler() {
-        this(Wiring.services(), Wiring::reconcileEdge);
-    }
-
-    /** Any wiring without an edge reconciler: the scheduled sync then fails, naming why. */
-    public AdminHandler(Services services) {
-        this(services, () -> {
-            throw new IllegalStateException("this admin handler was built without an edge reconciler");
-        });
+        this(Wiring.services());
     }
 
     /** Any wiring: the local stack's adapters, or fakes in tests. */
-    public AdminHandler(Services services, Supplier<EdgeReconciler.Outcome> edgeSync) {
+    public AdminHandler(Services services) {
         this.services = Objects.requireNonNull(services);
-        this.edgeSync = Objects.requireNonNull(edgeSync);
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         if (EDGE_SYNC.equals(event.getRouteKey())) {
             // Not wrapped in Http.respond: a failure must fail the invocation, so EventBridge's metrics show it.
-            return Http.ok(edgeSync.get());
+            return Http.ok(services.edge().reconcile());
         }
         return Http.respond(event, context, request -> {
             ApiRoute route = request.route(ApiRoute.Function.ADMIN);

@@ -8,7 +8,6 @@ import dev.nixfront.aws.KeyValueStoreEdgeStore;
 import dev.nixfront.aws.KmsKeyVault;
 import dev.nixfront.aws.LambdaVerificationQueue;
 import dev.nixfront.aws.EmfMetrics;
-import dev.nixfront.cache.EdgeReconciler;
 import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Services;
 import dev.nixfront.cache.TokenService;
@@ -36,7 +35,6 @@ public final class Wiring {
 
     private static Services services;
     private static AwsClients clients;
-    private static EdgeReconciler reconciler;
 
     private Wiring() {}
 
@@ -45,17 +43,9 @@ public final class Wiring {
         if (services == null) {
             FunctionConfig config = FunctionConfig.fromEnvironment();
             clients = AwsClients.create(config.clientConfig());
-            Ports ports = ports(config, clients);
-            services = create(config, clients, ports);
-            reconciler = new EdgeReconciler(ports.caches(), ports.tokens(), ports.edge(), Clock.systemUTC());
+            services = create(config, clients, ports(config, clients));
         }
         return services;
-    }
-
-    /** The container's reconciler of the edge store with the table ({@link AdminHandler#EDGE_SYNC}). */
-    static synchronized EdgeReconciler.Outcome reconcileEdge() {
-        services();
-        return reconciler.reconcile();
     }
 
     /**

@@ -207,9 +207,9 @@ public record DeploymentConfig(
         private boolean webAcl;
         private String webAclArn;
         private int webAclRateLimit = 20_000;
-        // Off by default: the check fails closed, so it is turned on only once the admin function's
-        // reconciliation has filled the KeyValueStore (docs/deploy.md, "Private caches (edge)").
-        private boolean viewerRequestFunction = false;
+        // On: a store no reconciliation has filled yet lets caches without entries through (s:filled),
+        // so an upgrade never refuses a cache the store has not caught up with (docs/deploy.md).
+        private boolean viewerRequestFunction = true;
         private int apiRateLimit = 100;
         private int apiBurstLimit = 200;
         private long inlineVerifyMaxBytes = 256L << 20;

@@ -277,7 +277,7 @@ public final class Functions extends Construct {
     private void edgeStore(String edgeStoreArn) {
         admin.role().addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("cloudfront-keyvaluestore:DescribeKeyValueStore", "cloudfront-keyvaluestore:UpdateKeys",
-                        "cloudfront-keyvaluestore:ListKeys"))
+                        "cloudfront-keyvaluestore:ListKeys", "cloudfront-keyvaluestore:GetKey"))
                 .resources(List.of(edgeStoreArn))
                 .build());
         Rule.Builder.create(this, "EdgeSync")

@@ -27,7 +27,7 @@ class DeploymentConfigTest {
         assertThat(config.notFoundTtl().toSeconds().intValue()).isEqualTo(5);
         assertThat(config.priceClass()).isEqualTo(PriceClass.PRICE_CLASS_100);
         assertThat(config.webAcl()).isFalse();
-        assertThat(config.viewerRequestFunction()).as("off until the admin function fills the store in AWS").isFalse();
+        assertThat(config.viewerRequestFunction()).as("private caches are private by default").isTrue();
         assertThat(config.hasCustomDomain()).isFalse();
         assertThat(config.functionsJar()).isEqualTo(Path.of("functions/target/nixfront-functions.jar"));
         assertThat(config.layerZip()).isEqualTo(Path.of("layers/lambda-layer/target/nixfront-layer.zip"));

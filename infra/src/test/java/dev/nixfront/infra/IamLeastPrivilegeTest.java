@@ -33,7 +33,8 @@ class IamLeastPrivilegeTest {
     private static final Set<String> LOGS = Set.of("logs:CreateLogStream <Logs.Arn>", "logs:PutLogEvents <Logs.Arn>");
     /** The read path's KeyValueStore: read for its ETag, updated, listed by the reconciler; that store only. */
     private static final Set<String> EDGE_STORE = Set.of("cloudfront-keyvaluestore:DescribeKeyValueStore <EdgeStore.Arn>",
-            "cloudfront-keyvaluestore:UpdateKeys <EdgeStore.Arn>", "cloudfront-keyvaluestore:ListKeys <EdgeStore.Arn>");
+            "cloudfront-keyvaluestore:UpdateKeys <EdgeStore.Arn>", "cloudfront-keyvaluestore:ListKeys <EdgeStore.Arn>",
+            "cloudfront-keyvaluestore:GetKey <EdgeStore.Arn>");
     private static final Set<String> SECRET = Set.of("secretsmanager:GetSecretValue <Secret>", "secretsmanager:DescribeSecret <Secret>");
     /** How {@link #condition} renders Storage.CACHE_CONTEXT_CONDITIONS. */
     private static final String CACHE_CONTEXT = " if cache context";

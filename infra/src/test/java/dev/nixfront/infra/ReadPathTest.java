@@ -194,8 +194,8 @@ class ReadPathTest {
     }
 
     @Test
-    void withTheCheckOnEveryBehaviourChecksTheRequestAndTheResponse() {
-        Deployments.Synthesized checked = Deployments.synthesize(Deployments.config("eu-west-1").viewerRequestFunction(true).build());
+    void byDefaultEveryBehaviourChecksTheRequestAndTheResponse() {
+        Deployments.Synthesized checked = Deployments.synthesize(Deployments.config("eu-west-1").build());
         Map<String, Object> template = Deployments.json(checked.main());
         ReadPath readPath = checked.stacks().main().readPath();
         Map<String, String> expected = Map.of(
@@ -211,8 +211,9 @@ class ReadPathTest {
     }
 
     @Test
-    void byDefaultNeitherFunctionIsAssociated() {
-        Map<String, Object> main = template;
+    void switchedOffNeitherFunctionIsAssociated() {
+        Map<String, Object> main = Deployments.json(Deployments.synthesize(Deployments.config("eu-west-1")
+                .viewerRequestFunction(false).build()).main());
         for (Map.Entry<String, Map<String, Object>> behaviour : behaviours(distributionConfig(main)).entrySet()) {
             assertThat(list(behaviour.getValue().getOrDefault("FunctionAssociations", List.of()))).as(behaviour.getKey()).isEmpty();
         }

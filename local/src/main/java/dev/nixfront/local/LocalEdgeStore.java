@@ -1,6 +1,8 @@
 package dev.nixfront.local;
 
+import dev.nixfront.cache.EdgeEntries;
 import dev.nixfront.cache.port.EdgeStore;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -11,11 +13,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * The read path's store in local mode: a map in this JVM, read by the {@link ReadServer} on every
  * request and written by the services before they answer, so a revocation bites at the very next
  * read. It is not kept on disk: the stack fills it from the table at every start
- * ({@code EdgeReconciler}). Like a KeyValueStore update, a call takes at most
+ * ({@code EdgeReconciler}) before its API takes a request, and it is born marked filled
+ * ({@code s:filled}): between the read server's start and that fill, a cache without an entry is
+ * refused (404), never let through unchecked. Like a KeyValueStore update, a call takes at most
  * {@link EdgeStore#MAX_BATCH} keys, so the local tests catch a caller that would send more.
  */
 final class LocalEdgeStore implements EdgeStore {
     private final Map<String, String> entries = new ConcurrentHashMap<>();
+
+    LocalEdgeStore(Instant now) {
+        entries.put(EdgeEntries.FILLED, EdgeEntries.filled(now));
+    }
 
     @Override
     public void put(Map<String, String> more) {
@@ -35,7 +43,8 @@ final class LocalEdgeStore implements EdgeStore {
     }
 
     /** The value of {@code key}, as the CloudFront function's {@code kvs.get} finds it. */
-    Optional<String> get(String key) {
+    @Override
+    public Optional<String> get(String key) {
         return Optional.ofNullable(entries.get(key));
     }
 

@@ -14,7 +14,6 @@ import dev.nixfront.aws.AwsPorts;
 import dev.nixfront.aws.LocalKeyVault;
 import dev.nixfront.cache.CacheSettings;
 import dev.nixfront.cache.DomainException;
-import dev.nixfront.cache.EdgeReconciler;
 import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Principal;
 import dev.nixfront.cache.Services;
@@ -136,7 +135,7 @@ public final class LocalStack implements AutoCloseable {
                 credentials.accessKeyId(), credentials.secretAccessKey())));
         LocalTableUpgrade.ensure(clients.dynamoDb(), TABLE, PREVIOUS_TABLE, clock);
 
-        LocalEdgeStore edge = new LocalEdgeStore();
+        LocalEdgeStore edge = new LocalEdgeStore(clock.instant());
         readServer = track(new ReadServer(blobStoreOrigin(files.s3()), options.cachePort(), edge::get, clock));
         CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString()));
         ExecutorVerificationQueue queue = track(new ExecutorVerificationQueue(2));
@@ -146,7 +145,7 @@ public final class LocalStack implements AutoCloseable {
         migrateListings(services);
         // Before the API takes requests: nothing else writes the store meanwhile. Until then the
         // read server finds no cache and serves nothing.
-        new EdgeReconciler(ports.caches(), ports.tokens(), edge, clock).reconcile();
+        services.edge().reconcile();
 
         // As Lambda's async invoke does: the job travels as JSON and arrives as the handler's event map.
         VerifyHandler verify = new VerifyHandler(services);

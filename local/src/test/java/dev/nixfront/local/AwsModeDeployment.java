@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.Json;
@@ -240,6 +241,39 @@ final class AwsModeDeployment implements AutoCloseable {
     /** What the admin function has written to the edge store (the KeyValueStore stub). */
     Map<String, String> edgeEntries() {
         return edgeStore.entries();
+    }
+
+    /** Changes the edge store behind the admin function's back, as drift would. */
+    void driftEdge(Map<String, String> puts, List<String> deletes) {
+        edgeStore.drift(puts, deletes);
+    }
+
+    /**
+     * Fires every scheduled EventBridge rule of the template once: each target's {@code Input}, read
+     * into the event class of the handler its alias points at (as Lambda's runtime reads it), handed
+     * to that handler. Returns the handlers' answers by rule id.
+     */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> fireSchedules() throws IOException {
+        ObjectMapper events = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        Map<String, Object> answers = new TreeMap<>();
+        for (String rule : ofType("AWS::Events::Rule")) {
+            if (at(resources.get(rule), "Properties", "ScheduleExpression") == null) {
+                continue;
+            }
+            for (Object target : (List<Object>) at(resources.get(rule), "Properties", "Targets")) {
+                String alias = id(map(target).get("Arn"));
+                String function = id(at(resources.get(alias), "Properties", "FunctionName"));
+                Object handler = handlers.get(function);
+                Class<?> eventType = java.util.Arrays.stream(handler.getClass().getMethods())
+                        .filter(m -> m.getName().equals("handleRequest") && !m.isBridge())
+                        .findFirst().orElseThrow().getParameterTypes()[0];
+                Object event = events.readValue((String) map(target).get("Input"), eventType);
+                answers.put(rule, ((RequestHandler<Object, Object>) handler).handleRequest(event,
+                        new LocalLambdaContext(function, Clock.systemUTC().instant().plus(Duration.ofMinutes(15)), Clock.systemUTC())));
+            }
+        }
+        return answers;
     }
 
     /** The functions' logical ids by handler class name, e.g. {@code AdminHandler -> FunctionsAdminFunctionA734609A}. */

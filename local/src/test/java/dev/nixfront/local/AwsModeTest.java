@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nixfront.api.Json;
 import dev.nixfront.aws.KmsKeyVault;
@@ -115,8 +116,9 @@ class AwsModeTest {
         HttpResponse<String> nixCacheInfo = HTTP.send(HttpRequest.newBuilder(URI.create(aws.cacheUrl() + "/" + cache
                 + "/nix-cache-info")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(nixCacheInfo.body()).contains("StoreDir: /nix/store");
-        // The admin function wrote the cache's edge entry through the SigV4A-signed KeyValueStore client.
-        assertThat(aws.edgeEntries()).containsKey("c:" + cache);
+        // The admin function wrote the cache's edge entry through the SigV4A-signed KeyValueStore client,
+        // after its first write found the store unmarked (GetKey) and filled it from the table.
+        assertThat(aws.edgeEntries()).containsKeys("c:" + cache, "s:filled");
     }
 
     @Test
@@ -245,5 +247,27 @@ class AwsModeTest {
         // Only an admin of all caches migrates.
         String reader = cli(with(aws.adminSecretValue(), "token", "create", "--cache", cache, "--permission", "admin")).ok().out().strip();
         assertThat(cli(with(reader, "cache", "migrate-index")).err()).contains("forbidden", "admin permission on all caches");
+    }
+
+    /**
+     * The EventBridge rule's input, through the admin function as the template wires it, repairs the
+     * store: what a crash between a table write and a store write, or another writer, left behind.
+     */
+    @Test
+    @Order(8)
+    void theScheduledEdgeSyncRepairsTheStoreThroughTheAdminFunction() throws Exception {
+        String stray = "t:" + "e".repeat(64) + ":" + cache;
+        String entry = aws.edgeEntries().get("c:" + cache);
+        aws.driftEdge(Map.of(stray, "{\"i\":\"\",\"e\":0}"), List.of("c:" + cache));
+
+        Map<String, Object> answers = aws.fireSchedules();
+
+        assertThat(answers).hasSize(1);
+        APIGatewayV2HTTPResponse answer = (APIGatewayV2HTTPResponse) answers.values().iterator().next();
+        assertThat(answer.getStatusCode()).isEqualTo(200);
+        JsonNode outcome = Json.mapper().readTree(answer.getBody());
+        assertThat(outcome.get("put").asInt()).isEqualTo(1);
+        assertThat(outcome.get("deleted").asInt()).isEqualTo(1);
+        assertThat(aws.edgeEntries()).doesNotContainKey(stray).containsEntry("c:" + cache, entry).containsKey("s:filled");
     }
 }

@@ -11,13 +11,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The data plane of one CloudFront KeyValueStore, in memory, for the AWS-mode tests (moto_server has
- * none): DescribeKeyValueStore (the ETag), UpdateKeys (If-Match, else a 409 ConflictException) and
- * ListKeys, in the documented JSON shapes. It refuses a request that is not SigV4A-signed, as the
+ * none): DescribeKeyValueStore (the ETag), UpdateKeys (If-Match, else a 409 ConflictException),
+ * ListKeys and GetKey (a 404 ResourceNotFoundException for a missing key), in the documented JSON shapes. It refuses a request that is not SigV4A-signed, as the
  * service would, so the admin function's client is checked end to end up to the wire.
  */
 final class KeyValueStoreStub implements AutoCloseable {
@@ -43,6 +44,13 @@ final class KeyValueStoreStub implements AutoCloseable {
         return Map.copyOf(entries);
     }
 
+    /** Puts and removes entries as another writer would, moving the ETag on. */
+    synchronized void drift(Map<String, String> puts, List<String> deletes) {
+        deletes.forEach(entries::remove);
+        entries.putAll(puts);
+        version++;
+    }
+
     private synchronized void answer(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
@@ -61,6 +69,14 @@ final class KeyValueStoreStub implements AutoCloseable {
                 ArrayNode items = JSON.createArrayNode();
                 entries.forEach((key, value) -> items.addObject().put("Key", key).put("Value", value));
                 send(exchange, 200, null, JSON.createObjectNode().set("Items", items));
+            } else if (path.startsWith(base + "/keys/") && exchange.getRequestMethod().equals("GET")) {
+                String key = path.substring((base + "/keys/").length());
+                if (entries.containsKey(key)) {
+                    send(exchange, 200, null, JSON.createObjectNode().put("Key", key).put("Value", entries.get(key))
+                            .put("ItemCount", entries.size()).put("TotalSizeInBytes", 0));
+                } else {
+                    send(exchange, 404, "ResourceNotFoundException", error("Key not found: " + key));
+                }
             } else if (path.equals(base + "/keys") && exchange.getRequestMethod().equals("POST")) {
                 if (!etag().equals(exchange.getRequestHeaders().getFirst("If-Match"))) {
                     send(exchange, 409, "ConflictException", error("Pre-condition failed: ETag mismatch"));

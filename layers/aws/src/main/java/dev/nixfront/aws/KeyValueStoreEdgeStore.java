@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import software.amazon.awssdk.services.cloudfrontkeyvaluestore.CloudFrontKeyValueStoreClient;
 import software.amazon.awssdk.services.cloudfrontkeyvaluestore.model.CloudFrontKeyValueStoreException;
@@ -12,6 +13,7 @@ import software.amazon.awssdk.services.cloudfrontkeyvaluestore.model.ConflictExc
 import software.amazon.awssdk.services.cloudfrontkeyvaluestore.model.DeleteKeyRequestListItem;
 import software.amazon.awssdk.services.cloudfrontkeyvaluestore.model.ListKeysResponseListItem;
 import software.amazon.awssdk.services.cloudfrontkeyvaluestore.model.PutKeyRequestListItem;
+import software.amazon.awssdk.services.cloudfrontkeyvaluestore.model.ResourceNotFoundException;
 
 /**
  * The read path's {@link EdgeStore} in AWS: a CloudFront KeyValueStore, written through its data-plane
@@ -19,8 +21,8 @@ import software.amazon.awssdk.services.cloudfrontkeyvaluestore.model.PutKeyReque
  * nothing) guarded by the store's current ETag ({@code If-Match}, read with
  * {@code DescribeKeyValueStore}); when another writer changed the store in between, the service refuses
  * with a conflict, and the write reads the new ETag and tries again, {@link #MAX_ATTEMPTS} times in all.
- * Its IAM: {@code cloudfront-keyvaluestore:DescribeKeyValueStore}, {@code UpdateKeys} and
- * {@code ListKeys} on this store's ARN.
+ * Its IAM: {@code cloudfront-keyvaluestore:DescribeKeyValueStore}, {@code UpdateKeys},
+ * {@code ListKeys} and {@code GetKey} on this store's ARN.
  */
 public final class KeyValueStoreEdgeStore implements EdgeStore {
     /** Tries of one write: a conflict means another writer got in first, which resolves in a few. */
@@ -53,6 +55,17 @@ public final class KeyValueStoreEdgeStore implements EdgeStore {
             entries.put(item.key(), item.value());
         }
         return entries;
+    }
+
+    @Override
+    public Optional<String> get(String key) {
+        try {
+            return Optional.of(client.getKey(r -> r.kvsARN(storeArn).key(key)).value());
+        } catch (ResourceNotFoundException missing) {
+            // The store answers 404 for a key it does not hold; a store that is not there fails the
+            // calls that write it, which every caller of get() makes next.
+            return Optional.empty();
+        }
     }
 
     private void update(List<PutKeyRequestListItem> puts, List<DeleteKeyRequestListItem> deletes) {

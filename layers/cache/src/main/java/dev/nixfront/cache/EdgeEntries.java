@@ -22,6 +22,7 @@ import java.util.function.Function;
  * c:team                      {"p":true,"i":"3f9a0c1d2b4e5f60"}     every live cache; p = private
  * t:&lt;sha256 hex&gt;:team       {"i":"3f9a0c1d2b4e5f60","e":0}        a token with read on the named cache
  * t:&lt;sha256 hex&gt;:*          {"e":1767225600}                     a token with read on every cache
+ * s:filled                    {"at":1767225600}                    the reconciler has filled the store once
  * </pre>
  * {@code i} is the cache's incarnation (the empty text for a cache older than incarnations), and for
  * a token the incarnation it is bound to; {@code e} is the earliest expiry on the token's chain of
@@ -30,12 +31,17 @@ import java.util.function.Function;
  * <p>A token has entries only while its whole chain is valid: none once it or a maker is revoked
  * (the edge cannot walk chains, so the entries of every descendant go with a revocation), and none
  * once the chain has expired or a maker is missing (the edge would refuse it anyway, and the store
- * stays bounded by what is live). Only {@code read} in the token's permission list gives entries:
+ * stays bounded by what is live). {@code s:filled} ({@link #FILLED}) is written by the first complete
+ * reconciliation and never removed: until it exists, the store may lack caches the table holds (a
+ * store created for a deployment that already had caches), so the read path lets a cache without an
+ * entry through instead of refusing it, as it did before there was a check. Only {@code read} in the token's permission list gives entries:
  * write and admin are for the API, so a push token does not become a download credential.
  */
 public final class EdgeEntries {
     public static final String CACHE_PREFIX = "c:";
     public static final String TOKEN_PREFIX = "t:";
+    /** The key that says a reconciliation has filled the store: from then on a missing {@code c:} entry means no cache. */
+    public static final String FILLED = "s:filled";
     /** Bound to any incarnation: for a token whose caches were just checked to be live. */
     public static final BiPredicate<CacheName, String> ANY_INCARNATION = (cache, incarnation) -> true;
 
@@ -92,6 +98,11 @@ public final class EdgeEntries {
             }
         }
         return entries;
+    }
+
+    /** {@link #FILLED}'s value: when the store was first filled, in epoch seconds. */
+    public static String filled(Instant at) {
+        return "{\"at\":" + at.getEpochSecond() + "}";
     }
 
     /** Every key the token could have entries under, whatever its state: what its revocation removes. */

@@ -9,6 +9,7 @@ import dev.nixfront.cache.port.TokenRepository;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +27,18 @@ import java.util.TreeMap;
  *
  * <p>It reads the table first and the store after, so a write the services make meanwhile may be
  * undone until the next run: run it where nothing else writes (at start), or accept that.
+ *
+ * <p>A complete run leaves {@link EdgeEntries#FILLED} behind, the read path's sign that a cache
+ * without an entry is no cache. The services write through {@link #fillingFirst()}, which runs
+ * the reconciler before the first write a container makes to a store that lacks it: so no cache is
+ * deleted or made private in a store the read path still treats as unfilled.
  */
 public final class EdgeReconciler {
     private final CacheRepository caches;
     private final TokenRepository tokens;
     private final EdgeStore edge;
     private final Clock clock;
+    private volatile boolean filled;
 
     /** What one run changed, and how many entries the store holds now. */
     public record Outcome(int put, int deleted, int entries) {}
@@ -91,7 +98,60 @@ public final class EdgeReconciler {
                 .toList();
         EdgeEntries.put(edge, puts);
         EdgeEntries.delete(edge, deletes);
+        if (!current.containsKey(EdgeEntries.FILLED)) {
+            // Last, and only after every entry the table calls for is in: from now on the read
+            // path refuses a cache without one.
+            edge.put(Map.of(EdgeEntries.FILLED, EdgeEntries.filled(clock.instant())));
+            puts.put(EdgeEntries.FILLED, "");
+        }
+        filled = true;
         return new Outcome(puts.size(), deletes.size(), current.size() + (int) puts.keySet().stream()
                 .filter(key -> !current.containsKey(key)).count() - deletes.size());
+    }
+
+    /**
+     * The store as the services should write it: before this container's first write, a store
+     * without {@link EdgeEntries#FILLED} is reconciled (one look-up of that key per container
+     * otherwise). {@link EdgeStore#NONE} stays as it is: there is nothing to fill.
+     */
+    public EdgeStore fillingFirst() {
+        if (edge == EdgeStore.NONE) {
+            return edge;
+        }
+        return new EdgeStore() {
+            @Override
+            public void put(Map<String, String> entries) {
+                fill();
+                edge.put(entries);
+            }
+
+            @Override
+            public void delete(Collection<String> keys) {
+                fill();
+                edge.delete(keys);
+            }
+
+            @Override
+            public Map<String, String> list() {
+                return edge.list();
+            }
+
+            @Override
+            public Optional<String> get(String key) {
+                return edge.get(key);
+            }
+        };
+    }
+
+    private void fill() {
+        if (filled) {
+            return;
+        }
+        synchronized (this) {
+            if (!filled && edge.get(EdgeEntries.FILLED).isEmpty()) {
+                reconcile();
+            }
+            filled = true;
+        }
     }
 }

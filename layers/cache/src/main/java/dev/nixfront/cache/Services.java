@@ -1,5 +1,6 @@
 package dev.nixfront.cache;
 
+import dev.nixfront.cache.port.EdgeStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
@@ -7,9 +8,12 @@ import java.util.Objects;
 /**
  * The services of one deployment, built once per container from its ports. Handlers take this;
  * Lambda builds it from the AWS adapters, the local stack from its own.
+ *
+ * @param edge the reconciler of the read path's store with the table; the services write that store
+ *             through {@link EdgeReconciler#fillingFirst()}
  */
 public record Services(CacheAdminService caches, TokenService tokens, QueryService query, UploadService uploads,
-                       PublishService publish, VerifyService verify) {
+                       PublishService publish, VerifyService verify, EdgeReconciler edge) {
     public Services {
         Objects.requireNonNull(caches, "caches");
         Objects.requireNonNull(tokens, "tokens");
@@ -17,6 +21,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         Objects.requireNonNull(uploads, "uploads");
         Objects.requireNonNull(publish, "publish");
         Objects.requireNonNull(verify, "verify");
+        Objects.requireNonNull(edge, "edge");
     }
 
     public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random) {
@@ -24,14 +29,17 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         PathPublisher publisher = new PathPublisher(ports.caches(), ports.objects(), ports.paths(), new SigningKeys(ports.keys()),
                 ports.metrics(), clock, settings.storeDir(), repair);
         Deferral deferral = new Deferral(ports.paths(), ports.queue(), clock, random);
+        EdgeReconciler reconciler = new EdgeReconciler(ports.caches(), ports.tokens(), ports.edge(), clock);
+        EdgeStore edge = reconciler.fillingFirst();
         return new Services(
-                new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), ports.edge(), ports.keys(), random, clock,
+                new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), edge, ports.keys(), random, clock,
                         settings),
-                new TokenService(ports.tokens(), ports.caches(), ports.edge(), clock, random, settings.tokenLookupTtl()),
+                new TokenService(ports.tokens(), ports.caches(), edge, clock, random, settings.tokenLookupTtl()),
                 new QueryService(ports.caches(), ports.paths(), repair, clock),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
                 new PublishService(ports.caches(), ports.paths(), publisher, deferral,
                         new References(repair, publisher, deferral), clock, settings),
-                new VerifyService(ports.caches(), ports.paths(), publisher, ports.queue(), clock, settings.verifyRates()));
+                new VerifyService(ports.caches(), ports.paths(), publisher, ports.queue(), clock, settings.verifyRates()),
+                reconciler);
     }
 }

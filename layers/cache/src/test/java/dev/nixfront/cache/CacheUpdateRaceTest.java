@@ -54,6 +54,7 @@ class CacheUpdateRaceTest {
         }
         public void delete(Collection<String> keys) { fakes.edge.delete(keys); }
         public Map<String, String> list() { return fakes.edge.list(); }
+        public java.util.Optional<String> get(String key) { return fakes.edge.get(key); }
     };
     private final Services services = Services.create(new dev.nixfront.cache.Ports(fakes.objects, caches, fakes.paths,
             fakes.tokens, new FakeKeyVault(), fakes.queue, fakes.metrics, edge),

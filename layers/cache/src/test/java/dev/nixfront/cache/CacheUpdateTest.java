@@ -40,7 +40,7 @@ class CacheUpdateTest {
         CacheRecord after = f.caches.get(CacheName.of("team")).orElseThrow();
         assertThat(after).isEqualTo(new CacheRecord(before.name(), before.publicKey(), before.sealedKey(), 25, true,
                 before.createdAt(), before.incarnation(), null));
-        assertThat(f.edge.list()).containsExactly(Map.entry("c:team", "{\"p\":true,\"i\":\"" + before.incarnation() + "\"}"));
+        assertThat(f.edge.entries()).containsExactly(Map.entry("c:team", "{\"p\":true,\"i\":\"" + before.incarnation() + "\"}"));
 
         info = f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(false, 10));
         assertThat(info).isEqualTo(new CacheInfo("team", before.publicKey(), "https://cache.example.org/team", 10, false,
@@ -89,6 +89,6 @@ class CacheUpdateTest {
         f.services.caches().create(ADMIN, new CreateCacheRequest("team", null, null, null));
         assertThat(Fixture.refusal(() -> f.services.caches().update(teamAdmin, "team", new UpdateCacheRequest(true, null))).status())
                 .as("the admin of the deleted cache").isEqualTo(403);
-        assertThat(f.edge.list().get("c:team")).startsWith("{\"p\":false,");
+        assertThat(f.edge.entries().get("c:team")).startsWith("{\"p\":false,");
     }
 }

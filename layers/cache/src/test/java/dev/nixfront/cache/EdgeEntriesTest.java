@@ -117,13 +117,13 @@ class EdgeEntriesTest {
         Fixture f = new Fixture();
         f.services.caches().create(Fixture.ADMIN, new CreateCacheRequest("team", true, null, null));
         String incarnation = f.caches.get(CacheName.of("team")).orElseThrow().incarnation();
-        assertThat(f.edge.list()).containsExactly(Map.entry("c:team", "{\"p\":true,\"i\":\"" + incarnation + "\"}"));
+        assertThat(f.edge.entries()).containsExactly(Map.entry("c:team", "{\"p\":true,\"i\":\"" + incarnation + "\"}"));
 
         f.services.caches().update(Fixture.ADMIN, "team", new UpdateCacheRequest(false, null));
-        assertThat(f.edge.list()).containsExactly(Map.entry("c:team", "{\"p\":false,\"i\":\"" + incarnation + "\"}"));
+        assertThat(f.edge.entries()).containsExactly(Map.entry("c:team", "{\"p\":false,\"i\":\"" + incarnation + "\"}"));
 
         f.services.caches().delete(Fixture.ADMIN, "team");
-        assertThat(f.edge.list()).isEmpty();
+        assertThat(f.edge.entries()).isEmpty();
     }
 
     @Test
@@ -134,7 +134,7 @@ class EdgeEntriesTest {
         });
 
         assertThatThrownBy(() -> f.createCache("team")).isInstanceOf(RuntimeException.class);
-        assertThat(f.edge.list()).isEmpty();
+        assertThat(f.edge.entries()).isEmpty();
         assertThat(f.caches.get(CacheName.of("team"))).isEmpty();
     }
 
@@ -154,20 +154,20 @@ class EdgeEntriesTest {
         Principal readerP = f.services.tokens().authenticate("Bearer " + reader.token());
         assertThat(pusher).isNotNull();
 
-        assertThat(f.edge.list()).containsOnlyKeys("c:team", "t:" + TokenService.hash(admin.token()) + ":team",
+        assertThat(f.edge.entries()).containsOnlyKeys("c:team", "t:" + TokenService.hash(admin.token()) + ":team",
                 "t:" + TokenService.hash(reader.token()) + ":team");
-        assertThat(f.edge.list().get("t:" + TokenService.hash(reader.token()) + ":team"))
+        assertThat(f.edge.entries().get("t:" + TokenService.hash(reader.token()) + ":team"))
                 .isEqualTo("{\"i\":\"" + incarnation + "\",\"e\":0}");
 
         // Well more than one batch of grandchildren: each removal call stays within what the store takes.
         for (int i = 0; i < 120; i++) {
             f.services.tokens().create(readerP, new CreateTokenRequest(null, List.of("team"), List.of("read"), null));
         }
-        assertThat(f.edge.list()).hasSize(123);
+        assertThat(f.edge.entries()).hasSize(123);
 
         f.services.tokens().revoke(root, admin.info().id());
 
-        assertThat(f.edge.list()).containsOnlyKeys("c:team");
+        assertThat(f.edge.entries()).containsOnlyKeys("c:team");
         assertThat(f.edge.batches()).allMatch(size -> size <= EdgeStore.MAX_BATCH);
     }
 
@@ -184,6 +184,6 @@ class EdgeEntriesTest {
 
         assertThatThrownBy(() -> f.services.tokens().create(makerP, new CreateTokenRequest(null, List.of("team"), List.of("read"), null)))
                 .isInstanceOfSatisfying(DomainException.class, e -> assertThat(e.status()).isEqualTo(401));
-        assertThat(f.edge.list()).containsOnlyKeys("c:team");
+        assertThat(f.edge.entries()).containsOnlyKeys("c:team");
     }
 }

@@ -47,9 +47,15 @@ class EdgeReconcilerTest {
         MemoryEdgeStore empty = new MemoryEdgeStore();
         EdgeReconciler.Outcome outcome = reconciler(empty).reconcile();
 
-        assertThat(empty.list()).isEqualTo(f.edge.list()).hasSize(4);
-        assertThat(outcome).isEqualTo(new EdgeReconciler.Outcome(4, 0, 4));
-        assertThat(reconciler(empty).reconcile()).as("a second run").isEqualTo(new EdgeReconciler.Outcome(0, 0, 4));
+        assertThat(empty.entries()).isEqualTo(f.edge.entries()).hasSize(4);
+        assertThat(empty.list()).as("marked filled, after the entries")
+                .containsEntry(EdgeEntries.FILLED, "{\"at\":" + f.clock.instant().getEpochSecond() + "}").hasSize(5);
+        assertThat(empty.batches()).containsExactly(4, 1);
+        assertThat(outcome).isEqualTo(new EdgeReconciler.Outcome(5, 0, 5));
+        f.clock.advance(Duration.ofMinutes(5));
+        assertThat(reconciler(empty).reconcile()).as("a second run").isEqualTo(new EdgeReconciler.Outcome(0, 0, 5));
+        assertThat(empty.get(EdgeEntries.FILLED)).as("the mark keeps the first fill's time")
+                .contains("{\"at\":" + f.clock.instant().minus(Duration.ofMinutes(5)).getEpochSecond() + "}");
     }
 
     @Test
@@ -72,9 +78,8 @@ class EdgeReconcilerTest {
         reconciler(f.edge).reconcile();
 
         String team = f.caches.get(CacheName.of("team")).orElseThrow().incarnation();
-        assertThat(f.edge.list()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "c:team", "{\"p\":false,\"i\":\"" + team + "\"}",
-                "x:other", "kept"));
+        assertThat(f.edge.list()).containsOnlyKeys("c:team", "x:other", EdgeEntries.FILLED)
+                .containsEntry("c:team", "{\"p\":false,\"i\":\"" + team + "\"}").containsEntry("x:other", "kept");
         assertThat(written).containsKeys("t:" + TokenService.hash(expiring.token()) + ":*",
                 "t:" + TokenService.hash(ofGone.token()) + ":gone", "c:gone");
     }
@@ -94,7 +99,41 @@ class EdgeReconcilerTest {
 
         reconciler(empty).reconcile();
 
-        assertThat(empty.list()).hasSize(count + 1);
-        assertThat(empty.batches()).allMatch(size -> size <= EdgeStore.MAX_BATCH).hasSize((count + 1 + EdgeStore.MAX_BATCH - 1) / EdgeStore.MAX_BATCH);
+        assertThat(empty.entries()).hasSize(count + 1);
+        assertThat(empty.batches()).allMatch(size -> size <= EdgeStore.MAX_BATCH)
+                .hasSize((count + 1 + EdgeStore.MAX_BATCH - 1) / EdgeStore.MAX_BATCH + 1);
+    }
+
+    /** A new container's services on the same table and store, as Lambda starts one after a deployment. */
+    private Services freshContainer() {
+        return Services.create(f.fakes.ports(), f.settings, f.clock, new java.security.SecureRandom());
+    }
+
+    @Test
+    void theServicesFirstWriteToAStoreNobodyFilledFillsItBeforeTheChange() {
+        // A deployment upgraded to the edge check: the table has caches, its new store nothing.
+        f.createCache("old");
+        f.edge.delete(List.copyOf(f.edge.list().keySet()));
+        Services upgraded = freshContainer();
+
+        // The first write fills the store first: a deletion then removes the cache's entry from a
+        // store marked filled, so the read path never lets the deleted cache through as unknown.
+        upgraded.caches().create(root, new CreateCacheRequest("kept", true, null, null));
+        assertThat(f.edge.list()).containsKeys("c:old", "c:kept", EdgeEntries.FILLED);
+        upgraded.caches().delete(root, "old");
+        assertThat(f.edge.list()).containsOnlyKeys("c:kept", EdgeEntries.FILLED);
+
+        int writes = f.edge.batches().size();
+        upgraded.caches().delete(root, "kept");
+        assertThat(f.edge.batches()).as("a filled store is not filled again").hasSize(writes + 1);
+    }
+
+    @Test
+    void aStoreAlreadyMarkedFilledIsWrittenAsItIs() {
+        f.edge.put(Map.of(EdgeEntries.FILLED, "{\"at\":1}"));
+        Services services = freshContainer();
+        services.caches().create(root, new CreateCacheRequest("team", true, null, null));
+        assertThat(f.edge.batches()).as("the mark, then the cache's entry: no reconciliation").containsExactly(1, 1);
+        assertThat(f.edge.list()).containsOnlyKeys(EdgeEntries.FILLED, "c:team");
     }
 }

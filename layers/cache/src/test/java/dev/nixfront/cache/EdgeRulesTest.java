@@ -21,10 +21,16 @@ class EdgeRulesTest {
             "c:team", "{\"p\":true,\"i\":\"00000000000000a1\"}",
             "c:pub", "{\"p\":false,\"i\":\"\"}",
             "c:broken", "{\"p\":\"yes\",\"i\":\"\"}",
-            "t:" + TokenService.hash(TOKEN) + ":team", "{\"i\":\"00000000000000a1\",\"e\":0}");
+            "t:" + TokenService.hash(TOKEN) + ":team", "{\"i\":\"00000000000000a1\",\"e\":0}",
+            "s:filled", "{\"at\":1767225000}");
 
     private static Outcome check(String authorization, String uri) {
         return EdgeRules.check("GET", uri, authorization, key -> Optional.ofNullable(STORE.get(key)), NOW).outcome();
+    }
+
+    private static EdgeRules.Verdict unfilled(String authorization, String uri) {
+        return EdgeRules.check("GET", uri, authorization, key -> key.equals(EdgeEntries.FILLED) ? Optional.empty()
+                : Optional.ofNullable(STORE.get(key)), NOW);
     }
 
     private static String basic(String text) {
@@ -84,6 +90,16 @@ class EdgeRulesTest {
         assertThat(check(null, "/_staging/team/x")).isEqualTo(Outcome.NOT_FOUND);
         assertThatThrownBy(() -> EdgeRules.check("PUT", "/pub/x", (String) null, key -> Optional.empty(), NOW))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aStoreNotYetFilledLetsACacheWithoutAnEntryThroughMarkedPrivateAndNothingElse() {
+        assertThat(unfilled(null, "/other/nix-cache-info")).isEqualTo(new EdgeRules.Verdict(Outcome.ALLOW, true));
+        assertThat(unfilled(null, "/broken/nix-cache-info")).as("an entry there but unreadable")
+                .isEqualTo(new EdgeRules.Verdict(Outcome.NOT_FOUND, false));
+        assertThat(unfilled(null, "/team/nix-cache-info").outcome()).isEqualTo(Outcome.UNAUTHORIZED);
+        assertThat(unfilled("Bearer " + TOKEN, "/team/nix-cache-info").outcome()).isEqualTo(Outcome.ALLOW);
+        assertThat(unfilled(null, "/Team/x").outcome()).isEqualTo(Outcome.NOT_FOUND);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.nixfront.cache.port;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The key-value store the read path checks private caches against, written by the domain before it
@@ -12,6 +13,7 @@ import java.util.Map;
  * c:team                                      {"p":true,"i":"3f9a0c1d2b4e5f60"}
  * t:&lt;sha256 hex of the token&gt;:team          {"i":"3f9a0c1d2b4e5f60","e":1767225600}
  * t:&lt;sha256 hex of the token&gt;:*             {"e":0}
+ * s:filled                                    {"at":1767225600}
  * </pre>
  * The table stays the truth: anything here can be recomputed from it ({@code EdgeReconciler}).
  */
@@ -31,6 +33,9 @@ public interface EdgeStore {
     /** Every entry, for reconciliation with the table. */
     Map<String, String> list();
 
+    /** The value of one key, if the store holds it. */
+    Optional<String> get(String key);
+
     /**
      * No store at all: writes go nowhere and it lists nothing. What the AWS wiring gives the functions
      * that change no cache or token (all but admin, which writes the CloudFront KeyValueStore).
@@ -49,6 +54,11 @@ public interface EdgeStore {
         @Override
         public Map<String, String> list() {
             return Map.of();
+        }
+
+        @Override
+        public Optional<String> get(String key) {
+            return Optional.empty();
         }
     };
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** The read path's store in memory; refuses batches larger than a KeyValueStore update takes, and counts the calls. */
@@ -27,6 +28,18 @@ public final class MemoryEdgeStore implements EdgeStore {
     @Override
     public synchronized Map<String, String> list() {
         return new TreeMap<>(entries);
+    }
+
+    @Override
+    public synchronized Optional<String> get(String key) {
+        return Optional.ofNullable(entries.get(key));
+    }
+
+    /** The cache and token entries ({@code c:} and {@code t:}), without the reconciler's {@code s:filled}. */
+    public synchronized Map<String, String> entries() {
+        Map<String, String> managed = new TreeMap<>(entries);
+        managed.keySet().removeIf(key -> key.startsWith("s:"));
+        return managed;
     }
 
     /** The size of every put and delete so far, in order. */
