@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nixfront.api.Json;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -215,5 +216,54 @@ class PrivateCacheEndToEndTest {
         NixTool.Result revoked = withNetrc.copyFrom(team.substituter(), team.publicKey(), Files.createTempDirectory(work, "store-"),
                 List.of(team.top()));
         assertThat(revoked.exit()).as("nix copy after the token was revoked").isNotZero();
+    }
+
+    /**
+     * curl finds netrc entries by host, so all private caches of one deployment share one token:
+     * {@code use} keeps a token that reads the cache, and a token it makes for another cache also
+     * reads what the one it replaces read, so a second {@code use} never cuts off the first cache.
+     */
+    @Test
+    void nixfrontUseKeepsOneTokenPerHostThatReadsEveryCacheItWasUsedFor(LocalStack stack, @TempDir Path work) throws Exception {
+        Cli admin = Cli.admin(stack);
+        for (String name : List.of("host-a", "host-b", "host-c")) {
+            admin.run(List.of("cache", "create"), name, "--private").ok();
+        }
+        Path etcNix = Files.createDirectory(work.resolve("etc-nix"));
+        Path netrc = etcNix.resolve("netrc");
+        admin.run(List.of("use"), "host-a", "--nix-conf-dir", etcNix.toString()).ok();
+        String first = password(netrc);
+
+        Cli.Result again = admin.run(List.of("use"), "host-a", "--nix-conf-dir", etcNix.toString()).ok();
+        assertThat(again.err()).contains("reads cache host-a already: kept").doesNotContain("created read token");
+        assertThat(password(netrc)).isEqualTo(first);
+
+        Cli.Result other = admin.run(List.of("use"), "host-b", "--nix-conf-dir", etcNix.toString()).ok();
+        assertThat(other.err()).contains("created read token", "of cache host-b, which also reads host-a");
+        String widened = password(netrc);
+        assertThat(widened).isNotEqualTo(first);
+        assertThat(Files.readAllLines(netrc)).hasSize(1);
+        assertThat(status(stack, "host-a", widened)).isEqualTo(200);
+        assertThat(status(stack, "host-b", widened)).isEqualTo(200);
+        assertThat(status(stack, "host-c", widened)).as("a cache it was never used for").isEqualTo(401);
+
+        Cli.Result given = admin.run(List.of("use"), "host-c", "--nix-conf-dir", etcNix.toString(), "--read-token", first).ok();
+        assertThat(given.err()).as("a given token that does not read the cache is written, with a warning")
+                .contains("warning: this token does not read cache host-c");
+        assertThat(password(netrc)).isEqualTo(first);
+    }
+
+    private static String password(Path netrc) throws IOException {
+        String[] words = Files.readString(netrc).strip().split("\\s+");
+        assertThat(words).hasSize(6);
+        return words[5];
+    }
+
+    private static int status(LocalStack stack, String cache, String token) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.cacheUrl() + "/" + cache + "/nix-cache-info"))
+                .header("Authorization", "Bearer " + token).build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
     }
 }

@@ -75,6 +75,41 @@ final class Netrc {
         }
     }
 
+    /**
+     * The password of {@code host}'s entry in the file, if it has one: the tokens after
+     * {@code machine <host>} up to the next entry, in any layout curl accepts (one line or several).
+     */
+    static Optional<String> password(Path netrc, String host) throws IOException {
+        if (!Files.isRegularFile(netrc)) {
+            return Optional.empty();
+        }
+        List<String> words = new ArrayList<>();
+        for (String line : Files.readAllLines(netrc, StandardCharsets.UTF_8)) {
+            if (!line.strip().startsWith("#")) {
+                words.addAll(List.of(SPACE.split(line.strip())));
+            }
+        }
+        // Keyword and value pairs; "default" alone starts an entry, as "machine <host>" does.
+        boolean inEntry = false;
+        int i = 0;
+        while (i < words.size()) {
+            String word = words.get(i);
+            if (word.equals("default")) {
+                inEntry = false;
+                i++;
+                continue;
+            }
+            String value = i + 1 < words.size() ? words.get(i + 1) : null;
+            if (word.equals("machine") || word.equals("macdef")) {
+                inEntry = word.equals("machine") && host.equals(value);
+            } else if (inEntry && word.equals("password") && value != null) {
+                return Optional.of(value);
+            }
+            i += 2;
+        }
+        return Optional.empty();
+    }
+
     static String netrcFileSetting(Path netrc) {
         return "netrc-file = " + netrc.toAbsolutePath();
     }

@@ -7,11 +7,16 @@ import dev.nixfront.cli.client.ApiException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -23,8 +28,12 @@ import picocli.CommandLine.Parameters;
                 "Your nix.conf: the first of $NIX_USER_CONF_FILES, else $XDG_CONFIG_HOME/nix/nix.conf (~/.config/nix/nix.conf).",
                 "A private cache also needs a read token in a netrc file: this creates one (or takes --read-token) and,",
                 "as root, writes it to /etc/nix/netrc (mode 600) and `netrc-file = /etc/nix/netrc` to /etc/nix/nix.conf;",
-                "as anyone else it prints those lines and writes neither."})
+                "as anyone else it prints those lines and writes neither. One netrc entry serves every cache of a host:",
+                "a token already there that reads the cache is kept, else the new one also reads what it read."})
 public final class UseCommand extends ClientCommand {
+    private static final HttpClient PROBE = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+
     @Parameters(index = "0", paramLabel = "CACHE")
     String cache;
 
@@ -67,28 +76,45 @@ public final class UseCommand extends ClientCommand {
 
     /**
      * The netrc entry of a private cache, on stderr so that stdout stays the nix.conf lines. The
-     * substituter's host alone names the machine: curl matches netrc entries by host name, not port.
+     * substituter's host alone names the machine: curl matches netrc entries by host name, not port,
+     * so every private cache of one deployment shares one entry, and its token must read them all.
      */
     private void readAccess(CacheInfo info) throws IOException, InterruptedException, ApiException {
-        String token = readToken == null ? createReadToken(info) : readToken.strip();
-        if (token.isEmpty() || token.chars().anyMatch(Character::isWhitespace)) {
+        if (readToken != null && (readToken.isBlank() || readToken.strip().chars().anyMatch(Character::isWhitespace))) {
             throw new IllegalArgumentException("--read-token takes a token, without spaces");
         }
         String host = URI.create(info.substituter()).getHost();
-        String line = Netrc.line(host, token);
         Path dir = nixConfDir != null ? nixConfDir : "root".equals(userName) ? Path.of("/etc/nix") : null;
         if (dir == null) {
+            String token = readToken == null ? createReadToken(info, List.of()) : readToken.strip();
             err().println("cache " + info.name() + " is private: Nix needs this read token in a netrc file. As root, add to /etc/nix/netrc (mode 600):");
-            err().println("  " + line);
+            err().println("  " + Netrc.line(host, token));
             err().println("and to /etc/nix/nix.conf (then restart nix-daemon):");
             err().println("  " + Netrc.netrcFileSetting(Path.of("/etc/nix/netrc")));
-            err().println("or run `nixfront use " + info.name() + "` as root, which writes both.");
+            err().println("or run `nixfront use " + info.name() + "` as root, which writes both (and keeps one token for all the"
+                    + " private caches of " + host + ").");
         } else {
             Path conf = dir.resolve("nix.conf").toAbsolutePath();
             Optional<Path> named = Netrc.configured(conf);
             Path netrc = named.orElse(dir.resolve("netrc")).toAbsolutePath();
-            Netrc.write(netrc, host, line);
-            err().println("wrote the read token for machine " + host + " to " + netrc + " (mode 600)");
+            Optional<String> current = Netrc.password(netrc, host);
+            String token;
+            if (readToken != null) {
+                token = readToken.strip();
+                if (!reads(info, token)) {
+                    err().println("warning: this token does not read cache " + info.name() + " (yet: a new token takes a while to reach"
+                            + " every CloudFront edge)");
+                }
+            } else if (current.isPresent() && reads(info, current.get())) {
+                token = null;
+                err().println("the token for machine " + host + " in " + netrc + " reads cache " + info.name() + " already: kept");
+            } else {
+                token = createReadToken(info, current.isPresent() ? alsoRead(info, current.get()) : List.of());
+            }
+            if (token != null) {
+                Netrc.write(netrc, host, Netrc.line(host, token));
+                err().println("wrote the read token for machine " + host + " to " + netrc + " (mode 600)");
+            }
             if (named.isEmpty() && Netrc.ensureNetrcFile(conf, netrc)) {
                 err().println("added `" + Netrc.netrcFileSetting(netrc) + "` to " + conf + " (restart nix-daemon to apply it)");
             } else {
@@ -101,11 +127,44 @@ public final class UseCommand extends ClientCommand {
                 + " (root's for the nix-daemon) or wait out narinfo-cache-negative-ttl (an hour).");
     }
 
-    private String createReadToken(CacheInfo info) throws IOException, InterruptedException, ApiException {
+    /**
+     * The other private caches of this host that {@code token} reads: the token replacing it in the
+     * netrc must read them too, or substituting from them would quietly stop (Nix takes a 401 for a
+     * miss). Only the caches this CLI's token can list are asked about.
+     */
+    private List<String> alsoRead(CacheInfo info, String token) throws IOException, InterruptedException, ApiException {
+        String host = URI.create(info.substituter()).getHost();
+        List<String> names = new ArrayList<>();
+        for (CacheInfo other : client().listCaches().caches()) {
+            if (other.privateCache() && !other.name().equals(info.name()) && host.equals(URI.create(other.substituter()).getHost())
+                    && reads(other, token)) {
+                names.add(other.name());
+            }
+        }
+        return names;
+    }
+
+    /** Whether the read path serves the cache's nix-cache-info to this token: the one answer that counts. */
+    private static boolean reads(CacheInfo cache, String token) throws InterruptedException {
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(cache.substituter() + "/nix-cache-info"))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).GET().build();
+        try {
+            return PROBE.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException | IllegalArgumentException unreachableOrUnsendable) {
+            // Unknown counts as no: the worst outcome is one more token.
+            return false;
+        }
+    }
+
+    private String createReadToken(CacheInfo info, List<String> alsoRead) throws IOException, InterruptedException, ApiException {
+        List<String> caches = new ArrayList<>(alsoRead);
+        caches.addFirst(info.name());
         CreatedToken created = client().createToken(new CreateTokenRequest("nixfront use on " + hostName(),
-                List.of(info.name()), List.of("read"), null));
+                caches, List.of("read"), null));
         String id = created.info().id();
-        err().println("created read token " + id + " of cache " + info.name() + " (revoke it with `nixfront token revoke " + id + "`)");
+        err().println("created read token " + id + " of cache " + info.name()
+                + (alsoRead.isEmpty() ? "" : ", which also reads " + String.join(", ", alsoRead) + " as the token it replaces did")
+                + " (revoke it with `nixfront token revoke " + id + "`)");
         return created.token();
     }
 

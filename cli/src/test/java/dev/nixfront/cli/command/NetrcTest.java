@@ -78,4 +78,24 @@ class NetrcTest {
         assertThat(Netrc.configured(conf)).contains(Path.of("/run/secrets/netrc"));
         assertThat(Netrc.configured(dir.resolve("absent.conf"))).isEmpty();
     }
+
+    @Test
+    void theHostsPasswordIsFoundInAnyLayoutAndOnlyInItsOwnEntry(@TempDir Path dir) throws IOException {
+        Path netrc = dir.resolve("netrc");
+        assertThat(Netrc.password(netrc, HOST)).as("no file").isEmpty();
+        Files.writeString(netrc, """
+                machine github.com login me password ghp_x
+                # machine d1234abcd.cloudfront.net login nixfront password nf_commented
+                machine d1234abcd.cloudfront.net
+                  login password
+                  password nf_mine
+                machine cache.example.org login nixfront password nf_other
+                default login anonymous password me@example.org
+                """);
+        assertThat(Netrc.password(netrc, HOST)).as("a login named password is a value, not the keyword").contains("nf_mine");
+        assertThat(Netrc.password(netrc, "cache.example.org")).contains("nf_other");
+        assertThat(Netrc.password(netrc, "example.org")).as("the default entry is no machine's").isEmpty();
+        Files.writeString(netrc, "machine d1234abcd.cloudfront.net login nixfront\n");
+        assertThat(Netrc.password(netrc, HOST)).as("an entry without a password").isEmpty();
+    }
 }
