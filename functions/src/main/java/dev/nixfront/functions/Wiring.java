@@ -75,6 +75,13 @@ public final class Wiring {
      */
     static Services create(FunctionConfig config, AwsClients clients, Ports ports) {
         Services services = Services.create(ports, config.settings(), Clock.systemUTC(), restoreSafeRandom());
+        if (config.edgeStoreArn() != null) {
+            // The read path refuses a cache its store lacks, so a store created by this deployment (or
+            // replaced by it) is filled before the first request: with SnapStart this runs when the
+            // version is published, during the deployment. A failure fails the publish, and so the
+            // deployment, rather than leaving every cache 404.
+            services.edge().ensureFilled();
+        }
         if (config.adminTokenSecretArn() != null) {
             String hash = AdminTokenSecret.read(clients.secretsManager(), config.adminTokenSecretArn()).sha256Hex();
             if (services.tokens().registerBootstrap(hash, BOOTSTRAP_DESCRIPTION) == TokenService.Bootstrap.REVOKED) {

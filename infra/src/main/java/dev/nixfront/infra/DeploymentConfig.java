@@ -207,8 +207,8 @@ public record DeploymentConfig(
         private boolean webAcl;
         private String webAclArn;
         private int webAclRateLimit = 20_000;
-        // On: a store no reconciliation has filled yet lets caches without entries through (s:filled),
-        // so an upgrade never refuses a cache the store has not caught up with (docs/deploy.md).
+        // On: the check fails closed, and the admin function fills a new store when its version is
+        // published during the deployment (docs/deploy.md, "Private caches (edge)").
         private boolean viewerRequestFunction = true;
         private int apiRateLimit = 100;
         private int apiBurstLimit = 200;

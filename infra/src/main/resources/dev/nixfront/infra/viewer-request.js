@@ -28,14 +28,10 @@ async function handler(event) {
     const name = segment[1];
     const cache = await entry('c:' + name);
     if (cache === null || typeof cache.p !== 'boolean' || typeof cache.i !== 'string') {
-        // Unknown, deleted, not yet written, or unreadable: fail closed, even for a cache that was
-        // public; unless the store is one no reconciliation has filled yet (it lacks s:filled), which
-        // may lack caches the table holds: those pass as before the check existed.
-        if (!(await unfilled(name))) {
-            return refuse(404);
-        }
+        // Unknown, deleted, not yet written, or unreadable: fail closed, even for a cache that was public.
+        return refuse(404);
     }
-    if (cache !== null && cache.p === true) {
+    if (cache.p) {
         const token = credential(request.headers.authorization);
         if (token === null || !(await grants(token, name, cache))) {
             return refuse(401);
@@ -96,16 +92,6 @@ function credential(header) {
         token = decoded.slice(colon + 1);
     }
     return TOKEN.test(token) ? token : null;
-}
-
-// True only when the store answers that it holds neither s:filled nor the cache's key; false when
-// it holds either (a malformed entry included) or a read fails.
-async function unfilled(name) {
-    try {
-        return !(await kvs.exists('s:filled')) && !(await kvs.exists('c:' + name));
-    } catch (e) {
-        return false;
-    }
 }
 
 // One KeyValueStore read. get() rejects for a missing key; a value that is not the JSON object the

@@ -33,14 +33,14 @@ import java.util.function.Function;
  * once the chain has expired or a maker is missing (the edge would refuse it anyway, and the store
  * stays bounded by what is live). {@code s:filled} ({@link #FILLED}) is written by the first complete
  * reconciliation and never removed: until it exists, the store may lack caches the table holds (a
- * store created for a deployment that already had caches), so the read path lets a cache without an
- * entry through instead of refusing it, as it did before there was a check. Only {@code read} in the token's permission list gives entries:
+ * store created for a deployment that already had caches), and the admin function fills it before
+ * it writes anything else; the read path refuses a cache without an entry either way. Only {@code read} in the token's permission list gives entries:
  * write and admin are for the API, so a push token does not become a download credential.
  */
 public final class EdgeEntries {
     public static final String CACHE_PREFIX = "c:";
     public static final String TOKEN_PREFIX = "t:";
-    /** The key that says a reconciliation has filled the store: from then on a missing {@code c:} entry means no cache. */
+    /** The key that says a reconciliation has filled the store once: what the admin function looks for when it starts. */
     public static final String FILLED = "s:filled";
     /** Bound to any incarnation: for a token whose caches were just checked to be live. */
     public static final BiPredicate<CacheName, String> ANY_INCARNATION = (cache, incarnation) -> true;

@@ -28,10 +28,10 @@ import java.util.TreeMap;
  * <p>It reads the table first and the store after, so a write the services make meanwhile may be
  * undone until the next run: run it where nothing else writes (at start), or accept that.
  *
- * <p>A complete run leaves {@link EdgeEntries#FILLED} behind, the read path's sign that a cache
- * without an entry is no cache. The services write through {@link #fillingFirst()}, which runs
- * the reconciler before the first write a container makes to a store that lacks it: so no cache is
- * deleted or made private in a store the read path still treats as unfilled.
+ * <p>A complete run leaves {@link EdgeEntries#FILLED} behind. The admin function fills a store
+ * without it when it starts ({@link #ensureFilled()}), and the services write through {@link
+ * #fillingFirst()}, which does the same before a container's first write: the read path refuses a
+ * cache without an entry, so an empty store must be filled before anything relies on it.
  */
 public final class EdgeReconciler {
     private final CacheRepository caches;
@@ -121,13 +121,13 @@ public final class EdgeReconciler {
         return new EdgeStore() {
             @Override
             public void put(Map<String, String> entries) {
-                fill();
+                ensureFilled();
                 edge.put(entries);
             }
 
             @Override
             public void delete(Collection<String> keys) {
-                fill();
+                ensureFilled();
                 edge.delete(keys);
             }
 
@@ -143,8 +143,13 @@ public final class EdgeReconciler {
         };
     }
 
-    private void fill() {
-        if (filled) {
+    /**
+     * Reconciles unless this container has seen the store filled: one look-up of {@link
+     * EdgeEntries#FILLED}. The admin function calls it when it starts (with SnapStart, when a version
+     * is published, so a deployment fills a new store before its first request).
+     */
+    public void ensureFilled() {
+        if (filled || edge == EdgeStore.NONE) {
             return;
         }
         synchronized (this) {

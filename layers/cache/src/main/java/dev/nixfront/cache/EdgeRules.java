@@ -19,10 +19,8 @@ import java.util.regex.Pattern;
  * {@code /<cache>/<rest>}, against the {@link EdgeEntries} of the store:
  * <ol>
  * <li>the first path segment must be a cache name, else 404;</li>
- * <li>{@code c:<cache>} must exist, else 404 (an unknown or deleted cache is not served at all),
- * except while the store lacks {@link EdgeEntries#FILLED} too: a store no reconciliation has filled
- * yet may lack caches the table holds, and those are served (their answers marked private), as before
- * the check;</li>
+ * <li>{@code c:<cache>} must exist, else 404 (an unknown or deleted cache is not served at all,
+ * and neither is a cache a store not yet filled lacks: it fails closed);</li>
  * <li>a public cache ({@code "p":false}) is read by anyone;</li>
  * <li>a private one needs {@code Authorization: Basic base64(login:token)} (what Nix sends from a
  * netrc file; the login is ignored) or {@code Bearer token}, else 401;</li>
@@ -115,17 +113,12 @@ public final class EdgeRules {
         if (cache == null || !CACHE.matcher(cache).matches()) {
             return new Verdict(Outcome.NOT_FOUND, false);
         }
-        Optional<String> raw = store.apply(EdgeEntries.CACHE_PREFIX + cache);
-        CacheEntry entry = raw.flatMap(value -> read(value, CacheEntry.class))
+        CacheEntry entry = store.apply(EdgeEntries.CACHE_PREFIX + cache)
+                .flatMap(value -> read(value, CacheEntry.class))
                 .filter(c -> c.p() != null && c.i() != null)
                 .orElse(null);
         if (entry == null) {
-            // Only a store that says for certain it holds neither the entry nor the mark lets it
-            // through; a malformed entry, or any entry in a filled store, is refused.
-            // Let through, its answers count as private, as viewer-response counts a cache it finds no
-            // public entry for.
-            boolean unfilled = raw.isEmpty() && store.apply(EdgeEntries.FILLED).isEmpty();
-            return unfilled ? new Verdict(Outcome.ALLOW, true) : new Verdict(Outcome.NOT_FOUND, false);
+            return new Verdict(Outcome.NOT_FOUND, false);
         }
         if (!entry.p()) {
             return new Verdict(Outcome.ALLOW, false);

@@ -93,8 +93,8 @@ class EdgeRulesTest {
     }
 
     @Test
-    void aStoreNotYetFilledLetsACacheWithoutAnEntryThroughMarkedPrivateAndNothingElse() {
-        assertThat(unfilled(null, "/other/nix-cache-info")).isEqualTo(new EdgeRules.Verdict(Outcome.ALLOW, true));
+    void aStoreNotYetFilledStillRefusesACacheWithoutAnEntry() {
+        assertThat(unfilled(null, "/other/nix-cache-info")).isEqualTo(new EdgeRules.Verdict(Outcome.NOT_FOUND, false));
         assertThat(unfilled(null, "/broken/nix-cache-info")).as("an entry there but unreadable")
                 .isEqualTo(new EdgeRules.Verdict(Outcome.NOT_FOUND, false));
         assertThat(unfilled(null, "/team/nix-cache-info").outcome()).isEqualTo(Outcome.UNAUTHORIZED);
