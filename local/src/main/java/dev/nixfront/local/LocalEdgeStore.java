@@ -20,21 +20,41 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class LocalEdgeStore implements EdgeStore {
     private final Map<String, String> entries = new ConcurrentHashMap<>();
+    private long version = 1;
 
     LocalEdgeStore(Instant now) {
         entries.put(EdgeEntries.FILLED, EdgeEntries.filled(now));
     }
 
     @Override
-    public void put(Map<String, String> more) {
+    public synchronized void put(Map<String, String> more) {
         batch(more.size());
         entries.putAll(more);
+        version++;
     }
 
     @Override
-    public void delete(Collection<String> keys) {
+    public synchronized void delete(Collection<String> keys) {
         batch(keys.size());
         keys.forEach(entries::remove);
+        version++;
+    }
+
+    @Override
+    public synchronized String version() {
+        return Long.toString(version);
+    }
+
+    @Override
+    public synchronized String apply(Map<String, String> puts, Collection<String> deletes, String ifVersion) {
+        if (!version().equals(ifVersion)) {
+            throw new Conflict("the local edge store is at version " + version + ", not " + ifVersion, null);
+        }
+        batch(puts.size() + deletes.size());
+        deletes.forEach(entries::remove);
+        entries.putAll(puts);
+        version++;
+        return version();
     }
 
     @Override

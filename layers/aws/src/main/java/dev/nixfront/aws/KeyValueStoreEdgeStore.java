@@ -68,6 +68,42 @@ public final class KeyValueStoreEdgeStore implements EdgeStore {
         }
     }
 
+    @Override
+    public String version() {
+        return client.describeKeyValueStore(r -> r.kvsARN(storeArn)).eTag();
+    }
+
+    @Override
+    public String apply(Map<String, String> puts, Collection<String> deletes, String ifVersion) {
+        List<PutKeyRequestListItem> putItems = puts.entrySet().stream()
+                .map(e -> PutKeyRequestListItem.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+        List<DeleteKeyRequestListItem> deleteItems = deletes.stream().map(key -> DeleteKeyRequestListItem.builder().key(key).build())
+                .toList();
+        if (putItems.size() + deleteItems.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("at most " + MAX_BATCH + " keys per KeyValueStore update, got "
+                    + (putItems.size() + deleteItems.size()));
+        }
+        if (putItems.isEmpty() && deleteItems.isEmpty()) {
+            return ifVersion;
+        }
+        try {
+            return client.updateKeys(r -> {
+                r.kvsARN(storeArn).ifMatch(ifVersion);
+                if (!putItems.isEmpty()) {
+                    r.puts(putItems);
+                }
+                if (!deleteItems.isEmpty()) {
+                    r.deletes(deleteItems);
+                }
+            }).eTag();
+        } catch (CloudFrontKeyValueStoreException e) {
+            if (isConflict(e)) {
+                throw new Conflict("the KeyValueStore " + storeArn + " changed since ETag " + ifVersion, e);
+            }
+            throw e;
+        }
+    }
+
     private void update(List<PutKeyRequestListItem> puts, List<DeleteKeyRequestListItem> deletes) {
         int changes = puts.size() + deletes.size();
         if (changes == 0) {

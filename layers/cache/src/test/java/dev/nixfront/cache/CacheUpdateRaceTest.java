@@ -55,6 +55,10 @@ class CacheUpdateRaceTest {
         public void delete(Collection<String> keys) { fakes.edge.delete(keys); }
         public Map<String, String> list() { return fakes.edge.list(); }
         public java.util.Optional<String> get(String key) { return fakes.edge.get(key); }
+        public String version() { return fakes.edge.version(); }
+        public String apply(Map<String, String> puts, Collection<String> deletes, String ifVersion) {
+            return fakes.edge.apply(puts, deletes, ifVersion);
+        }
     };
     private final Services services = Services.create(new dev.nixfront.cache.Ports(fakes.objects, caches, fakes.paths,
             fakes.tokens, new FakeKeyVault(), fakes.queue, fakes.metrics, edge),

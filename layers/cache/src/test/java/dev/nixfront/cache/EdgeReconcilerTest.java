@@ -136,4 +136,133 @@ class EdgeReconcilerTest {
         assertThat(f.edge.batches()).as("the mark, then the cache's entry: no reconciliation").containsExactly(1, 1);
         assertThat(f.edge.list()).containsOnlyKeys(EdgeEntries.FILLED, "c:team");
     }
+
+    /** The store as the reconciler sees it, running {@code meanwhile} once, right after the reconciler read its version. */
+    private EdgeStore interleaved(Runnable meanwhile) {
+        return new EdgeStore() {
+            private boolean ran;
+
+            @Override
+            public void put(Map<String, String> entries) {
+                f.edge.put(entries);
+            }
+
+            @Override
+            public void delete(java.util.Collection<String> keys) {
+                f.edge.delete(keys);
+            }
+
+            @Override
+            public Map<String, String> list() {
+                if (!ran) {
+                    ran = true;
+                    meanwhile.run();
+                }
+                return f.edge.list();
+            }
+
+            @Override
+            public java.util.Optional<String> get(String key) {
+                return f.edge.get(key);
+            }
+
+            @Override
+            public String version() {
+                return f.edge.version();
+            }
+
+            @Override
+            public String apply(Map<String, String> puts, java.util.Collection<String> deletes, String ifVersion) {
+                return f.edge.apply(puts, deletes, ifVersion);
+            }
+        };
+    }
+
+    /**
+     * Found by an outside review: a run read the table, a revocation then landed in the table and
+     * the store, and the run wrote back the grant it had computed, readable again until the next
+     * run. Each change is now confirmed by consistent reads and written only at the store version
+     * the run started from.
+     */
+    @Test
+    void aRevocationThatLandsDuringARunStaysRevoked() {
+        f.services.caches().create(root, new CreateCacheRequest("team", true, null, null));
+        CreatedToken reader = token(List.of("team"), List.of("read"));
+        String grant = "t:" + TokenService.hash(reader.token()) + ":team";
+        reconciler(f.edge).reconcile();
+        assertThat(f.edge.list()).containsKey(grant);
+
+        reconciler(interleaved(() -> f.services.tokens().revoke(root, reader.info().id()))).reconcile();
+
+        assertThat(f.edge.list()).doesNotContainKey(grant);
+    }
+
+    @Test
+    void aSwitchToPrivateThatLandsDuringARunStaysPrivate() {
+        f.services.caches().create(root, new CreateCacheRequest("team", false, null, null));
+        reconciler(f.edge).reconcile();
+
+        reconciler(interleaved(() -> f.services.caches().update(root, "team",
+                new dev.nixfront.api.UpdateCacheRequest(true, null)))).reconcile();
+
+        assertThat(f.edge.list().get("c:team")).startsWith("{\"p\":true");
+    }
+
+    /** The listings are index reads that may lag: a token they still show unrevoked gets no grant back. */
+    @Test
+    void aListingThatLagsARevocationGivesNoGrantBack() {
+        f.services.caches().create(root, new CreateCacheRequest("team", true, null, null));
+        CreatedToken reader = token(List.of("team"), List.of("read"));
+        String grant = "t:" + TokenService.hash(reader.token()) + ":team";
+        TokenRecord before = f.tokens.findBySecretHash(TokenService.hash(reader.token())).orElseThrow();
+        f.services.tokens().revoke(root, reader.info().id());
+        assertThat(f.edge.list()).doesNotContainKey(grant);
+        dev.nixfront.cache.port.TokenRepository lagging = new dev.nixfront.cache.port.TokenRepository() {
+            @Override
+            public void create(TokenRecord token) {
+                f.tokens.create(token);
+            }
+
+            @Override
+            public java.util.Optional<TokenRecord> findBySecretHash(String sha256Hex) {
+                return f.tokens.findBySecretHash(sha256Hex);
+            }
+
+            @Override
+            public List<TokenRecord> list(String after, int limit) {
+                // The index still shows the token as it was before its revocation.
+                return f.tokens.list(after, limit).stream().map(t -> t.id().equals(before.id()) ? before : t).toList();
+            }
+
+            @Override
+            public List<TokenRecord> findById(String id) {
+                return f.tokens.findById(id);
+            }
+
+            @Override
+            public List<String> madeBy(String makerSecretHash) {
+                return f.tokens.madeBy(makerSecretHash);
+            }
+
+            @Override
+            public void revokeHash(String secretHash, java.time.Instant at) {
+                f.tokens.revokeHash(secretHash, at);
+            }
+        };
+
+        new EdgeReconciler(f.caches, lagging, f.edge, f.clock).reconcile();
+
+        assertThat(f.edge.list()).doesNotContainKey(grant);
+    }
+
+    @Test
+    void aRunThatMeetsAnotherWriterAtEachTryGivesUpWithoutWriting() {
+        f.services.caches().create(root, new CreateCacheRequest("team", true, null, null));
+        f.edge.delete(List.of("c:team"));
+        f.edge.beforeApply = () -> f.edge.put(Map.of("x:other", String.valueOf(System.nanoTime())));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reconciler(f.edge).reconcile())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("changed under each of");
+        assertThat(f.edge.list()).doesNotContainKey("c:team");
+    }
 }

@@ -36,6 +36,26 @@ public interface EdgeStore {
     /** The value of one key, if the store holds it. */
     Optional<String> get(String key);
 
+    /** The store's current version (a KeyValueStore's ETag): it changes with every write. */
+    String version();
+
+    /**
+     * Applies these changes (at most {@link #MAX_BATCH} in all) only if the store is still at
+     * {@code ifVersion}, and returns its version after them; throws {@link Conflict}, changing
+     * nothing, when another writer got there first. What lets the reconciler write what it worked out
+     * from a table it read after {@code ifVersion}, and start over when the services wrote meanwhile.
+     */
+    String apply(Map<String, String> puts, Collection<String> deletes, String ifVersion);
+
+    /** The store is no longer at the version a conditional write was for. */
+    final class Conflict extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Conflict(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /**
      * No store at all: writes go nowhere and it lists nothing. What the AWS wiring gives the functions
      * that change no cache or token (all but admin, which writes the CloudFront KeyValueStore).
@@ -59,6 +79,16 @@ public interface EdgeStore {
         @Override
         public Optional<String> get(String key) {
             return Optional.empty();
+        }
+
+        @Override
+        public String version() {
+            return "none";
+        }
+
+        @Override
+        public String apply(Map<String, String> puts, Collection<String> deletes, String ifVersion) {
+            return "none";
         }
     };
 }

@@ -12,17 +12,42 @@ import java.util.TreeMap;
 public final class MemoryEdgeStore implements EdgeStore {
     private final Map<String, String> entries = new TreeMap<>();
     private final List<Integer> batches = new ArrayList<>();
+    private long version = 1;
+    /** Runs before every conditional apply (a test writes as another writer there). */
+    public volatile Runnable beforeApply = () -> { };
 
     @Override
     public synchronized void put(Map<String, String> more) {
         batch(more.size());
         entries.putAll(more);
+        version++;
     }
 
     @Override
     public synchronized void delete(Collection<String> keys) {
         batch(keys.size());
         keys.forEach(entries::remove);
+        version++;
+    }
+
+    @Override
+    public synchronized String version() {
+        return "v" + version;
+    }
+
+    @Override
+    public String apply(Map<String, String> puts, Collection<String> deletes, String ifVersion) {
+        beforeApply.run();
+        synchronized (this) {
+            if (!version().equals(ifVersion)) {
+                throw new Conflict("the store is at " + version() + ", not " + ifVersion, null);
+            }
+            batch(puts.size() + deletes.size());
+            deletes.forEach(entries::remove);
+            entries.putAll(puts);
+            version++;
+            return version();
+        }
     }
 
     @Override
