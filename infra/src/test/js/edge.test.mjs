@@ -211,6 +211,12 @@ describe('viewer-request: the edge fails closed beyond the table', () => {
         await expectOutcome(fn, 'GET', '/team/nix-cache-info', { authorization: 'Bearer ' + team }, 404);
     });
 
+    test('a backslash after the cache never reaches the store', async () => {
+        const fn = load(source(REQUEST), { store: table.store, now: table.now });
+        await expectOutcome(fn, 'GET', '/pub/nar\\x.nar.zst', {}, 404);
+        assert.deepEqual(fn.reads, []);
+    });
+
     test('a cache without an entry reads its entry only, filled store or not', async () => {
         const { 's:filled': filled, ...unfilled } = table.store;
         assert.ok(filled !== undefined);

@@ -16,13 +16,16 @@ const CACHE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 // Standard alphabet with its padding and nothing else: atob alone would also take missing padding
 // and whitespace, which the contract refuses.
 const BASE64 = /^[A-Za-z0-9+\/]*={0,2}$/;
+// A dot segment, an empty one, or a separator in disguise: S3 takes keys literally, so these name no
+// object of ours either way, but refused here they never reach the origin or the cache as another path.
+const DISGUISED = /\/\.{0,2}(\/|$)|%2e|%2f|%5c|\\/i;
 // Printable ASCII without the space, so the token's bytes, and its hash, are its characters.
 const TOKEN = /^[\x21-\x7e]{1,1024}$/;
 
 async function handler(event) {
     const request = event.request;
     const segment = /^\/([^\/]*)/.exec(request.uri);
-    if (segment === null || !CACHE.test(segment[1])) {
+    if (segment === null || !CACHE.test(segment[1]) || DISGUISED.test(request.uri.slice(segment[0].length))) {
         return refuse(404);
     }
     const name = segment[1];

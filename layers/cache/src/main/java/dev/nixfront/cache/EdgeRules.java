@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  * applies in AWS, and the local read server in local mode, to every {@code GET} or {@code HEAD} of
  * {@code /<cache>/<rest>}, against the {@link EdgeEntries} of the store:
  * <ol>
- * <li>the first path segment must be a cache name, else 404;</li>
+ * <li>the first path segment must be a cache name, and the rest of the path must hold no dot
+ * segment ({@code .}, {@code ..}), no empty one, no encoded dot, slash or backslash and no
+ * backslash, else 404;</li>
  * <li>{@code c:<cache>} must exist, else 404 (an unknown or deleted cache is not served at all,
  * and neither is a cache a store not yet filled lacks: it fails closed);</li>
  * <li>a public cache ({@code "p":false}) is read by anyone;</li>
@@ -36,6 +38,8 @@ public final class EdgeRules {
     public static final String CHALLENGE = "Basic realm=\"nixfront\"";
     private static final int MAX_TOKEN = 1024;
     private static final Pattern CACHE = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    /** A dot segment, an empty one, or a separator in disguise after the cache name: never a key of ours. */
+    private static final Pattern DISGUISED = Pattern.compile("/\\.{0,2}(/|$)|%2e|%2f|%5c|\\\\", Pattern.CASE_INSENSITIVE);
     private static final Pattern BASE64 = Pattern.compile("([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?");
 
     private EdgeRules() {}
@@ -110,7 +114,7 @@ public final class EdgeRules {
             throw new IllegalArgumentException("only reads are checked, not " + method);
         }
         String cache = firstSegment(uri);
-        if (cache == null || !CACHE.matcher(cache).matches()) {
+        if (cache == null || !CACHE.matcher(cache).matches() || DISGUISED.matcher(uri.substring(1 + cache.length())).find()) {
             return new Verdict(Outcome.NOT_FOUND, false);
         }
         CacheEntry entry = store.apply(EdgeEntries.CACHE_PREFIX + cache)

@@ -88,6 +88,9 @@ class EdgeRulesTest {
         assertThat(check(null, "/Team/x")).isEqualTo(Outcome.NOT_FOUND);
         assertThat(check(null, "/t%65am/x")).as("still encoded: no cache name").isEqualTo(Outcome.NOT_FOUND);
         assertThat(check(null, "/_staging/team/x")).isEqualTo(Outcome.NOT_FOUND);
+        assertThat(check(null, "/pub/nar\\x.nar")).as("a backslash").isEqualTo(Outcome.NOT_FOUND);
+        assertThat(check(null, "/pub/../team/nix-cache-info")).isEqualTo(Outcome.NOT_FOUND);
+        assertThat(check(null, "/pub/nar/1/x.nar.zst")).isEqualTo(Outcome.ALLOW);
         assertThatThrownBy(() -> EdgeRules.check("PUT", "/pub/x", (String) null, key -> Optional.empty(), NOW))
                 .isInstanceOf(IllegalArgumentException.class);
     }
