@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -31,14 +32,17 @@ final class Netrc {
 
     /**
      * The file's text with {@code line} as the one entry for {@code host}: an entry for the same
-     * machine (its {@code machine} line and the {@code login}/{@code password} lines continuing it)
-     * is replaced in place, every other line kept.
+     * machine (its {@code machine} words and the {@code login}/{@code password} words continuing it,
+     * on its line or the next ones) is replaced in place, every other entry and comment kept. A line
+     * holding several entries is first split into one line each; a new entry goes before a
+     * {@code default} entry, which curl would otherwise use for the host first.
      */
     static String merge(String existing, String host, String line) {
         List<String> out = new ArrayList<>();
         boolean replaced = false;
         boolean skipping = false;
-        for (String current : existing.lines().toList()) {
+        int defaultAt = -1;
+        for (String current : split(existing)) {
             String[] words = SPACE.split(current.strip());
             boolean entryStart = words.length > 0 && (words[0].equals("machine") || words[0].equals("default") || words[0].equals("macdef"));
             if (entryStart) {
@@ -47,15 +51,60 @@ final class Netrc {
                     out.add(line);
                     replaced = true;
                 }
+                if (words[0].equals("default") && defaultAt < 0) {
+                    defaultAt = out.size();
+                }
             }
             if (!skipping) {
                 out.add(current);
             }
         }
         if (!replaced) {
-            out.add(line);
+            out.add(defaultAt < 0 ? out.size() : defaultAt, line);
         }
         return String.join("\n", out) + "\n";
+    }
+
+    /**
+     * The lines of the file, each line that holds more than one entry split at every entry's start
+     * ({@code machine <host>}, {@code default}, {@code macdef <name>}), read as curl reads the words:
+     * keyword and value pairs, so a password that happens to be "machine" starts nothing.
+     */
+    private static List<String> split(String text) {
+        List<String> lines = new ArrayList<>();
+        for (String current : text.lines().toList()) {
+            String stripped = current.strip();
+            if (stripped.isEmpty() || stripped.startsWith("#")) {
+                lines.add(current);
+                continue;
+            }
+            String[] words = SPACE.split(stripped);
+            List<Integer> starts = new ArrayList<>();
+            int i = 0;
+            while (i < words.length) {
+                if (words[i].equals("default")) {
+                    starts.add(i);
+                    i++;
+                    continue;
+                }
+                if (words[i].equals("machine") || words[i].equals("macdef")) {
+                    starts.add(i);
+                }
+                i += 2;
+            }
+            if (starts.size() < 2) {
+                lines.add(current);
+                continue;
+            }
+            if (starts.getFirst() > 0) {
+                lines.add(String.join(" ", Arrays.copyOfRange(words, 0, starts.getFirst())));
+            }
+            for (int k = 0; k < starts.size(); k++) {
+                int to = k + 1 < starts.size() ? starts.get(k + 1) : words.length;
+                lines.add(String.join(" ", Arrays.copyOfRange(words, starts.get(k), to)));
+            }
+        }
+        return lines;
     }
 
     /** Merges the entry into {@code netrc}, which ends up mode 0600 whatever it was (it holds secrets). */

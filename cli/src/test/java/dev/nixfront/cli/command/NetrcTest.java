@@ -98,4 +98,24 @@ class NetrcTest {
         Files.writeString(netrc, "machine d1234abcd.cloudfront.net login nixfront\n");
         assertThat(Netrc.password(netrc, HOST)).as("an entry without a password").isEmpty();
     }
+
+    /**
+     * Found by an outside review: a one-line file kept the host's old entry (curl then sends the old
+     * token), and a new entry went after a {@code default} entry, which curl uses first.
+     */
+    @Test
+    void aOneLineFileIsSplitAndANewEntryGoesBeforeDefault(@TempDir Path dir) throws IOException {
+        Path netrc = dir.resolve("netrc");
+        Files.writeString(netrc, "machine example.org login me password machine machine " + HOST + " login old password OLD\n");
+        Netrc.write(netrc, HOST, Netrc.line(HOST, "nf_new"));
+        assertThat(Files.readAllLines(netrc)).containsExactly("machine example.org login me password machine",
+                "machine " + HOST + " login nixfront password nf_new");
+        assertThat(Netrc.password(netrc, HOST)).contains("nf_new");
+        assertThat(Netrc.password(netrc, "example.org")).contains("machine");
+
+        Files.writeString(netrc, "default login anonymous password me@example.org\n");
+        Netrc.write(netrc, HOST, Netrc.line(HOST, "nf_new"));
+        assertThat(Files.readAllLines(netrc)).containsExactly("machine " + HOST + " login nixfront password nf_new",
+                "default login anonymous password me@example.org");
+    }
 }
