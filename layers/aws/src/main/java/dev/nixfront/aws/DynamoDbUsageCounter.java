@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  */
 public final class DynamoDbUsageCounter implements UsageCounter {
     /** Shards per cache: 16 partitions take some 16,000 updates a second, far above the cache's other limits. */
-    static final int SHARDS = 16;
+    public static final int SHARDS = 16;
     static final String SK = "USAGE";
 
     private final DynamoDbClient dynamoDb;
@@ -45,7 +45,8 @@ public final class DynamoDbUsageCounter implements UsageCounter {
         this.table = Objects.requireNonNull(table, "table");
     }
 
-    static Map<String, AttributeValue> key(CacheRecord cache, int shard) {
+    // public for the capacity simulation in bench
+    public static Map<String, AttributeValue> key(CacheRecord cache, int shard) {
         return Items.key("USAGE#" + DynamoDbPathIndex.owner(cache) + "#" + shard, SK);
     }
 

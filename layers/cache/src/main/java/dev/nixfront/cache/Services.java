@@ -27,13 +27,13 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
     public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random) {
         IndexRepair repair = new IndexRepair(ports.objects(), ports.paths(), clock, settings.storeDir());
         PathPublisher publisher = new PathPublisher(ports.caches(), ports.objects(), ports.paths(), new SigningKeys(ports.keys()),
-                ports.metrics(), clock, settings.storeDir(), repair);
+                ports.metrics(), clock, settings.storeDir(), repair, ports.usage());
         Deferral deferral = new Deferral(ports.paths(), ports.queue(), clock, random);
         EdgeReconciler reconciler = new EdgeReconciler(ports.caches(), ports.tokens(), ports.edge(), clock);
         EdgeStore edge = reconciler.fillingFirst();
         return new Services(
                 new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), edge, ports.keys(), random, clock,
-                        settings),
+                        settings, ports.roots(), ports.pins(), ports.usage()),
                 new TokenService(ports.tokens(), ports.caches(), edge, clock, random, settings.tokenLookupTtl()),
                 new QueryService(ports.caches(), ports.paths(), repair, clock),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),

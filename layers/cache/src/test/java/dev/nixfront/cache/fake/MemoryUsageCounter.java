@@ -10,6 +10,8 @@ import java.util.Map;
 public final class MemoryUsageCounter implements UsageCounter {
     private final Map<String, Usage> usage = new HashMap<>();
     private int adds;
+    /** When set, {@link #add} throws it (a throttled or refused update). */
+    public volatile RuntimeException failing;
 
     private static String owner(CacheRecord cache) {
         return cache.name() + "." + cache.incarnation();
@@ -23,6 +25,9 @@ public final class MemoryUsageCounter implements UsageCounter {
     @Override
     public synchronized void add(CacheRecord cache, long paths, long narBytes, Instant lastPush) {
         adds++;
+        if (failing != null) {
+            throw failing;
+        }
         Usage was = usage.getOrDefault(owner(cache), Usage.NONE);
         Instant last = was.lastPush() == null || (lastPush != null && lastPush.isAfter(was.lastPush())) ? lastPush : was.lastPush();
         usage.put(owner(cache), new Usage(was.paths() + paths, was.narBytes() + narBytes, last));
