@@ -13,7 +13,7 @@ import java.util.Objects;
  *             through {@link EdgeReconciler#fillingFirst()}
  */
 public record Services(CacheAdminService caches, TokenService tokens, QueryService query, UploadService uploads,
-                       PublishService publish, VerifyService verify, EdgeReconciler edge) {
+                       PublishService publish, VerifyService verify, EdgeReconciler edge, RootService roots, PinService pins) {
     public Services {
         Objects.requireNonNull(caches, "caches");
         Objects.requireNonNull(tokens, "tokens");
@@ -22,6 +22,8 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         Objects.requireNonNull(publish, "publish");
         Objects.requireNonNull(verify, "verify");
         Objects.requireNonNull(edge, "edge");
+        Objects.requireNonNull(roots, "roots");
+        Objects.requireNonNull(pins, "pins");
     }
 
     public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random) {
@@ -40,6 +42,8 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
                 new PublishService(ports.caches(), ports.paths(), publisher, deferral,
                         new References(repair, publisher, deferral), clock, settings),
                 new VerifyService(ports.caches(), ports.paths(), publisher, ports.queue(), clock, settings.verifyRates()),
-                reconciler);
+                reconciler,
+                new RootService(ports.caches(), ports.paths(), ports.roots(), clock, settings.storeDir()),
+                new PinService(ports.caches(), ports.paths(), ports.pins(), clock, settings.storeDir()));
     }
 }
