@@ -65,9 +65,10 @@ public final class CapacityBenchmark {
                 // The read path's store is CloudFront's KeyValueStore, written by cache and token
                 // administration only: nothing of a push touches it.
                 tokens, keys, verify, metrics, EdgeStore.NONE,
-                // Roots are one request per push, not per path, and pins are set by hand: the
-                // simulated pushes report none. Every confirmation of a publish adds to a counter.
-                new MemoryRootRepository(), new MemoryPinRepository(),
+                // Every push reports its root at its end; pins are set by hand, not part of the load.
+                // Every confirmation of a publish adds to a usage counter.
+                new MeteredRootRepository(new MemoryRootRepository(), meter, table, Options.nanos(options.dynamoDbMs())),
+                new MemoryPinRepository(),
                 new MeteredUsageCounter(usage, meter, table, Options.nanos(options.dynamoDbMs())));
         Services services = Services.create(metered, settings, clock, random);
         verify.serve(services.verify());

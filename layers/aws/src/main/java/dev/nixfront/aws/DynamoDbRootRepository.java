@@ -55,7 +55,8 @@ public final class DynamoDbRootRepository implements RootRepository {
         return "ROOTS#" + DynamoDbPathIndex.owner(cache) + "#" + shard;
     }
 
-    static Map<String, AttributeValue> key(CacheRecord cache, StorePathHash hash) {
+    // public for the capacity simulation in bench
+    public static Map<String, AttributeValue> key(CacheRecord cache, StorePathHash hash) {
         return Items.key(partition(cache, PathListing.shard(hash)), hash.value());
     }
 
