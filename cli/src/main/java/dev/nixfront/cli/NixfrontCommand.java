@@ -3,6 +3,7 @@ package dev.nixfront.cli;
 import dev.nixfront.cli.command.CacheCommand;
 import dev.nixfront.cli.command.KeyCommand;
 import dev.nixfront.cli.command.LoginCommand;
+import dev.nixfront.cli.command.PinCommand;
 import dev.nixfront.cli.command.PushCommand;
 import dev.nixfront.cli.command.TokenCommand;
 import dev.nixfront.cli.command.UseCommand;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Spec;
             LoginCommand.class,
             CacheCommand.class,
             PushCommand.class,
+            PinCommand.class,
             UseCommand.class,
             TokenCommand.class,
             KeyCommand.class,
@@ -40,6 +42,7 @@ import picocli.CommandLine.Spec;
             "  nixfront login https://api.example.org --token TOKEN",
             "  nixfront cache create team",
             "  nixfront push team ./result",
+            "  nixfront pin team release ./result --keep-revisions 3",
             "  nixfront use team --write",
             "  nixfront key generate team-1 --secret-key-file sk --public-key-file pk",
             "",

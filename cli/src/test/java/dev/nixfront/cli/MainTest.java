@@ -48,6 +48,7 @@ class MainTest {
                 .containsPattern("\n  login +Remember a server")
                 .containsPattern("\n  cache +Create, list")
                 .containsPattern("\n  push +Push store paths")
+                .containsPattern("\n  pin +Pin a store path")
                 .containsPattern("\n  use +Print the nix.conf lines")
                 .containsPattern("\n  token +Create, list and revoke")
                 .containsPattern("\n  key +Ed25519 signing keys")

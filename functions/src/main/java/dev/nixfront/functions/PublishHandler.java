@@ -5,14 +5,19 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.nixfront.api.ApiRoute;
+import dev.nixfront.api.PinRequest;
 import dev.nixfront.api.PublishRequest;
+import dev.nixfront.api.RootsRequest;
 import dev.nixfront.cache.Principal;
 import dev.nixfront.cache.Services;
 import java.util.Objects;
 
 /**
- * {@link ApiRoute#PUBLISH}, {@code POST /v1/caches/{cache}/narinfos}: verify, sign and index a batch of paths (big ones are
- * handed to the verify function and answer {@code verifying}).
+ * The {@link ApiRoute}s of {@link ApiRoute.Function#PUBLISH}, everything a write token does besides
+ * uploading: {@code POST /v1/caches/{cache}/narinfos} verifies, signs and indexes a batch of paths
+ * (big ones are handed to the verify function and answer {@code verifying}); the roots a push
+ * reports and the pins are garbage collection's bookkeeping of the same writers, so they live here
+ * rather than in a role of their own.
  */
 public final class PublishHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final Services services;
@@ -35,6 +40,20 @@ public final class PublishHandler implements RequestHandler<APIGatewayV2HTTPEven
             return switch (route) {
                 case PUBLISH -> Http.ok(services.publish().publish(principal, request.param("cache"),
                         request.body(PublishRequest.class)));
+                case RECORD_ROOTS -> {
+                    request.noQuery();
+                    yield Http.ok(services.roots().record(principal, request.param("cache"), request.body(RootsRequest.class)));
+                }
+                case PUT_PIN -> {
+                    request.noQuery();
+                    yield Http.ok(services.pins().put(principal, request.param("cache"), request.param("name"),
+                            request.body(PinRequest.class)));
+                }
+                case DELETE_PIN -> {
+                    request.noQuery();
+                    services.pins().delete(principal, request.param("cache"), request.param("name"));
+                    yield Http.noContent();
+                }
                 default -> throw new IllegalStateException(route + " is declared for the publish function but not handled here");
             };
         });

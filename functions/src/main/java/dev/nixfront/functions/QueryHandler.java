@@ -35,6 +35,7 @@ public final class QueryHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                 case MISSING -> Http.ok(services.query().missing(principal, request.param("cache"),
                         request.body(MissingRequest.class)));
                 case PATH_STATUS -> Http.ok(services.query().status(principal, request.param("cache"), request.param("hash")));
+                case LIST_PINS -> Http.ok(services.pins().list(principal, request.param("cache"), request.query("after")));
                 default -> throw new IllegalStateException(route + " is declared for the query function but not handled here");
             };
         });

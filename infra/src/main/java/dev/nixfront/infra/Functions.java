@@ -40,7 +40,7 @@ import software.constructs.Construct;
  * query    get *.narinfo; list                                    read           -                -
  * upload   put _staging/*; head &#42;/nar/*; abort+delete _staging/*;  read           -                -
  *          list
- * publish  get &#42;/nar/*, _staging/*; put *.narinfo, &#42;/nar/*;       read, put      Decrypt          invoke verify
+ * publish  get &#42;/nar/*, _staging/*; put *.narinfo, &#42;/nar/*;       read, write    Decrypt          invoke verify
  *          abort &#42;/nar/*; delete _staging/*; list
  * verify   same S3 as publish                                     read, put      Decrypt          failure queue, invoke verify
  * admin    put &#42;/nix-cache-info; delete+abort * (a cache's own     read, write    GenerateDataKey  admin secret (read),
@@ -57,12 +57,14 @@ import software.constructs.Construct;
  * cache's encryption context. The upload function presigns for staging keys alone, so no presigned
  * URL can write anything that is served. Table writes
  * are bound to the items' partition keys ({@code dynamodb:LeadingKeys}), so publish and verify can
- * write path items only ({@code PATH#<cache>#<hash>}) and could never mint a token, and the admin
- * writes exactly the items its operations touch:
+ * write path items and garbage collection's bookkeeping only ({@code PATH#<cache>#<hash>}, and the
+ * roots, pins and usage counters of a write token's pushes) and could never mint a token, and the
+ * admin writes exactly the items its operations touch:
  * <pre>
- * publish, verify  PutItem PATH#*
+ * publish          PutItem PATH#* PINS#*; UpdateItem ROOTS#* USAGE#*; DeleteItem PINS#*
+ * verify           PutItem PATH#*; UpdateItem USAGE#*
  * admin            PutItem CACHE#* TOKEN#*; UpdateItem CACHE#* (mark deleted) TOKEN#* (revoke); DeleteItem CACHE#*;
- *                  BatchWriteItem PATH#* (a deleted cache's path items)
+ *                  BatchWriteItem PATH#* ROOTS#* PINS#* USAGE#* (a deleted cache's items)
  * </pre>
  */
 public final class Functions extends Construct {
@@ -89,6 +91,11 @@ public final class Functions extends Construct {
     private static final String CACHE_ITEMS = "CACHE#*";
     private static final String TOKEN_ITEMS = "TOKEN#*";
     private static final String PATH_ITEMS = "PATH#*";
+    // Garbage collection's bookkeeping: ROOTS#<cache>#<shard>, PINS#<cache>, USAGE#<cache>#<shard>
+    // (DynamoDbRootRepository, DynamoDbPinRepository, DynamoDbUsageCounter; <cache> with its incarnation).
+    private static final String ROOT_ITEMS = "ROOTS#*";
+    private static final String PIN_ITEMS = "PINS#*";
+    private static final String USAGE_ITEMS = "USAGE#*";
     private static final String LEADING_KEYS = "dynamodb:LeadingKeys";
     /** The attributes the listing migration touches: the table's keys and both indexes' keys. */
     static final List<String> LISTING_ATTRIBUTES = List.of("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk");
@@ -216,9 +223,16 @@ public final class Functions extends Construct {
             objects(writer, storage, List.of("s3:DeleteObject"), staging);
             bucket(writer, storage, "s3:ListBucket");
             table(writer, storage, read);
-            tableWrites(writer, storage, List.of("dynamodb:PutItem"), PATH_ITEMS);
             signingKey(writer, storage, "kms:Decrypt");
         }
+        // Both write path items and add what they publish to the cache's usage counters (UpdateItem ADD).
+        // Publish also serves a write token's roots (an UpdateItem that keeps the later time) and pins
+        // (a PutItem conditional on the version read, a DeleteItem): bookkeeping of the same writers.
+        tableWrites(publish, storage, List.of("dynamodb:PutItem"), PATH_ITEMS, PIN_ITEMS);
+        tableWrites(publish, storage, List.of("dynamodb:UpdateItem"), ROOT_ITEMS, USAGE_ITEMS);
+        tableWrites(publish, storage, List.of("dynamodb:DeleteItem"), PIN_ITEMS);
+        tableWrites(verify, storage, List.of("dynamodb:PutItem"), PATH_ITEMS);
+        tableWrites(verify, storage, List.of("dynamodb:UpdateItem"), USAGE_ITEMS);
         verify.alias().grantInvoke(publish.role());
         // A verify run that is out of time invokes its own alias with the rest of its job. In a policy
         // of its own: the role's default policy is a dependency of the function, and the alias
@@ -238,13 +252,13 @@ public final class Functions extends Construct {
         bucket(admin, storage, "s3:ListBucket");
         bucket(admin, storage, "s3:ListBucketMultipartUploads");
         table(admin, storage, read);
-        // Creates caches and tokens (conditional puts), revokes tokens, deletes a cache's path items in
-        // batches and then the cache item: nothing else.
+        // Creates caches and tokens (conditional puts), revokes tokens, deletes a cache's path items, roots,
+        // pins and usage counters in batches and then the cache item: nothing else.
         tableWrites(admin, storage, List.of("dynamodb:PutItem"), CACHE_ITEMS, TOKEN_ITEMS);
         tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), CACHE_ITEMS, TOKEN_ITEMS);
         listingMoves(admin, storage);
         tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), CACHE_ITEMS);
-        tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS);
+        tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS, ROOT_ITEMS, PIN_ITEMS, USAGE_ITEMS);
         // Envelope encryption: a fresh data key per signing key; the admin never needs to decrypt one.
         signingKey(admin, storage, "kms:GenerateDataKey");
         // The only reader of the admin token: it registers the token's hash at cold start.

@@ -66,6 +66,10 @@ class IamLeastPrivilegeTest {
     private static final String CACHE_ITEM = "CACHE#team";
     private static final String TOKEN_ITEM = "TOKEN#9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     private static final String PATH_ITEM = "PATH#team#0123456789abcdfghijklmnpqrsvwxyz";
+    // Garbage collection's bookkeeping of cache "team" (DynamoDbRootRepository, DynamoDbPinRepository, DynamoDbUsageCounter).
+    private static final String ROOT_ITEM = "ROOTS#team.3f9a0c1d2b4e5f60#z";
+    private static final String PIN_ITEM = "PINS#team.3f9a0c1d2b4e5f60";
+    private static final String USAGE_ITEM = "USAGE#team.3f9a0c1d2b4e5f60#7";
 
     @Test
     void queryOnlyReadsTheTableAndNarinfos() {
@@ -106,7 +110,7 @@ class IamLeastPrivilegeTest {
 
     @Test
     void publishAndVerifyAloneWriteNarinfoAndDecryptSigningKeys() {
-        Set<String> writer = union(LOGS, table(READ), Set.of(write("PutItem", "PATH#*")), Set.of(
+        Set<String> writer = union(LOGS, table(READ), Set.of(
                 "s3:GetObject <Bucket.Arn>/*/nar/*",
                 "s3:GetObject <Bucket.Arn>/_staging/*",
                 "s3:GetObject <Bucket.Arn>/*.narinfo",
@@ -116,11 +120,13 @@ class IamLeastPrivilegeTest {
                 "s3:DeleteObject <Bucket.Arn>/_staging/*",
                 "s3:ListBucket <Bucket.Arn>",
                 "kms:Decrypt <Key.Arn>" + CACHE_CONTEXT));
-        assertThat(grants(fns.publish())).isEqualTo(union(writer, Set.of("lambda:InvokeFunction <VerifyAlias>")));
+        // Publish also keeps a write token's roots and pins; both add what they publish to the usage counters.
+        assertThat(grants(fns.publish())).isEqualTo(union(writer, Set.of("lambda:InvokeFunction <VerifyAlias>",
+                write("PutItem", "PATH#*", "PINS#*"), write("UpdateItem", "ROOTS#*", "USAGE#*"), write("DeleteItem", "PINS#*"))));
         // Verify invokes its own alias with the rest of a job that does not fit one run.
         assertThat(grants(fns.verify())).isEqualTo(union(writer, Set.of(
                 "sqs:SendMessage <Failures.Arn>", "sqs:GetQueueAttributes <Failures.Arn>", "sqs:GetQueueUrl <Failures.Arn>",
-                "lambda:InvokeFunction <VerifyAlias>")));
+                "lambda:InvokeFunction <VerifyAlias>", write("PutItem", "PATH#*"), write("UpdateItem", "USAGE#*"))));
         for (NixfrontFunction other : new NixfrontFunction[] {fns.query(), fns.upload(), fns.admin()}) {
             assertThat(grants(other)).as(other.getNode().getId())
                     .noneMatch(g -> (g.contains(".narinfo") && !g.equals("s3:GetObject <Bucket.Arn>/*.narinfo"))
@@ -135,7 +141,7 @@ class IamLeastPrivilegeTest {
                 write("UpdateItem", "CACHE#*", "TOKEN#*"),
                 LISTING_MOVES,
                 write("DeleteItem", "CACHE#*"),
-                write("BatchWriteItem", "PATH#*")), Set.of(
+                write("BatchWriteItem", "PATH#*", "ROOTS#*", "PINS#*", "USAGE#*")), Set.of(
                 "s3:PutObject <Bucket.Arn>/*/nix-cache-info",
                 "s3:DeleteObject <Bucket.Arn>/*",
                 "s3:AbortMultipartUpload <Bucket.Arn>/*",
@@ -160,6 +166,48 @@ class IamLeastPrivilegeTest {
         for (NixfrontFunction reader : new NixfrontFunction[] {fns.query(), fns.upload()}) {
             assertThat(grants(reader).stream().filter(g -> g.startsWith("dynamodb:"))).as(reader.getNode().getId())
                     .containsExactlyInAnyOrderElementsOf(table(READ));
+        }
+    }
+
+    /**
+     * Roots, pins and usage counters: publish keeps a write token's roots (UpdateItem: the later time
+     * wins) and pins (a conditional PutItem, a DeleteItem), publish and verify add to the counters, the
+     * admin deletes them with their cache. No other write reaches them, and none of these grants
+     * reaches a cache, a token or a path's contents.
+     */
+    @Test
+    void garbageCollectionsBookkeepingIsWrittenOnlyByTheOperationsThatKeepIt() {
+        assertThat(mayWrite(fns.publish(), "UpdateItem", ROOT_ITEM)).isTrue();
+        assertThat(mayWrite(fns.publish(), "PutItem", PIN_ITEM)).isTrue();
+        assertThat(mayWrite(fns.publish(), "DeleteItem", PIN_ITEM)).isTrue();
+        assertThat(mayWrite(fns.publish(), "UpdateItem", USAGE_ITEM)).isTrue();
+        assertThat(mayWrite(fns.verify(), "UpdateItem", USAGE_ITEM)).isTrue();
+        assertThat(mayWrite(fns.admin(), "BatchWriteItem", PATH_ITEM, ROOT_ITEM, PIN_ITEM, USAGE_ITEM)).isTrue();
+
+        assertThat(mayWrite(fns.publish(), "PutItem", ROOT_ITEM)).as("a root is only ever moved forward").isFalse();
+        assertThat(mayWrite(fns.publish(), "UpdateItem", PIN_ITEM)).isFalse();
+        assertThat(mayWrite(fns.publish(), "DeleteItem", ROOT_ITEM)).isFalse();
+        assertThat(mayWrite(fns.publish(), "DeleteItem", USAGE_ITEM)).isFalse();
+        assertThat(mayWrite(fns.publish(), "UpdateItem", PATH_ITEM)).isFalse();
+        assertThat(mayWrite(fns.publish(), "UpdateItem", CACHE_ITEM)).isFalse();
+        assertThat(mayWrite(fns.publish(), "UpdateItem", TOKEN_ITEM)).isFalse();
+        assertThat(mayWrite(fns.publish(), "PutItem", PIN_ITEM, TOKEN_ITEM)).isFalse();
+        for (String item : List.of(ROOT_ITEM, PIN_ITEM)) {
+            for (String action : List.of("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")) {
+                assertThat(mayWrite(fns.verify(), action, item)).as("verify " + action + " " + item).isFalse();
+            }
+        }
+        for (String action : List.of("PutItem", "UpdateItem", "DeleteItem")) {
+            for (String item : List.of(ROOT_ITEM, PIN_ITEM, USAGE_ITEM)) {
+                assertThat(mayWrite(fns.admin(), action, item)).as("admin " + action + " " + item).isFalse();
+            }
+        }
+        for (NixfrontFunction reader : new NixfrontFunction[] {fns.query(), fns.upload()}) {
+            for (String item : List.of(ROOT_ITEM, PIN_ITEM, USAGE_ITEM)) {
+                for (String action : List.of("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")) {
+                    assertThat(mayWrite(reader, action, item)).as(reader.getNode().getId() + " " + action + " " + item).isFalse();
+                }
+            }
         }
     }
 

@@ -153,8 +153,49 @@ class AwsModeTest {
                 .as("a key the cache did not sign with is refused").isNotZero();
     }
 
+    /**
+     * Garbage collection's bookkeeping through the functions the template wires, with their
+     * environment: the push's roots and the pins go to the publish function (whose role gained
+     * their writes), the pin listing and the usage to the query function, and the counts come from
+     * the publish and verify functions' confirmations.
+     */
     @Test
     @Order(4)
+    void rootsPinsAndUsageGoThroughTheFunctionsOfTheTemplate() throws Exception {
+        String admin = aws.adminSecretValue();
+        NixTool nix = new NixTool(work);
+        String top = nix.build(Closures.chain(Closures.seed(), 1000)).getFirst();
+        List<String> closure = nix.closure(top);
+        JsonNode before = Json.mapper().readTree(cli(with(admin, "cache", "info", cache, "--json")).ok().out()).get("usage");
+        assertThat(before.get("paths").asInt()).as("the push before, its big path counted by the verify function").isEqualTo(4);
+
+        JsonNode pushed = Json.mapper().readTree(cli(with(admin, "push", cache, top, "--json")).ok().out());
+        assertThat(pushed.get("roots").asInt()).isEqualTo(1);
+        JsonNode again = Json.mapper().readTree(cli(with(admin, "push", cache, top, "--json")).ok().out());
+        assertThat(again.get("pushed").asInt()).isZero();
+        assertThat(again.get("roots").asInt()).as("recorded also when nothing was missing").isEqualTo(1);
+        List<String> roots = new ArrayList<>();
+        aws.clients().dynamoDb().scanPaginator(b -> b.tableName(aws.table())).items().forEach(item -> {
+            if (item.get("pk").s().startsWith("ROOTS#" + cache + ".")) {
+                roots.add(item.get("storePath").s());
+            }
+        });
+        assertThat(roots).contains(top);
+
+        JsonNode usage = Json.mapper().readTree(cli(with(admin, "cache", "info", cache, "--json")).ok().out()).get("usage");
+        assertThat(usage.get("paths").asInt()).isEqualTo(before.get("paths").asInt() + closure.size());
+        assertThat(usage.get("narBytes").asLong()).isEqualTo(before.get("narBytes").asLong() + pushed.get("fileBytes").asLong());
+
+        cli(with(admin, "pin", cache, "release", top, "--keep-revisions", "2")).ok();
+        JsonNode pins = Json.mapper().readTree(cli(with(admin, "pin", "list", cache, "--json")).ok().out());
+        assertThat(pins.at("/pins/0/name").asText()).isEqualTo("release");
+        assertThat(pins.at("/pins/0/revisions/0/path").asText()).isEqualTo(top);
+        cli(with(admin, "pin", "rm", cache, "release")).ok();
+        assertThat(Json.mapper().readTree(cli(with(admin, "pin", "list", cache, "--json")).ok().out()).get("pins")).isEmpty();
+    }
+
+    @Test
+    @Order(5)
     void tokensAreCreatedAndRevokedThroughTheAdminFunction() throws Exception {
         String admin = aws.adminSecretValue();
         String used = cli(with(admin, "token", "create", "--cache", cache, "--permission", "read")).ok().out().strip();
@@ -178,7 +219,7 @@ class AwsModeTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void kmsRefusesASealedKeyUnderAnotherCachesContext() {
         var kms = aws.clients().kms();
         var dataKey = kms.generateDataKey(b -> b.keyId(aws.kmsKeyArn()).keySpec(DataKeySpec.AES_256)
@@ -199,7 +240,7 @@ class AwsModeTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void rotatingTheSecretAndDeployingAnewRetiresTheOldToken() throws Exception {
         String old = aws.adminSecretValue();
         String rotated = aws.generateSecretValue();
@@ -218,7 +259,7 @@ class AwsModeTest {
      * migrate-index moves them through the admin function, with its template environment and grants.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void theListingMigrationRunsThroughTheAdminFunction() {
         var dynamoDb = aws.clients().dynamoDb();
         List<Map<String, AttributeValue>> paths = new ArrayList<>();
@@ -255,7 +296,7 @@ class AwsModeTest {
      * store: what a crash between a table write and a store write, or another writer, left behind.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void theScheduledEdgeSyncRepairsTheStoreThroughTheAdminFunction() throws Exception {
         String stray = "t:" + "e".repeat(64) + ":" + cache;
         String entry = aws.edgeEntries().get("c:" + cache);

@@ -9,7 +9,10 @@ import dev.nixfront.cache.fake.FakeKeyVault;
 import dev.nixfront.cache.fake.MemoryCacheRepository;
 import dev.nixfront.cache.fake.MemoryObjectStore;
 import dev.nixfront.cache.fake.MemoryPathIndex;
+import dev.nixfront.cache.fake.MemoryPinRepository;
+import dev.nixfront.cache.fake.MemoryRootRepository;
 import dev.nixfront.cache.fake.MemoryTokenRepository;
+import dev.nixfront.cache.fake.MemoryUsageCounter;
 import dev.nixfront.cache.fake.RecordingMetrics;
 import dev.nixfront.cache.fake.RecordingQueue;
 import dev.nixfront.cache.port.EdgeStore;
@@ -44,12 +47,14 @@ public final class CapacityBenchmark {
         FakeKeyVault keys = new FakeKeyVault();
         RecordingQueue jobs = new RecordingQueue();
         RecordingMetrics metrics = new RecordingMetrics();
+        MemoryUsageCounter usage = new MemoryUsageCounter();
         CacheSettings settings = CacheSettings.defaults("https://cache.example.org");
         SecureRandom random = new SecureRandom();
 
         // Set-up, not load: the cache is created as an admin creates one (key, incarnation,
         // nix-cache-info), on the same stores, before the clock starts.
-        Services.create(new Ports(bucket, caches, paths, tokens, keys, jobs, metrics, EdgeStore.NONE), settings, clock, random)
+        Services.create(new Ports(bucket, caches, paths, tokens, keys, jobs, metrics, EdgeStore.NONE,
+                        new MemoryRootRepository(), new MemoryPinRepository(), usage), settings, clock, random)
                 .caches().create(PushClient.ADMIN, new CreateCacheRequest(CACHE, null, null, null));
 
         VerifyInvocations verify = new VerifyInvocations(jobs, meter, scheduler, Options.nanos(options.invokeMs()));
@@ -59,7 +64,12 @@ public final class CapacityBenchmark {
                 new MeteredPathIndex(paths, meter, table, Options.nanos(options.dynamoDbMs())),
                 // The read path's store is CloudFront's KeyValueStore, written by cache and token
                 // administration only: nothing of a push touches it.
-                tokens, keys, verify, metrics, EdgeStore.NONE);
+                tokens, keys, verify, metrics, EdgeStore.NONE,
+                // Every push reports its root at its end; pins are set by hand, not part of the load.
+                // Every confirmation of a publish adds to a usage counter.
+                new MeteredRootRepository(new MemoryRootRepository(), meter, table, Options.nanos(options.dynamoDbMs())),
+                new MemoryPinRepository(),
+                new MeteredUsageCounter(usage, meter, table, Options.nanos(options.dynamoDbMs())));
         Services services = Services.create(metered, settings, clock, random);
         verify.serve(services.verify());
 

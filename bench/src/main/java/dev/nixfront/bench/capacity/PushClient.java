@@ -7,6 +7,7 @@ import dev.nixfront.api.PathStatus;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.PublishResponse;
 import dev.nixfront.api.PublishResult;
+import dev.nixfront.api.RootsRequest;
 import dev.nixfront.api.UploadRequest;
 import dev.nixfront.api.UploadResponse;
 import dev.nixfront.api.UploadTarget;
@@ -31,7 +32,8 @@ import java.util.function.Supplier;
  * does, straight into the services: {@code missing} for the closure's hashes, upload targets in
  * requests of {@value UploadRequest#MAX} NARs, the PUTs of each request's files all at once, one
  * publish of the closure in reference order, then polling status (50 ms doubling to 2 s) for each
- * path the server is still verifying. Each service call is one Lambda invocation, timed in virtual
+ * path the server is still verifying, and at the end, even when nothing was missing, the report of
+ * the closure's root (its last path). Each service call is one Lambda invocation, timed in virtual
  * time. It calls as an admin of every cache: the token checks are cached per container in
  * production and left out here.
  */
@@ -76,19 +78,21 @@ final class PushClient implements Runnable {
         for (int from = 0; from < todo.size(); from += UploadRequest.MAX) {
             upload(todo.subList(from, Math.min(todo.size(), from + UploadRequest.MAX)));
         }
-        if (todo.isEmpty()) {
-            return;
-        }
-        List<PathInfo> infos = todo.stream().map(Closures.Path::info).toList();
-        PublishResponse published = invoke("publish", () -> services.publish().publish(ADMIN, cache, new PublishRequest(infos)));
-        for (PublishResult result : published.results()) {
-            meter.count("publish answered " + result.state(), 1);
-        }
-        for (PublishResult result : published.results()) {
-            if ("verifying".equals(result.state())) {
-                awaitPublished(result.storePath());
+        if (!todo.isEmpty()) {
+            List<PathInfo> infos = todo.stream().map(Closures.Path::info).toList();
+            PublishResponse published = invoke("publish", () -> services.publish().publish(ADMIN, cache, new PublishRequest(infos)));
+            for (PublishResult result : published.results()) {
+                meter.count("publish answered " + result.state(), 1);
+            }
+            for (PublishResult result : published.results()) {
+                if ("verifying".equals(result.state())) {
+                    awaitPublished(result.storePath());
+                }
             }
         }
+        // As the CLI does at the end of every push, also one that found everything there: its root.
+        String root = closure.getLast().storePath().toString();
+        invoke("publish", () -> services.roots().record(ADMIN, cache, new RootsRequest(List.of(root))));
     }
 
     /** Asks for upload targets, then PUTs every file the answer names, all at once, each to the staging key it was given. */

@@ -18,8 +18,13 @@ import dev.nixfront.api.MissingResponse;
 import dev.nixfront.api.PartsRequest;
 import dev.nixfront.api.PartsResponse;
 import dev.nixfront.api.PathStatus;
+import dev.nixfront.api.PinInfo;
+import dev.nixfront.api.PinList;
+import dev.nixfront.api.PinRequest;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.PublishResponse;
+import dev.nixfront.api.RootsRequest;
+import dev.nixfront.api.RootsResponse;
 import dev.nixfront.api.TokenInfo;
 import dev.nixfront.api.TokenList;
 import dev.nixfront.api.UpdateCacheRequest;
@@ -145,6 +150,36 @@ public final class NixfrontClient {
 
     public void revokeToken(String id) throws IOException, InterruptedException, ApiException {
         send(ApiRoute.REVOKE_TOKEN, null, Void.class, id);
+    }
+
+    /** Records the roots a push was given; answers which were recorded and which the cache has not published. */
+    public RootsResponse recordRoots(String cache, RootsRequest request) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.RECORD_ROOTS, request, RootsResponse.class, cache);
+    }
+
+    /** Pins a published path under {@code name}; answers the pin as it is now. */
+    public PinInfo putPin(String cache, String name, PinRequest request) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.PUT_PIN, request, PinInfo.class, cache, name);
+    }
+
+    /** Every pin of the cache, in name order: every page, following {@code next}. */
+    public PinList listPins(String cache) throws IOException, InterruptedException, ApiException {
+        List<PinInfo> all = new ArrayList<>();
+        String after = null;
+        do {
+            String path = ApiRoute.LIST_PINS.path(cache) + (after == null ? "" : "?after=" + queryValue(after));
+            PinList page = send(ApiRoute.LIST_PINS.method(), path, null, PinList.class);
+            if (page == null) {
+                break;
+            }
+            all.addAll(page.pins());
+            after = page.next();
+        } while (after != null);
+        return new PinList(all);
+    }
+
+    public void deletePin(String cache, String name) throws IOException, InterruptedException, ApiException {
+        send(ApiRoute.DELETE_PIN, null, Void.class, cache, name);
     }
 
     /** One step of the path-listing migration; the caller repeats with {@code next} until it is null. */

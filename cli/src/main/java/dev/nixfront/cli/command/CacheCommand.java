@@ -1,12 +1,14 @@
 package dev.nixfront.cli.command;
 
 import dev.nixfront.api.CacheInfo;
+import dev.nixfront.api.CacheUsage;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.api.IndexMigrationResponse;
 import dev.nixfront.api.Json;
 import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.cli.client.ApiException;
+import dev.nixfront.cli.push.Sizes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,7 +82,8 @@ public final class CacheCommand {
         }
     }
 
-    @Command(name = "info", mixinStandardHelpOptions = true, description = "Show a cache: its substituter URL and public key.")
+    @Command(name = "info", mixinStandardHelpOptions = true,
+            description = "Show a cache: its substituter URL and public key, and what it holds (published paths, NAR bytes, last push).")
     static final class Info extends ClientCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
@@ -102,6 +105,13 @@ public final class CacheCommand {
             out().println("private:     " + (info.privateCache() ? "yes" : "no"));
             if (info.createdAt() != null) {
                 out().println("created:     " + info.createdAt());
+            }
+            CacheUsage usage = info.usage();
+            if (usage != null) {
+                // Absent from servers older than the usage counters.
+                out().println("paths:       " + usage.paths());
+                out().println("NAR files:   " + Sizes.bytes(usage.narBytes()) + " (" + usage.narBytes() + " bytes)");
+                out().println("last push:   " + (usage.lastPush() == null ? "never" : usage.lastPush().toString()));
             }
             return 0;
         }

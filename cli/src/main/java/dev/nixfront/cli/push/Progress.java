@@ -1,7 +1,6 @@
 package dev.nixfront.cli.push;
 
 import java.io.PrintWriter;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,17 +41,7 @@ abstract class Progress {
     protected void redraw() {}
 
     static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        double v = n;
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        int u = -1;
-        do {
-            v /= 1024;
-            u++;
-        } while (v >= 1024 && u < units.length - 1);
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return Sizes.bytes(n);
     }
 
     private static final class Lines extends Progress {

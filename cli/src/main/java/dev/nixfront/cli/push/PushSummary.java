@@ -12,18 +12,21 @@ import java.util.Locale;
  * @param fileBytes     compressed bytes of the pushed paths
  * @param uploadedBytes bytes actually sent to storage (a NAR another push uploaded is not sent again)
  * @param seconds       wall-clock time of the whole push
+ * @param roots         the paths given that the cache recorded as roots of this push (what garbage
+ *                      collection keeps); 0 when the server does not record roots
  */
 public record PushSummary(String cache, int paths, int skipped, int pushed, long narBytes, long fileBytes,
-                          long uploadedBytes, String compression, double seconds) {
+                          long uploadedBytes, String compression, double seconds, int roots) {
 
     /** One line for a human. */
     public String describe() {
         String time = String.format(Locale.ROOT, "%.2f s", seconds);
+        String recorded = roots == 0 ? "" : "; " + roots + (roots == 1 ? " root" : " roots") + " recorded";
         if (pushed == 0) {
-            return "nothing to push: all " + paths + " paths are already in " + cache + " (" + time + ")";
+            return "nothing to push: all " + paths + " paths are already in " + cache + " (" + time + ")" + recorded;
         }
         return "pushed " + pushed + " of " + paths + " paths to " + cache + " (" + skipped + " already there), "
                 + Progress.bytes(narBytes) + " of NAR as " + Progress.bytes(fileBytes) + " " + compression
-                + ", " + Progress.bytes(uploadedBytes) + " uploaded, in " + time;
+                + ", " + Progress.bytes(uploadedBytes) + " uploaded, in " + time + recorded;
     }
 }

@@ -1,12 +1,16 @@
 package dev.nixfront.cli.push;
 
 import dev.nixfront.api.MissingRequest;
+import dev.nixfront.api.RootsRequest;
+import dev.nixfront.api.RootsResponse;
 import dev.nixfront.cli.client.ApiException;
 import dev.nixfront.cli.client.HttpClients;
 import dev.nixfront.cli.client.NixfrontClient;
 import dev.nixfront.nix.Compression;
+import dev.nixfront.nix.StorePath;
 import dev.nixfront.nix.TopologicalOrder;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,25 +55,30 @@ public final class Pusher {
     private final Progress progress;
     private final Uploader uploader;
     private final Publisher publisher;
+    private final PrintWriter warnings;
 
-    Pusher(NixfrontClient client, Transfer transfer, NixStore store, Progress progress, Clock clock) {
+    Pusher(NixfrontClient client, Transfer transfer, NixStore store, Progress progress, Clock clock, PrintWriter warnings) {
         this.client = client;
         this.store = store;
         this.progress = progress;
+        this.warnings = warnings;
         this.uploader = new Uploader(client, transfer, progress);
         this.publisher = new Publisher(client, clock);
     }
 
     /** A pusher using {@code nix} from PATH and the client's HTTP connection for uploads. */
-    public static Pusher create(NixfrontClient client, HttpClients http, java.io.PrintWriter err,
-                                boolean terminal, boolean quiet) {
+    public static Pusher create(NixfrontClient client, HttpClients http, PrintWriter err, boolean terminal, boolean quiet) {
         return new Pusher(client, new Transfer(http::forUri, RetryPolicy.DEFAULT), new NixStore("nix"),
-                Progress.create(err, terminal, quiet), Clock.systemUTC());
+                Progress.create(err, terminal, quiet), Clock.systemUTC(), err);
     }
 
     public PushSummary push(Options options) throws IOException, InterruptedException, ApiException {
         long started = System.nanoTime();
         List<LocalPath> local = store.query(options.paths(), options.closure());
+        // The paths as given, resolved by Nix as for the push (./result to its store path); with
+        // the closure, Nix's answer does not say which paths were asked for, so ask for them alone.
+        List<StorePath> roots = (options.closure() ? store.query(options.paths(), false) : local).stream()
+                .map(LocalPath::path).distinct().toList();
         Set<String> missing = missing(options.cache(), local);
         List<LocalPath> todo = TopologicalOrder.of(
                 local.stream().filter(p -> missing.contains(p.path().hash().value())).toList(),
@@ -96,8 +105,44 @@ public final class Pusher {
             }
         }
         progress.finish();
+        int recorded = reportRoots(options.cache(), roots);
         return new PushSummary(options.cache(), local.size(), local.size() - todo.size(), todo.size(), narBytes,
-                sizes[0], sizes[1], options.compression().narInfoName(), (System.nanoTime() - started) / 1e9);
+                sizes[0], sizes[1], options.compression().narInfoName(), (System.nanoTime() - started) / 1e9, recorded);
+    }
+
+    /**
+     * Tells the cache which paths this push was given, at the end of every push, also one that
+     * found everything there: garbage collection keeps what a root pushed within the cache's
+     * retention refers to, so this is what keeps a closure in use alive. A server that does not
+     * know the route (one older than garbage collection, which deletes nothing) is worth a warning,
+     * not a failed push. Returns how many roots were recorded.
+     */
+    private int reportRoots(String cache, List<StorePath> roots) throws IOException, InterruptedException, ApiException {
+        int recorded = 0;
+        for (int from = 0; from < roots.size(); from += RootsRequest.MAX) {
+            List<String> batch = roots.subList(from, Math.min(roots.size(), from + RootsRequest.MAX)).stream()
+                    .map(StorePath::toString).toList();
+            RootsResponse answer;
+            try {
+                answer = client.recordRoots(cache, new RootsRequest(batch));
+            } catch (ApiException e) {
+                if ((e.status() == 404 && e.error().field() == null) || e.status() == 405) {
+                    warn("the server does not record the roots of pushes (it is older than garbage collection): " + e.getMessage());
+                    return 0;
+                }
+                throw e;
+            }
+            recorded += answer.recorded().size();
+            for (String path : answer.notPublished()) {
+                warn("the cache has not published " + path + " (deleted meanwhile?), so it is not recorded as a root");
+            }
+        }
+        return recorded;
+    }
+
+    private void warn(String text) {
+        warnings.println("nixfront: warning: " + text);
+        warnings.flush();
     }
 
     private Set<String> missing(String cache, List<LocalPath> local) throws IOException, InterruptedException, ApiException {

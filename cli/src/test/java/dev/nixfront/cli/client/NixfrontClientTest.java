@@ -12,7 +12,9 @@ import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.api.MissingRequest;
 import dev.nixfront.api.MissingResponse;
 import dev.nixfront.api.PartsRequest;
+import dev.nixfront.api.PinRequest;
 import dev.nixfront.api.PublishRequest;
+import dev.nixfront.api.RootsRequest;
 import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.api.UploadRequest;
 import java.io.IOException;
@@ -127,9 +129,13 @@ class NixfrontClientTest {
         client.listTokens("a b");
         client.revokeToken("tk_1");
         client.migrateIndex(new IndexMigrationRequest(null));
+        client.recordRoots("team", new RootsRequest(List.of()));
+        client.putPin("team", "a/b", new PinRequest("/nix/store/x", null));
+        client.listPins("team");
+        client.deletePin("team", "release");
 
         assertThat(requests).contains("GET /v1/caches/a%20b", "PATCH /v1/caches/team", "GET /v1/caches/team/paths/x%2Fy",
-                "GET /v1/tokens?cache=a%20b");
+                "GET /v1/tokens?cache=a%20b", "PUT /v1/caches/team/pins/a%2Fb");
         Set<ApiRoute> reached = EnumSet.noneOf(ApiRoute.class);
         for (String request : requests) {
             String method = request.substring(0, request.indexOf(' '));
@@ -137,6 +143,31 @@ class NixfrontClientTest {
             reached.add(ApiRoute.match(method, path, List.of(ApiRoute.values())).orElseThrow().route());
         }
         assertThat(reached).as("a route the client cannot call").containsExactlyInAnyOrder(ApiRoute.values());
+    }
+
+    @Test
+    void listsEveryPageOfPins() throws Exception {
+        List<String> queries = new ArrayList<>();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            String query = exchange.getRequestURI().getRawQuery();
+            queries.add(String.valueOf(query));
+            String body = query == null
+                    ? "{\"pins\":[{\"name\":\"a b\",\"keepRevisions\":1,\"revisions\":[]}],\"next\":\"a b\"}"
+                    : "{\"pins\":[{\"name\":\"c\",\"keepRevisions\":2,\"revisions\":[]}]}";
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        server.start();
+
+        var pins = client(URI.create("http://127.0.0.1:" + server.getAddress().getPort())).listPins("team");
+
+        assertThat(pins.pins()).extracting(p -> p.name()).containsExactly("a b", "c");
+        assertThat(pins.next()).isNull();
+        assertThat(queries).containsExactly("null", "after=a%20b");
     }
 
     /** A newer server may add properties; the CLI must still read the answer, and its requests carry only what the server knows. */

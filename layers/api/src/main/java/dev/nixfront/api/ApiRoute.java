@@ -35,7 +35,13 @@ public enum ApiRoute {
     CREATE_TOKEN("POST", "/v1/tokens", Function.ADMIN),
     LIST_TOKENS("GET", "/v1/tokens", Function.ADMIN),
     REVOKE_TOKEN("DELETE", "/v1/tokens/{id}", Function.ADMIN),
-    MIGRATE_INDEX("POST", "/v1/index-migration", Function.ADMIN);
+    MIGRATE_INDEX("POST", "/v1/index-migration", Function.ADMIN),
+    // Garbage collection's bookkeeping. Added after the others: a function's integration is named
+    // after its first route in this order, and renaming it would replace it.
+    RECORD_ROOTS("POST", "/v1/caches/{cache}/roots", Function.PUBLISH),
+    PUT_PIN("PUT", "/v1/caches/{cache}/pins/{name}", Function.PUBLISH),
+    DELETE_PIN("DELETE", "/v1/caches/{cache}/pins/{name}", Function.PUBLISH),
+    LIST_PINS("GET", "/v1/caches/{cache}/pins", Function.QUERY);
 
     /**
      * The functions behind the API, one per privilege boundary. {@link #id()} is the function's
@@ -73,7 +79,7 @@ public enum ApiRoute {
         this.segments = split(template);
     }
 
-    /** {@code GET}, {@code POST}, {@code PATCH} or {@code DELETE}. */
+    /** {@code GET}, {@code POST}, {@code PUT}, {@code PATCH} or {@code DELETE}. */
     public String method() {
         return method;
     }

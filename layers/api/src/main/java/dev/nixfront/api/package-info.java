@@ -15,6 +15,10 @@
  * POST   /v1/caches/{cache}/uploads/parts    PartsRequest -> PartsResponse
  * POST   /v1/caches/{cache}/uploads/complete CompleteUploadRequest -> CompleteUploadResponse
  * POST   /v1/caches/{cache}/narinfos         PublishRequest -> PublishResponse
+ * POST   /v1/caches/{cache}/roots            RootsRequest -> RootsResponse
+ * GET    /v1/caches/{cache}/pins             -> PinList
+ * PUT    /v1/caches/{cache}/pins/{name}      PinRequest -> PinInfo
+ * DELETE /v1/caches/{cache}/pins/{name}      -> 204
  * POST   /v1/tokens                          CreateTokenRequest -> 201 CreatedToken
  * GET    /v1/tokens                          -> TokenList
  * DELETE /v1/tokens/{id}                     -> 204

@@ -22,6 +22,9 @@ public final class AwsPorts {
                 new DynamoDbCacheRepository(clients.dynamoDb(), table),
                 new DynamoDbPathIndex(clients.dynamoDb(), table),
                 new DynamoDbTokenRepository(clients.dynamoDb(), table),
-                keys, queue, metrics, edge);
+                keys, queue, metrics, edge,
+                new DynamoDbRootRepository(clients.dynamoDb(), table),
+                new DynamoDbPinRepository(clients.dynamoDb(), table),
+                new DynamoDbUsageCounter(clients.dynamoDb(), table));
     }
 }

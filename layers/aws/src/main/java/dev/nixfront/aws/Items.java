@@ -1,6 +1,8 @@
 package dev.nixfront.aws;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +27,8 @@ final class Items {
     private static final int MAX_ATTEMPTS = 10;
     private static final long FIRST_BACKOFF_MILLIS = 10;
     private static final long MAX_BACKOFF_MILLIS = 1_000;
+    private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
+            .withZone(ZoneOffset.UTC);
 
     private Items() {
     }
@@ -51,6 +55,16 @@ final class Items {
 
     static AttributeValue instant(Instant value) {
         return AttributeValue.fromS(value.toString());
+    }
+
+    /**
+     * An instant as ISO-8601 text of fixed width, nine fraction digits always
+     * ({@code 2026-11-25T17:00:00.000000000Z}), for attributes a condition compares: DynamoDB orders
+     * strings by their bytes, which is time order only at one width ({@link Instant#toString} drops
+     * zero fractions, and {@code ...00Z} sorts after {@code ...00.5Z}). {@link Instant#parse} reads it.
+     */
+    static AttributeValue sortableInstant(Instant value) {
+        return AttributeValue.fromS(SORTABLE.format(value));
     }
 
     /** Puts {@code name} only when the value is present: DynamoDB items have no nulls. */

@@ -6,12 +6,16 @@
  *
  * <p>The single DynamoDB table ({@link dev.nixfront.aws.DynamoDbTableSchema}: pk/sk strings, gsi1 on
  * gsi1pk/gsi1sk projecting everything, gsi2 on gsi2pk/gsi2sk projecting keys only, on-demand) holds
- * three item types, and a note per token under the token that made it:
+ * three item types, a note per token under the token that made it, and garbage collection's
+ * bookkeeping (roots and usage counters sharded in the partition key, pins one partition per cache):
  * <pre>
  * pk=CACHE#team                                   sk=CACHE  gsi1pk=CACHES       gsi1sk=team
  * pk=PATH#team.3f9a0c1d2b4e5f60#0123456789abcdfghijklmnpqrsvwxyz  sk=PATH  gsi2pk=PATHS#team.3f9a0c1d2b4e5f60#z  gsi2sk=0123456789abcdfghijklmnpqrsvwxyz
  * pk=TOKEN#9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  sk=TOKEN  gsi1pk=TOKENS  gsi1sk=tk_3f9a0c1d2b4e5f60
  * pk=TOKEN#60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752  sk=MADE#9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+ * pk=ROOTS#team.3f9a0c1d2b4e5f60#z  sk=0123456789abcdfghijklmnpqrsvwxyz
+ * pk=PINS#team.3f9a0c1d2b4e5f60  sk=release
+ * pk=USAGE#team.3f9a0c1d2b4e5f60#7  sk=USAGE
  * </pre>
  * Access patterns: get one item (GetItem, strongly consistent), "which of these paths exist"
  * (BatchGetItem, 100 keys per call), create-once and publish-once (PutItem with a condition),

@@ -2,6 +2,7 @@ package dev.nixfront.cache;
 
 import dev.nixfront.api.CacheInfo;
 import dev.nixfront.api.CacheList;
+import dev.nixfront.api.CacheUsage;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.api.IndexMigrationResponse;
@@ -14,6 +15,9 @@ import dev.nixfront.cache.port.KeyVault;
 import dev.nixfront.cache.port.ObjectStore;
 import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.Permission;
+import dev.nixfront.cache.port.PinRepository;
+import dev.nixfront.cache.port.RootRepository;
+import dev.nixfront.cache.port.UsageCounter;
 import dev.nixfront.nix.NixFormatException;
 import dev.nixfront.nix.sign.SecretKey;
 import java.nio.charset.StandardCharsets;
@@ -54,9 +58,16 @@ public final class CacheAdminService {
     private final Clock clock;
     private final CacheSettings settings;
     private final CacheLookup lookup;
+    private final RootRepository roots;
+    private final PinRepository pins;
+    private final UsageCounter usage;
 
     public CacheAdminService(CacheRepository caches, PathIndex paths, ObjectStore objects, EdgeStore edge, KeyVault vault,
-                             SecureRandom random, Clock clock, CacheSettings settings) {
+                             SecureRandom random, Clock clock, CacheSettings settings, RootRepository roots, PinRepository pins,
+                             UsageCounter usage) {
+        this.roots = Objects.requireNonNull(roots);
+        this.pins = Objects.requireNonNull(pins);
+        this.usage = Objects.requireNonNull(usage);
         this.caches = Objects.requireNonNull(caches);
         this.paths = Objects.requireNonNull(paths);
         this.objects = Objects.requireNonNull(objects);
@@ -157,8 +168,14 @@ public final class CacheAdminService {
         }
     }
 
+    /**
+     * The cache, with its usage (published paths, their NAR files' bytes, the last push that
+     * published one): one read of the usage counters, made for this answer only, not for listings.
+     */
     public CacheInfo info(Principal principal, String name) {
-        return info(lookup.require(principal, name, Permission.READ));
+        CacheRecord cache = lookup.require(principal, name, Permission.READ);
+        UsageCounter.Usage counted = usage.read(cache);
+        return info(cache).withUsage(new CacheUsage(counted.paths(), counted.narBytes(), counted.lastPush()));
     }
 
     /**
@@ -255,11 +272,22 @@ public final class CacheAdminService {
         sweep(cache);
     }
 
-    /** Everything of {@code cache}'s incarnation: objects by name (the name is reserved meanwhile), then index items. */
+    /**
+     * Everything of {@code cache}'s incarnation: objects by name (the name is reserved meanwhile),
+     * then index items, then the roots, pins and usage counters garbage collection keeps. These are
+     * keyed by incarnation like the path items, so a cache created again under the name never sees
+     * them either way; deleting them keeps the table from growing with every deleted cache, at the
+     * cost of a few queries (32 shards of roots, one partition of pins, 16 known counter keys). A
+     * roots or pins request that read the cache before the mark may still write a moment after the
+     * sweep: under the old incarnation's keys, where nothing reads it.
+     */
     private void sweep(CacheRecord cache) {
         objects.deletePrefix(cache.name().prefix());
         objects.deletePrefix(Layout.stagingPrefix(cache.name()));
         paths.deleteAll(cache);
+        roots.deleteAll(cache);
+        pins.deleteAll(cache);
+        usage.deleteAll(cache);
     }
 
     /**

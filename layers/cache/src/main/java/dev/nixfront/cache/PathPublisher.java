@@ -9,6 +9,7 @@ import dev.nixfront.cache.port.ObjectStore;
 import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.PathRecord;
 import dev.nixfront.cache.port.PathState;
+import dev.nixfront.cache.port.UsageCounter;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.NixFormatException;
 import java.io.IOException;
@@ -52,10 +53,12 @@ final class PathPublisher {
     private final NarVerifier verifier;
     private final IndexRepair repair;
     private final CacheRepository caches;
+    private final UsageCounter usage;
 
     PathPublisher(CacheRepository caches, ObjectStore objects, PathIndex paths, SigningKeys keys, Metrics metrics,
-                  Clock clock, String storeDir, IndexRepair repair) {
+                  Clock clock, String storeDir, IndexRepair repair, UsageCounter usage) {
         this.caches = Objects.requireNonNull(caches);
+        this.usage = Objects.requireNonNull(usage);
         this.repair = Objects.requireNonNull(repair);
         this.objects = Objects.requireNonNull(objects);
         this.paths = Objects.requireNonNull(paths);
@@ -152,12 +155,17 @@ final class PathPublisher {
         List<Written> batch = List.copyOf(written);
         written.clear();
         if (stillThere(cache)) {
+            long published = 0;
+            long bytes = 0;
             for (Written w : batch) {
                 if (w.newlyPublished()) {
                     metrics.record("PathsPublished", 1, "Count", Map.of());
                     metrics.record("BytesPublished", w.signed().fileSize(), "Bytes", Map.of());
+                    published++;
+                    bytes += w.signed().fileSize();
                 }
             }
+            count(cache, published, bytes);
             return;
         }
         for (Written w : batch) {
@@ -170,6 +178,23 @@ final class PathPublisher {
             paths.delete(cache, w.signed().storePath().hash());
         }
         throw new CacheGoneException(cache.name(), batch.getFirst().signed().storePath().toString());
+    }
+
+    /**
+     * One update of the cache's usage per confirmation, not per path. The paths are published
+     * whatever happens here, and a retry of the request or job finds them published and counts
+     * nothing: so a failed update is counted as a metric rather than failing an answer that
+     * would only be repeated ({@code UsageNotCounted}, the paths it missed).
+     */
+    private void count(CacheRecord cache, long published, long bytes) {
+        if (published == 0) {
+            return;
+        }
+        try {
+            usage.add(cache, published, bytes, clock.instant());
+        } catch (RuntimeException e) {
+            metrics.record("UsageNotCounted", published, "Count", Map.of());
+        }
     }
 
     private boolean stillThere(CacheRecord cache) {

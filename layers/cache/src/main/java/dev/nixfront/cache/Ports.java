@@ -6,17 +6,24 @@ import dev.nixfront.cache.port.KeyVault;
 import dev.nixfront.cache.port.Metrics;
 import dev.nixfront.cache.port.ObjectStore;
 import dev.nixfront.cache.port.PathIndex;
+import dev.nixfront.cache.port.PinRepository;
+import dev.nixfront.cache.port.RootRepository;
 import dev.nixfront.cache.port.TokenRepository;
+import dev.nixfront.cache.port.UsageCounter;
 import dev.nixfront.cache.port.VerificationQueue;
 import java.util.Objects;
 
 /**
  * Every backend the services need, in one value: AWS adapters in Lambda, local ones in local mode, fakes in tests.
  *
- * @param edge what the read path checks private caches against ({@link EdgeStore})
+ * @param edge  what the read path checks private caches against ({@link EdgeStore})
+ * @param roots the roots pushes report, {@link RootRepository}
+ * @param pins  named roots, {@link PinRepository}
+ * @param usage what each cache holds, {@link UsageCounter}
  */
 public record Ports(ObjectStore objects, CacheRepository caches, PathIndex paths, TokenRepository tokens,
-                   KeyVault keys, VerificationQueue queue, Metrics metrics, EdgeStore edge) {
+                   KeyVault keys, VerificationQueue queue, Metrics metrics, EdgeStore edge,
+                   RootRepository roots, PinRepository pins, UsageCounter usage) {
     public Ports {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(caches, "caches");
@@ -26,5 +33,8 @@ public record Ports(ObjectStore objects, CacheRepository caches, PathIndex paths
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(edge, "edge");
+        Objects.requireNonNull(roots, "roots");
+        Objects.requireNonNull(pins, "pins");
+        Objects.requireNonNull(usage, "usage");
     }
 }

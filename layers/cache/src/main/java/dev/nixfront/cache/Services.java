@@ -13,7 +13,7 @@ import java.util.Objects;
  *             through {@link EdgeReconciler#fillingFirst()}
  */
 public record Services(CacheAdminService caches, TokenService tokens, QueryService query, UploadService uploads,
-                       PublishService publish, VerifyService verify, EdgeReconciler edge) {
+                       PublishService publish, VerifyService verify, EdgeReconciler edge, RootService roots, PinService pins) {
     public Services {
         Objects.requireNonNull(caches, "caches");
         Objects.requireNonNull(tokens, "tokens");
@@ -22,24 +22,28 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         Objects.requireNonNull(publish, "publish");
         Objects.requireNonNull(verify, "verify");
         Objects.requireNonNull(edge, "edge");
+        Objects.requireNonNull(roots, "roots");
+        Objects.requireNonNull(pins, "pins");
     }
 
     public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random) {
         IndexRepair repair = new IndexRepair(ports.objects(), ports.paths(), clock, settings.storeDir());
         PathPublisher publisher = new PathPublisher(ports.caches(), ports.objects(), ports.paths(), new SigningKeys(ports.keys()),
-                ports.metrics(), clock, settings.storeDir(), repair);
+                ports.metrics(), clock, settings.storeDir(), repair, ports.usage());
         Deferral deferral = new Deferral(ports.paths(), ports.queue(), clock, random);
         EdgeReconciler reconciler = new EdgeReconciler(ports.caches(), ports.tokens(), ports.edge(), clock);
         EdgeStore edge = reconciler.fillingFirst();
         return new Services(
                 new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), edge, ports.keys(), random, clock,
-                        settings),
+                        settings, ports.roots(), ports.pins(), ports.usage()),
                 new TokenService(ports.tokens(), ports.caches(), edge, clock, random, settings.tokenLookupTtl()),
                 new QueryService(ports.caches(), ports.paths(), repair, clock),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
                 new PublishService(ports.caches(), ports.paths(), publisher, deferral,
                         new References(repair, publisher, deferral), clock, settings),
                 new VerifyService(ports.caches(), ports.paths(), publisher, ports.queue(), clock, settings.verifyRates()),
-                reconciler);
+                reconciler,
+                new RootService(ports.caches(), ports.paths(), ports.roots(), clock, settings.storeDir()),
+                new PinService(ports.caches(), ports.paths(), ports.pins(), clock, settings.storeDir()));
     }
 }

@@ -12,6 +12,13 @@ public interface PinRepository {
     /** Every pin of the cache's incarnation, in name order. */
     List<PinRecord> list(CacheRecord cache);
 
+    /**
+     * One page of {@link #list(CacheRecord)}: at most {@code limit} pins whose names come after
+     * {@code after} (null: from the first), in name order. The API answers in pages, so that an
+     * answer stays far below Lambda's 6 MB however many pins a cache has.
+     */
+    List<PinRecord> list(CacheRecord cache, String after, int limit);
+
     /** The pin of this name, if there is one. */
     Optional<PinRecord> get(CacheRecord cache, String name);
 
@@ -23,4 +30,7 @@ public interface PinRepository {
 
     /** Removes the pin; false if there was none. */
     boolean delete(CacheRecord cache, String name);
+
+    /** Removes every pin of the cache's incarnation: part of deleting the cache. Idempotent. */
+    void deleteAll(CacheRecord cache);
 }

@@ -23,4 +23,7 @@ public interface RootRepository {
 
     /** Removes these roots' records; a hash without one is no error. */
     void delete(CacheRecord cache, Collection<StorePathHash> hashes);
+
+    /** Removes every root record of the cache's incarnation: part of deleting the cache. Idempotent. */
+    void deleteAll(CacheRecord cache);
 }

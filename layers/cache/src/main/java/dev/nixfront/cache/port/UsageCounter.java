@@ -15,6 +15,9 @@ public interface UsageCounter {
     /** The sums over every shard. */
     Usage read(CacheRecord cache);
 
+    /** Removes every counter of the cache's incarnation: part of deleting the cache. Idempotent. */
+    void deleteAll(CacheRecord cache);
+
     /**
      * A cache's usage.
      *

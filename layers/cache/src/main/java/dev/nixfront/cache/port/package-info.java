@@ -27,6 +27,9 @@
  * pk=CACHE#team                                   sk=CACHE  gsi1pk=CACHES       gsi1sk=team
  * pk=PATH#team.3f9a0c1d2b4e5f60#0123456789abcdfghijklmnpqrsvwxyz  sk=PATH  gsi2pk=PATHS#team.3f9a0c1d2b4e5f60#z  gsi2sk=0123456789abcdfghijklmnpqrsvwxyz
  * pk=TOKEN#&lt;sha256 hex of nf_...&gt;                sk=TOKEN  gsi1pk=TOKENS       gsi1sk=tk_3f9a0c1d2b4e5f60
+ * pk=ROOTS#team.3f9a0c1d2b4e5f60#z               sk=0123456789abcdfghijklmnpqrsvwxyz  (a root a push reported, RootRepository)
+ * pk=PINS#team.3f9a0c1d2b4e5f60                  sk=release  (a pin and its revisions, PinRepository)
+ * pk=USAGE#team.3f9a0c1d2b4e5f60#7               sk=USAGE    (one of 16 usage counters, UsageCounter)
  * </pre>
  */
 package dev.nixfront.cache.port;

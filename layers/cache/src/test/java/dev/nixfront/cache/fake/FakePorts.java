@@ -13,8 +13,11 @@ public final class FakePorts {
     public final RecordingQueue queue = new RecordingQueue();
     public final RecordingMetrics metrics = new RecordingMetrics();
     public final MemoryEdgeStore edge = new MemoryEdgeStore();
+    public final MemoryRootRepository roots = new MemoryRootRepository();
+    public final MemoryPinRepository pins = new MemoryPinRepository();
+    public final MemoryUsageCounter usage = new MemoryUsageCounter();
 
     public Ports ports() {
-        return new Ports(objects, caches, paths, tokens, new FakeKeyVault(), queue, metrics, edge);
+        return new Ports(objects, caches, paths, tokens, new FakeKeyVault(), queue, metrics, edge, roots, pins, usage);
     }
 }

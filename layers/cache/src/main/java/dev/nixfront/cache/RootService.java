@@ -1,0 +1,101 @@
+package dev.nixfront.cache;
+
+import dev.nixfront.api.RootsRequest;
+import dev.nixfront.api.RootsResponse;
+import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.CacheRepository;
+import dev.nixfront.cache.port.PathIndex;
+import dev.nixfront.cache.port.PathRecord;
+import dev.nixfront.cache.port.PathState;
+import dev.nixfront.cache.port.Permission;
+import dev.nixfront.cache.port.RootRecord;
+import dev.nixfront.cache.port.RootRepository;
+import dev.nixfront.nix.NixFormatException;
+import dev.nixfront.nix.StorePath;
+import dev.nixfront.nix.StorePathHash;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The roots a push reports: the store paths on its command line, recorded with the time of the
+ * report when the cache has published them. Garbage collection marks from the roots pushed within
+ * a cache's retention, so a push reports its roots at its end every time, also when the cache had
+ * everything: that is what keeps a closure in use from ageing out.
+ */
+public final class RootService {
+    private final PathIndex paths;
+    private final RootRepository roots;
+    private final Clock clock;
+    private final String storeDir;
+    private final CacheLookup lookup;
+
+    RootService(CacheRepository caches, PathIndex paths, RootRepository roots, Clock clock, String storeDir) {
+        this.paths = Objects.requireNonNull(paths);
+        this.roots = Objects.requireNonNull(roots);
+        this.clock = Objects.requireNonNull(clock);
+        this.storeDir = Objects.requireNonNull(storeDir);
+        this.lookup = new CacheLookup(caches);
+    }
+
+    /**
+     * Records, as pushed now, every root the cache has published (one batched index read); answers
+     * which were recorded and which are not published. Every root is validated before anything is
+     * written. Needs write permission: a reader must not keep paths alive.
+     */
+    public RootsResponse record(Principal principal, String cache, RootsRequest request) {
+        CacheRecord record = lookup.require(principal, cache, Permission.WRITE);
+        if (request == null) {
+            throw DomainException.invalid(null, "the request needs a JSON body");
+        }
+        if (request.roots().isEmpty()) {
+            throw DomainException.invalid("roots", "report at least one root");
+        }
+        if (request.roots().size() > RootsRequest.MAX) {
+            throw DomainException.tooMany("roots", "at most " + RootsRequest.MAX + " roots per request, got " + request.roots().size());
+        }
+        Set<StorePath> reported = new LinkedHashSet<>();
+        for (int i = 0; i < request.roots().size(); i++) {
+            reported.add(storePath(request.roots().get(i), storeDir, "roots[" + i + "]"));
+        }
+        Map<StorePathHash, PathRecord> indexed = paths.get(record, reported.stream().map(StorePath::hash).toList());
+        Instant now = clock.instant();
+        List<RootRecord> published = new ArrayList<>();
+        List<String> notPublished = new ArrayList<>();
+        for (StorePath root : reported) {
+            if (publishedAs(indexed.get(root.hash()), root)) {
+                published.add(new RootRecord(root, now));
+            } else {
+                notPublished.add(root.toString());
+            }
+        }
+        if (!published.isEmpty()) {
+            roots.record(record, published);
+        }
+        return new RootsResponse(published.stream().map(r -> r.path().toString()).toList(), notPublished);
+    }
+
+    /** Published under exactly this store path: a record for the hash under another name is not this path. */
+    static boolean publishedAs(PathRecord record, StorePath path) {
+        return record != null && record.state() == PathState.PUBLISHED && record.info().storePath().equals(path);
+    }
+
+    /** A full store path in {@code storeDir}, or a 400 naming {@code field}. */
+    static StorePath storePath(String text, String storeDir, String field) {
+        StorePath path;
+        try {
+            path = StorePath.parse(text);
+        } catch (NixFormatException e) {
+            throw DomainException.invalid(field, e.reason());
+        }
+        if (!path.storeDir().equals(storeDir)) {
+            throw DomainException.invalid(field, "must be in " + storeDir + ", got " + path);
+        }
+        return path;
+    }
+}
