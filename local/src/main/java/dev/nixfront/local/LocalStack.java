@@ -130,7 +130,7 @@ public final class LocalStack implements AutoCloseable {
 
         s3proxy = track(new S3ProxyServer(files.s3(), credentials.accessKeyId(), credentials.secretAccessKey(), 0).start());
         s3proxy.createBucket(BUCKET);
-        DynaliteServer dynalite = track(DynaliteServer.of(files.dynamoDb(), 0).start());
+        DynaliteServer dynalite = track(DynaliteServer.of(files.dynamoDb(), 0, credentials.accessKeyId(), credentials.secretAccessKey()).start());
         clients = track(AwsClients.create(AwsClientConfig.local(s3proxy.endpoint(), dynalite.endpoint(),
                 credentials.accessKeyId(), credentials.secretAccessKey())));
         LocalTableUpgrade.ensure(clients.dynamoDb(), TABLE, PREVIOUS_TABLE, clock);
