@@ -124,7 +124,7 @@ public final class LocalStack implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
         files = new LocalFiles(options.directory());
-        files.create();
+        files.create(System.err);
         lock();
         LocalFiles.Credentials credentials = files.credentials(random);
 
