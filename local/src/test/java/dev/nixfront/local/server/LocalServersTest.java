@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,13 @@ class LocalServersTest {
             dynamo.createTable(b -> b.tableName("items").billingMode(BillingMode.PAY_PER_REQUEST)
                     .attributeDefinitions(AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build())
                     .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()));
-            assertThat(dynamo.describeTable(b -> b.tableName("items")).table().tableStatusAsString()).isEqualTo("ACTIVE");
+            // CreateTable answers CREATING; dynalite writes ACTIVE a moment later (createTableMs 0),
+            // which a loaded machine can make come after the next request: poll, with a deadline.
+            long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!"ACTIVE".equals(dynamo.describeTable(b -> b.tableName("items")).table().tableStatusAsString())) {
+                assertThat(System.nanoTime() - giveUp).as("waiting for the table to be ACTIVE").isNegative();
+                Thread.onSpinWait();
+            }
         }
         assertThat(child.isAlive()).isFalse();
         try (DynaliteServer again = DynaliteServer.of(dir.resolve("dynamodb"), 0, KEY_ID, SECRET).start();
