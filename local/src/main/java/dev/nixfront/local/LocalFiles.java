@@ -1,13 +1,14 @@
 package dev.nixfront.local;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -16,7 +17,8 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * The files of a local stack's directory (default {@code ./.nixfront}):
+ * The files of a local stack's directory (default {@code ./.nixfront}, 0700 and the user's own,
+ * checked at every start):
  * <pre>
  * credentials.properties  0600  accessKeyId / secretAccessKey that s3proxy demands (SigV4), made on first start
  * master.key              0600  the AES key sealing cache signing keys (LocalKeyVault)
@@ -28,8 +30,7 @@ import java.util.Set;
  */
 final class LocalFiles {
     static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIR =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
     private final Path directory;
 
@@ -65,9 +66,28 @@ final class LocalFiles {
         return directory.resolve(".lock");
     }
 
-    void create() throws IOException {
+    /**
+     * Makes the directory (0700) or, when it exists, makes sure it is this user's and closed to
+     * everyone else: owned by another user, it is refused (that user could read the keys and the
+     * token, and swap the files); open to others (a {@code --dir} made by hand, with the umask's
+     * 0755), it is set to 0700, said on {@code notices}. dynalite's LevelDB files and the other
+     * files under it are made with the umask's modes and so are only private behind it.
+     */
+    void create(PrintStream notices) throws IOException {
         if (!Files.isDirectory(directory)) {
-            Files.createDirectories(directory, OWNER_ONLY_DIR);
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+        }
+        long owner = ((Number) Files.getAttribute(directory, "unix:uid")).longValue();
+        long user = new UnixSystem().getUid();
+        if (owner != user) {
+            throw new IOException(directory + " belongs to another user (uid " + owner + "; this is uid " + user
+                    + "): refusing to keep this stack's keys, admin token and data there; choose a directory of your own with --dir");
+        }
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory);
+        if (!OWNER_ONLY_DIR.containsAll(permissions)) {
+            Files.setPosixFilePermissions(directory, OWNER_ONLY_DIR);
+            notices.println("nixfront local: " + directory + " was " + PosixFilePermissions.toString(permissions)
+                    + ", open to other users; set it to " + PosixFilePermissions.toString(OWNER_ONLY_DIR));
         }
     }
 

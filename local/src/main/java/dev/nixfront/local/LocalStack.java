@@ -103,6 +103,7 @@ public final class LocalStack implements AutoCloseable {
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     private LocalFiles files;
     private S3ProxyServer s3proxy;
+    private DynaliteServer dynalite;
     private AwsClients clients;
     private ReadServer readServer;
     private ApiFront api;
@@ -130,13 +131,13 @@ public final class LocalStack implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
         files = new LocalFiles(options.directory());
-        files.create();
+        files.create(System.err);
         lock();
         LocalFiles.Credentials credentials = files.credentials(random);
 
         s3proxy = track(new S3ProxyServer(files.s3(), credentials.accessKeyId(), credentials.secretAccessKey(), 0).start());
         s3proxy.createBucket(BUCKET);
-        DynaliteServer dynalite = track(DynaliteServer.of(files.dynamoDb(), 0).start());
+        dynalite = track(DynaliteServer.of(files.dynamoDb(), 0, credentials.accessKeyId(), credentials.secretAccessKey()).start());
         clients = track(AwsClients.create(AwsClientConfig.local(s3proxy.endpoint(), dynalite.endpoint(),
                 credentials.accessKeyId(), credentials.secretAccessKey())));
         LocalTableUpgrade.ensure(clients.dynamoDb(), TABLE, PREVIOUS_TABLE, clock);
@@ -307,6 +308,11 @@ public final class LocalStack implements AutoCloseable {
     /** s3proxy's endpoint: where presigned URLs point. */
     public URI s3Endpoint() {
         return s3proxy.endpoint();
+    }
+
+    /** dynalite's endpoint, which takes only requests signed with the stack's credentials. */
+    public URI dynamoDbEndpoint() {
+        return dynalite.endpoint();
     }
 
     /** An S3 client signed with the stack's credentials (tests inspect and tamper with objects). */

@@ -44,7 +44,7 @@ final class LocalAws implements AutoCloseable {
             Path directory = Files.createTempDirectory("nixfront-aws-it");
             S3ProxyServer s3 = new S3ProxyServer(directory.resolve("s3"), ACCESS_KEY_ID, SECRET_ACCESS_KEY, 0).start();
             try {
-                return new LocalAws(directory, s3, DynaliteServer.inMemory().start());
+                return new LocalAws(directory, s3, DynaliteServer.inMemory(ACCESS_KEY_ID, SECRET_ACCESS_KEY).start());
             } catch (RuntimeException e) {
                 s3.close();
                 throw e;

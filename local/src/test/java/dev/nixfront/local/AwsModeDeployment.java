@@ -110,7 +110,7 @@ final class AwsModeDeployment implements AutoCloseable {
         setProperty("aws.accessKeyId", accessKey);
         setProperty("aws.secretAccessKey", secretKey);
         s3proxy = track(new S3ProxyServer(directory.resolve("s3"), accessKey, secretKey, 0).start());
-        dynalite = track(DynaliteServer.inMemory().start());
+        dynalite = track(DynaliteServer.inMemory(accessKey, secretKey).start());
         moto = track(MotoServer.start());
         clients = track(AwsClients.create(new AwsClientConfig(Region.of(REGION), new AwsClientConfig.Endpoints(
                 s3proxy.endpoint(), dynalite.endpoint(), moto.endpoint(), moto.endpoint(), moto.endpoint(), null),

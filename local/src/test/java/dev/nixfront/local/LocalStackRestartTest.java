@@ -22,12 +22,15 @@ class LocalStackRestartTest {
     void secondStartKeepsCachesAndTokenAndStopLeavesNoChildProcess(@TempDir Path dir) throws Exception {
         String token;
         String publicKey;
+        // A --dir made by hand with the umask's mode: the start closes it to other users.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         try (LocalStack first = LocalStack.start(new LocalStack.Options(dir, 0, 0));
              HttpClient http = HttpClient.newHttpClient()) {
             token = first.adminToken();
             assertThat(token).startsWith("nf_");
             publicKey = new NixfrontClient(new ClientConfig(first.apiUrl(), token), http)
                     .createCache(new CreateCacheRequest("kept", null, null, null)).publicKey();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
             for (String secret : List.of("local.env", "admin.token", "credentials.properties", "master.key")) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(secret)))).as(secret).isEqualTo("rw-------");
             }

@@ -51,6 +51,9 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
  */
 class LocalUpgradeTest {
     private static final int PATHS = 40;
+    // The table's own dynalite, standing in for the version before: any credentials it is started with.
+    private static final String KEY_ID = "upgrade";
+    private static final String SECRET = "upgrade-test";
 
     @Test
     void aStartOnTheDataOfBeforeUpgradesTheTableAndMigratesTheListing(@TempDir Path dir) throws Exception {
@@ -97,7 +100,7 @@ class LocalUpgradeTest {
      * listed under gsi1pk=PATHS#<cache>, and no table of the current version.
      */
     private static void rewriteAsBefore(Path data, CacheRecord cache) throws Exception {
-        try (DynaliteServer dynalite = DynaliteServer.of(data, 0).start();
+        try (DynaliteServer dynalite = DynaliteServer.of(data, 0, KEY_ID, SECRET).start();
              DynamoDbClient dynamoDb = client(dynalite)) {
             List<Map<String, AttributeValue>> items = new ArrayList<>();
             dynamoDb.scanPaginator(b -> b.tableName(LocalStack.TABLE)).items().forEach(items::add);
@@ -125,7 +128,7 @@ class LocalUpgradeTest {
         return DynamoDbClient.builder()
                 .endpointOverride(dynalite.endpoint())
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("upgrade", "upgrade-test")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY_ID, SECRET)))
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
     }
@@ -137,7 +140,7 @@ class LocalUpgradeTest {
      */
     @Test
     void anUpgradeInterruptedAnywhereLosesNoItem(@TempDir Path dir) throws Exception {
-        try (DynaliteServer dynalite = DynaliteServer.of(dir, 0).start();
+        try (DynaliteServer dynalite = DynaliteServer.of(dir, 0, KEY_ID, SECRET).start();
              DynamoDbClient dynamoDb = client(dynalite)) {
             CreateTableRequest schema = DynamoDbTableSchema.createTableRequest("old");
             dynamoDb.createTable(schema.toBuilder()

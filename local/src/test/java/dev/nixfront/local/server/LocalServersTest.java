@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -24,7 +27,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
-/** The two stand-ins start, answer over the wire, keep data on disk across restarts, and stop. */
+/**
+ * The two stand-ins start, answer over the wire, keep data on disk across restarts, and stop; both
+ * demand the credentials they were started with (DynaliteAuthenticationTest has dynalite's refusals).
+ */
 class LocalServersTest {
     private static final String KEY_ID = "local-test";
     private static final String SECRET = "local-test-secret-0123456789";
@@ -60,7 +66,7 @@ class LocalServersTest {
     @Test
     void dynaliteKeepsTablesOnDiskAndIsGoneAfterClose() {
         ProcessHandle child;
-        try (DynaliteServer server = DynaliteServer.of(dir.resolve("dynamodb"), 0).start();
+        try (DynaliteServer server = DynaliteServer.of(dir.resolve("dynamodb"), 0, KEY_ID, SECRET).start();
              DynamoDbClient dynamo = dynamo(server.endpoint())) {
             child = ProcessHandle.current().children()
                     .filter(p -> p.info().arguments().map(a -> List.of(a).contains(Integer.toString(server.port()))).orElse(false))
@@ -68,10 +74,16 @@ class LocalServersTest {
             dynamo.createTable(b -> b.tableName("items").billingMode(BillingMode.PAY_PER_REQUEST)
                     .attributeDefinitions(AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build())
                     .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()));
-            assertThat(dynamo.describeTable(b -> b.tableName("items")).table().tableStatusAsString()).isEqualTo("ACTIVE");
+            // CreateTable answers CREATING; dynalite writes ACTIVE a moment later (createTableMs 0),
+            // which a loaded machine can make come after the next request: poll, with a deadline.
+            long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!"ACTIVE".equals(dynamo.describeTable(b -> b.tableName("items")).table().tableStatusAsString())) {
+                assertThat(System.nanoTime() - giveUp).as("waiting for the table to be ACTIVE").isNegative();
+                Thread.onSpinWait();
+            }
         }
         assertThat(child.isAlive()).isFalse();
-        try (DynaliteServer again = DynaliteServer.of(dir.resolve("dynamodb"), 0).start();
+        try (DynaliteServer again = DynaliteServer.of(dir.resolve("dynamodb"), 0, KEY_ID, SECRET).start();
              DynamoDbClient dynamo = dynamo(again.endpoint())) {
             assertThat(dynamo.listTables().tableNames()).containsExactly("items");
         }
@@ -79,10 +91,10 @@ class LocalServersTest {
 
     @Test
     void dynaliteInMemoryStartsEmptyAndReportsAPortInUse() {
-        try (DynaliteServer first = DynaliteServer.inMemory().start();
+        try (DynaliteServer first = DynaliteServer.inMemory(KEY_ID, SECRET).start();
              DynamoDbClient dynamo = dynamo(first.endpoint())) {
             assertThat(dynamo.listTables().tableNames()).isEmpty();
-            DynaliteServer clash = DynaliteServer.of(null, first.port());
+            DynaliteServer clash = DynaliteServer.of(null, first.port(), KEY_ID, SECRET);
             assertThatThrownBy(clash::start)
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("EADDRINUSE");
@@ -90,8 +102,53 @@ class LocalServersTest {
     }
 
     @Test
+    void dynaliteCannotBeStartedWithoutCredentials() {
+        assertThatThrownBy(() -> DynaliteServer.inMemory(null, SECRET)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> DynaliteServer.inMemory(KEY_ID, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> DynaliteServer.inMemory("", SECRET)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DynaliteServer.inMemory("a/b", SECRET)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DynaliteServer.inMemory(KEY_ID, " ")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The guard run by hand without the credentials in its environment: it serves nothing. */
+    @Test
+    void theGuardRefusesToServeWithoutCredentialsInItsEnvironment() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("node", "-", "--dynalite", DynaliteServer.locateDynalite().toString(),
+                "--host", "127.0.0.1", "--port", "0").redirectErrorStream(true);
+        builder.environment().remove(DynaliteServer.ACCESS_KEY_ID_VARIABLE);
+        builder.environment().remove(DynaliteServer.SECRET_ACCESS_KEY_VARIABLE);
+        Process node = builder.start();
+        try (var in = DynaliteServer.class.getResourceAsStream("dynalite-guard.js"); var out = node.getOutputStream()) {
+            in.transferTo(out);
+        }
+        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(node.exitValue()).isEqualTo(2);
+        assertThat(output).contains("no credentials").doesNotContain("listening");
+    }
+
+    /**
+     * A dynalite whose server is wired otherwise than the guard knows (here, a second request
+     * handler the guard would not stand before) is not served: the start fails.
+     */
+    @Test
+    void aDynaliteTheGuardCannotStandBeforeDoesNotStart() throws Exception {
+        Path fake = Files.createDirectories(dir.resolve("node_modules/dynalite"));
+        Files.writeString(fake.resolve("package.json"), "{\"name\":\"dynalite\",\"main\":\"index.js\"}\n");
+        Files.writeString(fake.resolve("index.js"), "module.exports = () => {\n"
+                + "  const server = require('http').createServer((req, res) => res.end('{}'))\n"
+                + "  server.on('request', (req, res) => res.end('{}'))\n"
+                + "  return server\n"
+                + "}\n");
+        DynaliteServer open = new DynaliteServer(null, 0, KEY_ID, SECRET, fake, "node");
+        assertThatThrownBy(open::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("2 request handlers");
+    }
+
+    @Test
     void locatesTheDynaliteInstalledByTheBuild() {
-        assertThat(DynaliteServer.locateCli()).isRegularFile().endsWith(Path.of("node_modules", "dynalite", "cli.js"));
+        assertThat(DynaliteServer.locateDynalite()).isDirectory().endsWith(Path.of("node_modules", "dynalite"));
     }
 
     private static S3Client s3(URI endpoint, String secret) {
