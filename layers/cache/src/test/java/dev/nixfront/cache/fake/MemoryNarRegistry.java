@@ -32,9 +32,9 @@ public final class MemoryNarRegistry implements NarRegistry {
     }
 
     @Override
-    public synchronized void release(CacheRecord cache, String narKey, StorePathHash user, Instant claimedBefore) {
+    public synchronized void release(CacheRecord cache, String narKey, StorePathHash user) {
         NarRecord r = records.get(key(cache, narKey));
-        if (r != null && (r.claimedAt() == null || r.claimedAt().isBefore(claimedBefore))) {
+        if (r != null) {
             Set<StorePathHash> users = new HashSet<>(r.users());
             users.remove(user);
             records.put(key(cache, narKey), new NarRecord(narKey, users, r.claimedAt(), r.doomedAt(), r.deleting()));
