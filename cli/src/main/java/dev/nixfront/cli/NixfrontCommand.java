@@ -1,7 +1,6 @@
 package dev.nixfront.cli;
 
 import dev.nixfront.cli.command.CacheCommand;
-import dev.nixfront.cli.command.GcCommand;
 import dev.nixfront.cli.command.KeyCommand;
 import dev.nixfront.cli.command.LoginCommand;
 import dev.nixfront.cli.command.PinCommand;
@@ -32,7 +31,6 @@ import picocli.CommandLine.Spec;
             LoginCommand.class,
             CacheCommand.class,
             PushCommand.class,
-            GcCommand.class,
             PinCommand.class,
             UseCommand.class,
             TokenCommand.class,

@@ -55,8 +55,7 @@ public final class QueryService {
         List<String> missing = new ArrayList<>();
         for (StorePathHash h : hashes) {
             PathRecord r = found.get(h);
-            // A collecting path still counts: the publish of a referrer takes it back.
-            if (r == null || !r.readable()) {
+            if (r == null || r.state() != PathState.PUBLISHED) {
                 missing.add(h.value());
             }
         }
@@ -75,14 +74,7 @@ public final class QueryService {
         if (r == null) {
             return new PathStatus(hash.value(), "absent", null);
         }
-        // Clients know published, verifying, rejected and absent: a path a collection is taking is
-        // published until it is deleting, and absent from then on (a push uploads it again).
-        String state = switch (r.state()) {
-            case COLLECTING -> PathState.PUBLISHED.wire();
-            case DELETING -> "absent";
-            default -> r.state().wire();
-        };
-        return new PathStatus(hash.value(), state, r.reason());
+        return new PathStatus(hash.value(), r.state().wire(), r.reason());
     }
 
     static StorePathHash hash(String text, String field) {

@@ -101,9 +101,7 @@ final class References {
                 }
                 PathRecord r = indexed.get(ref.hash());
                 boolean sameName = r != null && r.info().storePath().equals(ref);
-                if (sameName && r.readable()) {
-                    // A collecting one is taken back from its collection right before the narinfo
-                    // that counts on it is written (PathPublisher).
+                if (sameName && r.state() == PathState.PUBLISHED) {
                     continue;
                 }
                 missing++;
