@@ -220,9 +220,12 @@ public final class Functions extends Construct {
             // aborting a copy that does not complete. The only writers of */nar/*.
             objects(writer, storage, List.of("s3:PutObject"), "*.narinfo", nar);
             objects(writer, storage, List.of("s3:AbortMultipartUpload"), nar);
-            objects(writer, storage, List.of("s3:DeleteObject"), staging);
+            // Deletes the staging object it copied; and undoes what it wrote (narinfo, the NAR it
+            // copied, index item) when a deletion of the cache overtook it (PathPublisher.confirm).
+            objects(writer, storage, List.of("s3:DeleteObject"), staging, "*.narinfo", nar);
             bucket(writer, storage, "s3:ListBucket");
             table(writer, storage, read);
+            tableWrites(writer, storage, List.of("dynamodb:DeleteItem"), PATH_ITEMS);
             signingKey(writer, storage, "kms:Decrypt");
         }
         // Both write path items and add what they publish to the cache's usage counters (UpdateItem ADD).
