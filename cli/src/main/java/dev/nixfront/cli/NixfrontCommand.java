@@ -1,6 +1,7 @@
 package dev.nixfront.cli;
 
 import dev.nixfront.cli.command.CacheCommand;
+import dev.nixfront.cli.command.GcCommand;
 import dev.nixfront.cli.command.KeyCommand;
 import dev.nixfront.cli.command.LoginCommand;
 import dev.nixfront.cli.command.PinCommand;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Spec;
             LoginCommand.class,
             CacheCommand.class,
             PushCommand.class,
+            GcCommand.class,
             PinCommand.class,
             UseCommand.class,
             TokenCommand.class,

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.CreateTokenRequest;
+import dev.nixfront.api.GcRequest;
 import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.cache.EdgeReconciler;
@@ -60,6 +61,9 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                 case UPDATE_CACHE:
                     request.noQuery();
                     return Http.ok(services.caches().update(principal, request.param("cache"), request.body(UpdateCacheRequest.class)));
+                case COLLECT_GARBAGE:
+                    request.noQuery();
+                    return Http.ok(services.gc().collect(principal, request.param("cache"), request.body(GcRequest.class)));
                 case CREATE_TOKEN:
                     request.noQuery();
                     return Http.created(services.tokens().create(principal, request.body(CreateTokenRequest.class)));

@@ -52,6 +52,11 @@ class HandlerLogTest {
         }
 
         @Override
+        public boolean updateGc(CacheRecord current, dev.nixfront.cache.port.GcPolicy policy) {
+            throw new IllegalStateException("update failed");
+        }
+
+        @Override
         public Optional<CacheRecord> get(CacheName name) {
             throw new IllegalStateException("table unavailable (request by Bearer " + TOKEN + ")",
                     new RuntimeException("connection reset"));
@@ -70,7 +75,7 @@ class HandlerLogTest {
 
     private Services failingServices() {
         Ports p = fakes.ports();
-        Services services = Services.create(new Ports(p.objects(), new FailingCaches(), p.paths(), p.tokens(), p.keys(),
+        Services services = Services.create(new Ports(p.objects(), new FailingCaches(), p.paths(), p.nars(), p.tokens(), p.keys(),
                 p.queue(), p.metrics(), p.edge(), p.roots(), p.pins(), p.usage()), CacheSettings.defaults("https://cache.example.org"), fakes.clock, new SecureRandom());
         services.tokens().registerBootstrap(TokenService.hash(TOKEN), "test bootstrap");
         return services;

@@ -91,6 +91,17 @@ public final class Functions extends Construct {
     private static final String CACHE_ITEMS = "CACHE#*";
     private static final String TOKEN_ITEMS = "TOKEN#*";
     private static final String PATH_ITEMS = "PATH#*";
+    private static final String NAR_ITEMS = "NAR#*";
+    /** What a publisher's UpdateItem of a path item may name: taking a collecting path back. */
+    static final List<String> REVIVE_ATTRIBUTES = List.of("pk", "sk", "state", "attempt");
+    /** What a publisher's UpdateItem of a NAR record may name: its claim. */
+    static final List<String> CLAIM_ATTRIBUTES = List.of("pk", "sk", "users", "claimedAt", "doomedAt", "deleting", "narKey",
+            "gsi2pk", "gsi2sk");
+    /** What the admin's UpdateItem of a path item may name: a collection's state changes. */
+    static final List<String> COLLECT_ATTRIBUTES = List.of("pk", "sk", "state", "attempt", "updatedAt");
+    /** What the admin's UpdateItem of a NAR record may name: every field of it. */
+    static final List<String> NAR_ATTRIBUTES = List.of("pk", "sk", "users", "claimedAt", "doomedAt", "deleting", "narKey",
+            "gsi2pk", "gsi2sk");
     // Garbage collection's bookkeeping: ROOTS#<cache>#<shard>, PINS#<cache>, USAGE#<cache>#<shard>
     // (DynamoDbRootRepository, DynamoDbPinRepository, DynamoDbUsageCounter; <cache> with its incarnation).
     private static final String ROOT_ITEMS = "ROOTS#*";
@@ -220,12 +231,16 @@ public final class Functions extends Construct {
             // aborting a copy that does not complete. The only writers of */nar/*.
             objects(writer, storage, List.of("s3:PutObject"), "*.narinfo", nar);
             objects(writer, storage, List.of("s3:AbortMultipartUpload"), nar);
-            // Deletes the staging object it copied; and undoes what it wrote (narinfo, the NAR it
-            // copied, index item) when a deletion of the cache overtook it (PathPublisher.confirm).
+            // Deletes the staging object it copied; and undoes what it wrote (narinfo, NAR it copied,
+            // index item) when a deletion of the cache overtook it or a collection meets it.
             objects(writer, storage, List.of("s3:DeleteObject"), staging, "*.narinfo", nar);
             bucket(writer, storage, "s3:ListBucket");
             table(writer, storage, read);
             tableWrites(writer, storage, List.of("dynamodb:DeleteItem"), PATH_ITEMS);
+            // Right before a narinfo: takes a reference back from a collection (a path item's state
+            // only) and claims the NAR (the NAR record's users and times only).
+            attributeUpdates(writer, storage, PATH_ITEMS, REVIVE_ATTRIBUTES);
+            attributeUpdates(writer, storage, NAR_ITEMS, CLAIM_ATTRIBUTES);
             signingKey(writer, storage, "kms:Decrypt");
         }
         // Both write path items and add what they publish to the cache's usage counters (UpdateItem ADD).
@@ -261,7 +276,12 @@ public final class Functions extends Construct {
         tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), CACHE_ITEMS, TOKEN_ITEMS);
         listingMoves(admin, storage);
         tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), CACHE_ITEMS);
-        tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS, ROOT_ITEMS, PIN_ITEMS, USAGE_ITEMS);
+        tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS, ROOT_ITEMS, PIN_ITEMS, USAGE_ITEMS, NAR_ITEMS);
+        // Garbage collection: moves paths through collecting and deleting (their state only), deletes
+        // their items, and dooms, deletes and forgets NAR records.
+        attributeUpdates(admin, storage, PATH_ITEMS, COLLECT_ATTRIBUTES);
+        attributeUpdates(admin, storage, NAR_ITEMS, NAR_ATTRIBUTES);
+        tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), PATH_ITEMS, NAR_ITEMS);
         // Envelope encryption: a fresh data key per signing key; the admin never needs to decrypt one.
         signingKey(admin, storage, "kms:GenerateDataKey");
         // The only reader of the admin token: it registers the token's hash at cold start.
@@ -434,6 +454,19 @@ public final class Functions extends Construct {
                 .conditions(new TreeMap<>(Map.of(
                         "ForAllValues:StringLike", Map.of(LEADING_KEYS, List.of(PATH_ITEMS)),
                         "ForAllValues:StringEquals", Map.of("dynamodb:Attributes", LISTING_ATTRIBUTES),
+                        "StringEqualsIfExists", Map.of("dynamodb:ReturnValues", "NONE"),
+                        "Null", Map.of(LEADING_KEYS, "false"))))
+                .build());
+    }
+
+    /** UpdateItem of the items under {@code partitionKeyPattern}, naming only {@code attributes}, returning nothing. */
+    private static void attributeUpdates(NixfrontFunction fn, Storage storage, String partitionKeyPattern, List<String> attributes) {
+        fn.role().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("dynamodb:UpdateItem"))
+                .resources(List.of(storage.table().getTableArn()))
+                .conditions(new TreeMap<>(Map.of(
+                        "ForAllValues:StringLike", Map.of(LEADING_KEYS, List.of(partitionKeyPattern)),
+                        "ForAllValues:StringEquals", Map.of("dynamodb:Attributes", attributes),
                         "StringEqualsIfExists", Map.of("dynamodb:ReturnValues", "NONE"),
                         "Null", Map.of(LEADING_KEYS, "false"))))
                 .build());

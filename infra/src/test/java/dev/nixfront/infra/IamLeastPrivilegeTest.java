@@ -56,6 +56,24 @@ class IamLeastPrivilegeTest {
             + "pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk]}, ForAllValues:StringLike={dynamodb:LeadingKeys=[PATH#*]}, "
             + "Null={dynamodb:LeadingKeys=false}, StringEqualsIfExists={dynamodb:ReturnValues=NONE}}";
 
+    /** A publisher taking a path back from a collection: the path item's state and attempt only. */
+    private static final String REVIVE = "dynamodb:UpdateItem <Table.Arn> if {ForAllValues:StringEquals={dynamodb:Attributes=["
+            + "pk, sk, state, attempt]}, ForAllValues:StringLike={dynamodb:LeadingKeys=[PATH#*]}, "
+            + "Null={dynamodb:LeadingKeys=false}, StringEqualsIfExists={dynamodb:ReturnValues=NONE}}";
+    /** A publisher claiming a NAR: the NAR record's users, times and listing keys only. */
+    private static final String CLAIM = "dynamodb:UpdateItem <Table.Arn> if {ForAllValues:StringEquals={dynamodb:Attributes=["
+            + "pk, sk, users, claimedAt, doomedAt, deleting, narKey, gsi2pk, gsi2sk]}, ForAllValues:StringLike={dynamodb:LeadingKeys=[NAR#*]}, "
+            + "Null={dynamodb:LeadingKeys=false}, StringEqualsIfExists={dynamodb:ReturnValues=NONE}}";
+
+    /** The admin's garbage collection moving a path item between states: its state, attempt and time only. */
+    private static final String COLLECT = "dynamodb:UpdateItem <Table.Arn> if {ForAllValues:StringEquals={dynamodb:Attributes=["
+            + "pk, sk, state, attempt, updatedAt]}, ForAllValues:StringLike={dynamodb:LeadingKeys=[PATH#*]}, "
+            + "Null={dynamodb:LeadingKeys=false}, StringEqualsIfExists={dynamodb:ReturnValues=NONE}}";
+    /** The admin's garbage collection dooming and deleting NAR records. */
+    private static final String NAR_UPDATES = "dynamodb:UpdateItem <Table.Arn> if {ForAllValues:StringEquals={dynamodb:Attributes=["
+            + "pk, sk, users, claimedAt, doomedAt, deleting, narKey, gsi2pk, gsi2sk]}, ForAllValues:StringLike={dynamodb:LeadingKeys=[NAR#*]}, "
+            + "Null={dynamodb:LeadingKeys=false}, StringEqualsIfExists={dynamodb:ReturnValues=NONE}}";
+
     /** A write on the table alone (an index is never written), to items whose partition key is like one of these. */
     private static String write(String action, String... partitionKeys) {
         return "dynamodb:" + action + " <Table.Arn> if pk like " + List.of(partitionKeys);
@@ -110,7 +128,7 @@ class IamLeastPrivilegeTest {
 
     @Test
     void publishAndVerifyAloneWriteNarinfoAndDecryptSigningKeys() {
-        Set<String> writer = union(LOGS, table(READ), Set.of(
+        Set<String> writer = union(LOGS, table(READ), Set.of(REVIVE, CLAIM), Set.of(
                 "s3:GetObject <Bucket.Arn>/*/nar/*",
                 "s3:GetObject <Bucket.Arn>/_staging/*",
                 "s3:GetObject <Bucket.Arn>/*.narinfo",
@@ -143,7 +161,8 @@ class IamLeastPrivilegeTest {
                 write("UpdateItem", "CACHE#*", "TOKEN#*"),
                 LISTING_MOVES,
                 write("DeleteItem", "CACHE#*"),
-                write("BatchWriteItem", "PATH#*", "ROOTS#*", "PINS#*", "USAGE#*")), Set.of(
+                write("BatchWriteItem", "PATH#*", "ROOTS#*", "PINS#*", "USAGE#*", "NAR#*"),
+                COLLECT, NAR_UPDATES, write("DeleteItem", "PATH#*", "NAR#*")), Set.of(
                 "s3:PutObject <Bucket.Arn>/*/nix-cache-info",
                 "s3:DeleteObject <Bucket.Arn>/*",
                 "s3:AbortMultipartUpload <Bucket.Arn>/*",

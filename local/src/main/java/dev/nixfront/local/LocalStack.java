@@ -68,6 +68,12 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 public final class LocalStack implements AutoCloseable {
     public static final String BUCKET = "nixfront";
     /**
+     * How long a collection waits between marking paths and deleting them here: publishes run in
+     * this JVM and take milliseconds between checking references and writing a narinfo, so 10 s
+     * (publishes give up at 5) is ample, and short enough for {@code nixfront gc} to answer in one request.
+     */
+    static final java.time.Duration LOCAL_COLLECTION_FENCE = java.time.Duration.ofSeconds(10);
+    /**
      * The table, named by schema version: dynalite cannot add an index to a table, so a version that
      * adds one copies the table of the one before ({@link LocalTableUpgrade}).
      */
@@ -138,7 +144,8 @@ public final class LocalStack implements AutoCloseable {
 
         LocalEdgeStore edge = new LocalEdgeStore(clock.instant());
         readServer = track(new ReadServer(blobStoreOrigin(files.s3()), options.cachePort(), edge::get, clock));
-        CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString()));
+        CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString())
+                .withCollectionFence(LOCAL_COLLECTION_FENCE));
         ExecutorVerificationQueue queue = track(new ExecutorVerificationQueue(2));
         Ports ports = AwsPorts.create(clients, BUCKET, TABLE, new LocalKeyVault(files.masterKey()), queue, Metrics.NONE, edge);
         Services services = Services.create(ports, settings, clock, random);

@@ -33,6 +33,12 @@ public final class LocalStackExtension implements ParameterResolver {
                 .getOrComputeIfAbsent("stack", key -> new Running(), Running.class).stack;
     }
 
+    /**
+     * A collection waits this between marking and deleting (the local stack's own default is longer);
+     * publishes give up at half of it between checking references and writing a narinfo.
+     */
+    static final java.time.Duration COLLECTION_FENCE = java.time.Duration.ofSeconds(3);
+
     /** The stack and its directory, closed by JUnit when the root context closes. */
     private static final class Running implements AutoCloseable {
         final Path directory;
@@ -42,7 +48,7 @@ public final class LocalStackExtension implements ParameterResolver {
             try {
                 directory = Files.createTempDirectory("nixfront-local-test-");
                 stack = LocalStack.start(new LocalStack.Options(directory, 0, 0,
-                        settings -> settings.withMultipartThreshold(MULTIPART_THRESHOLD)));
+                        settings -> settings.withMultipartThreshold(MULTIPART_THRESHOLD).withCollectionFence(COLLECTION_FENCE)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -8,6 +8,7 @@ import dev.nixfront.cache.Services;
 import dev.nixfront.cache.fake.FakeKeyVault;
 import dev.nixfront.cache.fake.MemoryCacheRepository;
 import dev.nixfront.cache.fake.MemoryObjectStore;
+import dev.nixfront.cache.fake.MemoryNarRegistry;
 import dev.nixfront.cache.fake.MemoryPathIndex;
 import dev.nixfront.cache.fake.MemoryPinRepository;
 import dev.nixfront.cache.fake.MemoryRootRepository;
@@ -43,6 +44,7 @@ public final class CapacityBenchmark {
         MemoryObjectStore bucket = new MemoryObjectStore(clock);
         MemoryCacheRepository caches = new MemoryCacheRepository();
         MemoryPathIndex paths = new MemoryPathIndex();
+        MemoryNarRegistry nars = new MemoryNarRegistry();
         MemoryTokenRepository tokens = new MemoryTokenRepository();
         FakeKeyVault keys = new FakeKeyVault();
         RecordingQueue jobs = new RecordingQueue();
@@ -53,7 +55,7 @@ public final class CapacityBenchmark {
 
         // Set-up, not load: the cache is created as an admin creates one (key, incarnation,
         // nix-cache-info), on the same stores, before the clock starts.
-        Services.create(new Ports(bucket, caches, paths, tokens, keys, jobs, metrics, EdgeStore.NONE,
+        Services.create(new Ports(bucket, caches, paths, nars, tokens, keys, jobs, metrics, EdgeStore.NONE,
                         new MemoryRootRepository(), new MemoryPinRepository(), usage), settings, clock, random)
                 .caches().create(PushClient.ADMIN, new CreateCacheRequest(CACHE, null, null, null));
 
@@ -62,6 +64,7 @@ public final class CapacityBenchmark {
                 new MeteredObjectStore(bucket, meter, Options.nanos(options.s3Ms())),
                 new MeteredCacheRepository(caches, meter, table, Options.nanos(options.dynamoDbMs())),
                 new MeteredPathIndex(paths, meter, table, Options.nanos(options.dynamoDbMs())),
+                new MeteredNarRegistry(nars, meter, table, Options.nanos(options.dynamoDbMs())),
                 // The read path's store is CloudFront's KeyValueStore, written by cache and token
                 // administration only: nothing of a push touches it.
                 tokens, keys, verify, metrics, EdgeStore.NONE,

@@ -87,4 +87,9 @@ final class MeteredCacheRepository implements CacheRepository {
     public boolean update(CacheRecord current, boolean privateCache, int priority) {
         throw new UnsupportedOperationException("updating a cache is not part of the capacity simulation");
     }
+
+    @Override
+    public boolean updateGc(CacheRecord current, dev.nixfront.cache.port.GcPolicy policy) {
+        throw new UnsupportedOperationException("updating a cache is not part of the capacity simulation");
+    }
 }

@@ -135,6 +135,11 @@ final class MeteredObjectStore implements ObjectStore {
     }
 
     @Override
+    public List<String> listKeys(String prefix) {
+        throw new UnsupportedOperationException("garbage collection is not part of the capacity simulation");
+    }
+
+    @Override
     public void deletePrefix(String prefix) {
         throw new UnsupportedOperationException("deleting a cache is not part of the capacity simulation");
     }

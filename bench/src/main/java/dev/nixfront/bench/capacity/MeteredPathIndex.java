@@ -21,8 +21,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * shows here by itself: {@link #get} is a consistent BatchGetItem per 100 distinct keys, each key read
  * on its own partition; {@link #putUnlessPublished} and {@link #putRejected} one conditional PutItem,
  * with the writes of every index whose keys the item has; {@link #delete} a DeleteItem.
- * {@link #deleteAll} (a cache's deletion) and {@link #migrateListing} (an upgrade) are not part of
- * the simulated workload and refuse.
+ * {@link #deleteAll} (a cache's deletion), {@link #migrateListing} (an upgrade) and a collection's
+ * listing and transitions are not part of the simulated workload and refuse; {@link #revive} (a
+ * publish meeting a collecting reference, which the simulation never collects) too.
  */
 final class MeteredPathIndex implements PathIndex {
     /** BatchGetItem's limit, as {@code Items.batchGet} chunks. */
@@ -109,5 +110,30 @@ final class MeteredPathIndex implements PathIndex {
     @Override
     public int migrateListing(CacheRecord cache, int limit) {
         throw new UnsupportedOperationException("migrating the listing is not part of the capacity simulation");
+    }
+
+    @Override
+    public List<StorePathHash> listHashes(CacheRecord cache) {
+        throw new UnsupportedOperationException("collections are not part of the capacity simulation");
+    }
+
+    @Override
+    public boolean markCollecting(CacheRecord cache, PathRecord seen, String run) {
+        throw new UnsupportedOperationException("collections are not part of the capacity simulation");
+    }
+
+    @Override
+    public boolean revive(CacheRecord cache, StorePathHash hash) {
+        throw new UnsupportedOperationException("collections are not part of the capacity simulation");
+    }
+
+    @Override
+    public boolean markDeleting(CacheRecord cache, StorePathHash hash, String run) {
+        throw new UnsupportedOperationException("collections are not part of the capacity simulation");
+    }
+
+    @Override
+    public boolean deleteDeleting(CacheRecord cache, StorePathHash hash, String run) {
+        throw new UnsupportedOperationException("collections are not part of the capacity simulation");
     }
 }

@@ -4,6 +4,8 @@ import dev.nixfront.api.ApiError;
 import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.CacheInfo;
 import dev.nixfront.api.CacheList;
+import dev.nixfront.api.GcReport;
+import dev.nixfront.api.GcRequest;
 import dev.nixfront.api.CompleteUploadRequest;
 import dev.nixfront.api.CompleteUploadResponse;
 import dev.nixfront.api.CreateCacheRequest;
@@ -84,6 +86,10 @@ public final class NixfrontClient {
     /** Changes whether the cache is private and its priority; answers the cache as it is now. */
     public CacheInfo updateCache(String cache, UpdateCacheRequest request) throws IOException, InterruptedException, ApiException {
         return send(ApiRoute.UPDATE_CACHE, request, CacheInfo.class, cache);
+    }
+
+    public GcReport collectGarbage(String cache, GcRequest request) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.COLLECT_GARBAGE, request, GcReport.class, cache);
     }
 
     public void deleteCache(String cache) throws IOException, InterruptedException, ApiException {

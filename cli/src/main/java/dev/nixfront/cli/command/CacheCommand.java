@@ -118,8 +118,11 @@ public final class CacheCommand {
     }
 
     @Command(name = "update", mixinStandardHelpOptions = true,
-            description = {"Make a cache private or public, or change its priority. Reads of a private cache need a token with "
-                    + "read permission (Nix sends it from a netrc file: login anything, password the token)."})
+            description = {"Make a cache private or public, change its priority, or what garbage collection keeps. Reads of a "
+                    + "private cache need a token with read permission (Nix sends it from a netrc file: login anything, "
+                    + "password the token).",
+                    "Garbage collection (nixfront gc) keeps the closures of pins and of roots pushed within --retention, the "
+                    + "newest first up to --max-size, and deletes a NAR --nar-grace after the last narinfo naming it went."})
     static final class Update extends ClientCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
@@ -129,6 +132,17 @@ public final class CacheCommand {
 
         @Option(names = "--priority", paramLabel = "N", description = "nix-cache-info Priority (lower wins), 0 to 10000.")
         Integer priority;
+
+        @Option(names = "--retention", paramLabel = "DURATION",
+                description = "How long a pushed root keeps its closure, like 30d or 12h; forever (the default) collects nothing by age.")
+        String retention;
+
+        @Option(names = "--max-size", paramLabel = "BYTES", description = "The most NAR bytes to keep (the oldest roots' closures go first); 0 for no limit.")
+        Long maxSize;
+
+        @Option(names = "--nar-grace", paramLabel = "DURATION",
+                description = "How long a NAR outlives the last narinfo naming it (default 30d: Nix may hold a narinfo that long).")
+        String narGrace;
 
         /** One of the two, or neither. */
         static final class Visibility {
@@ -141,14 +155,17 @@ public final class CacheCommand {
 
         @Override
         int run() throws IOException, InterruptedException, ApiException {
-            if (visibility == null && priority == null) {
-                throw new ParameterException(spec.commandLine(), "nothing to change: give --private, --public or --priority");
+            if (visibility == null && priority == null && retention == null && maxSize == null && narGrace == null) {
+                throw new ParameterException(spec.commandLine(), "nothing to change: give --private, --public, --priority, "
+                        + "--retention, --max-size or --nar-grace");
             }
             Boolean privateCache = visibility == null ? null : visibility.privateCache;
-            CacheInfo info = client().updateCache(name, new UpdateCacheRequest(privateCache, priority));
+            CacheInfo info = client().updateCache(name, new UpdateCacheRequest(privateCache, priority, retention, maxSize, narGrace));
             out().println("updated cache " + info.name());
-            out().println("  private:  " + (info.privateCache() ? "yes" : "no"));
-            out().println("  priority: " + info.priority());
+            out().println("  private:   " + (info.privateCache() ? "yes" : "no"));
+            out().println("  priority:  " + info.priority());
+            out().println("  retention: " + info.retention() + (info.maxSize() == null ? "" : ", at most " + info.maxSize() + " bytes")
+                    + "; NAR grace " + info.narGrace());
             return 0;
         }
     }

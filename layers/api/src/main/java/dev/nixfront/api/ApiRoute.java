@@ -32,6 +32,7 @@ public enum ApiRoute {
     CREATE_CACHE("POST", "/v1/caches", Function.ADMIN),
     DELETE_CACHE("DELETE", "/v1/caches/{cache}", Function.ADMIN),
     UPDATE_CACHE("PATCH", "/v1/caches/{cache}", Function.ADMIN),
+    COLLECT_GARBAGE("POST", "/v1/caches/{cache}/gc", Function.ADMIN),
     CREATE_TOKEN("POST", "/v1/tokens", Function.ADMIN),
     LIST_TOKENS("GET", "/v1/tokens", Function.ADMIN),
     REVOKE_TOKEN("DELETE", "/v1/tokens/{id}", Function.ADMIN),

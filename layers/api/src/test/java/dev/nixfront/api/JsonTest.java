@@ -14,7 +14,8 @@ class JsonTest {
         CacheInfo info = new CacheInfo("team", "team-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=", "https://c.example/team",
                 40, true, Instant.parse("2026-11-25T17:00:00Z"));
         assertThat(Json.write(info)).isEqualTo("{\"name\":\"team\",\"publicKey\":\"team-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=\","
-                + "\"substituter\":\"https://c.example/team\",\"priority\":40,\"private\":true,\"createdAt\":\"2026-11-25T17:00:00Z\"}");
+                + "\"substituter\":\"https://c.example/team\",\"priority\":40,\"private\":true,\"createdAt\":\"2026-11-25T17:00:00Z\","
+                + "\"retention\":\"forever\",\"narGrace\":\"30d\"}");
         assertThat(Json.write(new ApiError("invalid", null, "bad"))).isEqualTo("{\"error\":\"invalid\",\"reason\":\"bad\"}");
         assertThat(Json.write(new ApiError("conflict", "paths[0].references", "missing", List.of("a-b"))))
                 .isEqualTo("{\"error\":\"conflict\",\"field\":\"paths[0].references\",\"reason\":\"missing\",\"missing\":[\"a-b\"],\"missingCount\":1}");

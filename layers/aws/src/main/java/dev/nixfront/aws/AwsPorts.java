@@ -21,6 +21,7 @@ public final class AwsPorts {
                 S3ObjectStore.create(clients, bucket),
                 new DynamoDbCacheRepository(clients.dynamoDb(), table),
                 new DynamoDbPathIndex(clients.dynamoDb(), table),
+                new DynamoDbNarRegistry(clients.dynamoDb(), table),
                 new DynamoDbTokenRepository(clients.dynamoDb(), table),
                 keys, queue, metrics, edge,
                 new DynamoDbRootRepository(clients.dynamoDb(), table),

@@ -9,8 +9,10 @@ import static dev.nixfront.aws.Items.s;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
+import dev.nixfront.cache.port.GcPolicy;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +134,52 @@ public final class DynamoDbCacheRepository implements CacheRepository {
         }
     }
 
+    @Override
+    public boolean updateGc(CacheRecord current, GcPolicy policy) {
+        String incarnation = current.incarnation();
+        Map<String, AttributeValue> values = new HashMap<>();
+        Map<String, String> names = new HashMap<>(Map.of("#retention", "retentionSeconds", "#maxSize", "maxSize",
+                "#grace", "narGraceSeconds"));
+        if (!incarnation.isEmpty()) {
+            values.put(":incarnation", s(incarnation));
+        }
+        StringBuilder condition = new StringBuilder("attribute_exists(pk) AND attribute_not_exists(deletedAt) AND "
+                + sameIncarnation(incarnation));
+        List<String> set = new ArrayList<>();
+        List<String> remove = new ArrayList<>();
+        gcField(condition, set, remove, values, "#retention", ":retention", current.gc().retention() == null ? null
+                : current.gc().retention().toSeconds(), policy.retention() == null ? null : policy.retention().toSeconds());
+        gcField(condition, set, remove, values, "#maxSize", ":maxSize", current.gc().maxSize(), policy.maxSize());
+        gcField(condition, set, remove, values, "#grace", ":grace", current.gc().narGrace() == null ? null
+                : current.gc().narGrace().toSeconds(), policy.narGrace() == null ? null : policy.narGrace().toSeconds());
+        String update = (set.isEmpty() ? "" : "SET " + String.join(", ", set)) + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(Items.key(pk(current.name()), SK))
+                    .updateExpression(update.strip()).conditionExpression(condition.toString())
+                    .expressionAttributeNames(names).expressionAttributeValues(values.isEmpty() ? null : values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** One number of the policy: the condition that it is what was read, and its SET or REMOVE. */
+    private static void gcField(StringBuilder condition, List<String> set, List<String> remove, Map<String, AttributeValue> values,
+                                String name, String value, Long was, Long wanted) {
+        if (was == null) {
+            condition.append(" AND attribute_not_exists(").append(name).append(")");
+        } else {
+            condition.append(" AND ").append(name).append(" = ").append(value).append("Was");
+            values.put(value + "Was", n(was));
+        }
+        if (wanted == null) {
+            remove.add(name);
+        } else {
+            set.add(name + " = " + value);
+            values.put(value, n(wanted));
+        }
+    }
+
     private static String sameIncarnation(String incarnation) {
         return incarnation.isEmpty() ? "attribute_not_exists(incarnation)" : "incarnation = :incarnation";
     }
@@ -159,6 +207,15 @@ public final class DynamoDbCacheRepository implements CacheRepository {
             item.put("incarnation", s(cache.incarnation()));
         }
         Items.putIfNotNull(item, "deletedAt", cache.deletedAt());
+        if (cache.gc().retention() != null) {
+            item.put("retentionSeconds", n(cache.gc().retention().toSeconds()));
+        }
+        if (cache.gc().maxSize() != null) {
+            item.put("maxSize", n(cache.gc().maxSize()));
+        }
+        if (cache.gc().narGrace() != null) {
+            item.put("narGraceSeconds", n(cache.gc().narGrace().toSeconds()));
+        }
         return item;
     }
 
@@ -171,6 +228,9 @@ public final class DynamoDbCacheRepository implements CacheRepository {
                 Items.bool(item, "private"),
                 Items.instant(item, "createdAt"),
                 item.containsKey("incarnation") ? Items.string(item, "incarnation") : CacheRecord.LEGACY_INCARNATION,
-                Items.optionalInstant(item, "deletedAt"));
+                Items.optionalInstant(item, "deletedAt"),
+                new GcPolicy(item.containsKey("retentionSeconds") ? Duration.ofSeconds(Items.number(item, "retentionSeconds")) : null,
+                        item.containsKey("maxSize") ? Items.number(item, "maxSize") : null,
+                        item.containsKey("narGraceSeconds") ? Duration.ofSeconds(Items.number(item, "narGraceSeconds")) : null));
     }
 }

@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -92,9 +93,10 @@ public final class DynamoDbPathIndex implements PathIndex {
         Map<String, AttributeValue> item = item(cache, record);
         try {
             dynamoDb.putItem(b -> b.tableName(table).item(item)
-                    .conditionExpression("attribute_not_exists(pk) OR #state <> :published")
+                    .conditionExpression("attribute_not_exists(pk) OR NOT (#state IN (:published, :deleting))")
                     .expressionAttributeNames(Map.of("#state", "state"))
-                    .expressionAttributeValues(Map.of(":published", s(PathState.PUBLISHED.wire()))));
+                    .expressionAttributeValues(Map.of(":published", s(PathState.PUBLISHED.wire()),
+                            ":deleting", s(PathState.DELETING.wire()))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -124,6 +126,78 @@ public final class DynamoDbPathIndex implements PathIndex {
         String expression = condition;
         try {
             dynamoDb.putItem(b -> b.tableName(table).item(item).conditionExpression(expression)
+                    .expressionAttributeNames(names).expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public List<StorePathHash> listHashes(CacheRecord cache) {
+        List<Map<String, AttributeValue>> keys = new ArrayList<>(
+                keys(DynamoDbTableSchema.GSI1, DynamoDbTableSchema.GSI1_PK, PathListing.legacyPartition(cache), 0));
+        List<Callable<List<Map<String, AttributeValue>>>> shards = new ArrayList<>();
+        for (String shard : PathListing.SHARDS) {
+            shards.add(() -> keys(DynamoDbTableSchema.GSI2, DynamoDbTableSchema.GSI2_PK, PathListing.partition(cache, shard), 0));
+        }
+        for (List<Map<String, AttributeValue>> listed : Parallel.all(shards, LISTING_PARALLELISM)) {
+            keys.addAll(listed);
+        }
+        Set<StorePathHash> hashes = new LinkedHashSet<>();
+        for (Map<String, AttributeValue> key : keys) {
+            String pk = key.get(DynamoDbTableSchema.PK).s();
+            hashes.add(new StorePathHash(pk.substring(pk.lastIndexOf('#') + 1)));
+        }
+        return List.copyOf(hashes);
+    }
+
+    @Override
+    public boolean markCollecting(CacheRecord cache, PathRecord seen, String run) {
+        return transition(cache, seen.hash(), "SET #state = :to, #attempt = :run",
+                "#state = :published AND #updatedAt = :updatedAt",
+                Map.of(":to", s(PathState.COLLECTING.wire()), ":run", s(run), ":published", s(PathState.PUBLISHED.wire()),
+                        ":updatedAt", instant(seen.updatedAt())));
+    }
+
+    @Override
+    public boolean revive(CacheRecord cache, StorePathHash hash) {
+        return transition(cache, hash, "SET #state = :to REMOVE #attempt", "#state = :collecting",
+                Map.of(":to", s(PathState.PUBLISHED.wire()), ":collecting", s(PathState.COLLECTING.wire())));
+    }
+
+    @Override
+    public boolean markDeleting(CacheRecord cache, StorePathHash hash, String run) {
+        return transition(cache, hash, "SET #state = :to", "#state = :collecting AND #attempt = :run",
+                Map.of(":to", s(PathState.DELETING.wire()), ":collecting", s(PathState.COLLECTING.wire()), ":run", s(run)));
+    }
+
+    @Override
+    public boolean deleteDeleting(CacheRecord cache, StorePathHash hash, String run) {
+        try {
+            dynamoDb.deleteItem(b -> b.tableName(table).key(Items.key(pk(cache, hash), SK))
+                    .conditionExpression("#state = :deleting AND #attempt = :run")
+                    .expressionAttributeNames(Map.of("#state", "state", "#attempt", "attempt"))
+                    .expressionAttributeValues(Map.of(":deleting", s(PathState.DELETING.wire()), ":run", s(run))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** One conditional UpdateItem of a path item's state; false when the condition does not hold (an absent item never does). */
+    private boolean transition(CacheRecord cache, StorePathHash hash, String update, String condition,
+                               Map<String, AttributeValue> values) {
+        Map<String, String> names = new HashMap<>(Map.of("#state", "state"));
+        if (update.contains("#attempt") || condition.contains("#attempt")) {
+            names.put("#attempt", "attempt");
+        }
+        if (condition.contains("#updatedAt")) {
+            names.put("#updatedAt", "updatedAt");
+        }
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(Items.key(pk(cache, hash), SK))
+                    .updateExpression(update).conditionExpression("attribute_exists(pk) AND " + condition)
                     .expressionAttributeNames(names).expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException e) {

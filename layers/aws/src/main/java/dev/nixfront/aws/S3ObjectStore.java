@@ -14,6 +14,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -176,6 +177,18 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public void delete(String key) {
         s3.deleteObject(b -> b.bucket(bucket).key(key));
+    }
+
+    @Override
+    public List<String> listKeys(String prefix) {
+        if (prefix.isEmpty()) {
+            throw new IllegalArgumentException("refusing to list the whole bucket: the prefix is empty");
+        }
+        List<String> keys = new ArrayList<>();
+        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).maxKeys(listPageSize))) {
+            page.contents().forEach(o -> keys.add(o.key()));
+        }
+        return keys;
     }
 
     /**

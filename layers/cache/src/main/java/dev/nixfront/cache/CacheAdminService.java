@@ -1,6 +1,7 @@
 package dev.nixfront.cache;
 
 import dev.nixfront.api.CacheInfo;
+import dev.nixfront.api.Durations;
 import dev.nixfront.api.CacheList;
 import dev.nixfront.api.CacheUsage;
 import dev.nixfront.api.CreateCacheRequest;
@@ -11,7 +12,9 @@ import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.EdgeStore;
+import dev.nixfront.cache.port.GcPolicy;
 import dev.nixfront.cache.port.KeyVault;
+import dev.nixfront.cache.port.NarRegistry;
 import dev.nixfront.cache.port.ObjectStore;
 import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.Permission;
@@ -62,9 +65,12 @@ public final class CacheAdminService {
     private final PinRepository pins;
     private final UsageCounter usage;
 
+    private final NarRegistry nars;
+
     public CacheAdminService(CacheRepository caches, PathIndex paths, ObjectStore objects, EdgeStore edge, KeyVault vault,
                              SecureRandom random, Clock clock, CacheSettings settings, RootRepository roots, PinRepository pins,
-                             UsageCounter usage) {
+                             UsageCounter usage, NarRegistry nars) {
+        this.nars = Objects.requireNonNull(nars);
         this.roots = Objects.requireNonNull(roots);
         this.pins = Objects.requireNonNull(pins);
         this.usage = Objects.requireNonNull(usage);
@@ -189,9 +195,16 @@ public final class CacheAdminService {
         if (request == null) {
             throw DomainException.invalid(null, "the request needs a JSON body");
         }
-        if (request.privateCache() == null && request.priority() == null) {
-            throw DomainException.invalid("body", "nothing to change: give private, priority or both");
+        boolean gcChange = request.retention() != null || request.maxSize() != null || request.narGrace() != null;
+        if (request.privateCache() == null && request.priority() == null && !gcChange) {
+            throw DomainException.invalid("body", "nothing to change: give private, priority, retention, maxSize or narGrace");
         }
+        if (request.maxSize() != null && request.maxSize() < 0) {
+            throw DomainException.invalid("maxSize", "must be a number of bytes, or 0 for no limit; got " + request.maxSize());
+        }
+        Duration retention = request.retention() == null || request.retention().equals(CacheInfo.FOREVER) ? null
+                : duration(request.retention(), "retention");
+        Duration narGrace = request.narGrace() == null ? null : duration(request.narGrace(), "narGrace");
         if (request.priority() != null && (request.priority() < 0 || request.priority() > MAX_PRIORITY)) {
             throw DomainException.invalid("priority", "must be between 0 and " + MAX_PRIORITY + ", got " + request.priority());
         }
@@ -201,7 +214,7 @@ public final class CacheAdminService {
             CacheRecord wanted = new CacheRecord(cache.name(), cache.publicKey(), cache.sealedKey(),
                     request.priority() == null ? cache.priority() : request.priority(),
                     request.privateCache() == null ? cache.privateCache() : request.privateCache(),
-                    cache.createdAt(), cache.incarnation(), null);
+                    cache.createdAt(), cache.incarnation(), null, cache.gc());
             // Conditional on what was read: written back unchanged, a field this request does not
             // set would undo a concurrent update of it (found by an outside review: a priority change
             // racing a switch to private left the cache public).
@@ -217,7 +230,36 @@ public final class CacheAdminService {
                     Layout.NARINFO_CACHE_CONTROL);
         }
         syncEdgeEntry(updated.name());
+        if (gcChange) {
+            updated = updateGc(principal, name, request, retention, narGrace);
+        }
         return info(updated);
+    }
+
+    /** The policy fields of {@code request} set, conditionally on the policy read, retried like visibility. */
+    private CacheRecord updateGc(Principal principal, String name, UpdateCacheRequest request, Duration retention, Duration narGrace) {
+        for (int attempt = 1; ; attempt++) {
+            CacheRecord cache = lookup.require(principal, name, Permission.ADMIN);
+            GcPolicy now = cache.gc();
+            GcPolicy wanted = new GcPolicy(request.retention() == null ? now.retention() : retention,
+                    request.maxSize() == null ? now.maxSize() : request.maxSize() == 0 ? null : request.maxSize(),
+                    request.narGrace() == null ? now.narGrace() : narGrace);
+            if (caches.updateGc(cache, wanted)) {
+                return cache.withGc(wanted);
+            }
+            if (attempt == UPDATE_ATTEMPTS) {
+                throw DomainException.conflict("cache", "cache " + cache.name() + " kept changing while it was being updated"
+                        + " (or was deleted); look it up and try again");
+            }
+        }
+    }
+
+    private static Duration duration(String text, String field) {
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw DomainException.invalid(field, e.getMessage() + (field.equals("retention") ? ", or forever" : ""));
+        }
     }
 
     /**
@@ -288,6 +330,7 @@ public final class CacheAdminService {
         roots.deleteAll(cache);
         pins.deleteAll(cache);
         usage.deleteAll(cache);
+        nars.deleteAll(cache);
     }
 
     /**
@@ -335,7 +378,8 @@ public final class CacheAdminService {
 
     CacheInfo info(CacheRecord c) {
         return new CacheInfo(c.name().value(), c.publicKey(), settings.cacheBaseUrl() + "/" + c.name(), c.priority(),
-                c.privateCache(), c.createdAt());
+                c.privateCache(), c.createdAt(), c.gc().retention() == null ? CacheInfo.FOREVER : Durations.format(c.gc().retention()),
+                c.gc().maxSize(), Durations.format(c.gc().grace()), null);
     }
 
     /** {@code StoreDir}, {@code WantMassQuery: 1} (substituters may ask for many paths at once), {@code Priority}. */

@@ -24,10 +24,15 @@ import java.util.Objects;
  * @param verifyRates            the conservative verification speeds behind a path's time estimate
  * @param nameReservation        how long a deleted cache's name stays taken: until no verify job
  *                               queued before the deletion can still run ({@link #NAME_RESERVATION})
+ * @param collectionFence        how long a collection waits between marking paths collecting and
+ *                               deleting them, and the bound a publisher keeps between checking a
+ *                               path's references and its narinfo being written (half of it): so
+ *                               no narinfo that counted on a path appears after that path is gone
+ *                               ({@link #COLLECTION_FENCE})
  */
 public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVerifyMaxBytes, long inlineBatchBudgetBytes,
                             Duration inlineTimeBudget, long multipartThreshold, Duration uploadTtl, int partsPage,
-                            Duration tokenLookupTtl, VerifyRates verifyRates, Duration nameReservation) {
+                            Duration tokenLookupTtl, VerifyRates verifyRates, Duration nameReservation, Duration collectionFence) {
     public static final long MIB = 1024L * 1024;
     public static final long DEFAULT_INLINE_VERIFY_MAX_BYTES = 256 * MIB;
     public static final long DEFAULT_MULTIPART_THRESHOLD = 64 * MIB;
@@ -59,6 +64,14 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
      * time): its objects are keyed by name, so a late job's narinfo must never meet a new cache's.
      */
     public static final Duration NAME_RESERVATION = VERIFY_MAX_EVENT_AGE.plus(VERIFY_FUNCTION_TIMEOUT).plusMinutes(1);
+    /**
+     * A publisher checks a path's references and then writes its narinfo: in AWS within one
+     * invocation of at most 15 minutes, but it gives up (undoes the narinfo, 409) when more than
+     * half of this passed between the check and the end of the write. A collection waits this long
+     * after marking paths collecting before it deletes any: by then every narinfo whose check saw one
+     * of them published has been written and indexed (so the collection sees its referrer), or undone.
+     */
+    public static final Duration COLLECTION_FENCE = Duration.ofMinutes(2);
 
     public CacheSettings {
         Objects.requireNonNull(cacheBaseUrl, "cacheBaseUrl");
@@ -69,6 +82,10 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
         Objects.requireNonNull(tokenLookupTtl, "tokenLookupTtl");
         Objects.requireNonNull(verifyRates, "verifyRates");
         Objects.requireNonNull(nameReservation, "nameReservation");
+        Objects.requireNonNull(collectionFence, "collectionFence");
+        if (collectionFence.isNegative() || collectionFence.isZero()) {
+            throw new IllegalArgumentException("collectionFence must be positive");
+        }
         if (nameReservation.isNegative()) {
             throw new IllegalArgumentException("nameReservation must not be negative");
         }
@@ -91,7 +108,7 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
                          Duration inlineTimeBudget, long multipartThreshold, Duration uploadTtl, int partsPage,
                          Duration tokenLookupTtl) {
         this(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget, multipartThreshold,
-                uploadTtl, partsPage, tokenLookupTtl, VerifyRates.defaults(), NAME_RESERVATION);
+                uploadTtl, partsPage, tokenLookupTtl, VerifyRates.defaults(), NAME_RESERVATION, COLLECTION_FENCE);
     }
 
     /**
@@ -102,37 +119,43 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
     public static CacheSettings defaults(String cacheBaseUrl) {
         return new CacheSettings(cacheBaseUrl, "/nix/store", DEFAULT_INLINE_VERIFY_MAX_BYTES, DEFAULT_INLINE_VERIFY_MAX_BYTES,
                 Duration.ofSeconds(20), DEFAULT_MULTIPART_THRESHOLD, MAX_UPLOAD_TTL, 100, Duration.ofSeconds(30),
-                VerifyRates.defaults(), NAME_RESERVATION);
+                VerifyRates.defaults(), NAME_RESERVATION, COLLECTION_FENCE);
     }
 
     public CacheSettings withInlineVerifyMaxBytes(long bytes) {
         return new CacheSettings(cacheBaseUrl, storeDir, bytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, collectionFence);
     }
 
     public CacheSettings withInlineBatchBudgetBytes(long bytes) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, bytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, collectionFence);
     }
 
     public CacheSettings withMultipartThreshold(long bytes) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                bytes, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation);
+                bytes, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, collectionFence);
     }
 
     public CacheSettings withPartsPage(int parts) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, parts, tokenLookupTtl, verifyRates, nameReservation);
+                multipartThreshold, uploadTtl, parts, tokenLookupTtl, verifyRates, nameReservation, collectionFence);
     }
 
     public CacheSettings withVerifyRates(VerifyRates rates) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, rates, nameReservation);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, rates, nameReservation, collectionFence);
     }
 
     /** Tests and the local stack may free a deleted cache's name sooner; AWS keeps {@link #NAME_RESERVATION}. */
     public CacheSettings withNameReservation(Duration reservation) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, reservation);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, reservation, collectionFence);
+    }
+
+    /** Tests and the local stack may wait less between marking and deleting; AWS keeps {@link #COLLECTION_FENCE}. */
+    public CacheSettings withCollectionFence(Duration fence) {
+        return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, fence);
     }
 }

@@ -4,6 +4,7 @@ import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.CopyOutcome;
 import dev.nixfront.cache.port.Metrics;
+import dev.nixfront.cache.port.NarRegistry;
 import dev.nixfront.cache.port.NoSuchObjectException;
 import dev.nixfront.cache.port.ObjectStore;
 import dev.nixfront.cache.port.PathIndex;
@@ -12,11 +13,15 @@ import dev.nixfront.cache.port.PathState;
 import dev.nixfront.cache.port.UsageCounter;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.NixFormatException;
+import dev.nixfront.nix.StorePath;
+import dev.nixfront.nix.StorePathHash;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +38,16 @@ import java.util.Optional;
  *     type and cache control the server chooses and nothing else; then the staging object is
  *     deleted. So the bytes copied are the bytes checked, and an object under {@code nar/} is
  *     never replaced;</li>
+ * <li>right before the narinfo, the path's references are looked up again and must be readable
+ *     (one a collection marked {@code collecting} is taken back), and the NAR is claimed in the
+ *     {@link NarRegistry} (which fails while a collection deletes it): so a collection never removes
+ *     what a narinfo being written counts on. If more than half of the collection fence passed
+ *     between that look and the end of the narinfo write, the narinfo is taken back (409): a
+ *     collection waits the whole fence between marking and deleting;</li>
  * <li>the signed narinfo is written with {@code If-None-Match: *}: an existing one (a concurrent
  *     or earlier publish) is kept, and must carry the same info;</li>
- * <li>the index item is written last, and never over a published one.</li>
+ * <li>the index item is written last, never over a published one, nor over one a collection is
+ *     deleting (then the narinfo this call wrote is taken back, 409).</li>
  * </ol>
  * A crash between 2 and 3 leaves a readable, unindexed path; publishing it again completes it, and
  * without its original info, {@link IndexRepair} rebuilds the item from the narinfo object.
@@ -53,11 +65,15 @@ final class PathPublisher {
     private final NarVerifier verifier;
     private final IndexRepair repair;
     private final CacheRepository caches;
+    private final NarRegistry nars;
+    private final Duration checkToWrite;
     private final UsageCounter usage;
 
-    PathPublisher(CacheRepository caches, ObjectStore objects, PathIndex paths, SigningKeys keys, Metrics metrics,
-                  Clock clock, String storeDir, IndexRepair repair, UsageCounter usage) {
+    PathPublisher(CacheRepository caches, ObjectStore objects, PathIndex paths, NarRegistry nars, SigningKeys keys,
+                  Metrics metrics, Clock clock, String storeDir, IndexRepair repair, Duration collectionFence, UsageCounter usage) {
         this.caches = Objects.requireNonNull(caches);
+        this.nars = Objects.requireNonNull(nars);
+        this.checkToWrite = collectionFence.dividedBy(2);
         this.usage = Objects.requireNonNull(usage);
         this.repair = Objects.requireNonNull(repair);
         this.objects = Objects.requireNonNull(objects);
@@ -110,7 +126,15 @@ final class PathPublisher {
         NarInfo signed = unsigned.sign(keys.of(cache));
         String narInfoKey = Layout.narInfo(cache.name(), signed.storePath().hash());
         byte[] text = signed.render().getBytes(StandardCharsets.UTF_8);
+        Instant checked = keepAlive(cache, signed, copied, written);
         boolean wrote = objects.putIfAbsent(narInfoKey, text, Layout.NARINFO_CONTENT_TYPE, Layout.NARINFO_CACHE_CONTROL);
+        if (wrote && Duration.between(checked, clock.instant()).compareTo(checkToWrite) > 0) {
+            objects.delete(narInfoKey);
+            written.add(new Written(signed, copied, false, false));
+            throw DomainException.conflict("storePath", signed.storePath() + " took more than " + checkToWrite.toSeconds()
+                    + " s from checking its references to writing its narinfo, which a garbage collection may not wait"
+                    + " for; publish it again");
+        }
         if (!wrote) {
             NarInfo existing = existingNarInfo(narInfoKey);
             if (PathInfos.difference(existing, signed) != null) {
@@ -127,6 +151,15 @@ final class PathPublisher {
         PathRecord record = new PathRecord(signed, PathState.PUBLISHED, null, clock.instant());
         if (!paths.putUnlessPublished(cache, record)) {
             PathRecord existing = paths.get(cache, List.of(record.hash())).get(record.hash());
+            if (existing != null && existing.state() == PathState.DELETING) {
+                // A collection is removing the path: its narinfo goes next, so one this call wrote
+                // must go first, and the client pushes again once the item is gone.
+                if (wrote) {
+                    objects.delete(narInfoKey);
+                }
+                written.add(new Written(signed, copied, false, false));
+                throw beingCollected(signed);
+            }
             if (existing != null) {
                 written.add(new Written(signed, copied, wrote, false));
                 requireSame(existing.info(), signed);
@@ -135,6 +168,60 @@ final class PathPublisher {
         }
         written.add(new Written(signed, copied, wrote, true));
         return record;
+    }
+
+    /**
+     * What the narinfo about to be written counts on, made sure of right before it is written: every
+     * reference readable (a {@code collecting} one taken back from its collection), and the NAR
+     * claimed for this path in the {@link NarRegistry}. Returns when the references were looked at.
+     */
+    private Instant keepAlive(CacheRecord cache, NarInfo signed, boolean copied, List<Written> written) {
+        Instant checked = clock.instant();
+        List<StorePathHash> refs = signed.references().stream().filter(r -> !r.equals(signed.storePath()))
+                .map(StorePath::hash).distinct().toList();
+        if (!refs.isEmpty()) {
+            Map<StorePathHash, PathRecord> found = paths.get(cache, refs);
+            for (StorePath ref : signed.references()) {
+                if (ref.equals(signed.storePath())) {
+                    continue;
+                }
+                PathRecord r = found.get(ref.hash());
+                boolean alive = r != null && r.info().storePath().equals(ref) && (r.state() == PathState.PUBLISHED
+                        || (r.state() == PathState.COLLECTING && (paths.revive(cache, ref.hash()) || published(cache, ref))));
+                if (!alive) {
+                    written.add(new Written(signed, copied, false, false));
+                    throw new DomainException(DomainException.Kind.CONFLICT, "references", signed.storePath()
+                            + " refers to " + ref.baseName() + ", which is not published in cache " + cache.name()
+                            + (r != null && r.state() == PathState.DELETING ? " any more (a garbage collection removed it)" : "")
+                            + "; push it again", List.of(ref.baseName()), 1);
+                }
+            }
+        }
+        String narKey = Layout.nar(cache.name(), signed.fileHash(), signed.compression());
+        if (!nars.claim(cache, narKey, signed.storePath().hash(), checked)) {
+            written.add(new Written(signed, copied, false, false));
+            throw DomainException.conflict("fileHash", "the NAR of " + signed.storePath() + " is being deleted by a garbage"
+                    + " collection; push the path again (it is uploaded anew)");
+        }
+        // Once claimed, no collection can delete the object; but one may have deleted it (and
+        // forgotten its record) after it was verified and before the claim: look once more.
+        if (objects.head(narKey).isEmpty()) {
+            nars.release(cache, narKey, signed.storePath().hash());
+            written.add(new Written(signed, false, false, false));
+            throw DomainException.conflict("fileHash", "the NAR of " + signed.storePath() + " was deleted by a garbage"
+                    + " collection while it was verified; push the path again (it is uploaded anew)");
+        }
+        return checked;
+    }
+
+    private boolean published(CacheRecord cache, StorePath ref) {
+        PathRecord now = paths.get(cache, List.of(ref.hash())).get(ref.hash());
+        return now != null && now.state() == PathState.PUBLISHED && now.info().storePath().equals(ref);
+    }
+
+    static DomainException beingCollected(NarInfo info) {
+        return DomainException.conflict("storePath", info.storePath() + " is being removed by a garbage collection or"
+                + " path deletion; push it again in a minute");
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.KeyVault;
 import dev.nixfront.cache.port.Metrics;
+import dev.nixfront.cache.port.NarRegistry;
 import dev.nixfront.cache.port.ObjectStore;
 import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.PinRepository;
@@ -16,18 +17,20 @@ import java.util.Objects;
 /**
  * Every backend the services need, in one value: AWS adapters in Lambda, local ones in local mode, fakes in tests.
  *
+ * @param nars  who uses each NAR object, which collections and publishes meet on ({@link NarRegistry})
  * @param edge  what the read path checks private caches against ({@link EdgeStore})
  * @param roots the roots pushes report, {@link RootRepository}
  * @param pins  named roots, {@link PinRepository}
  * @param usage what each cache holds, {@link UsageCounter}
  */
-public record Ports(ObjectStore objects, CacheRepository caches, PathIndex paths, TokenRepository tokens,
+public record Ports(ObjectStore objects, CacheRepository caches, PathIndex paths, NarRegistry nars, TokenRepository tokens,
                    KeyVault keys, VerificationQueue queue, Metrics metrics, EdgeStore edge,
                    RootRepository roots, PinRepository pins, UsageCounter usage) {
     public Ports {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(caches, "caches");
         Objects.requireNonNull(paths, "paths");
+        Objects.requireNonNull(nars, "nars");
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(queue, "queue");

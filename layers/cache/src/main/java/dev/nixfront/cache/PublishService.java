@@ -104,8 +104,17 @@ public final class PublishService {
         Map<StorePath, String> state = new HashMap<>();
         for (Item item : batch.values()) {
             PathRecord existing = indexed.get(item.info().storePath().hash());
-            if (existing != null && existing.state() == PathState.PUBLISHED) {
+            if (existing != null && existing.state() == PathState.DELETING && existing.info().storePath().equals(item.info().storePath())) {
+                throw new DomainException(DomainException.Kind.CONFLICT, item.field("storePath"),
+                        PathPublisher.beingCollected(item.info()).reason());
+            }
+            if (existing != null && existing.readable()) {
                 requireSame(existing, item);
+                if (existing.state() == PathState.COLLECTING) {
+                    // Pushed again: wanted. If its collection got to it first, the 409 of its
+                    // referrers (or the next push) says so.
+                    paths.revive(record, existing.hash());
+                }
                 state.put(item.info().storePath(), PathState.PUBLISHED.wire());
             }
         }

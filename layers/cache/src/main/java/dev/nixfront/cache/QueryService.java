@@ -55,7 +55,8 @@ public final class QueryService {
         List<String> missing = new ArrayList<>();
         for (StorePathHash h : hashes) {
             PathRecord r = found.get(h);
-            if (r == null || r.state() != PathState.PUBLISHED) {
+            // A collecting path still counts: the publish of a referrer takes it back.
+            if (r == null || !r.readable()) {
                 missing.add(h.value());
             }
         }
@@ -74,7 +75,14 @@ public final class QueryService {
         if (r == null) {
             return new PathStatus(hash.value(), "absent", null);
         }
-        return new PathStatus(hash.value(), r.state().wire(), r.reason());
+        // Clients know published, verifying, rejected and absent: a path a collection is taking is
+        // published until it is deleting, and absent from then on (a push uploads it again).
+        String state = switch (r.state()) {
+            case COLLECTING -> PathState.PUBLISHED.wire();
+            case DELETING -> "absent";
+            default -> r.state().wire();
+        };
+        return new PathStatus(hash.value(), state, r.reason());
     }
 
     static StorePathHash hash(String text, String field) {

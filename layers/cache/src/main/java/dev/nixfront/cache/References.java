@@ -101,7 +101,9 @@ final class References {
                 }
                 PathRecord r = indexed.get(ref.hash());
                 boolean sameName = r != null && r.info().storePath().equals(ref);
-                if (sameName && r.state() == PathState.PUBLISHED) {
+                if (sameName && r.readable()) {
+                    // A collecting one is taken back from its collection right before the narinfo
+                    // that counts on it is written (PathPublisher).
                     continue;
                 }
                 missing++;

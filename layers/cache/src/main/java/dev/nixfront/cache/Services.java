@@ -13,7 +13,8 @@ import java.util.Objects;
  *             through {@link EdgeReconciler#fillingFirst()}
  */
 public record Services(CacheAdminService caches, TokenService tokens, QueryService query, UploadService uploads,
-                       PublishService publish, VerifyService verify, EdgeReconciler edge, RootService roots, PinService pins) {
+                       PublishService publish, VerifyService verify, EdgeReconciler edge, RootService roots, PinService pins,
+                       GarbageCollector gc) {
     public Services {
         Objects.requireNonNull(caches, "caches");
         Objects.requireNonNull(tokens, "tokens");
@@ -24,18 +25,26 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         Objects.requireNonNull(edge, "edge");
         Objects.requireNonNull(roots, "roots");
         Objects.requireNonNull(pins, "pins");
+        Objects.requireNonNull(gc, "gc");
     }
 
+    /** Services whose garbage collections wait with {@link GarbageCollector.Pause#REAL}. */
     public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random) {
+        return create(ports, settings, clock, random, GarbageCollector.Pause.REAL);
+    }
+
+    /** Services whose garbage collections wait with {@code pause} (tests move a clock instead). */
+    public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random, GarbageCollector.Pause pause) {
         IndexRepair repair = new IndexRepair(ports.objects(), ports.paths(), clock, settings.storeDir());
-        PathPublisher publisher = new PathPublisher(ports.caches(), ports.objects(), ports.paths(), new SigningKeys(ports.keys()),
-                ports.metrics(), clock, settings.storeDir(), repair, ports.usage());
+        PathPublisher publisher = new PathPublisher(ports.caches(), ports.objects(), ports.paths(), ports.nars(),
+                new SigningKeys(ports.keys()), ports.metrics(), clock, settings.storeDir(), repair, settings.collectionFence(),
+                ports.usage());
         Deferral deferral = new Deferral(ports.paths(), ports.queue(), clock, random);
         EdgeReconciler reconciler = new EdgeReconciler(ports.caches(), ports.tokens(), ports.edge(), clock);
         EdgeStore edge = reconciler.fillingFirst();
         return new Services(
                 new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), edge, ports.keys(), random, clock,
-                        settings, ports.roots(), ports.pins(), ports.usage()),
+                        settings, ports.roots(), ports.pins(), ports.usage(), ports.nars()),
                 new TokenService(ports.tokens(), ports.caches(), edge, clock, random, settings.tokenLookupTtl()),
                 new QueryService(ports.caches(), ports.paths(), repair, clock),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
@@ -44,6 +53,8 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
                 new VerifyService(ports.caches(), ports.paths(), publisher, ports.queue(), clock, settings.verifyRates()),
                 reconciler,
                 new RootService(ports.caches(), ports.paths(), ports.roots(), clock, settings.storeDir()),
-                new PinService(ports.caches(), ports.paths(), ports.pins(), clock, settings.storeDir()));
+                new PinService(ports.caches(), ports.paths(), ports.pins(), clock, settings.storeDir()),
+                new GarbageCollector(new CacheLookup(ports.caches()), ports.paths(), ports.nars(), ports.objects(), ports.roots(),
+                        ports.pins(), clock, pause, settings.collectionFence(), settings.inlineTimeBudget(), random));
     }
 }

@@ -107,9 +107,10 @@ public final class VerifyService {
                 continue;
             }
             NarInfo info = record.info();
-            if (record.state() == PathState.PUBLISHED) {
+            if (record.readable() || record.state() == PathState.DELETING) {
                 // Delivered again after it was done (Lambda retries whole jobs), or published by a
-                // later batch: published paths are never touched again.
+                // later batch: published paths are never touched again. One a collection has taken
+                // since is the collection's: its referrers in this job find it gone and are rejected.
                 done.add(info.storePath());
                 outcomes.add(new Outcome(info.storePath().toString(), PathState.PUBLISHED, null));
                 continue;
@@ -203,7 +204,7 @@ public final class VerifyService {
         Map<StorePathHash, PathRecord> found = paths.get(cache, lookup.stream().map(StorePath::hash).toList());
         for (StorePath ref : lookup) {
             PathRecord r = found.get(ref.hash());
-            if (r == null || r.state() != PathState.PUBLISHED || !r.info().storePath().equals(ref)) {
+            if (r == null || !r.readable() || !r.info().storePath().equals(ref)) {
                 return ref.baseName() + " is not published";
             }
         }

@@ -45,6 +45,7 @@ class CacheUpdateRaceTest {
         public List<CacheRecord> list() { return fakes.caches.list(); }
         public boolean markDeleted(CacheName name, String inc, Instant at) { return fakes.caches.markDeleted(name, inc, at); }
         public boolean update(CacheRecord current, boolean p, int prio) { return fakes.caches.update(current, p, prio); }
+        public boolean updateGc(CacheRecord current, dev.nixfront.cache.port.GcPolicy policy) { return fakes.caches.updateGc(current, policy); }
         public void delete(CacheName name) { fakes.caches.delete(name); }
     };
     private final EdgeStore edge = new EdgeStore() {
@@ -60,7 +61,7 @@ class CacheUpdateRaceTest {
             return fakes.edge.apply(puts, deletes, ifVersion);
         }
     };
-    private final Services services = Services.create(new dev.nixfront.cache.Ports(fakes.objects, caches, fakes.paths,
+    private final Services services = Services.create(new dev.nixfront.cache.Ports(fakes.objects, caches, fakes.paths, fakes.nars,
             fakes.tokens, new FakeKeyVault(), fakes.queue, fakes.metrics, edge, fakes.roots, fakes.pins, fakes.usage),
             CacheSettings.defaults("https://cache.example.org/"), fakes.clock, new SecureRandom());
 

@@ -58,9 +58,12 @@ final class Fixture {
         this(CacheSettings.defaults("https://cache.example.org/"));
     }
 
+    /** What a collection's wait does: the clock jumps, unless a test makes something happen meanwhile. */
+    volatile GarbageCollector.Pause pause = duration -> clock.advance(duration);
+
     Fixture(CacheSettings settings) {
         this.settings = settings;
-        this.services = Services.create(fakes.ports(), settings, clock, new SecureRandom());
+        this.services = Services.create(fakes.ports(), settings, clock, new SecureRandom(), duration -> pause.sleep(duration));
     }
 
     CacheInfo createCache(String name) {

@@ -23,9 +23,10 @@ import java.util.Objects;
  * @param privateCache whether reads need credentials (recorded; enforced by the read side)
  * @param incarnation  16 lowercase hex digits, or {@value #LEGACY_INCARNATION} for a cache older than incarnations
  * @param deletedAt    when deletion began; null for a live cache
+ * @param gc           what garbage collection keeps ({@link GcPolicy#KEEP_ALL} unless set)
  */
 public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, int priority, boolean privateCache,
-                          Instant createdAt, String incarnation, Instant deletedAt) {
+                          Instant createdAt, String incarnation, Instant deletedAt, GcPolicy gc) {
     public static final String LEGACY_INCARNATION = "";
 
     public CacheRecord {
@@ -34,12 +35,24 @@ public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, in
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(incarnation, "incarnation");
         sealedKey = Objects.requireNonNull(sealedKey, "sealedKey").clone();
+        Objects.requireNonNull(gc, "gc");
         if (priority < 0) {
             throw new IllegalArgumentException("priority must not be negative");
         }
         if (!incarnation.equals(LEGACY_INCARNATION) && !incarnation.matches("[0-9a-f]{16}")) {
             throw new IllegalArgumentException("an incarnation is 16 lowercase hex digits, got '" + incarnation + "'");
         }
+    }
+
+    /** A cache that keeps everything ({@link GcPolicy#KEEP_ALL}). */
+    public CacheRecord(CacheName name, String publicKey, byte[] sealedKey, int priority, boolean privateCache,
+                       Instant createdAt, String incarnation, Instant deletedAt) {
+        this(name, publicKey, sealedKey, priority, privateCache, createdAt, incarnation, deletedAt, GcPolicy.KEEP_ALL);
+    }
+
+    /** The same cache with another garbage collection policy. */
+    public CacheRecord withGc(GcPolicy policy) {
+        return new CacheRecord(name, publicKey, sealedKey, priority, privateCache, createdAt, incarnation, deletedAt, policy);
     }
 
     /** Whether the cache is live: not being deleted, not a tombstone. */
@@ -49,7 +62,7 @@ public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, in
 
     /** The same cache, marked deleted at {@code at}. */
     public CacheRecord deleted(Instant at) {
-        return new CacheRecord(name, publicKey, sealedKey, priority, privateCache, createdAt, incarnation, at);
+        return new CacheRecord(name, publicKey, sealedKey, priority, privateCache, createdAt, incarnation, at, gc);
     }
 
     @Override
@@ -63,19 +76,19 @@ public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, in
         return o instanceof CacheRecord c && name.equals(c.name) && publicKey.equals(c.publicKey)
                 && Arrays.equals(sealedKey, c.sealedKey) && priority == c.priority
                 && privateCache == c.privateCache && createdAt.equals(c.createdAt)
-                && incarnation.equals(c.incarnation) && Objects.equals(deletedAt, c.deletedAt);
+                && incarnation.equals(c.incarnation) && Objects.equals(deletedAt, c.deletedAt) && gc.equals(c.gc);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, publicKey, Arrays.hashCode(sealedKey), priority, privateCache, createdAt, incarnation,
-                deletedAt);
+                deletedAt, gc);
     }
 
     @Override
     public String toString() {
         return "CacheRecord[name=" + name + ", publicKey=" + publicKey + ", sealedKey=<" + sealedKey.length
                 + " bytes>, priority=" + priority + ", privateCache=" + privateCache + ", createdAt=" + createdAt
-                + ", incarnation=" + incarnation + ", deletedAt=" + deletedAt + "]";
+                + ", incarnation=" + incarnation + ", deletedAt=" + deletedAt + ", gc=" + gc + "]";
     }
 }

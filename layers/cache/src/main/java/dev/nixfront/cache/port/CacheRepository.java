@@ -39,6 +39,13 @@ public interface CacheRepository {
      */
     boolean update(CacheRecord current, boolean privateCache, int priority);
 
+    /**
+     * Sets the cache's garbage collection policy if the item is still the live incarnation of
+     * {@code current} with the policy {@code current} has (so two updates at once cannot undo each
+     * other); false, changing nothing, otherwise.
+     */
+    boolean updateGc(CacheRecord current, GcPolicy policy);
+
     /** Removes the cache item; no error if it is already gone. Used to undo a creation that failed halfway. */
     void delete(CacheName name);
 }

@@ -57,6 +57,9 @@ public interface ObjectStore {
     /** Deletes every object whose key starts with {@code prefix} (list + batched deletes). */
     void deletePrefix(String prefix);
 
+    /** The keys of every object under {@code prefix} (not empty), in key order: what garbage collection sweeps. */
+    List<String> listKeys(String prefix);
+
     /**
      * A presigned single PUT that S3 accepts only with exactly {@code contentLength} bytes whose
      * SHA-256 is {@code sha256} (signed {@code Content-Length} and {@code x-amz-checksum-sha256}

@@ -2,6 +2,7 @@ package dev.nixfront.cache.port;
 
 import dev.nixfront.nix.StorePathHash;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,11 +23,39 @@ public interface PathIndex {
     Map<StorePathHash, PathRecord> get(CacheRecord cache, Collection<StorePathHash> hashes);
 
     /**
-     * Writes the record unless a PUBLISHED record for the same path exists (one conditional write:
-     * {@code attribute_not_exists(pk) OR #state <> :published}). Returns false, changing nothing,
-     * when a published record is there: published paths are never overwritten.
+     * Writes the record unless a PUBLISHED or DELETING record for the same path exists (one
+     * conditional write: {@code attribute_not_exists(pk) OR NOT #state IN (:published, :deleting)}).
+     * Returns false, changing nothing, when one is there: published paths are never overwritten, and
+     * a path a collection is deleting is not written again until its item is gone. Over a COLLECTING
+     * record it writes, which takes the path back from its collection.
      */
     boolean putUnlessPublished(CacheRecord cache, PathRecord record);
+
+    /**
+     * Every store hash the cache's incarnation has an item for, whatever its state: the 32 shards of
+     * the listing and the listing of before it, keys only (an index read, so an item written a
+     * moment ago may be missing; a collection does not take new items anyway).
+     */
+    List<StorePathHash> listHashes(CacheRecord cache);
+
+    /**
+     * Marks a published path as going: {@code published -> collecting} with the collection's
+     * {@code run} as its attempt, only if the item is still {@code published} with the very
+     * {@code updatedAt} of {@code seen} (not published again since it was judged).
+     */
+    boolean markCollecting(CacheRecord cache, PathRecord seen, String run);
+
+    /**
+     * Takes a path back from its collection: {@code collecting -> published}, keeping its info and
+     * time; false when it is not collecting (published already, deleting, gone).
+     */
+    boolean revive(CacheRecord cache, StorePathHash hash);
+
+    /** {@code collecting -> deleting}, only if the path is still collecting for {@code run}. */
+    boolean markDeleting(CacheRecord cache, StorePathHash hash, String run);
+
+    /** Deletes the item only if it is deleting for {@code run}. */
+    boolean deleteDeleting(CacheRecord cache, StorePathHash hash, String run);
 
     /**
      * Records a rejection without undoing another request's work: writes {@code rejected} (a

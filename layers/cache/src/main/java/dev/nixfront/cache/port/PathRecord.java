@@ -15,7 +15,9 @@ import java.util.Objects;
  * @param updatedAt when this state was reached ({@code publishedAt} for published paths)
  * @param attempt   for a verifying path: the publish request that wrote it, so that a rejection
  *                  replaces only the verifying record it examined and never another request's
- *                  (null for the other states, and for verifying items written before it existed)
+ *                  (null for verifying items written before it existed); for a collecting or
+ *                  deleting path: the collection that marked it, so that only that collection
+ *                  moves it on; null for the other states
  */
 public record PathRecord(NarInfo info, PathState state, String reason, Instant updatedAt, String attempt) {
     public PathRecord {
@@ -25,14 +27,26 @@ public record PathRecord(NarInfo info, PathState state, String reason, Instant u
         if ((state == PathState.REJECTED) != (reason != null)) {
             throw new IllegalArgumentException("a reason is given exactly for rejected paths");
         }
-        if (attempt != null && state != PathState.VERIFYING) {
-            throw new IllegalArgumentException("only verifying paths carry an attempt");
+        boolean collected = state == PathState.COLLECTING || state == PathState.DELETING;
+        if (attempt != null && state != PathState.VERIFYING && !collected) {
+            throw new IllegalArgumentException("only verifying, collecting and deleting paths carry an attempt");
+        }
+        if (collected && attempt == null) {
+            throw new IllegalArgumentException("a collecting or deleting path names its collection");
         }
     }
 
     /** A record without an attempt: every published or rejected one. */
     public PathRecord(NarInfo info, PathState state, String reason, Instant updatedAt) {
         this(info, state, reason, updatedAt, null);
+    }
+
+    /**
+     * Whether Nix can read it and a referrer may count on it: published, or collecting (which a
+     * referrer takes back to published).
+     */
+    public boolean readable() {
+        return state == PathState.PUBLISHED || state == PathState.COLLECTING;
     }
 
     public StorePathHash hash() {

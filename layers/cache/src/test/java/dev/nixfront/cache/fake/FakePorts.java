@@ -9,6 +9,7 @@ public final class FakePorts {
     public final MemoryObjectStore objects = new MemoryObjectStore(clock);
     public final MemoryCacheRepository caches = new MemoryCacheRepository();
     public final MemoryPathIndex paths = new MemoryPathIndex();
+    public final MemoryNarRegistry nars = new MemoryNarRegistry();
     public final MemoryTokenRepository tokens = new MemoryTokenRepository();
     public final RecordingQueue queue = new RecordingQueue();
     public final RecordingMetrics metrics = new RecordingMetrics();
@@ -18,6 +19,6 @@ public final class FakePorts {
     public final MemoryUsageCounter usage = new MemoryUsageCounter();
 
     public Ports ports() {
-        return new Ports(objects, caches, paths, tokens, new FakeKeyVault(), queue, metrics, edge, roots, pins, usage);
+        return new Ports(objects, caches, paths, nars, tokens, new FakeKeyVault(), queue, metrics, edge, roots, pins, usage);
     }
 }

@@ -69,7 +69,17 @@ public final class MemoryCacheRepository implements CacheRepository {
             return false;
         }
         caches.put(name, new CacheRecord(c.name(), c.publicKey(), c.sealedKey(), priority, privateCache, c.createdAt(),
-                c.incarnation(), null));
+                c.incarnation(), null, c.gc()));
+        return true;
+    }
+
+    @Override
+    public synchronized boolean updateGc(CacheRecord current, dev.nixfront.cache.port.GcPolicy policy) {
+        CacheRecord c = caches.get(current.name());
+        if (c == null || !c.live() || !c.incarnation().equals(current.incarnation()) || !c.gc().equals(current.gc())) {
+            return false;
+        }
+        caches.put(current.name(), c.withGc(policy));
         return true;
     }
 

@@ -247,6 +247,11 @@ public final class MemoryObjectStore implements ObjectStore {
     }
 
     @Override
+    public synchronized List<String> listKeys(String prefix) {
+        return objects.keySet().stream().filter(k -> k.startsWith(prefix)).sorted().toList();
+    }
+
+    @Override
     public synchronized void deletePrefix(String prefix) {
         objects.keySet().removeIf(k -> k.startsWith(prefix));
         wrote("deletePrefix " + prefix);

@@ -71,9 +71,76 @@ public final class MemoryPathIndex implements PathIndex {
     @Override
     public synchronized boolean putUnlessPublished(CacheRecord cache, PathRecord record) {
         PathRecord existing = items.get(key(cache, record.hash()));
-        if (existing != null && existing.state() == PathState.PUBLISHED) {
+        if (existing != null && (existing.state() == PathState.PUBLISHED || existing.state() == PathState.DELETING)) {
             return false;
         }
+        items.put(key(cache, record.hash()), record);
+        writes.add(record.state().wire() + " " + record.hash());
+        return true;
+    }
+
+    /** Runs before every state transition a collection asks for (a test interleaves a publish there). */
+    public volatile Runnable beforeTransition = () -> { };
+
+    @Override
+    public List<StorePathHash> listHashes(CacheRecord cache) {
+        synchronized (this) {
+            return items.keySet().stream().filter(k -> k.startsWith(owner(cache) + "#"))
+                    .map(k -> new StorePathHash(k.substring(k.lastIndexOf('#') + 1))).sorted(java.util.Comparator.comparing(StorePathHash::value))
+                    .toList();
+        }
+    }
+
+    @Override
+    public boolean markCollecting(CacheRecord cache, PathRecord seen, String run) {
+        beforeTransition.run();
+        synchronized (this) {
+            PathRecord now = items.get(key(cache, seen.hash()));
+            if (now == null || now.state() != PathState.PUBLISHED || !now.updatedAt().equals(seen.updatedAt())) {
+                return false;
+            }
+            return replace(cache, new PathRecord(now.info(), PathState.COLLECTING, null, now.updatedAt(), run));
+        }
+    }
+
+    @Override
+    public boolean revive(CacheRecord cache, StorePathHash hash) {
+        synchronized (this) {
+            PathRecord now = items.get(key(cache, hash));
+            if (now == null || now.state() != PathState.COLLECTING) {
+                return false;
+            }
+            return replace(cache, new PathRecord(now.info(), PathState.PUBLISHED, null, now.updatedAt()));
+        }
+    }
+
+    @Override
+    public boolean markDeleting(CacheRecord cache, StorePathHash hash, String run) {
+        beforeTransition.run();
+        synchronized (this) {
+            PathRecord now = items.get(key(cache, hash));
+            if (now == null || now.state() != PathState.COLLECTING || !run.equals(now.attempt())) {
+                return false;
+            }
+            return replace(cache, new PathRecord(now.info(), PathState.DELETING, null, now.updatedAt(), run));
+        }
+    }
+
+    @Override
+    public boolean deleteDeleting(CacheRecord cache, StorePathHash hash, String run) {
+        beforeTransition.run();
+        synchronized (this) {
+            PathRecord now = items.get(key(cache, hash));
+            if (now == null || now.state() != PathState.DELETING || !run.equals(now.attempt())) {
+                return false;
+            }
+            items.remove(key(cache, hash));
+            writes.add("delete " + hash);
+            return true;
+        }
+    }
+
+    private boolean replace(CacheRecord cache, PathRecord record) {
         items.put(key(cache, record.hash()), record);
         writes.add(record.state().wire() + " " + record.hash());
         return true;

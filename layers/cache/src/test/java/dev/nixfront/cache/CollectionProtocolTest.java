@@ -1,0 +1,170 @@
+package dev.nixfront.cache;
+
+import static dev.nixfront.cache.Fixture.ADMIN;
+import static dev.nixfront.cache.Fixture.refusal;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nixfront.api.MissingRequest;
+import dev.nixfront.api.PublishRequest;
+import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.NarRecord;
+import dev.nixfront.cache.port.PathRecord;
+import dev.nixfront.cache.port.PathState;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a publish does when it meets a collection (garbage collection or path deletion): a reference
+ * the collection only marked is taken back, one it is deleting refuses the referrer, a NAR it is
+ * deleting refuses the path, and every published path claims its NAR before its narinfo exists.
+ */
+class CollectionProtocolTest {
+    private final Fixture f = new Fixture(CacheSettings.defaults("https://cache.example.org/").withCollectionFence(Duration.ofSeconds(10)));
+    private final CacheRecord team;
+
+    CollectionProtocolTest() {
+        f.createCache("team");
+        team = f.caches.get(CacheName.of("team")).orElseThrow();
+    }
+
+    private void publish(Fixture.Nar... nars) {
+        f.uploadAll("team", nars);
+        f.services.publish().publish(ADMIN, "team", new PublishRequest(java.util.Arrays.stream(nars).map(Fixture.Nar::info).toList()));
+    }
+
+    private PathRecord record(Fixture.Nar nar) {
+        return f.paths.record(team, nar.path().hash()).orElse(null);
+    }
+
+    private String narKey(Fixture.Nar nar) {
+        return Layout.nar(team.name(), nar.fileHash(), nar.compression());
+    }
+
+    private boolean narInfoExists(Fixture.Nar nar) {
+        return f.objects.head(Layout.narInfo(team.name(), nar.path().hash())).isPresent();
+    }
+
+    @Test
+    void aPublishedPathHasClaimedItsNar() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        NarRecord claimed = f.fakes.nars.get(team, List.of(narKey(dep))).get(narKey(dep));
+        assertThat(claimed.users()).containsExactly(dep.path().hash());
+        assertThat(claimed.claimedAt()).isEqualTo(f.clock.instant());
+    }
+
+    @Test
+    void aReferrerTakesACollectingReferenceBack() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        assertThat(f.paths.markCollecting(team, record(dep), "run1")).isTrue();
+        assertThat(f.services.query().missing(ADMIN, "team", new MissingRequest(List.of(dep.path().hash().value()))).missing())
+                .as("a collecting path is still there for a client").isEmpty();
+
+        Fixture.Nar app = Fixture.nar("app", dep.path());
+        publish(app);
+
+        assertThat(record(dep).state()).isEqualTo(PathState.PUBLISHED);
+        assertThat(record(app).state()).isEqualTo(PathState.PUBLISHED);
+        assertThat(f.paths.markDeleting(team, dep.path().hash(), "run1")).as("its collection lost it").isFalse();
+    }
+
+    @Test
+    void aReferenceBeingDeletedRefusesTheReferrerBeforeItsNarinfoExists() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        f.paths.markCollecting(team, record(dep), "run1");
+        f.paths.markDeleting(team, dep.path().hash(), "run1");
+        assertThat(f.services.query().missing(ADMIN, "team", new MissingRequest(List.of(dep.path().hash().value()))).missing())
+                .containsExactly(dep.path().hash().value());
+
+        Fixture.Nar app = Fixture.nar("app", dep.path());
+        f.upload("team", app);
+        DomainException refused = refusal(() -> f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info()))));
+
+        assertThat(refused.kind()).isEqualTo(DomainException.Kind.CONFLICT);
+        assertThat(refused.missing()).containsExactly(dep.path().baseName());
+        assertThat(narInfoExists(app)).isFalse();
+    }
+
+    @Test
+    void aPathBeingDeletedIsNotPublishedAgainUntilItIsGone() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        f.paths.markCollecting(team, record(dep), "run1");
+        f.paths.markDeleting(team, dep.path().hash(), "run1");
+
+        DomainException refused = refusal(() -> f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(dep.info()))));
+
+        assertThat(refused.kind()).isEqualTo(DomainException.Kind.CONFLICT);
+        assertThat(refused.reason()).contains("being removed by a garbage collection");
+        assertThat(record(dep).state()).isEqualTo(PathState.DELETING);
+    }
+
+    @Test
+    void aNarBeingDeletedRefusesThePathAndItsNarinfoIsNeverWritten() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        f.fakes.nars.doom(team, narKey(dep), f.clock.instant());
+        assertThat(f.fakes.nars.startDeleting(team, narKey(dep), f.clock.instant(), "run1")).isTrue();
+        f.upload("team", dep);
+
+        DomainException refused = refusal(() -> f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(dep.info()))));
+
+        assertThat(refused.field()).isEqualTo("paths[0].fileHash");
+        assertThat(refused.reason()).contains("being deleted by a garbage collection");
+        assertThat(narInfoExists(dep)).isFalse();
+        assertThat(record(dep)).isNull();
+    }
+
+    @Test
+    void aNarinfoWrittenTooLongAfterItsReferencesWereCheckedIsTakenBack() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        Fixture.Nar app = Fixture.nar("app", dep.path());
+        f.upload("team", app);
+        String appNarInfo = Layout.narInfo(team.name(), app.path().hash());
+        f.objects.afterWrite(key -> {
+            if (key.equals("put " + appNarInfo)) {
+                f.clock.advance(Duration.ofSeconds(6));
+            }
+        });
+
+        DomainException refused = refusal(() -> f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info()))));
+
+        assertThat(refused.reason()).contains("from checking its references to writing its narinfo");
+        assertThat(narInfoExists(app)).isFalse();
+        assertThat(record(app)).isNull();
+    }
+
+    /**
+     * Found by the race test: a collection deleted a NAR (and forgot its record) between a publish's
+     * verification of it and its claim, and the claim, finding no record, succeeded: the narinfo then
+     * named a NAR that was gone. The publish looks at the object again once it holds the claim.
+     */
+    @Test
+    void aNarDeletedBetweenItsVerificationAndTheClaimRefusesThePath() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        Fixture.Nar twin = Fixture.nar("twin", java.util.Map.of("README", "contents of dep\n"), dep.compression());
+        String key = narKey(dep);
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        f.objects.afterGet(got -> {
+            if (got.equals(key) && once.compareAndSet(false, true)) {
+                // What a collection does once nothing names the NAR: the object and its record go.
+                f.objects.delete(key);
+                f.fakes.nars.release(team, key, dep.path().hash());
+                f.fakes.nars.doom(team, key, f.clock.instant());
+                f.fakes.nars.startDeleting(team, key, f.clock.instant(), "run1");
+                f.fakes.nars.finishDeleting(team, key, "run1");
+            }
+        });
+
+        DomainException refused = refusal(() -> f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(twin.info()))));
+
+        assertThat(refused.reason()).contains("was deleted by a garbage collection while it was verified");
+        assertThat(narInfoExists(twin)).isFalse();
+        assertThat(f.fakes.nars.get(team, List.of(key))).as("the claim is taken back").allSatisfy((k, r) -> assertThat(r.users()).isEmpty());
+    }
+}

@@ -1,0 +1,261 @@
+package dev.nixfront.cache;
+
+import static dev.nixfront.cache.Fixture.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nixfront.api.GcReport;
+import dev.nixfront.api.GcRequest;
+import dev.nixfront.api.PublishRequest;
+import dev.nixfront.api.UpdateCacheRequest;
+import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.PathState;
+import dev.nixfront.cache.port.PinRecord;
+import dev.nixfront.cache.port.RootRecord;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Garbage collection against the port fakes: what is live (pins, roots within the retention, what
+ * verifying paths need, the newest roots within a size limit), what a dry run reports, and that a
+ * collection removes narinfo, item and NAR and nothing a live narinfo counts on.
+ */
+class GarbageCollectorTest {
+    private final Fixture f = new Fixture(CacheSettings.defaults("https://cache.example.org/").withCollectionFence(Duration.ofSeconds(10)));
+
+    GarbageCollectorTest() {
+        f.createCache("team");
+    }
+
+    private CacheRecord team() {
+        return f.caches.get(CacheName.of("team")).orElseThrow();
+    }
+
+    private void publish(Fixture.Nar... nars) {
+        f.uploadAll("team", nars);
+        f.services.publish().publish(ADMIN, "team", new PublishRequest(Arrays.stream(nars).map(Fixture.Nar::info).toList()));
+    }
+
+    private void pin(String name, Fixture.Nar nar) {
+        f.fakes.pins.put(team(), new PinRecord(name, 1, List.of(new PinRecord.Revision(nar.path(), f.clock.instant())), 1), null);
+    }
+
+    private void retention(String retention, String grace) {
+        f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, null, retention, null, grace));
+    }
+
+    private GcReport gc(boolean dry) {
+        return f.services.gc().collect(ADMIN, "team", new GcRequest(dry));
+    }
+
+    private boolean readable(Fixture.Nar nar) {
+        return f.objects.head(Layout.narInfo(CacheName.of("team"), nar.path().hash())).isPresent();
+    }
+
+    private boolean narThere(Fixture.Nar nar) {
+        return f.objects.head(Layout.nar(CacheName.of("team"), nar.fileHash(), nar.compression())).isPresent();
+    }
+
+    /** Every NAR object under the cache's nar/ is named by some narinfo still there. */
+    private void everyNarIsUsed() {
+        Set<String> named = f.objects.listKeys("team/").stream().filter(k -> k.endsWith(".narinfo"))
+                .map(k -> f.paths.record(team(), new dev.nixfront.nix.StorePathHash(k.substring(5, k.length() - 8))).orElseThrow())
+                .map(r -> "team/" + r.info().url()).collect(Collectors.toSet());
+        assertThat(f.objects.listKeys("team/nar/")).allMatch(named::contains);
+    }
+
+    @Test
+    void withoutARetentionNothingIsCollected() {
+        publish(Fixture.nar("a"));
+        f.clock.advance(Duration.ofDays(400));
+
+        GcReport report = gc(false);
+
+        assertThat(report.pathsCollected()).isZero();
+        assertThat(report.note()).contains("keeps everything");
+    }
+
+    @Test
+    void aDryRunSaysWhatWouldGoAndWhyAndChangesNothing() {
+        Fixture.Nar aDep = Fixture.nar("a-dep");
+        Fixture.Nar a = Fixture.nar("a", aDep.path());
+        Fixture.Nar b = Fixture.nar("b");
+        publish(aDep, a, b);
+        pin("release", a);
+        retention("7d", "0s");
+        f.clock.advance(Duration.ofDays(8));
+        List<String> writes = f.objects.writes();
+
+        GcReport report = gc(true);
+
+        assertThat(report.dryRun()).isTrue();
+        assertThat(report.pathsCollected()).isEqualTo(1);
+        assertThat(report.paths()).singleElement().satisfies(p -> {
+            assertThat(p.storePath()).isEqualTo(b.path().toString());
+            assertThat(p.reason()).startsWith("not in the closure of a pin or of a root pushed since");
+        });
+        assertThat(report.nars()).singleElement().satisfies(n -> {
+            assertThat(n.key()).isEqualTo(Layout.nar(CacheName.of("team"), b.fileHash(), b.compression()));
+            assertThat(n.action()).isEqualTo("delete");
+        });
+        assertThat(report.pathsKept()).isEqualTo(2);
+        assertThat(f.objects.writes()).isEqualTo(writes);
+        assertThat(readable(b)).isTrue();
+    }
+
+    @Test
+    void aCollectionRemovesNarinfoItemAndNarOfWhatNothingKeepsAndLeavesTheRestWhole() {
+        Fixture.Nar aDep = Fixture.nar("a-dep");
+        Fixture.Nar a = Fixture.nar("a", aDep.path());
+        Fixture.Nar bDep = Fixture.nar("b-dep");
+        Fixture.Nar b = Fixture.nar("b", bDep.path());
+        publish(aDep, a, bDep, b);
+        pin("release", a);
+        retention("7d", "0s");
+        f.clock.advance(Duration.ofDays(8));
+
+        GcReport report = gc(false);
+
+        assertThat(report.pathsCollected()).isEqualTo(2);
+        assertThat(report.narsDeleted()).isEqualTo(2);
+        for (Fixture.Nar gone : List.of(b, bDep)) {
+            assertThat(readable(gone)).isFalse();
+            assertThat(narThere(gone)).isFalse();
+            assertThat(f.paths.record(team(), gone.path().hash())).isEmpty();
+        }
+        for (Fixture.Nar kept : List.of(a, aDep)) {
+            assertThat(readable(kept)).isTrue();
+            assertThat(narThere(kept)).isTrue();
+            assertThat(f.paths.record(team(), kept.path().hash()).orElseThrow().state()).isEqualTo(PathState.PUBLISHED);
+        }
+        everyNarIsUsed();
+    }
+
+    @Test
+    void rootsPushedWithinTheRetentionKeepTheirClosuresAndOldRootRecordsGo() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        Fixture.Nar app = Fixture.nar("app", dep.path());
+        publish(dep, app);
+        retention("7d", "0s");
+        f.clock.advance(Duration.ofDays(8));
+        f.fakes.roots.record(team(), List.of(new RootRecord(app.path(), f.clock.instant().minus(Duration.ofDays(1)))));
+        Fixture.Nar old = Fixture.nar("old");
+        f.clock.advance(Duration.ofDays(-8));
+        publish(old);
+        f.fakes.roots.record(team(), List.of(new RootRecord(old.path(), f.clock.instant())));
+        f.clock.advance(Duration.ofDays(8));
+
+        GcReport report = gc(false);
+
+        assertThat(report.paths()).extracting(GcReport.GcPath::storePath).containsExactly(old.path().toString());
+        assertThat(readable(app)).isTrue();
+        assertThat(readable(dep)).as("in the closure of a root pushed a day ago").isTrue();
+        assertThat(f.fakes.roots.list(team())).extracting(RootRecord::path).containsExactly(app.path());
+    }
+
+    @Test
+    void aNarOutlivesItsLastNarinfoByTheGraceAndGoesInALaterCollection() {
+        Fixture.Nar b = Fixture.nar("b");
+        publish(b);
+        retention("1d", "3d");
+        f.clock.advance(Duration.ofDays(2));
+
+        GcReport first = gc(false);
+
+        assertThat(first.pathsCollected()).isEqualTo(1);
+        assertThat(first.narsDoomed()).isEqualTo(1);
+        assertThat(first.nars().getFirst().deleteAfter()).isEqualTo(f.clock.instant().plus(Duration.ofDays(3)));
+        assertThat(readable(b)).isFalse();
+        assertThat(narThere(b)).as("a client may hold the narinfo for a while").isTrue();
+
+        f.clock.advance(Duration.ofDays(3).plusMinutes(1));
+        GcReport later = gc(false);
+
+        assertThat(later.narsDeleted()).isEqualTo(1);
+        assertThat(narThere(b)).isFalse();
+    }
+
+    @Test
+    void aPushThatNeedsAPathWhileItIsCollectingKeepsIt() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        retention("1d", "0s");
+        f.clock.advance(Duration.ofDays(2));
+        Fixture.Nar app = Fixture.nar("app", dep.path());
+        f.upload("team", app);
+        // During the fence, as a concurrent push would: its publish takes dep back.
+        f.pause = duration -> {
+            f.clock.advance(duration.dividedBy(2));
+            f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info())));
+            f.clock.advance(duration.dividedBy(2));
+        };
+
+        GcReport report = gc(false);
+
+        assertThat(report.pathsCollected()).isZero();
+        assertThat(readable(dep)).isTrue();
+        assertThat(readable(app)).isTrue();
+        assertThat(narThere(dep)).isTrue();
+        assertThat(f.paths.record(team(), dep.path().hash()).orElseThrow().state()).isEqualTo(PathState.PUBLISHED);
+    }
+
+    @Test
+    void aVerifyingPathKeepsItsReferences() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        Fixture.Nar big = Fixture.nar("big", dep.path());
+        f.paths.putUnlessPublished(team(), new dev.nixfront.cache.port.PathRecord(PathInfos.toNarInfo(big.info(), "/nix/store", ""),
+                PathState.VERIFYING, null, f.clock.instant(), "attempt"));
+        retention("1d", "0s");
+        f.clock.advance(Duration.ofHours(30));
+
+        assertThat(gc(false).pathsCollected()).isZero();
+        assertThat(readable(dep)).isTrue();
+    }
+
+    @Test
+    void withASizeLimitTheOldestRootsClosuresGoFirst() {
+        Fixture.Nar oldest = Fixture.nar("oldest");
+        publish(oldest);
+        f.clock.advance(Duration.ofHours(1));
+        Fixture.Nar newer = Fixture.nar("newer");
+        publish(newer);
+        f.clock.advance(Duration.ofHours(1));
+        Fixture.Nar newest = Fixture.nar("newest");
+        publish(newest);
+        long limit = newest.file().length + newer.file().length;
+        f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, null, null, limit, "0s"));
+
+        GcReport report = gc(false);
+
+        assertThat(report.paths()).singleElement().satisfies(p -> {
+            assertThat(p.storePath()).isEqualTo(oldest.path().toString());
+            assertThat(p.reason()).startsWith("beyond the size limit");
+        });
+        assertThat(readable(newest)).isTrue();
+        assertThat(readable(newer)).isTrue();
+    }
+
+    @Test
+    void aNarTwoPathsShareStaysWhileOneOfThemIsKept() {
+        Fixture.Nar kept = Fixture.nar("shared");
+        Fixture.Nar twin = Fixture.nar("twin", Map.of("README", "contents of shared\n"), kept.compression());
+        assertThat(twin.fileHash()).as("the same NAR under another name").isEqualTo(kept.fileHash());
+        publish(kept, twin);
+        pin("keep", kept);
+        retention("1d", "0s");
+        f.clock.advance(Duration.ofDays(2));
+
+        GcReport report = gc(false);
+
+        assertThat(report.pathsCollected()).isEqualTo(1);
+        assertThat(readable(twin)).isFalse();
+        assertThat(narThere(kept)).isTrue();
+        assertThat(report.narsDeleted()).isZero();
+    }
+}
