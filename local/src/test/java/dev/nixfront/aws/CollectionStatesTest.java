@@ -110,9 +110,12 @@ class CollectionStatesTest {
         assertThat(nars.claim(TEAM, NAR, a, t0)).isTrue();
         assertThat(nars.claim(TEAM, NAR, b, t0.plusSeconds(1))).isTrue();
         assertThat(nars.doom(TEAM, NAR, t0)).as("used").isFalse();
-        nars.release(TEAM, NAR, a);
+        nars.release(TEAM, NAR, a, t0);
+        assertThat(nars.get(TEAM, List.of(NAR)).get(NAR).users()).as("b's claim is newer than the release's judgement")
+                .containsExactlyInAnyOrder(a, b);
+        nars.release(TEAM, NAR, a, t0.plusSeconds(2));
         assertThat(nars.doom(TEAM, NAR, t0)).as("still used by b").isFalse();
-        nars.release(TEAM, NAR, b);
+        nars.release(TEAM, NAR, b, t0.plusSeconds(2));
         assertThat(nars.get(TEAM, List.of(NAR)).get(NAR).users()).isEmpty();
         assertThat(nars.doom(TEAM, NAR, t0.plusSeconds(10))).isTrue();
         assertThat(nars.doom(TEAM, NAR, t0.plusSeconds(20))).as("doomed already: the first time stays").isFalse();
@@ -124,7 +127,7 @@ class CollectionStatesTest {
         assertThat(claimed.users()).containsExactly(a);
         assertThat(nars.startDeleting(TEAM, NAR, t0.plusSeconds(60), "run1")).isFalse();
 
-        nars.release(TEAM, NAR, a);
+        nars.release(TEAM, NAR, a, t0.plusSeconds(31));
         nars.doom(TEAM, NAR, t0.plusSeconds(40));
         assertThat(nars.startDeleting(TEAM, NAR, t0.plusSeconds(40), "run1")).isTrue();
         assertThat(nars.startDeleting(TEAM, NAR, t0.plusSeconds(40), "run1")).as("resumed by its run").isTrue();

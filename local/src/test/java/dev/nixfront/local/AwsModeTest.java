@@ -312,4 +312,25 @@ class AwsModeTest {
         assertThat(outcome.get("deleted").asInt()).isEqualTo(1);
         assertThat(aws.edgeEntries()).doesNotContainKey(stray).containsEntry("c:" + cache, entry).containsKey("s:filled");
     }
+
+    /**
+     * Garbage collection through the admin function built from its template environment: a dry run
+     * reads the policy, the paths and the NAR listing with the function's clients and reports; a
+     * collection is refused (501), since in AWS its fence outlasts an API request.
+     */
+    @Test
+    @Order(10)
+    void garbageCollectionDryRunsThroughTheAdminFunctionAndCollectingIsRefusedForNow() throws Exception {
+        cli(with(aws.adminSecretValue(), "cache", "update", cache, "--retention", "0s", "--nar-grace", "0s")).ok();
+
+        JsonNode dry = Json.mapper().readTree(cli(with(aws.adminSecretValue(), "gc", cache, "--dry-run", "--json")).ok().out());
+
+        assertThat(dry.get("dryRun").asBoolean()).isTrue();
+        assertThat(dry.get("retention").asText()).isEqualTo("0s");
+        assertThat(dry.get("pathsCollected").asInt() + dry.get("pathsKept").asInt()).isPositive();
+        Run refused = cli(with(aws.adminSecretValue(), "gc", cache));
+        assertThat(refused.err()).contains("HTTP 501", "longer than a request to this deployment may take");
+        assertThat(Json.mapper().readTree(cli(with(aws.adminSecretValue(), "gc", cache, "--dry-run", "--json")).ok().out())
+                .get("pathsCollected").asInt()).as("nothing was removed").isEqualTo(dry.get("pathsCollected").asInt());
+    }
 }

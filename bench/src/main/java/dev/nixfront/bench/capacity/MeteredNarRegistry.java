@@ -52,7 +52,7 @@ final class MeteredNarRegistry implements NarRegistry {
     }
 
     @Override
-    public void release(CacheRecord cache, String narKey, StorePathHash user) {
+    public void release(CacheRecord cache, String narKey, StorePathHash user, Instant claimedBefore) {
         throw new UnsupportedOperationException("collections are not part of the capacity simulation");
     }
 

@@ -162,8 +162,8 @@ public final class CacheCommand {
             Boolean privateCache = visibility == null ? null : visibility.privateCache;
             CacheInfo info = client().updateCache(name, new UpdateCacheRequest(privateCache, priority, retention, maxSize, narGrace));
             out().println("updated cache " + info.name());
-            out().println("  private:   " + (info.privateCache() ? "yes" : "no"));
-            out().println("  priority:  " + info.priority());
+            out().println("  private:  " + (info.privateCache() ? "yes" : "no"));
+            out().println("  priority: " + info.priority());
             out().println("  retention: " + info.retention() + (info.maxSize() == null ? "" : ", at most " + info.maxSize() + " bytes")
                     + "; NAR grace " + info.narGrace());
             return 0;

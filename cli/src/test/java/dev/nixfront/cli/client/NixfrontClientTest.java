@@ -133,6 +133,7 @@ class NixfrontClientTest {
         client.putPin("team", "a/b", new PinRequest("/nix/store/x", null));
         client.listPins("team");
         client.deletePin("team", "release");
+        client.collectGarbage("team", new dev.nixfront.api.GcRequest(true));
 
         assertThat(requests).contains("GET /v1/caches/a%20b", "PATCH /v1/caches/team", "GET /v1/caches/team/paths/x%2Fy",
                 "GET /v1/tokens?cache=a%20b", "PUT /v1/caches/team/pins/a%2Fb");

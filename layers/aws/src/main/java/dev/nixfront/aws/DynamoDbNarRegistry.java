@@ -65,9 +65,10 @@ public final class DynamoDbNarRegistry implements NarRegistry {
     }
 
     @Override
-    public void release(CacheRecord cache, String narKey, StorePathHash user) {
-        update(cache, narKey, "DELETE #users :user", "attribute_exists(pk)",
-                Map.of(":user", AttributeValue.fromSs(List.of(user.value()))));
+    public void release(CacheRecord cache, String narKey, StorePathHash user, Instant claimedBefore) {
+        update(cache, narKey, "DELETE #users :user",
+                "attribute_exists(pk) AND (attribute_not_exists(#claimedAt) OR #claimedAt < :before)",
+                Map.of(":user", AttributeValue.fromSs(List.of(user.value())), ":before", n(claimedBefore.toEpochMilli())));
     }
 
     @Override

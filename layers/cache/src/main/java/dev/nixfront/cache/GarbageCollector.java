@@ -293,10 +293,11 @@ public final class GarbageCollector {
         // What an earlier collection left halfway: paths it was deleting are finished now.
         for (PathRecord r : plan.records.values()) {
             if (r.state() == PathState.DELETING) {
-                finishDeleting(cache, r, r.attempt());
+                finishDeleting(cache, r, r.attempt(), plan.now);
             }
         }
         List<PathRecord> marked = new ArrayList<>();
+        Instant markedAt = clock.instant();
         for (StorePathHash h : plan.doomed.keySet()) {
             PathRecord r = plan.records.get(h);
             if (paths.markCollecting(cache, r, run)) {
@@ -331,7 +332,7 @@ public final class GarbageCollector {
             boolean neededByAStayingReferrer = stays.contains(r.hash()) || referrers.getOrDefault(r.hash(), List.of()).stream()
                     .anyMatch(referrer -> stays.contains(referrer.hash()));
             if (!neededByAStayingReferrer && paths.markDeleting(cache, r.hash(), run)) {
-                finishDeleting(cache, r, run);
+                finishDeleting(cache, r, run, markedAt);
                 collected.add(r.hash());
             } else {
                 paths.revive(cache, r.hash());
@@ -345,11 +346,14 @@ public final class GarbageCollector {
         for (String key : plan.narCandidates.keySet()) {
             NarRecord r = records.get(key);
             if (r != null && !r.users().isEmpty()) {
-                // Users without a readable path are publishes that claimed and then failed; one that
-                // claimed less than a fence ago may still be on its way, and the registry keeps it.
+                // Users whose path is not readable now (read now, not as planned: a path published
+                // since the plan claimed this NAR and must keep it) are publishes that claimed and
+                // then failed; one that claimed less than a fence ago may still be on its way, and
+                // the registry keeps it.
+                Map<StorePathHash, PathRecord> current = paths.get(cache, r.users());
                 List<StorePathHash> stale = r.users().stream().filter(u -> {
-                    PathRecord p = plan.records.get(u);
-                    return p == null || !p.readable() || collected.contains(u);
+                    PathRecord p = current.get(u);
+                    return p == null || !p.readable();
                 }).toList();
                 nars.dropUsers(cache, key, stale, now.minus(fence));
             }
@@ -406,11 +410,15 @@ public final class GarbageCollector {
         return needed;
     }
 
-    /** A path marked deleting: its narinfo first, then its item, then its claim on its NAR. */
-    private void finishDeleting(CacheRecord cache, PathRecord r, String run) {
+    /**
+     * A path marked deleting: its narinfo first, then its item, then its claim on its NAR, unless
+     * the NAR was claimed since {@code markedAt} (a publish of the same path again, whose claim must
+     * stand).
+     */
+    private void finishDeleting(CacheRecord cache, PathRecord r, String run, Instant markedAt) {
         objects.delete(Layout.narInfo(cache.name(), r.hash()));
         paths.deleteDeleting(cache, r.hash(), run);
-        nars.release(cache, narKey(cache, r.info()), r.hash());
+        nars.release(cache, narKey(cache, r.info()), r.hash(), markedAt);
     }
 
     /** The object key of a narinfo's NAR: the cache's prefix and its URL (sharded or from before). */

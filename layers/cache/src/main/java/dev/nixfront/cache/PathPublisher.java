@@ -131,9 +131,7 @@ final class PathPublisher {
         if (wrote && Duration.between(checked, clock.instant()).compareTo(checkToWrite) > 0) {
             objects.delete(narInfoKey);
             written.add(new Written(signed, copied, false, false));
-            throw DomainException.conflict("storePath", signed.storePath() + " took more than " + checkToWrite.toSeconds()
-                    + " s from checking its references to writing its narinfo, which a garbage collection may not wait"
-                    + " for; publish it again");
+            throw tooSlow(signed);
         }
         if (!wrote) {
             NarInfo existing = existingNarInfo(narInfoKey);
@@ -166,8 +164,31 @@ final class PathPublisher {
                 return existing;
             }
         }
+        if (!wrote && objects.head(narInfoKey).isEmpty()) {
+            // The narinfo was there when this call looked, and a collection removed it (and the item)
+            // since: the item just written would say published with no narinfo. Take it back.
+            paths.delete(cache, record.hash());
+            written.add(new Written(signed, copied, false, false));
+            throw beingCollected(signed);
+        }
+        if (Duration.between(checked, clock.instant()).compareTo(checkToWrite) > 0) {
+            // Indexed too late: a collection that marked a reference after the look may have listed
+            // the index before this item was in it, and would delete the reference. Take it back.
+            if (wrote) {
+                objects.delete(narInfoKey);
+            }
+            paths.delete(cache, record.hash());
+            written.add(new Written(signed, copied, false, false));
+            throw tooSlow(signed);
+        }
         written.add(new Written(signed, copied, wrote, true));
         return record;
+    }
+
+    private DomainException tooSlow(NarInfo signed) {
+        return DomainException.conflict("storePath", signed.storePath() + " took more than " + checkToWrite.toSeconds()
+                + " s from checking its references to being indexed, which a garbage collection may not wait for;"
+                + " publish it again");
     }
 
     /**
@@ -206,7 +227,7 @@ final class PathPublisher {
         // Once claimed, no collection can delete the object; but one may have deleted it (and
         // forgotten its record) after it was verified and before the claim: look once more.
         if (objects.head(narKey).isEmpty()) {
-            nars.release(cache, narKey, signed.storePath().hash());
+            nars.release(cache, narKey, signed.storePath().hash(), Instant.MAX);
             written.add(new Written(signed, false, false, false));
             throw DomainException.conflict("fileHash", "the NAR of " + signed.storePath() + " was deleted by a garbage"
                     + " collection while it was verified; push the path again (it is uploaded anew)");

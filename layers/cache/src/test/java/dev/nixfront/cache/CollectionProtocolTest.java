@@ -133,7 +133,7 @@ class CollectionProtocolTest {
 
         DomainException refused = refusal(() -> f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info()))));
 
-        assertThat(refused.reason()).contains("from checking its references to writing its narinfo");
+        assertThat(refused.reason()).contains("from checking its references to being indexed");
         assertThat(narInfoExists(app)).isFalse();
         assertThat(record(app)).isNull();
     }
@@ -154,7 +154,7 @@ class CollectionProtocolTest {
             if (got.equals(key) && once.compareAndSet(false, true)) {
                 // What a collection does once nothing names the NAR: the object and its record go.
                 f.objects.delete(key);
-                f.fakes.nars.release(team, key, dep.path().hash());
+                f.fakes.nars.release(team, key, dep.path().hash(), java.time.Instant.MAX);
                 f.fakes.nars.doom(team, key, f.clock.instant());
                 f.fakes.nars.startDeleting(team, key, f.clock.instant(), "run1");
                 f.fakes.nars.finishDeleting(team, key, "run1");
@@ -166,5 +166,32 @@ class CollectionProtocolTest {
         assertThat(refused.reason()).contains("was deleted by a garbage collection while it was verified");
         assertThat(narInfoExists(twin)).isFalse();
         assertThat(f.fakes.nars.get(team, List.of(key))).as("the claim is taken back").allSatisfy((k, r) -> assertThat(r.users()).isEmpty());
+    }
+
+    /**
+     * Found by the race test: a publish whose index item was written long after its look at its
+     * references was not in the collection's second listing, and the reference went. A publish that
+     * gets indexed more than half a fence after its look takes itself back.
+     */
+    @Test
+    void aPathIndexedTooLongAfterItsReferencesWereCheckedIsTakenBack() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        Fixture.Nar app = Fixture.nar("app", dep.path());
+        f.upload("team", app);
+        String appNarInfo = Layout.narInfo(team.name(), app.path().hash());
+        java.util.concurrent.atomic.AtomicBoolean narinfoWritten = new java.util.concurrent.atomic.AtomicBoolean();
+        f.objects.afterWrite(key -> narinfoWritten.compareAndSet(false, key.equals("put " + appNarInfo)));
+        f.fakes.paths.onPut = () -> {
+            if (narinfoWritten.get()) {
+                f.clock.advance(Duration.ofSeconds(6));
+            }
+        };
+
+        DomainException refused = refusal(() -> f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info()))));
+
+        assertThat(refused.reason()).contains("from checking its references to being indexed");
+        assertThat(narInfoExists(app)).isFalse();
+        assertThat(record(app)).isNull();
     }
 }

@@ -258,4 +258,33 @@ class GarbageCollectorTest {
         assertThat(narThere(kept)).isTrue();
         assertThat(report.narsDeleted()).isZero();
     }
+
+    /**
+     * Found by the race test: a path published after the plan claimed a NAR the plan had seen as
+     * an orphan, more than a fence before the NAR step; the collection judged the claim by the
+     * plan's view (no such path, so a failed publish), dropped it and deleted the NAR under a
+     * readable narinfo. Users are judged by their path items as they are at the NAR step.
+     */
+    @Test
+    void aNarClaimedByAPathPublishedDuringTheCollectionStays() {
+        Fixture.Nar c = Fixture.nar("c");
+        retention("0s", "0s");
+        // c's NAR is under nar/ already, named by no narinfo (as a crash between copy and narinfo leaves it).
+        f.objects.put(Layout.nar(CacheName.of("team"), c.fileHash(), c.compression()), c.file(), Layout.NAR_CONTENT_TYPE,
+                Layout.NAR_CACHE_CONTROL);
+        Fixture.Nar b = Fixture.nar("b");
+        publish(b);
+        f.clock.advance(Duration.ofSeconds(1));
+        f.pause = duration -> {
+            publish(c);
+            f.clock.advance(duration.plusSeconds(1));
+        };
+
+        GcReport report = gc(false);
+
+        assertThat(report.pathsCollected()).isEqualTo(1);
+        assertThat(readable(c)).isTrue();
+        assertThat(narThere(c)).as("claimed by c, published while the collection ran").isTrue();
+        everyNarIsUsed();
+    }
 }

@@ -28,8 +28,12 @@ public interface NarRegistry {
      */
     boolean claim(CacheRecord cache, String narKey, StorePathHash user, Instant at);
 
-    /** Forgets {@code user}, whose narinfo is gone. */
-    void release(CacheRecord cache, String narKey, StorePathHash user);
+    /**
+     * Forgets {@code user}, whose narinfo is gone, unless the object was claimed at or after
+     * {@code claimedBefore}: a publish of the same path may have claimed it again since the caller
+     * judged it, and its claim must stand (a later collection drops it if that publish failed).
+     */
+    void release(CacheRecord cache, String narKey, StorePathHash user, Instant claimedBefore);
 
     /** The records of these objects; an object without one is absent from the map. */
     Map<String, NarRecord> get(CacheRecord cache, Collection<String> narKeys);

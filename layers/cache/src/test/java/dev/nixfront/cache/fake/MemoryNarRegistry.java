@@ -32,9 +32,9 @@ public final class MemoryNarRegistry implements NarRegistry {
     }
 
     @Override
-    public synchronized void release(CacheRecord cache, String narKey, StorePathHash user) {
+    public synchronized void release(CacheRecord cache, String narKey, StorePathHash user, Instant claimedBefore) {
         NarRecord r = records.get(key(cache, narKey));
-        if (r != null) {
+        if (r != null && (r.claimedAt() == null || r.claimedAt().isBefore(claimedBefore))) {
             Set<StorePathHash> users = new HashSet<>(r.users());
             users.remove(user);
             records.put(key(cache, narKey), new NarRecord(narKey, users, r.claimedAt(), r.doomedAt(), r.deleting()));

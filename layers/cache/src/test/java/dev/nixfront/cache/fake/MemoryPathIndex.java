@@ -68,8 +68,16 @@ public final class MemoryPathIndex implements PathIndex {
         return found;
     }
 
+    /** Runs before every putUnlessPublished (a test lets time pass there). */
+    public volatile Runnable onPut = () -> { };
+
     @Override
-    public synchronized boolean putUnlessPublished(CacheRecord cache, PathRecord record) {
+    public boolean putUnlessPublished(CacheRecord cache, PathRecord record) {
+        onPut.run();
+        return put(cache, record);
+    }
+
+    private synchronized boolean put(CacheRecord cache, PathRecord record) {
         PathRecord existing = items.get(key(cache, record.hash()));
         if (existing != null && (existing.state() == PathState.PUBLISHED || existing.state() == PathState.DELETING)) {
             return false;
