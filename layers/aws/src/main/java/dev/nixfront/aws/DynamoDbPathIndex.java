@@ -135,17 +135,8 @@ public final class DynamoDbPathIndex implements PathIndex {
 
     @Override
     public List<StorePathHash> listHashes(CacheRecord cache) {
-        List<Map<String, AttributeValue>> keys = new ArrayList<>(
-                keys(DynamoDbTableSchema.GSI1, DynamoDbTableSchema.GSI1_PK, PathListing.legacyPartition(cache), 0));
-        List<Callable<List<Map<String, AttributeValue>>>> shards = new ArrayList<>();
-        for (String shard : PathListing.SHARDS) {
-            shards.add(() -> keys(DynamoDbTableSchema.GSI2, DynamoDbTableSchema.GSI2_PK, PathListing.partition(cache, shard), 0));
-        }
-        for (List<Map<String, AttributeValue>> listed : Parallel.all(shards, LISTING_PARALLELISM)) {
-            keys.addAll(listed);
-        }
         Set<StorePathHash> hashes = new LinkedHashSet<>();
-        for (Map<String, AttributeValue> key : keys) {
+        for (Map<String, AttributeValue> key : listed(cache)) {
             String pk = key.get(DynamoDbTableSchema.PK).s();
             hashes.add(new StorePathHash(pk.substring(pk.lastIndexOf('#') + 1)));
         }
@@ -222,15 +213,7 @@ public final class DynamoDbPathIndex implements PathIndex {
     @Override
     public void deleteAll(CacheRecord cache) {
         for (int round = 1; ; round++) {
-            List<Map<String, AttributeValue>> keys = new ArrayList<>(
-                    keys(DynamoDbTableSchema.GSI1, DynamoDbTableSchema.GSI1_PK, PathListing.legacyPartition(cache), 0));
-            List<Callable<List<Map<String, AttributeValue>>>> shards = new ArrayList<>();
-            for (String shard : PathListing.SHARDS) {
-                shards.add(() -> keys(DynamoDbTableSchema.GSI2, DynamoDbTableSchema.GSI2_PK, PathListing.partition(cache, shard), 0));
-            }
-            for (List<Map<String, AttributeValue>> listed : Parallel.all(shards, LISTING_PARALLELISM)) {
-                keys.addAll(listed);
-            }
+            List<Map<String, AttributeValue>> keys = listed(cache);
             if (keys.isEmpty()) {
                 return;
             }
@@ -286,6 +269,23 @@ public final class DynamoDbPathIndex implements PathIndex {
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
+    }
+
+    /**
+     * The keys of every path item of the cache: the legacy gsi1 partition first, then the 32 shards
+     * in parallel (in that order, so an item the listing migration moves meanwhile is not missed).
+     */
+    private List<Map<String, AttributeValue>> listed(CacheRecord cache) {
+        List<Map<String, AttributeValue>> keys = new ArrayList<>(
+                keys(DynamoDbTableSchema.GSI1, DynamoDbTableSchema.GSI1_PK, PathListing.legacyPartition(cache), 0));
+        List<Callable<List<Map<String, AttributeValue>>>> shards = new ArrayList<>();
+        for (String shard : PathListing.SHARDS) {
+            shards.add(() -> keys(DynamoDbTableSchema.GSI2, DynamoDbTableSchema.GSI2_PK, PathListing.partition(cache, shard), 0));
+        }
+        for (List<Map<String, AttributeValue>> listed : Parallel.all(shards, LISTING_PARALLELISM)) {
+            keys.addAll(listed);
+        }
+        return keys;
     }
 
     /** The table keys listed under one index partition, all of them ({@code limit} 0) or at most {@code limit}. */

@@ -297,11 +297,16 @@ public final class GarbageCollector {
             }
         }
         List<PathRecord> marked = new ArrayList<>();
+        // A doomed path that could not be marked (it changed since the plan) is kept, and so must be
+        // what it references: found by the race test.
+        Set<StorePathHash> unmarked = new HashSet<>();
         Instant markedAt = clock.instant();
         for (StorePathHash h : plan.doomed.keySet()) {
             PathRecord r = plan.records.get(h);
             if (paths.markCollecting(cache, r, run)) {
                 marked.add(r);
+            } else {
+                unmarked.add(h);
             }
         }
         if (!marked.isEmpty()) {
@@ -319,7 +324,8 @@ public final class GarbageCollector {
         // closure: a push revives the references it names, not theirs, and a referrer revived a
         // moment after its reference was marked deleting would otherwise stay readable without it.
         Map<StorePathHash, List<PathRecord>> referrers = new HashMap<>();
-        for (PathRecord r : marked) {
+        List<PathRecord> doomedRecords = plan.doomed.keySet().stream().map(plan.records::get).toList();
+        for (PathRecord r : doomedRecords) {
             for (StorePath ref : r.info().references()) {
                 if (!ref.equals(r.info().storePath())) {
                     referrers.computeIfAbsent(ref.hash(), k -> new ArrayList<>()).add(r);
@@ -327,6 +333,7 @@ public final class GarbageCollector {
             }
         }
         Set<StorePathHash> stays = newlyNeeded(cache, plan, byPath);
+        stays.addAll(unmarked);
         Set<StorePathHash> collected = new HashSet<>();
         for (PathRecord r : order) {
             boolean neededByAStayingReferrer = stays.contains(r.hash()) || referrers.getOrDefault(r.hash(), List.of()).stream()

@@ -227,7 +227,7 @@ final class PathPublisher {
         // Once claimed, no collection can delete the object; but one may have deleted it (and
         // forgotten its record) after it was verified and before the claim: look once more.
         if (objects.head(narKey).isEmpty()) {
-            nars.release(cache, narKey, signed.storePath().hash(), Instant.MAX);
+            nars.release(cache, narKey, signed.storePath().hash(), NarRegistry.ANY_CLAIM);
             written.add(new Written(signed, false, false, false));
             throw DomainException.conflict("fileHash", "the NAR of " + signed.storePath() + " was deleted by a garbage"
                     + " collection while it was verified; push the path again (it is uploaded anew)");

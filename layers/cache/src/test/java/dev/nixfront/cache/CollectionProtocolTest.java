@@ -154,7 +154,7 @@ class CollectionProtocolTest {
             if (got.equals(key) && once.compareAndSet(false, true)) {
                 // What a collection does once nothing names the NAR: the object and its record go.
                 f.objects.delete(key);
-                f.fakes.nars.release(team, key, dep.path().hash(), java.time.Instant.MAX);
+                f.fakes.nars.release(team, key, dep.path().hash(), dev.nixfront.cache.port.NarRegistry.ANY_CLAIM);
                 f.fakes.nars.doom(team, key, f.clock.instant());
                 f.fakes.nars.startDeleting(team, key, f.clock.instant(), "run1");
                 f.fakes.nars.finishDeleting(team, key, "run1");

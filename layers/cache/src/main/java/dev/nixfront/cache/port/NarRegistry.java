@@ -22,6 +22,9 @@ import java.util.Map;
  * narinfos it read (a record is created by its first claim or doom).
  */
 public interface NarRegistry {
+    /** A {@code claimedBefore} every claim is before: a publisher taking back its own claim. */
+    Instant ANY_CLAIM = Instant.ofEpochMilli(Long.MAX_VALUE);
+
     /**
      * Records that {@code user}'s narinfo is about to name the object (and when): false, changing
      * nothing, while a collection is deleting it.
