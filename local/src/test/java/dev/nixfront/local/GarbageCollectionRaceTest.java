@@ -65,6 +65,20 @@ class GarbageCollectionRaceTest {
         return Duration.between(seen, Instant.now()).compareTo(Duration.ofSeconds(2)) < 0;
     }
 
+    /** The path item of a store path (or basename) as the table holds it now, for the failure message. */
+    private static String item(LocalStack stack, String path) {
+        String hash = Path.of(path).getFileName().toString().substring(0, 32);
+        StringBuilder found = new StringBuilder();
+        stack.dynamoDb().scanPaginator(r -> r.tableName("nixfront-2")).items().forEach(i -> {
+            if (i.get("pk").s().endsWith("#" + hash)) {
+                found.append(i.get("pk").s()).append(" state=").append(i.containsKey("state") ? i.get("state").s() : "-")
+                        .append(" attempt=").append(i.containsKey("attempt") ? i.get("attempt").s() : "-")
+                        .append(" updatedAt=").append(i.containsKey("updatedAt") ? i.get("updatedAt").s() : "-").append("; ");
+            }
+        });
+        return found.length() == 0 ? "no item" : found.toString();
+    }
+
     private static int status(String url) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -140,7 +154,8 @@ class GarbageCollectionRaceTest {
                         for (String ref : field(narinfo.body(), "References").split(" ")) {
                             String refUrl = substituter + "/" + ref.substring(0, Math.min(32, ref.length())) + ".narinfo";
                             if (!ref.isEmpty() && !path.endsWith(ref) && missing(narinfoUrl, refUrl, seen)) {
-                                violations.add(path + " stayed readable while its reference " + ref + " was not");
+                                violations.add(path + " stayed readable while its reference " + ref + " was not; items: "
+                                        + item(stack, path) + " / " + item(stack, ref));
                             }
                         }
                     } catch (Exception e) {
