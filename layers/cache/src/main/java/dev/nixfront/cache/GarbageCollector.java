@@ -392,8 +392,15 @@ public final class GarbageCollector {
      * read: a path indexed more than half a fence ago is in it unless the index lags that much.)
      */
     private Set<StorePathHash> newlyNeeded(CacheRecord cache, Plan plan, Map<StorePath, PathRecord> marked) {
+        // Every path the plan did not see readable: absent from its listing, or then rejected (a
+        // push that failed) and published since (found by the race test: a path published over its
+        // own rejection was not looked at again, and its reference went).
         Set<StorePathHash> fresh = new HashSet<>(paths.listHashes(cache));
-        fresh.removeAll(plan.records.keySet());
+        plan.records.forEach((h, r) -> {
+            if (r.readable() || r.state() == PathState.VERIFYING) {
+                fresh.remove(h);
+            }
+        });
         Set<StorePathHash> needed = new HashSet<>();
         if (fresh.isEmpty()) {
             return needed;

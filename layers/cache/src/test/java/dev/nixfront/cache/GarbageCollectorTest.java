@@ -287,4 +287,34 @@ class GarbageCollectorTest {
         assertThat(narThere(c)).as("claimed by c, published while the collection ran").isTrue();
         everyNarIsUsed();
     }
+
+    /**
+     * Found by the race test: a path the plan saw rejected (a push of it had failed) was published
+     * before the marking, counting on a reference the collection then marked; the collection looked
+     * again only at paths its plan had not listed at all, and deleted the reference.
+     */
+    @Test
+    void aPathPublishedOverItsRejectionDuringTheCollectionKeepsItsReferences() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        Fixture.Nar app = Fixture.nar("app", dep.path());
+        f.paths.putRejected(team(), new dev.nixfront.cache.port.PathRecord(PathInfos.toNarInfo(app.info(), "/nix/store", ""),
+                PathState.REJECTED, "NotUploaded", f.clock.instant()), null);
+        retention("0s", "0s");
+        f.clock.advance(Duration.ofSeconds(1));
+        f.upload("team", app);
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        f.paths.beforeTransition = () -> {
+            if (once.compareAndSet(false, true)) {
+                // Before the first mark: the publish of app finds dep published and counts on it.
+                f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info())));
+            }
+        };
+
+        gc(false);
+
+        assertThat(readable(app)).isTrue();
+        assertThat(readable(dep)).as("app, published meanwhile, needs it").isTrue();
+        assertThat(narThere(dep)).isTrue();
+    }
 }
