@@ -17,6 +17,7 @@ import dev.nixfront.cache.port.PinRecord;
 import dev.nixfront.cache.port.PinRepository;
 import dev.nixfront.cache.port.RootRecord;
 import dev.nixfront.cache.port.RootRepository;
+import dev.nixfront.cache.port.UsageCounter;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.StorePath;
 import dev.nixfront.nix.StorePathHash;
@@ -86,9 +87,12 @@ public final class GarbageCollector {
     private final Duration fence;
     private final SecureRandom random;
     private final Duration requestBudget;
+    private final UsageCounter usage;
 
     GarbageCollector(CacheLookup lookup, PathIndex paths, NarRegistry nars, ObjectStore objects, RootRepository roots,
-                     PinRepository pins, Clock clock, Pause pause, Duration fence, Duration requestBudget, SecureRandom random) {
+                     PinRepository pins, Clock clock, Pause pause, Duration fence, Duration requestBudget, SecureRandom random,
+                     UsageCounter usage) {
+        this.usage = Objects.requireNonNull(usage);
         this.lookup = Objects.requireNonNull(lookup);
         this.paths = Objects.requireNonNull(paths);
         this.nars = Objects.requireNonNull(nars);
@@ -381,6 +385,10 @@ public final class GarbageCollector {
             List<StorePathHash> old = roots.list(cache).stream().filter(root -> root.pushedAt().isBefore(plan.cutoff))
                     .map(root -> root.path().hash()).toList();
             roots.delete(cache, old);
+        }
+        if (!collected.isEmpty()) {
+            long bytes = collected.stream().mapToLong(h -> plan.records.get(h).info().fileSize()).sum();
+            usage.add(cache, -collected.size(), -bytes, null);
         }
         return plan.report(false, narOutcome, collected, deletedNars);
     }

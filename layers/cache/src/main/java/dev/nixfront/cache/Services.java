@@ -55,6 +55,6 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
                 new RootService(ports.caches(), ports.paths(), ports.roots(), clock, settings.storeDir()),
                 new PinService(ports.caches(), ports.paths(), ports.pins(), clock, settings.storeDir()),
                 new GarbageCollector(new CacheLookup(ports.caches()), ports.paths(), ports.nars(), ports.objects(), ports.roots(),
-                        ports.pins(), clock, pause, settings.collectionFence(), settings.inlineTimeBudget(), random));
+                        ports.pins(), clock, pause, settings.collectionFence(), settings.inlineTimeBudget(), random, ports.usage()));
     }
 }

@@ -123,6 +123,8 @@ class GarbageCollectorTest {
 
         assertThat(report.pathsCollected()).isEqualTo(2);
         assertThat(report.narsDeleted()).isEqualTo(2);
+        assertThat(f.fakes.usage.read(team()).paths()).as("the usage counters lose what went").isEqualTo(2);
+        assertThat(f.fakes.usage.read(team()).narBytes()).isEqualTo(a.file().length + aDep.file().length);
         for (Fixture.Nar gone : List.of(b, bDep)) {
             assertThat(readable(gone)).isFalse();
             assertThat(narThere(gone)).isFalse();
