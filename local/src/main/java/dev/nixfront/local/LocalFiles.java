@@ -74,11 +74,15 @@ final class LocalFiles {
      * files under it are made with the umask's modes and so are only private behind it.
      */
     void create(PrintStream notices) throws IOException {
+        create(notices, new UnixSystem().getUid());
+    }
+
+    /** As {@link #create(PrintStream)}, as the user {@code user} (tests play another user without root). */
+    void create(PrintStream notices, long user) throws IOException {
         if (!Files.isDirectory(directory)) {
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
         }
         long owner = ((Number) Files.getAttribute(directory, "unix:uid")).longValue();
-        long user = new UnixSystem().getUid();
         if (owner != user) {
             throw new IOException(directory + " belongs to another user (uid " + owner + "; this is uid " + user
                     + "): refusing to keep this stack's keys, admin token and data there; choose a directory of your own with --dir");
