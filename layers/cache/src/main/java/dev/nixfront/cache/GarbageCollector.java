@@ -161,13 +161,14 @@ public final class GarbageCollector {
                 }
             }
             List<GcReport.GcNar> narsListed = new ArrayList<>();
+            Map<String, NarRecord> doomedSince = dry ? nars.get(cache, narCandidates.keySet()) : Map.of();
             int deleted = 0;
             int doomedNars = 0;
             for (Map.Entry<String, String> e : narCandidates.entrySet()) {
                 if (!dry && !narOutcome.containsKey(e.getKey())) {
                     continue; // a publish claimed it meanwhile: kept
                 }
-                Instant after = dry ? deleteAfter(e.getKey()) : narOutcome.get(e.getKey());
+                Instant after = dry ? deleteAfter(doomedSince.get(e.getKey())) : narOutcome.get(e.getKey());
                 boolean delete = dry ? !after.isAfter(now) : deletedNars.contains(e.getKey());
                 if (delete) {
                     deleted++;
@@ -184,8 +185,7 @@ public final class GarbageCollector {
                     narsListed, note);
         }
 
-        private Instant deleteAfter(String narKey) {
-            NarRecord r = nars.get(cache, List.of(narKey)).get(narKey);
+        private Instant deleteAfter(NarRecord r) {
             Instant doomedAt = r != null && r.doomedAt() != null ? r.doomedAt() : now;
             return doomedAt.plus(cache.gc().grace());
         }
@@ -261,15 +261,15 @@ public final class GarbageCollector {
                 plan.keptNars.add(narKey(cache, r.info()));
             }
         }
-        Set<String> candidates = new TreeSet<>();
+        Set<String> ofDoomedPaths = new HashSet<>();
         for (StorePathHash h : plan.doomed.keySet()) {
-            candidates.add(narKey(cache, plan.records.get(h).info()));
+            ofDoomedPaths.add(narKey(cache, plan.records.get(h).info()));
         }
+        Set<String> candidates = new TreeSet<>(ofDoomedPaths);
         candidates.addAll(objects.listKeys(cache.name().value() + "/nar/"));
         for (String key : candidates) {
             if (!plan.keptNars.contains(key)) {
-                boolean ofDoomedPath = plan.doomed.keySet().stream().anyMatch(h -> narKey(cache, plan.records.get(h).info()).equals(key));
-                plan.narCandidates.put(key, ofDoomedPath ? "only collected paths name it" : "no narinfo of the cache names it");
+                plan.narCandidates.put(key, ofDoomedPaths.contains(key) ? "only collected paths name it" : "no narinfo of the cache names it");
             }
         }
         return plan;
