@@ -13,6 +13,8 @@ import dev.nixfront.aws.AwsClients;
 import dev.nixfront.aws.AwsPorts;
 import dev.nixfront.aws.LocalKeyVault;
 import dev.nixfront.cache.CacheSettings;
+import dev.nixfront.cache.EdgeEntries;
+import dev.nixfront.cache.MapEdgeStore;
 import dev.nixfront.cache.DomainException;
 import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Principal;
@@ -62,7 +64,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * dynalite (a child process, LevelDB under {@code DIR/dynamodb}), the same handler classes as in
  * Lambda behind an API Gateway look-alike ({@link ApiFront}), a verification executor standing in
  * for the async Lambda invoke, and a read server playing CloudFront ({@link ReadServer}) with the
- * read path's store in memory ({@link LocalEdgeStore}), filled from the table at every start.
+ * read path's store in memory ({@link MapEdgeStore}), filled from the table at every start.
  * Everything binds 127.0.0.1; data and the admin token survive restarts.
  */
 public final class LocalStack implements AutoCloseable {
@@ -142,7 +144,10 @@ public final class LocalStack implements AutoCloseable {
                 credentials.accessKeyId(), credentials.secretAccessKey())));
         LocalTableUpgrade.ensure(clients.dynamoDb(), TABLE, PREVIOUS_TABLE, clock);
 
-        LocalEdgeStore edge = new LocalEdgeStore(clock.instant());
+        // Born marked filled: between the read server's start and the fill below, a cache without an
+        // entry is refused (404), never let through unchecked.
+        MapEdgeStore edge = new MapEdgeStore();
+        edge.put(Map.of(EdgeEntries.FILLED, EdgeEntries.filled(clock.instant())));
         readServer = track(new ReadServer(blobStoreOrigin(files.s3()), options.cachePort(), edge::get, clock));
         CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString())
                 .withCollectionFence(LOCAL_COLLECTION_FENCE));

@@ -77,7 +77,7 @@ final class ReadServer implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
     /**
-     * @param edge  the read path's store, by key ({@link LocalEdgeStore#get}); null: no check, as a
+     * @param edge  the read path's store, by key ({@code MapEdgeStore.get}); null: no check, as a
      *              distribution without the viewer function serves (what the AWS-mode tests stand
      *              up, since Lambda's wiring writes no store until the KeyValueStore adapter exists)
      * @param clock what token expiries are compared with
