@@ -2,7 +2,6 @@ package dev.nixfront.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.PathRecord;
 import dev.nixfront.cache.port.PathState;
@@ -32,13 +31,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalAws.Extension.class)
 class DynamoDbPathIndexTest {
     /** A cache older than incarnations: its items keep the keys they always had. */
-    private static final CacheRecord TEAM = cache("team", CacheRecord.LEGACY_INCARNATION);
-    private static final CacheRecord OTHER = cache("other", "00000000000000bb");
+    private static final CacheRecord TEAM = TestCaches.cache("team", CacheRecord.LEGACY_INCARNATION);
+    private static final CacheRecord OTHER = TestCaches.cache("other", "00000000000000bb");
 
-    private static CacheRecord cache(String name, String incarnation) {
-        return new CacheRecord(CacheName.of(name), name + "-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=", new byte[] {1},
-                40, false, Instant.parse("2026-11-25T17:00:00Z"), incarnation, null);
-    }
     private static final Instant AT = Instant.parse("2026-11-25T17:00:00Z");
     private static final SecretKey KEY = SecretKey.fromSeed("team-1", new byte[32]);
 
@@ -259,8 +254,8 @@ class DynamoDbPathIndexTest {
     /** Items of a cache created again under a deleted one's name are other items: it starts with an empty index. */
     @Test
     void eachIncarnationOfANameHasItsOwnItems() throws Exception {
-        CacheRecord first = cache("reborn", "00000000000000c1");
-        CacheRecord second = cache("reborn", "00000000000000c2");
+        CacheRecord first = TestCaches.cache("reborn", "00000000000000c1");
+        CacheRecord second = TestCaches.cache("reborn", "00000000000000c2");
         StorePath path = StorePath.parse("/nix/store/0123456789abcdfghijklmnpqrsvwxyz-reborn");
         PathRecord published = record(path, PathState.PUBLISHED, "first life");
         assertThat(paths.putUnlessPublished(first, published)).isTrue();

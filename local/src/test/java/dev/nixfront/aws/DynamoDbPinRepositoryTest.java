@@ -2,7 +2,6 @@ package dev.nixfront.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.PinRecord;
 import dev.nixfront.nix.StorePath;
@@ -18,18 +17,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalAws.Extension.class)
 class DynamoDbPinRepositoryTest {
     private static final Instant AT = Instant.parse("2026-11-25T17:00:00Z");
-    private static final CacheRecord TEAM = cache("team", "00000000000000aa");
-    private static final CacheRecord LEGACY = cache("legacy", CacheRecord.LEGACY_INCARNATION);
+    private static final CacheRecord TEAM = TestCaches.cache("team", "00000000000000aa");
+    private static final CacheRecord LEGACY = TestCaches.cache("legacy", CacheRecord.LEGACY_INCARNATION);
 
     private final Random random = new Random(11);
     private DynamoDbPinRepository pins;
     private LocalAws aws;
     private String table;
 
-    private static CacheRecord cache(String name, String incarnation) {
-        return new CacheRecord(CacheName.of(name), name + "-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=", new byte[] {1},
-                40, false, AT, incarnation, null);
-    }
 
     @BeforeEach
     void setUp(LocalAws aws) {
@@ -75,7 +70,7 @@ class DynamoDbPinRepositoryTest {
         assertThat(pins.list(TEAM, "b", 2)).extracting(PinRecord::name).containsExactly("c", "d");
         assertThat(pins.list(TEAM, "d", 2)).extracting(PinRecord::name).containsExactly("e");
         assertThat(pins.list(TEAM, "e", 2)).isEmpty();
-        assertThat(pins.list(cache("team", "00000000000000bb"))).as("a cache created again has no pins").isEmpty();
+        assertThat(pins.list(TestCaches.cache("team", "00000000000000bb"))).as("a cache created again has no pins").isEmpty();
         assertThat(pins.list(LEGACY)).extracting(PinRecord::name).containsExactly("old");
         assertThat(aws.clients().dynamoDb().getItem(b -> b.tableName(table).key(Items.key("PINS#legacy", "old"))).item())
                 .as("the path items' convention: no incarnation").isNotEmpty();

@@ -2,7 +2,6 @@ package dev.nixfront.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.RootRecord;
 import dev.nixfront.nix.StorePath;
@@ -23,18 +22,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 @ExtendWith(LocalAws.Extension.class)
 class DynamoDbRootRepositoryTest {
     private static final Instant AT = Instant.parse("2026-11-25T17:00:00Z");
-    private static final CacheRecord TEAM = cache("team", "00000000000000aa");
-    private static final CacheRecord LEGACY = cache("legacy", CacheRecord.LEGACY_INCARNATION);
+    private static final CacheRecord TEAM = TestCaches.cache("team", "00000000000000aa");
+    private static final CacheRecord LEGACY = TestCaches.cache("legacy", CacheRecord.LEGACY_INCARNATION);
 
     private final Random random = new Random(7);
     private DynamoDbRootRepository roots;
     private LocalAws aws;
     private String table;
 
-    private static CacheRecord cache(String name, String incarnation) {
-        return new CacheRecord(CacheName.of(name), name + "-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=", new byte[] {1},
-                40, false, AT, incarnation, null);
-    }
 
     @BeforeEach
     void setUp(LocalAws aws) {
@@ -86,7 +81,7 @@ class DynamoDbRootRepositoryTest {
     @Test
     void eachIncarnationAndTheLegacyOneHaveTheirOwnRoots() {
         StorePath root = storePath("shared");
-        CacheRecord again = cache("team", "00000000000000bb");
+        CacheRecord again = TestCaches.cache("team", "00000000000000bb");
         roots.record(TEAM, List.of(new RootRecord(root, AT)));
         roots.record(LEGACY, List.of(new RootRecord(storePath("old"), AT)));
 

@@ -2,7 +2,6 @@ package dev.nixfront.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.UsageCounter.Usage;
 import java.time.Instant;
@@ -22,17 +21,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalAws.Extension.class)
 class DynamoDbUsageCounterTest {
     private static final Instant AT = Instant.parse("2026-11-25T17:00:00Z");
-    private static final CacheRecord TEAM = cache("team", "00000000000000aa");
-    private static final CacheRecord LEGACY = cache("legacy", CacheRecord.LEGACY_INCARNATION);
+    private static final CacheRecord TEAM = TestCaches.cache("team", "00000000000000aa");
+    private static final CacheRecord LEGACY = TestCaches.cache("legacy", CacheRecord.LEGACY_INCARNATION);
 
     private DynamoDbUsageCounter usage;
     private LocalAws aws;
     private String table;
 
-    private static CacheRecord cache(String name, String incarnation) {
-        return new CacheRecord(CacheName.of(name), name + "-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=", new byte[] {1},
-                40, false, AT, incarnation, null);
-    }
 
     @BeforeEach
     void setUp(LocalAws aws) {
@@ -90,7 +85,7 @@ class DynamoDbUsageCounterTest {
     void eachIncarnationCountsAloneAndDeletionForgetsIt() {
         usage.add(TEAM, 5, 50, AT);
         usage.add(LEGACY, 7, 70, AT);
-        assertThat(usage.read(cache("team", "00000000000000bb"))).isEqualTo(Usage.NONE);
+        assertThat(usage.read(TestCaches.cache("team", "00000000000000bb"))).isEqualTo(Usage.NONE);
         assertThat(aws.clients().dynamoDb().scan(b -> b.tableName(table)).items())
                 .anyMatch(i -> i.get("pk").s().matches("USAGE#legacy#\\d+"));
 

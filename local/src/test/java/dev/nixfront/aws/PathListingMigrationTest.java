@@ -3,7 +3,6 @@ package dev.nixfront.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.PathRecord;
 import dev.nixfront.cache.port.PathState;
@@ -44,8 +43,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 @ExtendWith(LocalAws.Extension.class)
 class PathListingMigrationTest {
     private static final Instant AT = Instant.parse("2026-11-25T17:00:00Z");
-    private static final CacheRecord LEGACY = cache("old", CacheRecord.LEGACY_INCARNATION);
-    private static final CacheRecord CURRENT = cache("team", "00000000000000a1");
+    private static final CacheRecord LEGACY = TestCaches.cache("old", CacheRecord.LEGACY_INCARNATION);
+    private static final CacheRecord CURRENT = TestCaches.cache("team", "00000000000000a1");
 
     private final Random random = new Random(11);
     private DynamoDbClient dynamoDb;
@@ -244,10 +243,6 @@ class PathListingMigrationTest {
         return all;
     }
 
-    private static CacheRecord cache(String name, String incarnation) {
-        return new CacheRecord(CacheName.of(name), name + "-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=", new byte[] {1},
-                40, false, AT, incarnation, null);
-    }
 
     private static PathRecord record(StorePath path) {
         Hash file = Hash.sha256(("file " + path).getBytes(StandardCharsets.UTF_8));
