@@ -8,7 +8,9 @@ import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.GcRequest;
+import dev.nixfront.api.GcStatus;
 import dev.nixfront.api.IndexMigrationRequest;
+import dev.nixfront.api.RemovePathsRequest;
 import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.cache.EdgeReconciler;
 import dev.nixfront.cache.Principal;
@@ -17,7 +19,9 @@ import java.util.Objects;
 
 /**
  * Administration: the {@link ApiRoute}s of {@link ApiRoute.Function#ADMIN} (create, update and delete caches;
- * create, list ({@code ?cache=NAME}) and revoke tokens; move path listings into the sharded index).
+ * create, list ({@code ?cache=NAME}) and revoke tokens; move path listings into the sharded index;
+ * start garbage collections and removals of paths, which run as jobs of the collect function
+ * ({@link CollectHandler}) where they outlast a request, and read their state).
  * Signing keys are sealed here
  * and never leave it; created token secrets appear once, in the 201 body.
  *
@@ -63,7 +67,13 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                     return Http.ok(services.caches().update(principal, request.param("cache"), request.body(UpdateCacheRequest.class)));
                 case COLLECT_GARBAGE:
                     request.noQuery();
-                    return Http.ok(services.gc().collect(principal, request.param("cache"), request.body(GcRequest.class)));
+                    return collection(services.gc().collect(principal, request.param("cache"), request.body(GcRequest.class)));
+                case REMOVE_PATHS:
+                    request.noQuery();
+                    return collection(services.gc().remove(principal, request.param("cache"), request.body(RemovePathsRequest.class)));
+                case GC_STATUS:
+                    request.noQuery();
+                    return Http.ok(services.gc().status(principal, request.param("cache")));
                 case CREATE_TOKEN:
                     request.noQuery();
                     return Http.created(services.tokens().create(principal, request.body(CreateTokenRequest.class)));
@@ -81,5 +91,10 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                     throw new IllegalStateException(route + " is declared for the admin function but not handled here");
             }
         });
+    }
+
+    /** 200 with the outcome of a collection done at once; 202 while its job runs (the client reads GET .../gc). */
+    private static APIGatewayV2HTTPResponse collection(GcStatus status) {
+        return status.running() ? Http.json(202, status) : Http.ok(status);
     }
 }

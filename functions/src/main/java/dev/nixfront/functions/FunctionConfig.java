@@ -3,6 +3,7 @@ package dev.nixfront.functions;
 import dev.nixfront.aws.AwsClientConfig;
 import dev.nixfront.cache.CacheSettings;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -28,11 +29,16 @@ import java.util.Objects;
  * @param cacheUrl             {@code NIXFRONT_CACHE_URL}, where Nix reads caches; null where unused
  * @param edgeStoreArn         {@code NIXFRONT_EDGE_STORE_ARN}, the read path's CloudFront KeyValueStore; only admin has it
  * @param inlineVerifyMaxBytes {@code NIXFRONT_INLINE_VERIFY_MAX_BYTES}, default 256 MiB
+ * @param collectFunction      {@code NIXFRONT_COLLECT_FUNCTION}, name or ARN of the collect function that runs
+ *                             collection jobs; only admin has it
+ * @param collectionFence      {@code NIXFRONT_COLLECTION_FENCE_SECONDS}, how long a collection waits between
+ *                             marking and deleting; publish, verify, admin and collect must agree (the
+ *                             stack gives them one value), default {@link CacheSettings#COLLECTION_FENCE}
  * @param endpoints            endpoint overrides; {@link AwsClientConfig.Endpoints#NONE} in AWS
  */
 public record FunctionConfig(String region, String table, String bucket, String kmsKeyArn, String verifyFunction,
                              String adminTokenSecretArn, String cacheUrl, String edgeStoreArn, long inlineVerifyMaxBytes,
-                             AwsClientConfig.Endpoints endpoints) {
+                             String collectFunction, Duration collectionFence, AwsClientConfig.Endpoints endpoints) {
     public static final String REGION = "AWS_REGION";
     public static final String TABLE = "NIXFRONT_TABLE";
     public static final String BUCKET = "NIXFRONT_BUCKET";
@@ -42,6 +48,8 @@ public record FunctionConfig(String region, String table, String bucket, String 
     public static final String CACHE_URL = "NIXFRONT_CACHE_URL";
     public static final String EDGE_STORE_ARN = "NIXFRONT_EDGE_STORE_ARN";
     public static final String INLINE_VERIFY_MAX_BYTES = "NIXFRONT_INLINE_VERIFY_MAX_BYTES";
+    public static final String COLLECT_FUNCTION = "NIXFRONT_COLLECT_FUNCTION";
+    public static final String COLLECTION_FENCE_SECONDS = "NIXFRONT_COLLECTION_FENCE_SECONDS";
     /** The SDK's own variables: every service, and one service (suffix S3, DYNAMODB, KMS, LAMBDA, SECRETS_MANAGER, CLOUDFRONT_KEYVALUESTORE). */
     public static final String ENDPOINT_URL = "AWS_ENDPOINT_URL";
     public static final String ENDPOINT_URL_PREFIX = "AWS_ENDPOINT_URL_";
@@ -54,6 +62,7 @@ public record FunctionConfig(String region, String table, String bucket, String 
         if (inlineVerifyMaxBytes < 0) {
             throw new IllegalArgumentException(INLINE_VERIFY_MAX_BYTES + " must not be negative");
         }
+        Objects.requireNonNull(collectionFence, COLLECTION_FENCE_SECONDS);
     }
 
     public static FunctionConfig fromEnvironment() {
@@ -71,7 +80,23 @@ public record FunctionConfig(String region, String table, String bucket, String 
         }
         return new FunctionConfig(required(env, REGION), required(env, TABLE), required(env, BUCKET),
                 optional(env, KMS_KEY_ARN), optional(env, VERIFY_FUNCTION), optional(env, ADMIN_TOKEN_SECRET_ARN),
-                optional(env, CACHE_URL), optional(env, EDGE_STORE_ARN), inlineBytes, endpoints(env));
+                optional(env, CACHE_URL), optional(env, EDGE_STORE_ARN), inlineBytes, optional(env, COLLECT_FUNCTION),
+                fence(optional(env, COLLECTION_FENCE_SECONDS)), endpoints(env));
+    }
+
+    private static Duration fence(String seconds) {
+        if (seconds == null) {
+            return CacheSettings.COLLECTION_FENCE;
+        }
+        try {
+            long value = Long.parseLong(seconds);
+            if (value < 1) {
+                throw new IllegalStateException(COLLECTION_FENCE_SECONDS + " must be at least 1, got " + value);
+            }
+            return Duration.ofSeconds(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(COLLECTION_FENCE_SECONDS + " must be a number of seconds, got '" + seconds + "'", e);
+        }
     }
 
     /** The client configuration: this region, these endpoints, the SDK's default credentials. */
@@ -108,7 +133,7 @@ public record FunctionConfig(String region, String table, String bucket, String 
     /** The domain settings: defaults, with this function's cache URL and inline verification bound. */
     public CacheSettings settings() {
         return CacheSettings.defaults(cacheUrl == null ? "" : cacheUrl).withInlineVerifyMaxBytes(inlineVerifyMaxBytes)
-                .withInlineBatchBudgetBytes(inlineVerifyMaxBytes);
+                .withInlineBatchBudgetBytes(inlineVerifyMaxBytes).withCollectionFence(collectionFence);
     }
 
     private static String required(Map<String, String> env, String name) {

@@ -6,12 +6,14 @@ import dev.nixfront.aws.AwsClients;
 import dev.nixfront.aws.AwsPorts;
 import dev.nixfront.aws.KeyValueStoreEdgeStore;
 import dev.nixfront.aws.KmsKeyVault;
+import dev.nixfront.aws.LambdaEvents;
 import dev.nixfront.aws.LambdaVerificationQueue;
 import dev.nixfront.aws.EmfMetrics;
 import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Services;
 import dev.nixfront.cache.TokenService;
 import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.CollectionQueue;
 import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.KeyVault;
 import dev.nixfront.cache.port.VerificationQueue;
@@ -19,6 +21,7 @@ import dev.nixfront.nix.sign.SecretKey;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Builds the services of a Lambda container from the AWS adapters, once. A function only gets the
@@ -58,6 +61,23 @@ public final class Wiring {
             services();
             return new LambdaVerificationQueue(clients.lambda(), context.getInvokedFunctionArn());
         }
+    }
+
+    /**
+     * Where a collection job hands on what does not fit its time: the collect function itself,
+     * through the ARN it was invoked by, as {@link #invokedFunction} does for verify.
+     */
+    static CollectionQueue invokedCollector(Context context) {
+        synchronized (Wiring.class) {
+            services();
+            return LambdaEvents.collections(clients.lambda(), context.getInvokedFunctionArn());
+        }
+    }
+
+    /** {@link #invokedCollector} for a collect function built with {@link #forEnvironment} (the AWS-mode tests). */
+    public static Function<Context, CollectionQueue> invokedCollector(Map<String, String> environment) {
+        AwsClients built = AwsClients.create(FunctionConfig.from(environment).clientConfig());
+        return context -> LambdaEvents.collections(built.lambda(), context.getInvokedFunctionArn());
     }
 
     /** The services of a function whose environment is {@code environment}: what Lambda's cold start builds. */
@@ -110,8 +130,13 @@ public final class Wiring {
         EdgeStore edge = config.edgeStoreArn() == null
                 ? EdgeStore.NONE
                 : new KeyValueStoreEdgeStore(clients.keyValueStore(), config.edgeStoreArn());
+        CollectionQueue collections = config.collectFunction() == null
+                ? job -> {
+                    throw new IllegalStateException(FunctionConfig.COLLECT_FUNCTION + " is not set for this function");
+                }
+                : LambdaEvents.collections(clients.lambda(), config.collectFunction());
         return AwsPorts.create(clients, config.bucket(), config.table(), keys, queue,
-                new EmfMetrics(System.out, Clock.systemUTC()), edge);
+                new EmfMetrics(System.out, Clock.systemUTC()), edge, collections);
     }
 
     /**

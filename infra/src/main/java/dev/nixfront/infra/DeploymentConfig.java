@@ -47,6 +47,10 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  *                             it gave up, or an upload URL was replayed after publish); default 7. Publish moves what it verifies out of
  *                             staging at once, so this only has to outlast a push that is still
  *                             publishing, including the verify function's retries.
+ * @param collectionFenceSeconds how long a garbage collection waits between marking paths and deleting
+ *                             them (default 120): a publish that checked a reference before the mark
+ *                             gives up when it took more than half of it, so it must be well above
+ *                             a publish's own time (29 s); publish, verify and collect get one value
  * @param noncurrentVersionExpirationDays days S3 keeps an overwritten or deleted object's old
  *                             version in the (versioned) cache bucket before deleting it (default
  *                             30): the window in which a deleted cache or object can be restored
@@ -83,6 +87,7 @@ public record DeploymentConfig(
         int apiBurstLimit,
         long inlineVerifyMaxBytes,
         int stagingExpirationDays,
+        int collectionFenceSeconds,
         int noncurrentVersionExpirationDays,
         String indexTableName,
         RetentionDays logRetention,
@@ -133,6 +138,9 @@ public record DeploymentConfig(
         }
         if (apiRateLimit <= 0 || apiBurstLimit <= 0 || inlineVerifyMaxBytes <= 0) {
             throw new IllegalArgumentException("API limits and " + PREFIX + "inlineVerifyMaxBytes must be positive");
+        }
+        if (collectionFenceSeconds < 1) {
+            throw new IllegalArgumentException(PREFIX + "collectionFenceSeconds must be at least 1, not " + collectionFenceSeconds);
         }
         if (noncurrentVersionExpirationDays < 1) {
             throw new IllegalArgumentException(PREFIX + "noncurrentVersionExpirationDays must be at least 1, not "
@@ -214,6 +222,7 @@ public record DeploymentConfig(
         private int apiBurstLimit = 200;
         private long inlineVerifyMaxBytes = 256L << 20;
         private int stagingExpirationDays = 7;
+        private int collectionFenceSeconds = 120;
         private int noncurrentVersionExpirationDays = 30;
         private String indexTableName;
         private RetentionDays logRetention = RetentionDays.ONE_MONTH;
@@ -290,6 +299,11 @@ public record DeploymentConfig(
             return this;
         }
 
+        public Builder collectionFenceSeconds(int value) {
+            collectionFenceSeconds = value;
+            return this;
+        }
+
         public Builder stagingExpirationDays(int value) {
             stagingExpirationDays = value;
             return this;
@@ -333,7 +347,8 @@ public record DeploymentConfig(
         public DeploymentConfig build() {
             return new DeploymentConfig(stackName, region, account, removalPolicy, notFoundTtl, priceClass, domainName,
                     certificateArn, webAcl, webAclArn, webAclRateLimit, viewerRequestFunction, apiRateLimit,
-                    apiBurstLimit, inlineVerifyMaxBytes, stagingExpirationDays, noncurrentVersionExpirationDays, indexTableName, logRetention, alarmEmail, egressBudgetUsd, adminTokenVersion, functionsJar, layerZip, nag);
+                    apiBurstLimit, inlineVerifyMaxBytes, stagingExpirationDays, collectionFenceSeconds,
+                    noncurrentVersionExpirationDays, indexTableName, logRetention, alarmEmail, egressBudgetUsd, adminTokenVersion, functionsJar, layerZip, nag);
         }
     }
 }

@@ -51,6 +51,7 @@ final class DeploymentContext {
         c.integer("apiBurstLimit").ifPresent(b::apiBurstLimit);
         c.integer("inlineVerifyMaxBytes").map(Integer::longValue).ifPresent(b::inlineVerifyMaxBytes);
         c.integer("stagingExpirationDays").ifPresent(b::stagingExpirationDays);
+        c.integer("collectionFenceSeconds").ifPresent(b::collectionFenceSeconds);
         c.integer("noncurrentVersionExpirationDays").ifPresent(b::noncurrentVersionExpirationDays);
         c.string("indexTableName").ifPresent(b::indexTableName);
         c.integer("logRetentionDays").map(DeploymentContext::retention).ifPresent(b::logRetention);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import software.amazon.awscdk.AssetHashType;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.events.CronOptions;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.Schedule;
@@ -30,7 +31,7 @@ import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
 /**
- * The five functions, one per privilege boundary, and what each may touch. Permissions are granted
+ * The six functions, one per privilege boundary, and what each may touch. Permissions are granted
  * with exact actions on exact resources; the only wildcards are in object keys, because a cache's
  * name is the first segment of every key ({@code <cache>/nar/...}, {@code <cache>/<hash>.narinfo})
  * and the second of every staging key ({@code _staging/<cache>/...}).
@@ -46,7 +47,9 @@ import software.constructs.Construct;
  * admin    put &#42;/nix-cache-info; delete+abort * (a cache's own     read, write    GenerateDataKey  admin secret (read),
  *                                                                                                  edge store (write)
  *          prefix and _staging/&lt;cache&gt;/); list, list multipart uploads                   edge store: describe,
- *                                                                                                   update and list keys
+ *                                                                                                   update and list keys,
+ *                                                                                                   invoke collect
+ * collect  delete *.narinfo, &#42;/nar/*; list                           read, write    -                invoke collect
  * </pre>
  *
  * Only the admin function reads the admin token secret: at cold start it records the token's hash
@@ -63,8 +66,10 @@ import software.constructs.Construct;
  * <pre>
  * publish          PutItem PATH#* PINS#*; UpdateItem ROOTS#* USAGE#*; DeleteItem PINS#*
  * verify           PutItem PATH#*; UpdateItem USAGE#*
- * admin            PutItem CACHE#* TOKEN#*; UpdateItem CACHE#* (mark deleted) TOKEN#* (revoke); DeleteItem CACHE#*;
- *                  BatchWriteItem PATH#* ROOTS#* PINS#* USAGE#* (a deleted cache's items)
+ * admin            PutItem CACHE#* TOKEN#* GC#*; UpdateItem CACHE#* (mark deleted) TOKEN#* (revoke); DeleteItem CACHE#*;
+ *                  BatchWriteItem PATH#* ROOTS#* PINS#* USAGE#* NAR#* GC#* (a deleted cache's items)
+ * collect          UpdateItem PATH#* (state only) NAR#* USAGE#* GC#*; DeleteItem PATH#* NAR#*; PutItem GC#*;
+ *                  BatchWriteItem ROOTS#* (roots past the retention)
  * </pre>
  */
 public final class Functions extends Construct {
@@ -76,6 +81,10 @@ public final class Functions extends Construct {
     public static final String ENV_CACHE_URL = "NIXFRONT_CACHE_URL";
     public static final String ENV_INLINE_VERIFY_MAX_BYTES = "NIXFRONT_INLINE_VERIFY_MAX_BYTES";
     public static final String ENV_EDGE_STORE_ARN = "NIXFRONT_EDGE_STORE_ARN";
+    public static final String ENV_COLLECT_FUNCTION = "NIXFRONT_COLLECT_FUNCTION";
+    public static final String ENV_COLLECTION_FENCE_SECONDS = "NIXFRONT_COLLECTION_FENCE_SECONDS";
+    /** The daily event that makes the collect function start a collection of every cache with a policy (CollectHandler.DAILY). */
+    static final Map<String, Object> DAILY_COLLECTION = Map.of("schedule", "daily");
     /** The scheduled event that makes the admin function run the edge reconciler (AdminHandler.EDGE_SYNC). */
     static final String EDGE_SYNC_ROUTE_KEY = "nixfront:edge-sync";
     /** How often the reconciler runs: what a crash between a table write and a store write can leave, at most this long. */
@@ -97,9 +106,9 @@ public final class Functions extends Construct {
     /** What a publisher's UpdateItem of a NAR record may name: its claim. */
     static final List<String> CLAIM_ATTRIBUTES = List.of("pk", "sk", "users", "claimedAt", "doomedAt", "deleting", "narKey",
             "gsi2pk", "gsi2sk");
-    /** What the admin's UpdateItem of a path item may name: a collection's state changes. */
+    /** What the collect function's UpdateItem of a path item may name: a collection's state changes. */
     static final List<String> COLLECT_ATTRIBUTES = List.of("pk", "sk", "state", "attempt", "updatedAt");
-    /** What the admin's UpdateItem of a NAR record may name: every field of it. */
+    /** What the collect function's UpdateItem of a NAR record may name: every field of it. */
     static final List<String> NAR_ATTRIBUTES = List.of("pk", "sk", "users", "claimedAt", "doomedAt", "deleting", "narKey",
             "gsi2pk", "gsi2sk");
     // Garbage collection's bookkeeping: ROOTS#<cache>#<shard>, PINS#<cache>, USAGE#<cache>#<shard>
@@ -107,6 +116,8 @@ public final class Functions extends Construct {
     private static final String ROOT_ITEMS = "ROOTS#*";
     private static final String PIN_ITEMS = "PINS#*";
     private static final String USAGE_ITEMS = "USAGE#*";
+    /** A cache's collection lease and last outcome (DynamoDbCollectionRepository). */
+    private static final String GC_ITEMS = "GC#*";
     private static final String LEADING_KEYS = "dynamodb:LeadingKeys";
     /** The attributes the listing migration touches: the table's keys and both indexes' keys. */
     static final List<String> LISTING_ATTRIBUTES = List.of("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk");
@@ -120,6 +131,7 @@ public final class Functions extends Construct {
      * @param logRetention         retention of the function log groups
      * @param adminTokenVersion    see {@link #ENV_ADMIN_TOKEN_VERSION}
      * @param edgeStoreArn         the read path's CloudFront KeyValueStore, which only the admin function writes
+     * @param collectionFenceSeconds how long a collection waits between marking and deleting; publish, verify and collect share it
      */
     public record Props(
             Storage storage,
@@ -129,7 +141,8 @@ public final class Functions extends Construct {
             long inlineVerifyMaxBytes,
             RetentionDays logRetention,
             String adminTokenVersion,
-            String edgeStoreArn) {
+            String edgeStoreArn,
+            int collectionFenceSeconds) {
     }
 
     private final LayerVersion layer;
@@ -140,6 +153,7 @@ public final class Functions extends Construct {
     private final NixfrontFunction publish;
     private final NixfrontFunction verify;
     private final NixfrontFunction admin;
+    private final NixfrontFunction collect;
 
     public Functions(Construct scope, String id, Props props) {
         super(scope, id);
@@ -177,17 +191,22 @@ public final class Functions extends Construct {
                 ENV_BUCKET, storage.bucket().getBucketName()));
         Map<String, String> api = with(common, ENV_CACHE_URL, props.cacheUrl());
         String kmsKeyArn = storage.signingKeyWrap().getKeyArn();
+        String fence = Integer.toString(props.collectionFenceSeconds());
 
         query = function("Query", "QueryHandler", "lists caches, reads cache info, answers which paths are missing",
                 1024, Duration.seconds(15), true, api, null, code, List.of(layer), props);
         upload = function("Upload", "UploadHandler", "presigns S3 PUT/UploadPart URLs for staging keys only",
                 1024, Duration.seconds(15), true, api, null, code, List.of(layer), props);
         verify = function("Verify", "VerifyHandler", "verifies large NARs asynchronously, then signs and writes their narinfo",
-                3008, Duration.minutes(15), false, with(common, ENV_KMS_KEY_ARN, kmsKeyArn),
+                3008, Duration.minutes(15), false, with(common, ENV_KMS_KEY_ARN, kmsKeyArn, ENV_COLLECTION_FENCE_SECONDS, fence),
                 new SqsDestination(verifyFailures), code, List.of(layer), props);
+        // Reads every path item of a cache into memory (a plan of the whole closure graph): memory
+        // bounds the largest cache one collection handles (docs/design.md, "Garbage collection").
+        collect = function("Collect", "CollectHandler", "runs garbage collections and removals of paths, daily and on demand",
+                3008, Duration.minutes(15), false, with(common, ENV_COLLECTION_FENCE_SECONDS, fence), null, code, List.of(layer), props);
         publish = function("Publish", "PublishHandler", "verifies NARs, signs and writes narinfo, indexes paths",
                 2048, Duration.seconds(29), false,
-                with(api, ENV_KMS_KEY_ARN, kmsKeyArn,
+                with(api, ENV_KMS_KEY_ARN, kmsKeyArn, ENV_COLLECTION_FENCE_SECONDS, fence,
                         ENV_VERIFY_FUNCTION, verify.alias().getFunctionArn(),
                         ENV_INLINE_VERIFY_MAX_BYTES, Long.toString(props.inlineVerifyMaxBytes())),
                 null, code, List.of(layer), props);
@@ -195,7 +214,8 @@ public final class Functions extends Construct {
                 1024, Duration.seconds(29), true, with(api, ENV_KMS_KEY_ARN, kmsKeyArn,
                         ENV_ADMIN_TOKEN_SECRET_ARN, storage.adminToken().getSecretArn(),
                         ENV_ADMIN_TOKEN_VERSION, props.adminTokenVersion(),
-                        ENV_EDGE_STORE_ARN, props.edgeStoreArn()), null, code, List.of(layer, edgeLayer), props);
+                        ENV_EDGE_STORE_ARN, props.edgeStoreArn(),
+                        ENV_COLLECT_FUNCTION, collect.alias().getFunctionArn()), null, code, List.of(layer, edgeLayer), props);
 
         grantPermissions(storage);
         edgeStore(props.edgeStoreArn());
@@ -272,16 +292,16 @@ public final class Functions extends Construct {
         table(admin, storage, read);
         // Creates caches and tokens (conditional puts), revokes tokens, deletes a cache's path items, roots,
         // pins and usage counters in batches and then the cache item: nothing else.
-        tableWrites(admin, storage, List.of("dynamodb:PutItem"), CACHE_ITEMS, TOKEN_ITEMS);
+        // Starting a collection takes the cache's lease (a conditional PutItem of its GC# item).
+        tableWrites(admin, storage, List.of("dynamodb:PutItem"), CACHE_ITEMS, TOKEN_ITEMS, GC_ITEMS);
         tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), CACHE_ITEMS, TOKEN_ITEMS);
         listingMoves(admin, storage);
         tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), CACHE_ITEMS);
-        tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS, ROOT_ITEMS, PIN_ITEMS, USAGE_ITEMS, NAR_ITEMS);
-        // Garbage collection: moves paths through collecting and deleting (their state only), deletes
-        // their items, and dooms, deletes and forgets NAR records.
-        attributeUpdates(admin, storage, PATH_ITEMS, COLLECT_ATTRIBUTES);
-        attributeUpdates(admin, storage, NAR_ITEMS, NAR_ATTRIBUTES);
-        tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), PATH_ITEMS, NAR_ITEMS);
+        tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS, ROOT_ITEMS, PIN_ITEMS, USAGE_ITEMS, NAR_ITEMS,
+                GC_ITEMS);
+        // Collections run in the collect function; the admin only queues them.
+        collect.alias().grantInvoke(admin.role());
+        collections(storage);
         // Envelope encryption: a fresh data key per signing key; the admin never needs to decrypt one.
         signingKey(admin, storage, "kms:GenerateDataKey");
         // The only reader of the admin token: it registers the token's hash at cold start.
@@ -302,6 +322,45 @@ public final class Functions extends Construct {
                         + " Deleting a cache must delete all its objects (nix-cache-info, narinfo, nar, and its"
                         + " staging area under " + Storage.STAGING_PREFIX + ").",
                 List.of(bucketArn + "/*/nix-cache-info", bucketArn + "/*"));
+    }
+
+    /**
+     * The collect function: moves paths through collecting and deleting (their state only), deletes
+     * their narinfos and items, dooms, deletes and forgets NAR records and objects, subtracts from
+     * the usage counters, removes roots past the retention, holds and extends its cache's lease, and
+     * hands the rest of a job to its own alias. A daily rule starts the collections of caches with a
+     * policy. It reads no key, decrypts nothing and writes nothing that is served.
+     */
+    private void collections(Storage storage) {
+        table(collect, storage, List.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"));
+        attributeUpdates(collect, storage, PATH_ITEMS, COLLECT_ATTRIBUTES);
+        attributeUpdates(collect, storage, NAR_ITEMS, NAR_ATTRIBUTES);
+        tableWrites(collect, storage, List.of("dynamodb:DeleteItem"), PATH_ITEMS, NAR_ITEMS);
+        tableWrites(collect, storage, List.of("dynamodb:UpdateItem"), USAGE_ITEMS, GC_ITEMS);
+        tableWrites(collect, storage, List.of("dynamodb:PutItem"), GC_ITEMS);
+        tableWrites(collect, storage, List.of("dynamodb:BatchWriteItem"), ROOT_ITEMS);
+        objects(collect, storage, List.of("s3:DeleteObject"), "*.narinfo", "*/nar/*");
+        bucket(collect, storage, "s3:ListBucket");
+        // In a policy of its own, as VerifyHandsOn: the role's default policy is a dependency of the function.
+        Policy.Builder.create(this, "CollectHandsOn")
+                .roles(List.of(collect.role()))
+                .statements(List.of(PolicyStatement.Builder.create()
+                        .actions(List.of("lambda:InvokeFunction"))
+                        .resources(List.of(collect.alias().getFunctionArn()))
+                        .build()))
+                .build();
+        Nag.suppress(collect.role(), "AwsSolutions-IAM5", "The first key segment is the cache name, which is data (many caches "
+                        + "per deployment), so object permissions name the key shape, never a fixed key.",
+                List.of("Resource::<" + Nag.logicalId(storage.bucket()) + ".Arn>/*.narinfo",
+                        "Resource::<" + Nag.logicalId(storage.bucket()) + ".Arn>/*/nar/*"));
+        Rule.Builder.create(this, "DailyCollection")
+                .description("nixfront: collect the garbage of every cache with a retention or a size limit")
+                .schedule(Schedule.cron(CronOptions.builder().minute("17").hour("3").build()))
+                .targets(List.of(LambdaFunction.Builder.create(collect.alias())
+                        .event(RuleTargetInput.fromObject(DAILY_COLLECTION))
+                        .retryAttempts(2)
+                        .build()))
+                .build();
     }
 
     /**
@@ -328,7 +387,7 @@ public final class Functions extends Construct {
     }
 
     public List<NixfrontFunction> all() {
-        return List.of(query, upload, publish, verify, admin);
+        return List.of(query, upload, publish, verify, admin, collect);
     }
 
     public NixfrontFunction query() {
@@ -349,6 +408,10 @@ public final class Functions extends Construct {
 
     public NixfrontFunction admin() {
         return admin;
+    }
+
+    public NixfrontFunction collect() {
+        return collect;
     }
 
     public LayerVersion layer() {

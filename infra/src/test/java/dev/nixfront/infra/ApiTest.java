@@ -51,17 +51,21 @@ class ApiTest {
     }
 
     @Test
-    void apiGatewayMayInvokeOnlyTheAliasesAndEventBridgeOnlyTheAdminsEdgeSync() {
+    void apiGatewayMayInvokeOnlyTheAliasesAndEventBridgeOnlyTheAdminsEdgeSyncAndTheDailyCollection() {
+        java.util.Set<String> scheduled = new java.util.TreeSet<>();
         resources(template, "AWS::Lambda::Permission").values().forEach(permission -> {
             Map<String, Object> p = properties(permission);
             if ("events.amazonaws.com".equals(p.get("Principal"))) {
-                assertThat(aliasName(render(p.get("FunctionName")))).isEqualTo("Admin");
-                assertThat(render(p.get("SourceArn"))).matches("<FunctionsEdgeSync.*\\.Arn>");
+                String target = aliasName(render(p.get("FunctionName")));
+                String rule = render(p.get("SourceArn"));
+                scheduled.add(target);
+                assertThat(rule).matches(target.equals("Admin") ? "<FunctionsEdgeSync.*\\.Arn>" : "<FunctionsDailyCollection.*\\.Arn>");
                 return;
             }
             assertThat(p).containsEntry("Principal", "apigateway.amazonaws.com").containsEntry("Action", "lambda:InvokeFunction");
             assertThat(aliasName(render(p.get("FunctionName")))).isIn("Query", "Upload", "Publish", "Admin");
         });
+        assertThat(scheduled).containsExactly("Admin", "Collect");
     }
 
     private String aliasName(String rendered) {

@@ -88,7 +88,7 @@ class DeploymentPackageTest {
                 .map(fn -> (String) properties(fn).get("Handler"))
                 .sorted()
                 .toList();
-        assertThat(handlers).hasSize(5);
+        assertThat(handlers).hasSize(6);
         return handlers;
     }
 

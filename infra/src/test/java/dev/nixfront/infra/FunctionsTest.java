@@ -26,7 +26,7 @@ class FunctionsTest {
     void everyFunctionIsJava21OnArm64WithSnapStartJsonLogsAndTheLayer() {
         String layer = "<" + Nag.logicalId(functions.layer()) + ">";
         String edgeLayer = "<" + Nag.logicalId(functions.edgeLayer()) + ">";
-        assertThat(resources(template, "AWS::Lambda::Function")).hasSize(5);
+        assertThat(resources(template, "AWS::Lambda::Function")).hasSize(6);
         for (NixfrontFunction fn : functions.all()) {
             Map<String, Object> p = props(fn);
             assertThat(p).as(fn.getNode().getId())
@@ -56,7 +56,8 @@ class FunctionsTest {
                 "Upload", "UploadHandler 1024 15",
                 "Publish", "PublishHandler 2048 29",
                 "Verify", "VerifyHandler 3008 900",
-                "Admin", "AdminHandler 1024 29");
+                "Admin", "AdminHandler 1024 29",
+                "Collect", "CollectHandler 3008 900");
         Map<String, Object> actual = new TreeMap<>();
         for (NixfrontFunction fn : functions.all()) {
             Map<String, Object> p = props(fn);
@@ -74,10 +75,16 @@ class FunctionsTest {
         assertThat(env(functions.upload()).keySet()).isEqualTo(union(api, Set.of("JAVA_TOOL_OPTIONS")));
         // The admin token secret (and the version bump that republishes on rotation) is the admin's alone.
         assertThat(env(functions.admin()).keySet()).isEqualTo(union(api, Set.of("JAVA_TOOL_OPTIONS", "NIXFRONT_KMS_KEY_ARN",
-                "NIXFRONT_ADMIN_TOKEN_SECRET_ARN", "NIXFRONT_ADMIN_TOKEN_VERSION", "NIXFRONT_EDGE_STORE_ARN")));
+                "NIXFRONT_ADMIN_TOKEN_SECRET_ARN", "NIXFRONT_ADMIN_TOKEN_VERSION", "NIXFRONT_EDGE_STORE_ARN", "NIXFRONT_COLLECT_FUNCTION")));
         assertThat(env(functions.publish()).keySet()).isEqualTo(union(api, Set.of("NIXFRONT_KMS_KEY_ARN",
-                "NIXFRONT_VERIFY_FUNCTION", "NIXFRONT_INLINE_VERIFY_MAX_BYTES")));
-        assertThat(env(functions.verify()).keySet()).isEqualTo(union(common, Set.of("NIXFRONT_KMS_KEY_ARN")));
+                "NIXFRONT_VERIFY_FUNCTION", "NIXFRONT_INLINE_VERIFY_MAX_BYTES", "NIXFRONT_COLLECTION_FENCE_SECONDS")));
+        assertThat(env(functions.verify()).keySet()).isEqualTo(union(common, Set.of("NIXFRONT_KMS_KEY_ARN", "NIXFRONT_COLLECTION_FENCE_SECONDS")));
+        // The collect function reads no key and no URL: it only removes what a collection dooms.
+        assertThat(env(functions.collect()).keySet()).isEqualTo(union(common, Set.of("NIXFRONT_COLLECTION_FENCE_SECONDS")));
+        assertThat(env(functions.collect()).get("NIXFRONT_COLLECTION_FENCE_SECONDS")).as("publish, verify and collect share the fence")
+                .isEqualTo("120").isEqualTo(env(functions.publish()).get("NIXFRONT_COLLECTION_FENCE_SECONDS"))
+                .isEqualTo(env(functions.verify()).get("NIXFRONT_COLLECTION_FENCE_SECONDS"));
+        assertThat(render(env(functions.admin()).get("NIXFRONT_COLLECT_FUNCTION"))).isEqualTo("<" + Nag.logicalId(functions.collect().alias()) + ">");
 
         Map<String, Object> publish = env(functions.publish());
         assertThat(publish.get("NIXFRONT_INLINE_VERIFY_MAX_BYTES")).isEqualTo(Long.toString(256L << 20));
@@ -99,7 +106,7 @@ class FunctionsTest {
     @Test
     void callersGoThroughTheLiveAliasOfAPublishedVersion() {
         Map<String, Map<String, Object>> aliases = resources(template, "AWS::Lambda::Alias");
-        assertThat(aliases).hasSize(5);
+        assertThat(aliases).hasSize(6);
         for (NixfrontFunction fn : functions.all()) {
             Map<String, Object> alias = properties(aliases.get(Nag.logicalId(fn.alias())));
             assertThat(alias).containsEntry("Name", "live");
@@ -107,7 +114,7 @@ class FunctionsTest {
             String version = render(alias.get("FunctionVersion"));
             assertThat(version).matches("<.*CurrentVersion.*\\.Version>");
         }
-        assertThat(resources(template, "AWS::Lambda::Version")).hasSize(5);
+        assertThat(resources(template, "AWS::Lambda::Version")).hasSize(6);
     }
 
     @Test

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Each function's role, flattened into "action resource" grants with resources written the way
  * cdk-nag prints them, compared with the exact set it needs. Logical ids are replaced by names:
- * {@code <Bucket.Arn>}, {@code <Table.Arn>}, {@code <Key.Arn>}, {@code <Secret>}, {@code <VerifyAlias>},
+ * {@code <Bucket.Arn>}, {@code <Table.Arn>}, {@code <Key.Arn>}, {@code <Secret>}, {@code <VerifyAlias>}, {@code <CollectAlias>},
  * {@code <Logs.Arn>}, {@code <Failures.Arn>}. A table write bound to partition keys reads
  * {@code dynamodb:PutItem <Table.Arn> if pk like [PATH#*]}.
  */
@@ -147,28 +147,56 @@ class IamLeastPrivilegeTest {
         assertThat(grants(fns.verify())).isEqualTo(union(writer, Set.of(
                 "sqs:SendMessage <Failures.Arn>", "sqs:GetQueueAttributes <Failures.Arn>", "sqs:GetQueueUrl <Failures.Arn>",
                 "lambda:InvokeFunction <VerifyAlias>", write("PutItem", "PATH#*"), write("UpdateItem", "USAGE#*"))));
-        for (NixfrontFunction other : new NixfrontFunction[] {fns.query(), fns.upload(), fns.admin()}) {
+        for (NixfrontFunction other : new NixfrontFunction[] {fns.query(), fns.upload(), fns.admin(), fns.collect()}) {
             assertThat(grants(other)).as(other.getNode().getId())
-                    .noneMatch(g -> (g.contains(".narinfo") && !g.equals("s3:GetObject <Bucket.Arn>/*.narinfo"))
-                            || g.startsWith("kms:Decrypt") || g.startsWith("lambda:"));
+                    .noneMatch(g -> (g.contains(".narinfo") && !g.equals("s3:GetObject <Bucket.Arn>/*.narinfo")
+                            && !g.equals("s3:DeleteObject <Bucket.Arn>/*.narinfo"))
+                            || g.startsWith("kms:") && other == fns.collect() || g.startsWith("kms:Decrypt")
+                            || g.startsWith("lambda:") && !g.equals("lambda:InvokeFunction <CollectAlias>"));
         }
     }
 
     @Test
     void adminWrapsKeysWritesCacheInfoAndDeletesCaches() {
         assertThat(grants(fns.admin())).isEqualTo(union(LOGS, SECRET, EDGE_STORE, table(READ), Set.of(
-                write("PutItem", "CACHE#*", "TOKEN#*"),
+                write("PutItem", "CACHE#*", "TOKEN#*", "GC#*"),
                 write("UpdateItem", "CACHE#*", "TOKEN#*"),
                 LISTING_MOVES,
                 write("DeleteItem", "CACHE#*"),
-                write("BatchWriteItem", "PATH#*", "ROOTS#*", "PINS#*", "USAGE#*", "NAR#*"),
-                COLLECT, NAR_UPDATES, write("DeleteItem", "PATH#*", "NAR#*")), Set.of(
+                write("BatchWriteItem", "PATH#*", "ROOTS#*", "PINS#*", "USAGE#*", "NAR#*", "GC#*")), Set.of(
+                // Collections run in the collect function: the admin takes the lease and queues the job.
+                "lambda:InvokeFunction <CollectAlias>",
                 "s3:PutObject <Bucket.Arn>/*/nix-cache-info",
                 "s3:DeleteObject <Bucket.Arn>/*",
                 "s3:AbortMultipartUpload <Bucket.Arn>/*",
                 "s3:ListBucket <Bucket.Arn>",
                 "s3:ListBucketMultipartUploads <Bucket.Arn>",
                 "kms:GenerateDataKey <Key.Arn>" + CACHE_CONTEXT)));
+    }
+
+    /**
+     * The collect function removes what a collection dooms: path items' state, narinfos, path items,
+     * NAR records and objects; it subtracts from usage counters and drops old roots; it holds its
+     * cache's lease and hands on to its own alias. It reads no secret, decrypts nothing, writes
+     * nothing that is served, and can never touch a cache or a token item.
+     */
+    @Test
+    void collectRemovesWhatACollectionDoomsAndNothingElse() {
+        assertThat(grants(fns.collect())).isEqualTo(union(LOGS, table(READ), Set.of(
+                COLLECT, NAR_UPDATES,
+                write("DeleteItem", "PATH#*", "NAR#*"),
+                write("UpdateItem", "USAGE#*", "GC#*"),
+                write("PutItem", "GC#*"),
+                write("BatchWriteItem", "ROOTS#*"),
+                "s3:DeleteObject <Bucket.Arn>/*.narinfo",
+                "s3:DeleteObject <Bucket.Arn>/*/nar/*",
+                "s3:ListBucket <Bucket.Arn>",
+                "lambda:InvokeFunction <CollectAlias>")));
+        for (String action : List.of("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")) {
+            assertThat(mayWrite(fns.collect(), action, CACHE_ITEM)).as("collect " + action + " cache").isFalse();
+            assertThat(mayWrite(fns.collect(), action, TOKEN_ITEM)).as("collect " + action + " token").isFalse();
+        }
+        assertThat(mayWrite(fns.collect(), "PutItem", PATH_ITEM)).as("never writes a path's contents").isFalse();
     }
 
     @Test
@@ -472,6 +500,7 @@ class IamLeastPrivilegeTest {
                 .replace(Nag.logicalId(stack.storage().adminToken()), "Secret")
                 .replace(Nag.logicalId(stack.readPath().edgeStore()), "EdgeStore")
                 .replace(Nag.logicalId(fns.verify().alias()), "VerifyAlias")
+                .replace(Nag.logicalId(fns.collect().alias()), "CollectAlias")
                 .replace(Nag.logicalId(fns.verifyFailures()), "Failures");
     }
 

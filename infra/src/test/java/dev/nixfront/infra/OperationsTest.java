@@ -31,7 +31,7 @@ class OperationsTest {
     @Test
     void functionErrorsThrottlesApi5xxAndFailedVerificationsAlarm() {
         Map<String, Object> main = Deployments.json(Deployments.standard().main());
-        assertThat(resources(main, "AWS::CloudWatch::Alarm")).hasSize(5 * 2 + 2 + 1 + 2 + 2 + 2);
+        assertThat(resources(main, "AWS::CloudWatch::Alarm")).hasSize(6 * 2 + 2 + 1 + 2 + 2 + 2);
         assertThat(alarmedMetrics(main)).containsExactlyInAnyOrder(
                 "AWS/Lambda Errors", "AWS/Lambda Throttles", "AWS/ApiGateway 5xx", "AWS/SQS ApproximateNumberOfMessagesVisible",
                 "nixfront InternalErrors", "AWS/DynamoDB ReadThrottleEvents", "AWS/DynamoDB WriteThrottleEvents",
@@ -43,7 +43,7 @@ class OperationsTest {
                 functionsWithErrorAlarms.add(render(at(list(dimensions).get(0), "Value")));
             }
         });
-        assertThat(functionsWithErrorAlarms).hasSize(5);
+        assertThat(functionsWithErrorAlarms).hasSize(6);
         // Each index's own write throttling, which throttles the table's writes with it.
         assertThat(resources(main, "AWS::CloudWatch::Alarm").values().stream()
                 .map(alarm -> render(properties(alarm).get("Dimensions")))
@@ -76,7 +76,7 @@ class OperationsTest {
     void failuresAnsweredAs500AreCountedFromTheirLogLine() {
         Map<String, Object> main = Deployments.json(Deployments.standard().main());
         Map<String, Map<String, Object>> filters = resources(main, "AWS::Logs::MetricFilter");
-        assertThat(filters).hasSize(5);
+        assertThat(filters).hasSize(6);
         filters.values().forEach(filter -> {
             assertThat((String) properties(filter).get("FilterPattern"))
                     .contains("$.level = \"ERROR\"", "&&", "$.message = \"internal error\"");

@@ -94,7 +94,8 @@ class RouteTableTest {
 
         Set<String> read = Set.of(FunctionConfig.TABLE, FunctionConfig.BUCKET, FunctionConfig.KMS_KEY_ARN,
                 FunctionConfig.VERIFY_FUNCTION, FunctionConfig.ADMIN_TOKEN_SECRET_ARN, FunctionConfig.CACHE_URL,
-                FunctionConfig.INLINE_VERIFY_MAX_BYTES, FunctionConfig.EDGE_STORE_ARN);
+                FunctionConfig.INLINE_VERIFY_MAX_BYTES, FunctionConfig.EDGE_STORE_ARN, FunctionConfig.COLLECT_FUNCTION,
+                FunctionConfig.COLLECTION_FENCE_SECONDS);
         Set<String> set = new HashSet<>();
         resources(template, "AWS::Lambda::Function").values().forEach(fn -> {
             Object variables = at(properties(fn), "Environment", "Variables");

@@ -104,7 +104,7 @@ class StorageTest {
         Map<String, Object> restored = Deployments.json(Deployments.synthesize(
                 Deployments.config("eu-west-1").nag(false).indexTableName("nixfront-index-restored").build()).main());
         assertThat(resources(restored, "AWS::DynamoDB::Table")).isEmpty();
-        assertThat(resources(restored, "AWS::Lambda::Function").values()).hasSize(5).allSatisfy(fn ->
+        assertThat(resources(restored, "AWS::Lambda::Function").values()).hasSize(6).allSatisfy(fn ->
                 assertThat(at(fn, "Properties", "Environment", "Variables", Functions.ENV_TABLE)).isEqualTo("nixfront-index-restored"));
         String policies = resources(restored, "AWS::IAM::Policy").values().stream()
                 .map(p -> render(list(at(p, "Properties", "PolicyDocument", "Statement")).stream()

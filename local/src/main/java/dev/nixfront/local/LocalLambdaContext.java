@@ -29,10 +29,17 @@ final class LocalLambdaContext implements Context {
 
     private final String requestId = UUID.randomUUID().toString();
     private final String functionName;
+    private final String invokedFunctionArn;
     private final Instant deadline;
     private final Clock clock;
 
     LocalLambdaContext(String functionName, Instant deadline, Clock clock) {
+        this(functionName, "arn:aws:lambda:local:000000000000:function:" + functionName, deadline, clock);
+    }
+
+    /** @param invokedFunctionArn the ARN the invocation named (an alias's, as Lambda reports it) */
+    LocalLambdaContext(String functionName, String invokedFunctionArn, Instant deadline, Clock clock) {
+        this.invokedFunctionArn = invokedFunctionArn;
         this.functionName = functionName;
         this.deadline = deadline;
         this.clock = clock;
@@ -65,7 +72,7 @@ final class LocalLambdaContext implements Context {
 
     @Override
     public String getInvokedFunctionArn() {
-        return "arn:aws:lambda:local:000000000000:function:" + functionName;
+        return invokedFunctionArn;
     }
 
     @Override

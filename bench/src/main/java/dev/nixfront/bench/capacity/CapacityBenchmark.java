@@ -7,6 +7,7 @@ import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Services;
 import dev.nixfront.cache.fake.FakeKeyVault;
 import dev.nixfront.cache.fake.MemoryCacheRepository;
+import dev.nixfront.cache.fake.MemoryCollectionRepository;
 import dev.nixfront.cache.fake.MemoryObjectStore;
 import dev.nixfront.cache.fake.MemoryNarRegistry;
 import dev.nixfront.cache.fake.MemoryPathIndex;
@@ -16,6 +17,7 @@ import dev.nixfront.cache.fake.MemoryTokenRepository;
 import dev.nixfront.cache.fake.MemoryUsageCounter;
 import dev.nixfront.cache.fake.RecordingMetrics;
 import dev.nixfront.cache.fake.RecordingQueue;
+import dev.nixfront.cache.port.CollectionQueue;
 import dev.nixfront.cache.port.EdgeStore;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -56,7 +58,8 @@ public final class CapacityBenchmark {
         // Set-up, not load: the cache is created as an admin creates one (key, incarnation,
         // nix-cache-info), on the same stores, before the clock starts.
         Services.create(new Ports(bucket, caches, paths, nars, tokens, keys, jobs, metrics, EdgeStore.NONE,
-                        new MemoryRootRepository(), new MemoryPinRepository(), usage), settings, clock, random)
+                        new MemoryRootRepository(), new MemoryPinRepository(), usage, new MemoryCollectionRepository(),
+                        CollectionQueue.NONE), settings, clock, random)
                 .caches().create(PushClient.ADMIN, new CreateCacheRequest(CACHE, null, null, null));
 
         VerifyInvocations verify = new VerifyInvocations(jobs, meter, scheduler, Options.nanos(options.invokeMs()));
@@ -72,7 +75,9 @@ public final class CapacityBenchmark {
                 // Every confirmation of a publish adds to a usage counter.
                 new MeteredRootRepository(new MemoryRootRepository(), meter, table, Options.nanos(options.dynamoDbMs())),
                 new MemoryPinRepository(),
-                new MeteredUsageCounter(usage, meter, table, Options.nanos(options.dynamoDbMs())));
+                new MeteredUsageCounter(usage, meter, table, Options.nanos(options.dynamoDbMs())),
+                // Collections are not part of the load.
+                new MemoryCollectionRepository(), CollectionQueue.NONE);
         Services services = Services.create(metered, settings, clock, random);
         verify.serve(services.verify());
 

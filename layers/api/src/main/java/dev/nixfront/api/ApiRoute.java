@@ -33,6 +33,8 @@ public enum ApiRoute {
     DELETE_CACHE("DELETE", "/v1/caches/{cache}", Function.ADMIN),
     UPDATE_CACHE("PATCH", "/v1/caches/{cache}", Function.ADMIN),
     COLLECT_GARBAGE("POST", "/v1/caches/{cache}/gc", Function.ADMIN),
+    GC_STATUS("GET", "/v1/caches/{cache}/gc", Function.ADMIN),
+    REMOVE_PATHS("POST", "/v1/caches/{cache}/removals", Function.ADMIN),
     CREATE_TOKEN("POST", "/v1/tokens", Function.ADMIN),
     LIST_TOKENS("GET", "/v1/tokens", Function.ADMIN),
     REVOKE_TOKEN("DELETE", "/v1/tokens/{id}", Function.ADMIN),

@@ -2,8 +2,8 @@ package dev.nixfront.api;
 
 /**
  * {@code POST /v1/caches/{cache}/gc}: {@code {"dryRun":true}} reports what a collection would remove
- * and why, changing nothing; {@code {}} or {@code {"dryRun":false}} collects. Answered by 200 and a
- * {@link GcReport}.
+ * and why, changing nothing; {@code {}} or {@code {"dryRun":false}} collects. Answered by a
+ * {@link GcStatus}: 200 and its {@link GcReport} when done at once, 202 while it runs as a job.
  *
  * @param dryRun only report; null counts as false
  */

@@ -1,13 +1,9 @@
 package dev.nixfront.aws;
 
-import dev.nixfront.api.Json;
 import dev.nixfront.cache.port.VerificationQueue;
 import dev.nixfront.cache.port.VerifyJob;
 import java.util.Objects;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
-import software.amazon.awssdk.services.lambda.model.InvocationType;
-import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 
 /**
  * Hands a verify job to the verify function with an asynchronous Invoke ({@code InvocationType:
@@ -17,8 +13,6 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
  * at most 200, so it stays far below Lambda's 256 KB async payload limit.
  */
 public final class LambdaVerificationQueue implements VerificationQueue {
-    private static final int ACCEPTED = 202;
-
     private final LambdaClient lambda;
     private final String functionName;
 
@@ -32,14 +26,6 @@ public final class LambdaVerificationQueue implements VerificationQueue {
 
     @Override
     public void submit(VerifyJob job) {
-        SdkBytes payload = SdkBytes.fromByteArray(Json.writeBytes(job));
-        InvokeResponse response = lambda.invoke(b -> b.functionName(functionName)
-                .invocationType(InvocationType.EVENT)
-                .payload(payload));
-        if (response.statusCode() == null || response.statusCode() != ACCEPTED) {
-            throw new IllegalStateException("Lambda did not queue the verify job for " + functionName
-                    + ": status " + response.statusCode()
-                    + (response.functionError() == null ? "" : ", " + response.functionError()));
-        }
+        LambdaEvents.invokeAsync(lambda, functionName, job, "verify job");
     }
 }

@@ -11,6 +11,7 @@ import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
+import dev.nixfront.cache.port.CollectionRepository;
 import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.GcPolicy;
 import dev.nixfront.cache.port.KeyVault;
@@ -66,11 +67,13 @@ public final class CacheAdminService {
     private final UsageCounter usage;
 
     private final NarRegistry nars;
+    private final CollectionRepository collections;
 
     public CacheAdminService(CacheRepository caches, PathIndex paths, ObjectStore objects, EdgeStore edge, KeyVault vault,
                              SecureRandom random, Clock clock, CacheSettings settings, RootRepository roots, PinRepository pins,
-                             UsageCounter usage, NarRegistry nars) {
+                             UsageCounter usage, NarRegistry nars, CollectionRepository collections) {
         this.nars = Objects.requireNonNull(nars);
+        this.collections = Objects.requireNonNull(collections);
         this.roots = Objects.requireNonNull(roots);
         this.pins = Objects.requireNonNull(pins);
         this.usage = Objects.requireNonNull(usage);
@@ -316,7 +319,7 @@ public final class CacheAdminService {
 
     /**
      * Everything of {@code cache}'s incarnation: objects by name (the name is reserved meanwhile),
-     * then index items, then the roots, pins and usage counters garbage collection keeps. These are
+     * then index items, then the roots, pins, usage counters and collection record garbage collection keeps. These are
      * keyed by incarnation like the path items, so a cache created again under the name never sees
      * them either way; deleting them keeps the table from growing with every deleted cache, at the
      * cost of a few queries (32 shards of roots, one partition of pins, 16 known counter keys). A
@@ -331,6 +334,7 @@ public final class CacheAdminService {
         pins.deleteAll(cache);
         usage.deleteAll(cache);
         nars.deleteAll(cache);
+        collections.deleteAll(cache);
     }
 
     /**

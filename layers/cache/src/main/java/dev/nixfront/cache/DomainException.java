@@ -20,9 +20,7 @@ public final class DomainException extends RuntimeException {
         NOT_FOUND(404, "not_found"),
         CONFLICT(409, "conflict"),
         TOO_MANY(413, "too_many"),
-        VERIFICATION_FAILED(422, "verification_failed"),
-        /** What this deployment does not do (yet); the reason says what to do instead. */
-        NOT_IMPLEMENTED(501, "not_implemented");
+        VERIFICATION_FAILED(422, "verification_failed");
 
         private final int status;
         private final String code;

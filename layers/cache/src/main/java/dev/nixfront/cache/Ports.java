@@ -1,6 +1,8 @@
 package dev.nixfront.cache;
 
 import dev.nixfront.cache.port.CacheRepository;
+import dev.nixfront.cache.port.CollectionQueue;
+import dev.nixfront.cache.port.CollectionRepository;
 import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.KeyVault;
 import dev.nixfront.cache.port.Metrics;
@@ -22,10 +24,13 @@ import java.util.Objects;
  * @param roots the roots pushes report, {@link RootRepository}
  * @param pins  named roots, {@link PinRepository}
  * @param usage what each cache holds, {@link UsageCounter}
+ * @param collections     the collection holding each cache, or the last one's outcome ({@link CollectionRepository})
+ * @param collectionQueue where collections that outlast a request run ({@link CollectionQueue#NONE} where none do)
  */
 public record Ports(ObjectStore objects, CacheRepository caches, PathIndex paths, NarRegistry nars, TokenRepository tokens,
                    KeyVault keys, VerificationQueue queue, Metrics metrics, EdgeStore edge,
-                   RootRepository roots, PinRepository pins, UsageCounter usage) {
+                   RootRepository roots, PinRepository pins, UsageCounter usage, CollectionRepository collections,
+                   CollectionQueue collectionQueue) {
     public Ports {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(caches, "caches");
@@ -39,5 +44,7 @@ public record Ports(ObjectStore objects, CacheRepository caches, PathIndex paths
         Objects.requireNonNull(roots, "roots");
         Objects.requireNonNull(pins, "pins");
         Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(collections, "collections");
+        Objects.requireNonNull(collectionQueue, "collectionQueue");
     }
 }

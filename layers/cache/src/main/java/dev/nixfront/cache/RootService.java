@@ -6,7 +6,6 @@ import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.PathRecord;
-import dev.nixfront.cache.port.PathState;
 import dev.nixfront.cache.port.Permission;
 import dev.nixfront.cache.port.RootRecord;
 import dev.nixfront.cache.port.RootRepository;
@@ -82,7 +81,9 @@ public final class RootService {
 
     /** Published under exactly this store path: a record for the hash under another name is not this path. */
     static boolean publishedAs(PathRecord record, StorePath path) {
-        return record != null && record.state() == PathState.PUBLISHED && record.info().storePath().equals(path);
+        // Collecting counts: it is still served, and a root or pin recorded now keeps it, since the
+        // collection reads roots and pins again after its fence.
+        return record != null && record.readable() && record.info().storePath().equals(path);
     }
 
     /** A full store path in {@code storeDir}, or a 400 naming {@code field}. */

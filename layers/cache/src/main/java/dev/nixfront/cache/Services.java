@@ -44,7 +44,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         EdgeStore edge = reconciler.fillingFirst();
         return new Services(
                 new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), edge, ports.keys(), random, clock,
-                        settings, ports.roots(), ports.pins(), ports.usage(), ports.nars()),
+                        settings, ports.roots(), ports.pins(), ports.usage(), ports.nars(), ports.collections()),
                 new TokenService(ports.tokens(), ports.caches(), edge, clock, random, settings.tokenLookupTtl()),
                 new QueryService(ports.caches(), ports.paths(), repair, clock),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
@@ -54,7 +54,6 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
                 reconciler,
                 new RootService(ports.caches(), ports.paths(), ports.roots(), clock, settings.storeDir()),
                 new PinService(ports.caches(), ports.paths(), ports.pins(), clock, settings.storeDir()),
-                new GarbageCollector(new CacheLookup(ports.caches()), ports.paths(), ports.nars(), ports.objects(), ports.roots(),
-                        ports.pins(), clock, pause, settings.collectionFence(), settings.inlineTimeBudget(), random, ports.usage()));
+                new GarbageCollector(ports, clock, pause, settings, random));
     }
 }

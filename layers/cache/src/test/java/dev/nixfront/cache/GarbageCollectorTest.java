@@ -50,7 +50,7 @@ class GarbageCollectorTest {
     }
 
     private GcReport gc(boolean dry) {
-        return f.services.gc().collect(ADMIN, "team", new GcRequest(dry));
+        return f.services.gc().collect(ADMIN, "team", new GcRequest(dry)).report();
     }
 
     private boolean readable(Fixture.Nar nar) {
