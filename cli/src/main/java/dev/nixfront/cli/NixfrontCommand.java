@@ -4,6 +4,7 @@ import dev.nixfront.cli.command.CacheCommand;
 import dev.nixfront.cli.command.GcCommand;
 import dev.nixfront.cli.command.KeyCommand;
 import dev.nixfront.cli.command.LoginCommand;
+import dev.nixfront.cli.command.PathCommand;
 import dev.nixfront.cli.command.PinCommand;
 import dev.nixfront.cli.command.PushCommand;
 import dev.nixfront.cli.command.TokenCommand;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Spec;
             PushCommand.class,
             GcCommand.class,
             PinCommand.class,
+            PathCommand.class,
             UseCommand.class,
             TokenCommand.class,
             KeyCommand.class,
@@ -45,6 +47,7 @@ import picocli.CommandLine.Spec;
             "  nixfront cache create team",
             "  nixfront push team ./result",
             "  nixfront pin team release ./result --keep-revisions 3",
+            "  nixfront path rm team /nix/store/0c6kzph7l0dcbqmh0kcms1rcb0d1k5xs-b-1.0",
             "  nixfront use team --write",
             "  nixfront key generate team-1 --secret-key-file sk --public-key-file pk",
             "",

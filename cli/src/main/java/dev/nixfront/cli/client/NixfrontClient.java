@@ -4,7 +4,7 @@ import dev.nixfront.api.ApiError;
 import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.CacheInfo;
 import dev.nixfront.api.CacheList;
-import dev.nixfront.api.GcReport;
+import dev.nixfront.api.GcStatus;
 import dev.nixfront.api.GcRequest;
 import dev.nixfront.api.CompleteUploadRequest;
 import dev.nixfront.api.CompleteUploadResponse;
@@ -24,6 +24,7 @@ import dev.nixfront.api.PinInfo;
 import dev.nixfront.api.PinList;
 import dev.nixfront.api.PinRequest;
 import dev.nixfront.api.PublishRequest;
+import dev.nixfront.api.RemovePathsRequest;
 import dev.nixfront.api.PublishResponse;
 import dev.nixfront.api.RootsRequest;
 import dev.nixfront.api.RootsResponse;
@@ -88,8 +89,19 @@ public final class NixfrontClient {
         return send(ApiRoute.UPDATE_CACHE, request, CacheInfo.class, cache);
     }
 
-    public GcReport collectGarbage(String cache, GcRequest request) throws IOException, InterruptedException, ApiException {
-        return send(ApiRoute.COLLECT_GARBAGE, request, GcReport.class, cache);
+    /** Starts a collection (or a dry run): done at once (200), or running as a job (202: read {@link #collectionStatus}). */
+    public GcStatus collectGarbage(String cache, GcRequest request) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.COLLECT_GARBAGE, request, GcStatus.class, cache);
+    }
+
+    /** Starts a removal of paths (or a dry run), answered like {@link #collectGarbage}. */
+    public GcStatus removePaths(String cache, RemovePathsRequest request) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.REMOVE_PATHS, request, GcStatus.class, cache);
+    }
+
+    /** The collection running on the cache, or the last one's outcome. */
+    public GcStatus collectionStatus(String cache) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.GC_STATUS, null, GcStatus.class, cache);
     }
 
     public void deleteCache(String cache) throws IOException, InterruptedException, ApiException {

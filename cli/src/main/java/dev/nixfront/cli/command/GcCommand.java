@@ -2,6 +2,7 @@ package dev.nixfront.cli.command;
 
 import dev.nixfront.api.GcReport;
 import dev.nixfront.api.GcRequest;
+import dev.nixfront.api.GcStatus;
 import dev.nixfront.api.Json;
 import dev.nixfront.cli.client.ApiException;
 import java.io.IOException;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Parameters;
         description = {"Collect a cache's garbage now: remove the paths no pin and no root pushed within the cache's retention "
                 + "keeps (closures followed), and the NARs no narinfo names once their grace is over.",
                 "--dry-run reports what would go and why, changing nothing. Set the policy with nixfront cache update "
-                + "NAME --retention 30d [--max-size BYTES] [--nar-grace 7d]."})
+                + "NAME --retention 30d [--max-size BYTES] [--nar-grace 7d]. In AWS a collection runs as a job (and daily for "
+                + "caches with a policy); this command waits for it, --status shows the running or last one."})
 public final class GcCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "CACHE")
     String cache;
@@ -21,29 +23,35 @@ public final class GcCommand extends ClientCommand {
     @Option(names = "--dry-run", description = "Only report what would be removed, and why.")
     boolean dryRun;
 
-    @Option(names = "--json", description = "Print the report as JSON.")
+    @Option(names = "--status", description = "Show the collection running on the cache, or the last one's outcome; start none.")
+    boolean status;
+
+    @Option(names = "--json", description = "Print the report (with --status: the state) as JSON.")
     boolean json;
 
     @Override
     int run() throws IOException, InterruptedException, ApiException {
-        GcReport report = client().collectGarbage(cache, new GcRequest(dryRun));
-        if (json) {
-            out().println(Json.write(report));
+        if (status) {
+            GcStatus now = client().collectionStatus(cache);
+            if (json) {
+                out().println(Json.write(now));
+            } else {
+                out().println("collection " + now.run() + " of cache " + now.cache() + ": " + now.state() + " (started "
+                        + now.startedAt() + (now.finishedAt() == null ? "" : ", finished " + now.finishedAt()) + ")");
+                if (now.error() != null) {
+                    out().println(now.error().reason());
+                }
+                if (now.report() != null) {
+                    Collections.print(out(), now.report(), "removed", "would remove");
+                }
+            }
             return 0;
         }
-        String verb = report.dryRun() ? "would remove" : "removed";
-        out().println("cache " + report.cache() + " (retention " + report.retention()
-                + (report.maxSize() == null ? "" : ", at most " + report.maxSize() + " bytes") + ", NAR grace " + report.narGrace() + ")");
-        if (report.note() != null) {
-            out().println(report.note());
-        }
-        out().println(verb + " " + report.pathsCollected() + " paths (" + report.bytesCollected() + " bytes of NARs), kept "
-                + report.pathsKept() + " (" + report.bytesKept() + " bytes)");
-        out().println("NARs: " + report.narsDeleted() + " " + (report.dryRun() ? "to delete" : "deleted") + ", "
-                + report.narsDoomed() + " kept until their grace is over");
-        report.paths().forEach(p -> out().println("  " + p.storePath() + ": " + p.reason()));
-        if (report.paths().size() < report.pathsCollected()) {
-            out().println("  ... and " + (report.pathsCollected() - report.paths().size()) + " more");
+        GcReport report = Collections.await(client(), client().collectGarbage(cache, new GcRequest(dryRun)), err());
+        if (json) {
+            out().println(Json.write(report));
+        } else {
+            Collections.print(out(), report, "removed", "would remove");
         }
         return 0;
     }

@@ -134,6 +134,8 @@ class NixfrontClientTest {
         client.listPins("team");
         client.deletePin("team", "release");
         client.collectGarbage("team", new dev.nixfront.api.GcRequest(true));
+        client.removePaths("team", new dev.nixfront.api.RemovePathsRequest(List.of("/nix/store/x"), null, null));
+        client.collectionStatus("team");
 
         assertThat(requests).contains("GET /v1/caches/a%20b", "PATCH /v1/caches/team", "GET /v1/caches/team/paths/x%2Fy",
                 "GET /v1/tokens?cache=a%20b", "PUT /v1/caches/team/pins/a%2Fb");
