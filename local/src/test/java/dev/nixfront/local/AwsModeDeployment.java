@@ -13,6 +13,7 @@ import dev.nixfront.api.Json;
 import dev.nixfront.aws.AwsClientConfig;
 import dev.nixfront.aws.AwsClients;
 import dev.nixfront.cache.Services;
+import dev.nixfront.functions.CollectHandler;
 import dev.nixfront.functions.Wiring;
 import dev.nixfront.infra.DeploymentConfig;
 import dev.nixfront.infra.NixfrontApp;
@@ -80,6 +81,7 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
 final class AwsModeDeployment implements AutoCloseable {
     static final String REGION = "eu-west-1";
     static final String ACCOUNT = "123456789012";
+    static final int COLLECTION_FENCE_SECONDS = 3;
     private static final String LAMBDA_ROLE_POLICY = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
             + "\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
 
@@ -138,6 +140,8 @@ final class AwsModeDeployment implements AutoCloseable {
                         root.resolve("functions/target/nixfront-functions.jar"),
                         root.resolve("layers/lambda-layer/target/nixfront-layer.zip"))
                 .inlineVerifyMaxBytes(inlineVerifyMaxBytes)
+                // A collection waits this long between marking and deleting (120 s in a real deployment).
+                .collectionFenceSeconds(COLLECTION_FENCE_SECONDS)
                 .build();
         NixfrontApp.Stacks stacks = NixfrontApp.assemble(app, config);
         Map<String, Object> template = map(Template.fromStack(stacks.main()).toJSON());
@@ -270,7 +274,7 @@ final class AwsModeDeployment implements AutoCloseable {
                         .findFirst().orElseThrow().getParameterTypes()[0];
                 Object event = events.readValue((String) map(target).get("Input"), eventType);
                 answers.put(rule, ((RequestHandler<Object, Object>) handler).handleRequest(event,
-                        new LocalLambdaContext(function, Clock.systemUTC().instant().plus(Duration.ofMinutes(15)), Clock.systemUTC())));
+                        new LocalLambdaContext(function, refs.get(alias), Clock.systemUTC().instant().plus(Duration.ofMinutes(15)), Clock.systemUTC())));
             }
         }
         return answers;
@@ -281,6 +285,11 @@ final class AwsModeDeployment implements AutoCloseable {
         Map<String, String> byHandler = new TreeMap<>();
         handlerClasses.forEach((id, handler) -> byHandler.put(handler.substring(handler.lastIndexOf('.') + 1), id));
         return byHandler;
+    }
+
+    /** Waits until every asynchronous invocation queued so far (and what they queued meanwhile, in order) has run. */
+    void drainAsync() throws Exception {
+        lambdaQueue.submit(() -> { }).get(5, java.util.concurrent.TimeUnit.MINUTES);
     }
 
     List<LambdaInvokeRecorder.Invocation> asyncInvocations() {
@@ -395,6 +404,10 @@ final class AwsModeDeployment implements AutoCloseable {
     private static Object construct(String handlerClass, Map<String, String> environment) {
         try {
             Class<?> type = Class.forName(handlerClass);
+            if (type == CollectHandler.class) {
+                // Hands jobs on to the alias it was invoked through, as Lambda's entry does.
+                return new CollectHandler(Wiring.forEnvironment(environment), Wiring.invokedCollector(environment), Clock.systemUTC());
+            }
             return type.getConstructor(Services.class).newInstance(Wiring.forEnvironment(environment));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot build " + handlerClass + " as Lambda does", e);
@@ -433,7 +446,7 @@ final class AwsModeDeployment implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         lambdaQueue.submit(() -> ((RequestHandler<Map<String, Object>, Void>) handlers.get(function)).handleRequest(event,
-                new LocalLambdaContext(function, Clock.systemUTC().instant().plus(Duration.ofMinutes(15)), Clock.systemUTC())));
+                new LocalLambdaContext(function, functionArn, Clock.systemUTC().instant().plus(Duration.ofMinutes(15)), Clock.systemUTC())));
     }
 
     private String resolve(Object value) {

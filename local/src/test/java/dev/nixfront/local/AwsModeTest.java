@@ -53,6 +53,9 @@ class AwsModeTest {
     private static AwsModeDeployment aws;
     private static String cache;
     private static JsonNode cacheInfo;
+    /** The top of the closure pushed in order 3, and its closure. */
+    private static String pushedTop;
+    private static List<String> pushedClosure;
 
     @BeforeAll
     static void deploy() throws Exception {
@@ -128,6 +131,8 @@ class AwsModeTest {
         NixTool nix = new NixTool(work);
         String top = nix.build(Closures.chain(Closures.seed(), 256 << 10)).getFirst();
         List<String> closure = nix.closure(top);
+        pushedTop = top;
+        pushedClosure = closure;
         JsonNode pushed = Json.mapper().readTree(cli(with(aws.adminSecretValue(), "push", cache, top, "--json")).ok().out());
         assertThat(pushed.get("pushed").asInt()).isEqualTo(closure.size());
 
@@ -304,8 +309,9 @@ class AwsModeTest {
 
         Map<String, Object> answers = aws.fireSchedules();
 
-        assertThat(answers).hasSize(1);
-        APIGatewayV2HTTPResponse answer = (APIGatewayV2HTTPResponse) answers.values().iterator().next();
+        assertThat(answers.keySet()).hasSize(2).anyMatch(rule -> rule.contains("DailyCollection"));
+        APIGatewayV2HTTPResponse answer = (APIGatewayV2HTTPResponse) answers.entrySet().stream()
+                .filter(e -> e.getKey().contains("EdgeSync")).findFirst().orElseThrow().getValue();
         assertThat(answer.getStatusCode()).isEqualTo(200);
         JsonNode outcome = Json.mapper().readTree(answer.getBody());
         assertThat(outcome.get("put").asInt()).isEqualTo(1);
@@ -314,23 +320,53 @@ class AwsModeTest {
     }
 
     /**
-     * Garbage collection through the admin function built from its template environment: a dry run
-     * reads the policy, the paths and the NAR listing with the function's clients and reports; a
-     * collection is refused (501), since in AWS its fence outlasts an API request.
+     * Garbage collection in AWS: the admin function (built from its template environment) takes the
+     * cache's lease and queues a job with an asynchronous Invoke of the collect function's alias;
+     * the collect function marks, waits the fence ({@value AwsModeDeployment#COLLECTION_FENCE_SECONDS}
+     * s here) and sweeps with its own role's clients, while the CLI reads the state until it is done.
+     * A removal of a path goes the same way, and so does the daily schedule's collection.
      */
     @Test
     @Order(10)
-    void garbageCollectionDryRunsThroughTheAdminFunctionAndCollectingIsRefusedForNow() throws Exception {
+    void collectionsAndRemovalsRunAsJobsOfTheCollectFunction() throws Exception {
         cli(with(aws.adminSecretValue(), "cache", "update", cache, "--retention", "0s", "--nar-grace", "0s")).ok();
-
         JsonNode dry = Json.mapper().readTree(cli(with(aws.adminSecretValue(), "gc", cache, "--dry-run", "--json")).ok().out());
-
         assertThat(dry.get("dryRun").asBoolean()).isTrue();
         assertThat(dry.get("retention").asText()).isEqualTo("0s");
-        assertThat(dry.get("pathsCollected").asInt() + dry.get("pathsKept").asInt()).isPositive();
-        Run refused = cli(with(aws.adminSecretValue(), "gc", cache));
-        assertThat(refused.err()).contains("HTTP 501", "longer than a request to this deployment may take");
-        assertThat(Json.mapper().readTree(cli(with(aws.adminSecretValue(), "gc", cache, "--dry-run", "--json")).ok().out())
-                .get("pathsCollected").asInt()).as("nothing was removed").isEqualTo(dry.get("pathsCollected").asInt());
+        int everything = dry.get("pathsCollected").asInt();
+        assertThat(everything).as("retention 0s: every path the earlier tests pushed").isGreaterThanOrEqualTo(pushedClosure.size());
+
+        JsonNode removed = Json.mapper().readTree(cli(with(aws.adminSecretValue(), "path", "rm", cache, pushedTop, "--json")).ok().out());
+        assertThat(removed.get("pathsCollected").asInt()).isEqualTo(1);
+        assertThat(removed.get("paths").get(0).get("storePath").asText()).isEqualTo(pushedTop);
+        assertThat(narinfoStatus(pushedTop)).isEqualTo(404);
+
+        JsonNode done = Json.mapper().readTree(cli(with(aws.adminSecretValue(), "gc", cache, "--json")).ok().out());
+        assertThat(done.get("dryRun").asBoolean()).isFalse();
+        assertThat(done.get("pathsCollected").asInt()).isEqualTo(everything - 1);
+        assertThat(done.get("narsDeleted").asInt()).isPositive();
+        for (String path : pushedClosure) {
+            assertThat(narinfoStatus(path)).as(path).isEqualTo(404);
+        }
+        String collect = aws.aliasArn(aws.functionsByHandler().get("CollectHandler"));
+        assertThat(aws.asyncInvocations().stream().filter(i -> i.function().equals(collect)))
+                .as("the removal and the collection, each queued by the admin function").hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(i -> assertThat(i.status()).isEqualTo(202));
+        JsonNode status = Json.mapper().readTree(cli(with(aws.adminSecretValue(), "gc", cache, "--status", "--json")).ok().out());
+        assertThat(status.get("state").asText()).isEqualTo("done");
+        assertThat(status.get("report").get("pathsCollected").asInt()).isEqualTo(everything - 1);
+
+        aws.fireSchedules();
+        aws.drainAsync();
+        JsonNode daily = Json.mapper().readTree(cli(with(aws.adminSecretValue(), "gc", cache, "--status", "--json")).ok().out());
+        assertThat(daily.get("run").asText()).as("the daily rule started a collection of its own").isNotEqualTo(status.get("run").asText());
+        assertThat(daily.get("state").asText()).isEqualTo("done");
+        assertThat(daily.get("report").get("pathsCollected").asInt()).isZero();
+    }
+
+    private static int narinfoStatus(String storePath) throws Exception {
+        String hash = storePath.substring("/nix/store/".length(), "/nix/store/".length() + 32);
+        return HTTP.send(HttpRequest.newBuilder(URI.create(aws.cacheUrl() + "/" + cache + "/" + hash + ".narinfo")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }

@@ -125,4 +125,46 @@ class GarbageCollectionEndToEndTest {
         JsonNode again = Json.mapper().readTree(admin.run(List.of("gc"), cache, "--json").ok().out());
         assertThat(again.get("pathsCollected").asInt()).as("a second collection finds nothing more").isZero();
     }
+
+    /**
+     * {@code nixfront path rm}: removing a path that a path staying references is refused, naming
+     * it; {@code --recursive} removes the referrers too, and nothing else: what they referenced still
+     * substitutes with the real Nix. The removed paths' NARs outlive their narinfos by the grace.
+     */
+    @Test
+    void pathRmRefusesWhileAReferrerStaysAndRecursiveTakesTheReferrersToo(LocalStack stack, @TempDir Path work) throws Exception {
+        NixTool nix = new NixTool(work);
+        Cli admin = Cli.admin(stack);
+        String cache = "rm-" + Closures.seed().substring(0, 8);
+        admin.run(List.of("cache", "create"), cache).ok();
+        JsonNode info = Json.mapper().readTree(admin.run(List.of("cache", "info"), cache, "--json").ok().out());
+        String substituter = info.get("substituter").asText();
+        String key = info.get("publicKey").asText();
+        String top = nix.build(Closures.chain(Closures.seed(), 3000)).getFirst();
+        admin.run(List.of("push"), cache, top).ok();
+        List<String> closure = nix.closure(top);
+        String middle = closure.stream().filter(p -> p.contains("-middle-")).findFirst().orElseThrow();
+        String base = closure.stream().filter(p -> p.contains("-base-")).findFirst().orElseThrow();
+        String big = closure.stream().filter(p -> p.contains("-big-")).findFirst().orElseThrow();
+        List<String> narUrls = urls(substituter, List.of(middle)).subList(1, 2);
+
+        Cli.Result refused = admin.run(List.of("path", "rm"), cache, middle);
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("conflict", top, "--recursive");
+        assertThat(status(substituter + "/" + hash(middle) + ".narinfo")).as("a refusal changes nothing").isEqualTo(200);
+        assertThat(admin.run(List.of("path", "rm"), cache, "/nix/store/" + "0".repeat(32) + "-never-pushed").err())
+                .contains("not found", "not published");
+
+        JsonNode removed = Json.mapper().readTree(admin.run(List.of("path", "rm"), cache, middle, "--recursive", "--json").ok().out());
+        Set<String> gone = new HashSet<>();
+        removed.get("paths").forEach(p -> gone.add(p.get("storePath").asText()));
+        assertThat(gone).containsExactlyInAnyOrder(middle, top);
+        assertThat(status(substituter + "/" + hash(middle) + ".narinfo")).isEqualTo(404);
+        assertThat(status(substituter + "/" + hash(top) + ".narinfo")).isEqualTo(404);
+        assertThat(status(narUrls.getFirst())).as("the NAR outlives its narinfo by the grace (30 days by default)").isEqualTo(200);
+
+        Path store = Files.createTempDirectory(work, "store-");
+        nix.copyFrom(substituter, key, store, List.of(base, big)).ok("nix copy --from the cache of what the removed paths referenced");
+        assertThat(nix.pathInfo(store, List.of(base, big)).ok("nix path-info").out().lines()).hasSize(2);
+    }
 }
