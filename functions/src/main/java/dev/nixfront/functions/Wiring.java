@@ -111,7 +111,9 @@ public final class Wiring {
                 ? EdgeStore.NONE
                 : new KeyValueStoreEdgeStore(clients.keyValueStore(), config.edgeStoreArn());
         return AwsPorts.create(clients, config.bucket(), config.table(), keys, queue,
-                new EmfMetrics(System.out, Clock.systemUTC()), edge);
+                new EmfMetrics(System.out, Clock.systemUTC()), edge, cache -> {
+                    throw new IllegalStateException("no edge cache is wired for this function yet");
+                });
     }
 
     /**

@@ -20,6 +20,7 @@ import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Principal;
 import dev.nixfront.cache.Services;
 import dev.nixfront.cache.TokenService;
+import dev.nixfront.cache.port.EdgeCache;
 import dev.nixfront.cache.port.Metrics;
 import dev.nixfront.cache.port.VerifyJob;
 import dev.nixfront.functions.AdminHandler;
@@ -152,7 +153,9 @@ public final class LocalStack implements AutoCloseable {
         CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString())
                 .withCollectionFence(LOCAL_COLLECTION_FENCE));
         ExecutorVerificationQueue queue = track(new ExecutorVerificationQueue(2));
-        Ports ports = AwsPorts.create(clients, BUCKET, TABLE, new LocalKeyVault(files.masterKey()), queue, Metrics.NONE, edge);
+        Ports ports = AwsPorts.create(clients, BUCKET, TABLE, new LocalKeyVault(files.masterKey()), queue, Metrics.NONE, edge,
+                // The read server reads the bucket on every request: no copy to invalidate.
+                EdgeCache.NONE);
         Services services = Services.create(ports, settings, clock, random);
         adminToken = adminToken(services, random);
         migrateListings(services);

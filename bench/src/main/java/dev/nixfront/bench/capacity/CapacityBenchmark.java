@@ -16,6 +16,7 @@ import dev.nixfront.cache.fake.MemoryTokenRepository;
 import dev.nixfront.cache.fake.MemoryUsageCounter;
 import dev.nixfront.cache.fake.RecordingMetrics;
 import dev.nixfront.cache.fake.RecordingQueue;
+import dev.nixfront.cache.port.EdgeCache;
 import dev.nixfront.cache.port.EdgeStore;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -56,7 +57,7 @@ public final class CapacityBenchmark {
         // Set-up, not load: the cache is created as an admin creates one (key, incarnation,
         // nix-cache-info), on the same stores, before the clock starts.
         Services.create(new Ports(bucket, caches, paths, nars, tokens, keys, jobs, metrics, EdgeStore.NONE,
-                        new MemoryRootRepository(), new MemoryPinRepository(), usage), settings, clock, random)
+                        new MemoryRootRepository(), new MemoryPinRepository(), usage, EdgeCache.NONE), settings, clock, random)
                 .caches().create(PushClient.ADMIN, new CreateCacheRequest(CACHE, null, null, null));
 
         VerifyInvocations verify = new VerifyInvocations(jobs, meter, scheduler, Options.nanos(options.invokeMs()));
@@ -72,7 +73,9 @@ public final class CapacityBenchmark {
                 // Every confirmation of a publish adds to a usage counter.
                 new MeteredRootRepository(new MemoryRootRepository(), meter, table, Options.nanos(options.dynamoDbMs())),
                 new MemoryPinRepository(),
-                new MeteredUsageCounter(usage, meter, table, Options.nanos(options.dynamoDbMs())));
+                new MeteredUsageCounter(usage, meter, table, Options.nanos(options.dynamoDbMs())),
+                // Only a deleted cache is invalidated at the edge: nothing of a push.
+                EdgeCache.NONE);
         Services services = Services.create(metered, settings, clock, random);
         verify.serve(services.verify());
 

@@ -1,6 +1,7 @@
 package dev.nixfront.cache;
 
 import dev.nixfront.cache.port.CacheRepository;
+import dev.nixfront.cache.port.EdgeCache;
 import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.KeyVault;
 import dev.nixfront.cache.port.Metrics;
@@ -22,10 +23,11 @@ import java.util.Objects;
  * @param roots the roots pushes report, {@link RootRepository}
  * @param pins  named roots, {@link PinRepository}
  * @param usage what each cache holds, {@link UsageCounter}
+ * @param edgeCache the CDN's copies of the bucket, dropped when a cache is deleted ({@link EdgeCache})
  */
 public record Ports(ObjectStore objects, CacheRepository caches, PathIndex paths, NarRegistry nars, TokenRepository tokens,
                    KeyVault keys, VerificationQueue queue, Metrics metrics, EdgeStore edge,
-                   RootRepository roots, PinRepository pins, UsageCounter usage) {
+                   RootRepository roots, PinRepository pins, UsageCounter usage, EdgeCache edgeCache) {
     public Ports {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(caches, "caches");
@@ -39,5 +41,6 @@ public record Ports(ObjectStore objects, CacheRepository caches, PathIndex paths
         Objects.requireNonNull(roots, "roots");
         Objects.requireNonNull(pins, "pins");
         Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(edgeCache, "edgeCache");
     }
 }

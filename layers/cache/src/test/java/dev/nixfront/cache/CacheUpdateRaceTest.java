@@ -62,7 +62,7 @@ class CacheUpdateRaceTest {
         }
     };
     private final Services services = Services.create(new dev.nixfront.cache.Ports(fakes.objects, caches, fakes.paths, fakes.nars,
-            fakes.tokens, new FakeKeyVault(), fakes.queue, fakes.metrics, edge, fakes.roots, fakes.pins, fakes.usage),
+            fakes.tokens, new FakeKeyVault(), fakes.queue, fakes.metrics, edge, fakes.roots, fakes.pins, fakes.usage, fakes.edgeCache),
             CacheSettings.defaults("https://cache.example.org/"), fakes.clock, new SecureRandom());
 
     private void pause() {

@@ -17,8 +17,9 @@ public final class FakePorts {
     public final MemoryRootRepository roots = new MemoryRootRepository();
     public final MemoryPinRepository pins = new MemoryPinRepository();
     public final MemoryUsageCounter usage = new MemoryUsageCounter();
+    public final RecordingEdgeCache edgeCache = new RecordingEdgeCache();
 
     public Ports ports() {
-        return new Ports(objects, caches, paths, nars, tokens, new FakeKeyVault(), queue, metrics, edge, roots, pins, usage);
+        return new Ports(objects, caches, paths, nars, tokens, new FakeKeyVault(), queue, metrics, edge, roots, pins, usage, edgeCache);
     }
 }
