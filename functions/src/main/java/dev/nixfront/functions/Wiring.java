@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import dev.nixfront.aws.AdminTokenSecret;
 import dev.nixfront.aws.AwsClients;
 import dev.nixfront.aws.AwsPorts;
+import dev.nixfront.aws.CloudFrontEdgeCache;
 import dev.nixfront.aws.KeyValueStoreEdgeStore;
 import dev.nixfront.aws.KmsKeyVault;
 import dev.nixfront.aws.LambdaVerificationQueue;
@@ -12,6 +13,7 @@ import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Services;
 import dev.nixfront.cache.TokenService;
 import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.EdgeCache;
 import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.KeyVault;
 import dev.nixfront.cache.port.VerificationQueue;
@@ -96,7 +98,10 @@ public final class Wiring {
     /**
      * The ports of a function: a port it has no variable for refuses to work. The edge store is the
      * CloudFront KeyValueStore where {@code NIXFRONT_EDGE_STORE_ARN} is set (admin only: it alone
-     * changes caches and tokens, and it runs the reconciler), else {@link EdgeStore#NONE}.
+     * changes caches and tokens, and it runs the reconciler), else {@link EdgeStore#NONE}. The edge
+     * cache is the distribution where {@code NIXFRONT_DISTRIBUTION_ID} is set (admin only: it alone
+     * deletes caches), else one that refuses: a function that deleted a cache without it would
+     * leave the edge serving it, so it fails instead.
      */
     static Ports ports(FunctionConfig config, AwsClients clients) {
         KeyVault keys = config.kmsKeyArn() == null
@@ -110,10 +115,13 @@ public final class Wiring {
         EdgeStore edge = config.edgeStoreArn() == null
                 ? EdgeStore.NONE
                 : new KeyValueStoreEdgeStore(clients.keyValueStore(), config.edgeStoreArn());
+        EdgeCache edgeCache = config.distributionId() == null
+                ? cache -> {
+                    throw new IllegalStateException(FunctionConfig.DISTRIBUTION_ID + " is not set for this function");
+                }
+                : new CloudFrontEdgeCache(clients.cloudFront(), config.distributionId(), Clock.systemUTC());
         return AwsPorts.create(clients, config.bucket(), config.table(), keys, queue,
-                new EmfMetrics(System.out, Clock.systemUTC()), edge, cache -> {
-                    throw new IllegalStateException("no edge cache is wired for this function yet");
-                });
+                new EmfMetrics(System.out, Clock.systemUTC()), edge, edgeCache);
     }
 
     /**

@@ -113,7 +113,7 @@ final class AwsModeDeployment implements AutoCloseable {
         dynalite = track(DynaliteServer.inMemory(accessKey, secretKey).start());
         moto = track(MotoServer.start());
         clients = track(AwsClients.create(new AwsClientConfig(Region.of(REGION), new AwsClientConfig.Endpoints(
-                s3proxy.endpoint(), dynalite.endpoint(), moto.endpoint(), moto.endpoint(), moto.endpoint(), null),
+                s3proxy.endpoint(), dynalite.endpoint(), moto.endpoint(), moto.endpoint(), moto.endpoint(), null, moto.endpoint()),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))));
         lambda = track(new LambdaInvokeRecorder(moto.endpoint(), this::invokeAsync));
         provisionStorage();
