@@ -11,13 +11,13 @@ import java.util.Objects;
  * The environment of a function, read once at cold start: the only place that looks at environment
  * variables. Which ones a function gets depends on its role (see the infra {@code Functions}
  * construct): every function has the table and bucket; the API functions the cache URL; publish,
- * verify and admin the KMS key; publish the verify function; only admin the admin token secret and
- * the edge store (the KeyValueStore it keeps current).
+ * verify and admin the KMS key; publish the verify function; only admin the admin token secret, the
+ * edge store (the KeyValueStore it keeps current) and the distribution (where it invalidates a deleted cache).
  *
  * <p>{@link #from(Map)} reads any map, so one JVM can build each role in turn from the variables the
  * synthesized template gives it (the AWS-mode tests do). Besides ours it honours the SDK's standard
  * endpoint variables, {@code AWS_ENDPOINT_URL} and {@code AWS_ENDPOINT_URL_<SERVICE>} for S3,
- * DYNAMODB, KMS, LAMBDA, SECRETS_MANAGER and CLOUDFRONT_KEYVALUESTORE (the service one wins), which Lambda never sets: they
+ * DYNAMODB, KMS, LAMBDA, SECRETS_MANAGER, CLOUDFRONT_KEYVALUESTORE and CLOUDFRONT (the service one wins), which Lambda never sets: they
  * point the clients at stand-ins.
  *
  * @param region               {@code AWS_REGION}, set by Lambda
@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param adminTokenSecretArn  {@code NIXFRONT_ADMIN_TOKEN_SECRET_ARN}, the bootstrap admin token; null where unused
  * @param cacheUrl             {@code NIXFRONT_CACHE_URL}, where Nix reads caches; null where unused
  * @param edgeStoreArn         {@code NIXFRONT_EDGE_STORE_ARN}, the read path's CloudFront KeyValueStore; only admin has it
+ * @param distributionId       {@code NIXFRONT_DISTRIBUTION_ID}, the read path's CloudFront distribution, where a deleted
+ *                             cache is invalidated; only admin has it
  * @param inlineVerifyMaxBytes {@code NIXFRONT_INLINE_VERIFY_MAX_BYTES}, default 256 MiB
  * @param collectFunction      {@code NIXFRONT_COLLECT_FUNCTION}, name or ARN of the collect function that runs
  *                             collection jobs; only admin has it
@@ -37,8 +39,9 @@ import java.util.Objects;
  * @param endpoints            endpoint overrides; {@link AwsClientConfig.Endpoints#NONE} in AWS
  */
 public record FunctionConfig(String region, String table, String bucket, String kmsKeyArn, String verifyFunction,
-                             String adminTokenSecretArn, String cacheUrl, String edgeStoreArn, long inlineVerifyMaxBytes,
-                             String collectFunction, Duration collectionFence, AwsClientConfig.Endpoints endpoints) {
+                             String adminTokenSecretArn, String cacheUrl, String edgeStoreArn, String distributionId,
+                             long inlineVerifyMaxBytes, String collectFunction, Duration collectionFence,
+                             AwsClientConfig.Endpoints endpoints) {
     public static final String REGION = "AWS_REGION";
     public static final String TABLE = "NIXFRONT_TABLE";
     public static final String BUCKET = "NIXFRONT_BUCKET";
@@ -47,10 +50,11 @@ public record FunctionConfig(String region, String table, String bucket, String 
     public static final String ADMIN_TOKEN_SECRET_ARN = "NIXFRONT_ADMIN_TOKEN_SECRET_ARN";
     public static final String CACHE_URL = "NIXFRONT_CACHE_URL";
     public static final String EDGE_STORE_ARN = "NIXFRONT_EDGE_STORE_ARN";
+    public static final String DISTRIBUTION_ID = "NIXFRONT_DISTRIBUTION_ID";
     public static final String INLINE_VERIFY_MAX_BYTES = "NIXFRONT_INLINE_VERIFY_MAX_BYTES";
     public static final String COLLECT_FUNCTION = "NIXFRONT_COLLECT_FUNCTION";
     public static final String COLLECTION_FENCE_SECONDS = "NIXFRONT_COLLECTION_FENCE_SECONDS";
-    /** The SDK's own variables: every service, and one service (suffix S3, DYNAMODB, KMS, LAMBDA, SECRETS_MANAGER, CLOUDFRONT_KEYVALUESTORE). */
+    /** The SDK's own variables: every service, and one service (suffix S3, DYNAMODB, KMS, LAMBDA, SECRETS_MANAGER, CLOUDFRONT_KEYVALUESTORE, CLOUDFRONT). */
     public static final String ENDPOINT_URL = "AWS_ENDPOINT_URL";
     public static final String ENDPOINT_URL_PREFIX = "AWS_ENDPOINT_URL_";
 
@@ -80,7 +84,7 @@ public record FunctionConfig(String region, String table, String bucket, String 
         }
         return new FunctionConfig(required(env, REGION), required(env, TABLE), required(env, BUCKET),
                 optional(env, KMS_KEY_ARN), optional(env, VERIFY_FUNCTION), optional(env, ADMIN_TOKEN_SECRET_ARN),
-                optional(env, CACHE_URL), optional(env, EDGE_STORE_ARN), inlineBytes, optional(env, COLLECT_FUNCTION),
+                optional(env, CACHE_URL), optional(env, EDGE_STORE_ARN), optional(env, DISTRIBUTION_ID), inlineBytes, optional(env, COLLECT_FUNCTION),
                 fence(optional(env, COLLECTION_FENCE_SECONDS)), endpoints(env));
     }
 
@@ -106,7 +110,8 @@ public record FunctionConfig(String region, String table, String bucket, String 
 
     private static AwsClientConfig.Endpoints endpoints(Map<String, String> env) {
         return new AwsClientConfig.Endpoints(endpoint(env, "S3"), endpoint(env, "DYNAMODB"), endpoint(env, "KMS"),
-                endpoint(env, "LAMBDA"), endpoint(env, "SECRETS_MANAGER"), endpoint(env, "CLOUDFRONT_KEYVALUESTORE"));
+                endpoint(env, "LAMBDA"), endpoint(env, "SECRETS_MANAGER"), endpoint(env, "CLOUDFRONT_KEYVALUESTORE"),
+                endpoint(env, "CLOUDFRONT"));
     }
 
     private static URI endpoint(Map<String, String> env, String service) {

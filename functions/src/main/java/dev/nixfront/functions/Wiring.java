@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import dev.nixfront.aws.AdminTokenSecret;
 import dev.nixfront.aws.AwsClients;
 import dev.nixfront.aws.AwsPorts;
+import dev.nixfront.aws.CloudFrontEdgeCache;
 import dev.nixfront.aws.KeyValueStoreEdgeStore;
 import dev.nixfront.aws.KmsKeyVault;
 import dev.nixfront.aws.LambdaEvents;
@@ -14,6 +15,7 @@ import dev.nixfront.cache.Services;
 import dev.nixfront.cache.TokenService;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CollectionQueue;
+import dev.nixfront.cache.port.EdgeCache;
 import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.KeyVault;
 import dev.nixfront.cache.port.VerificationQueue;
@@ -116,7 +118,10 @@ public final class Wiring {
     /**
      * The ports of a function: a port it has no variable for refuses to work. The edge store is the
      * CloudFront KeyValueStore where {@code NIXFRONT_EDGE_STORE_ARN} is set (admin only: it alone
-     * changes caches and tokens, and it runs the reconciler), else {@link EdgeStore#NONE}.
+     * changes caches and tokens, and it runs the reconciler), else {@link EdgeStore#NONE}. The edge
+     * cache is the distribution where {@code NIXFRONT_DISTRIBUTION_ID} is set (admin only: it alone
+     * deletes caches), else one that refuses: a function that deleted a cache without it would
+     * leave the edge serving it, so it fails instead.
      */
     static Ports ports(FunctionConfig config, AwsClients clients) {
         KeyVault keys = config.kmsKeyArn() == null
@@ -135,8 +140,13 @@ public final class Wiring {
                     throw new IllegalStateException(FunctionConfig.COLLECT_FUNCTION + " is not set for this function");
                 }
                 : LambdaEvents.collections(clients.lambda(), config.collectFunction());
+        EdgeCache edgeCache = config.distributionId() == null
+                ? cache -> {
+                    throw new IllegalStateException(FunctionConfig.DISTRIBUTION_ID + " is not set for this function");
+                }
+                : new CloudFrontEdgeCache(clients.cloudFront(), config.distributionId(), Clock.systemUTC());
         return AwsPorts.create(clients, config.bucket(), config.table(), keys, queue,
-                new EmfMetrics(System.out, Clock.systemUTC()), edge, collections);
+                new EmfMetrics(System.out, Clock.systemUTC()), edge, collections, edgeCache);
     }
 
     /**

@@ -16,6 +16,7 @@ class FunctionConfigTest {
         assertThat(c.kmsKeyArn()).isNull();
         assertThat(c.adminTokenSecretArn()).isNull();
         assertThat(c.edgeStoreArn()).isNull();
+        assertThat(c.distributionId()).isNull();
         assertThat(c.verifyFunction()).endsWith(":verify");
         assertThat(c.settings().inlineVerifyMaxBytes()).isEqualTo(1_048_576);
         assertThat(c.settings().cacheBaseUrl()).isEqualTo("https://d1.cloudfront.net");
@@ -25,9 +26,12 @@ class FunctionConfigTest {
     void onlyTheAdminFunctionNamesTheEdgeStore() {
         FunctionConfig admin = FunctionConfig.from(Map.of("AWS_REGION", "eu-west-1", "NIXFRONT_TABLE", "t", "NIXFRONT_BUCKET", "b",
                 "NIXFRONT_EDGE_STORE_ARN", "arn:aws:cloudfront::123456789012:key-value-store/0a1b",
-                "AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE", "http://127.0.0.1:7000"));
+                "AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE", "http://127.0.0.1:7000",
+                "NIXFRONT_DISTRIBUTION_ID", "E2QWRUHAPOMQZL", "AWS_ENDPOINT_URL_CLOUDFRONT", "http://127.0.0.1:7001"));
         assertThat(admin.edgeStoreArn()).isEqualTo("arn:aws:cloudfront::123456789012:key-value-store/0a1b");
         assertThat(admin.endpoints().keyValueStore()).hasToString("http://127.0.0.1:7000");
+        assertThat(admin.distributionId()).isEqualTo("E2QWRUHAPOMQZL");
+        assertThat(admin.endpoints().cloudFront()).hasToString("http://127.0.0.1:7001");
     }
 
     @Test
@@ -51,6 +55,7 @@ class FunctionConfigTest {
         assertThat(c.endpoints().lambda()).hasToString("http://127.0.0.1:5000");
         assertThat(c.endpoints().secretsManager()).hasToString("http://127.0.0.1:5000");
         assertThat(c.endpoints().keyValueStore()).hasToString("http://127.0.0.1:5000");
+        assertThat(c.endpoints().cloudFront()).hasToString("http://127.0.0.1:5000");
         assertThat(c.clientConfig().region().id()).isEqualTo("eu-west-1");
 
         FunctionConfig aws = FunctionConfig.from(Map.of("AWS_REGION", "eu-west-1", "NIXFRONT_TABLE", "t", "NIXFRONT_BUCKET", "b"));

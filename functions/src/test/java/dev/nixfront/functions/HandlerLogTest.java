@@ -76,7 +76,7 @@ class HandlerLogTest {
     private Services failingServices() {
         Ports p = fakes.ports();
         Services services = Services.create(new Ports(p.objects(), new FailingCaches(), p.paths(), p.nars(), p.tokens(), p.keys(),
-                p.queue(), p.metrics(), p.edge(), p.roots(), p.pins(), p.usage(), p.collections(), p.collectionQueue()), CacheSettings.defaults("https://cache.example.org"), fakes.clock, new SecureRandom());
+                p.queue(), p.metrics(), p.edge(), p.roots(), p.pins(), p.usage(), p.collections(), p.collectionQueue(), p.edgeCache()), CacheSettings.defaults("https://cache.example.org"), fakes.clock, new SecureRandom());
         services.tokens().registerBootstrap(TokenService.hash(TOKEN), "test bootstrap");
         return services;
     }

@@ -5,9 +5,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.AssetHashType;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.events.CronOptions;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.Schedule;
@@ -47,7 +50,9 @@ import software.constructs.Construct;
  * admin    put &#42;/nix-cache-info; delete+abort * (a cache's own     read, write    GenerateDataKey  admin secret (read),
  *                                                                                                  edge store (write)
  *          prefix and _staging/&lt;cache&gt;/); list, list multipart uploads                   edge store: describe,
- *                                                                                                   update and list keys,
+ *                                                                                                   update and list keys;
+ *                                                                                                  distribution: create
+ *                                                                                                   invalidation;
  *                                                                                                   invoke collect
  * collect  delete *.narinfo, &#42;/nar/*; list                           read, write    -                invoke collect
  * </pre>
@@ -85,6 +90,7 @@ public final class Functions extends Construct {
     public static final String ENV_COLLECTION_FENCE_SECONDS = "NIXFRONT_COLLECTION_FENCE_SECONDS";
     /** The daily event that makes the collect function start a collection of every cache with a policy (CollectHandler.DAILY). */
     static final Map<String, Object> DAILY_COLLECTION = Map.of("schedule", "daily");
+    public static final String ENV_DISTRIBUTION_ID = "NIXFRONT_DISTRIBUTION_ID";
     /** The scheduled event that makes the admin function run the edge reconciler (AdminHandler.EDGE_SYNC). */
     static final String EDGE_SYNC_ROUTE_KEY = "nixfront:edge-sync";
     /** How often the reconciler runs: what a crash between a table write and a store write can leave, at most this long. */
@@ -132,6 +138,8 @@ public final class Functions extends Construct {
      * @param adminTokenVersion    see {@link #ENV_ADMIN_TOKEN_VERSION}
      * @param edgeStoreArn         the read path's CloudFront KeyValueStore, which only the admin function writes
      * @param collectionFenceSeconds how long a collection waits between marking and deleting; publish, verify and collect share it
+     * @param distributionId       the read path's CloudFront distribution, where only the admin function
+     *                             invalidates a deleted cache
      */
     public record Props(
             Storage storage,
@@ -142,7 +150,8 @@ public final class Functions extends Construct {
             RetentionDays logRetention,
             String adminTokenVersion,
             String edgeStoreArn,
-            int collectionFenceSeconds) {
+            int collectionFenceSeconds,
+            String distributionId) {
     }
 
     private final LayerVersion layer;
@@ -215,10 +224,12 @@ public final class Functions extends Construct {
                         ENV_ADMIN_TOKEN_SECRET_ARN, storage.adminToken().getSecretArn(),
                         ENV_ADMIN_TOKEN_VERSION, props.adminTokenVersion(),
                         ENV_EDGE_STORE_ARN, props.edgeStoreArn(),
+                        ENV_DISTRIBUTION_ID, props.distributionId(),
                         ENV_COLLECT_FUNCTION, collect.alias().getFunctionArn()), null, code, List.of(layer, edgeLayer), props);
 
         grantPermissions(storage);
         edgeStore(props.edgeStoreArn());
+        invalidations(props.distributionId());
     }
 
     private void grantPermissions(Storage storage) {
@@ -384,6 +395,30 @@ public final class Functions extends Construct {
                         .retryAttempts(0)
                         .build()))
                 .build();
+    }
+
+    /**
+     * Deleting a cache invalidates {@code /<cache>/*} at the read path's distribution (the CDN keeps a
+     * NAR up to a year): CreateInvalidation on that one distribution, nothing else of CloudFront. The
+     * function's environment already names the distribution (its URL), so naming its id and ARN adds
+     * no dependency that was not there.
+     */
+    private void invalidations(String distributionId) {
+        admin.role().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("cloudfront:CreateInvalidation"))
+                .resources(List.of(distributionArn(this, distributionId)))
+                .build());
+    }
+
+    /** A distribution's ARN: CloudFront is global, so no region; the stack's account. */
+    static String distributionArn(Construct scope, String distributionId) {
+        return Stack.of(scope).formatArn(ArnComponents.builder()
+                .service("cloudfront")
+                .region("")
+                .resource("distribution")
+                .resourceName(distributionId)
+                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
+                .build());
     }
 
     public List<NixfrontFunction> all() {

@@ -38,7 +38,8 @@ public final class NixfrontStack extends Stack {
                 config.domainName(), config.certificateArn(), props.webAclArn(), config.viewerRequestFunction()));
         functions = new Functions(this, "Functions", new Functions.Props(storage, readPath.cacheUrl(),
                 config.functionsJar(), config.layerZip(), config.inlineVerifyMaxBytes(), config.logRetention(),
-                config.adminTokenVersion(), readPath.edgeStore().getKeyValueStoreArn(), config.collectionFenceSeconds()));
+                config.adminTokenVersion(), readPath.edgeStore().getKeyValueStoreArn(), config.collectionFenceSeconds(),
+                readPath.distribution().getDistributionId()));
         api = new Api(this, "Api", new Api.Props(functions, config.apiRateLimit(), config.apiBurstLimit(),
                 config.logRetention()));
         operations = new Operations(this, "Operations", new Operations.Props(functions, api,

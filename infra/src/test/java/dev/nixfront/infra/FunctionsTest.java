@@ -75,7 +75,11 @@ class FunctionsTest {
         assertThat(env(functions.upload()).keySet()).isEqualTo(union(api, Set.of("JAVA_TOOL_OPTIONS")));
         // The admin token secret (and the version bump that republishes on rotation) is the admin's alone.
         assertThat(env(functions.admin()).keySet()).isEqualTo(union(api, Set.of("JAVA_TOOL_OPTIONS", "NIXFRONT_KMS_KEY_ARN",
-                "NIXFRONT_ADMIN_TOKEN_SECRET_ARN", "NIXFRONT_ADMIN_TOKEN_VERSION", "NIXFRONT_EDGE_STORE_ARN", "NIXFRONT_COLLECT_FUNCTION")));
+                "NIXFRONT_ADMIN_TOKEN_SECRET_ARN", "NIXFRONT_ADMIN_TOKEN_VERSION", "NIXFRONT_EDGE_STORE_ARN", "NIXFRONT_DISTRIBUTION_ID",
+                "NIXFRONT_COLLECT_FUNCTION")));
+        assertThat(render(env(functions.admin()).get("NIXFRONT_DISTRIBUTION_ID")))
+                .as("the read path's distribution, where a deleted cache is invalidated")
+                .isEqualTo("<" + Nag.logicalId(standard.stacks().main().readPath().distribution()) + ">");
         assertThat(env(functions.publish()).keySet()).isEqualTo(union(api, Set.of("NIXFRONT_KMS_KEY_ARN",
                 "NIXFRONT_VERIFY_FUNCTION", "NIXFRONT_INLINE_VERIFY_MAX_BYTES", "NIXFRONT_COLLECTION_FENCE_SECONDS")));
         assertThat(env(functions.verify()).keySet()).isEqualTo(union(common, Set.of("NIXFRONT_KMS_KEY_ARN", "NIXFRONT_COLLECTION_FENCE_SECONDS")));

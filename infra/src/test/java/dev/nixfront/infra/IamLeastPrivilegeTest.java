@@ -29,6 +29,9 @@ class IamLeastPrivilegeTest {
     private final Map<String, Object> template = Deployments.json(standard.main());
     private final NixfrontStack stack = standard.stacks().main();
     private final Functions fns = stack.functions();
+    /** A deleted cache's invalidation: on the read path's distribution only, in the stack's account. */
+    private final Set<String> invalidation = Set.of("cloudfront:CreateInvalidation arn:aws:cloudfront::123456789012:distribution/<"
+            + Nag.logicalId(stack.readPath().distribution()) + ">");
 
     private static final Set<String> LOGS = Set.of("logs:CreateLogStream <Logs.Arn>", "logs:PutLogEvents <Logs.Arn>");
     /** The read path's KeyValueStore: read for its ETag, updated, listed by the reconciler; that store only. */
@@ -158,7 +161,7 @@ class IamLeastPrivilegeTest {
 
     @Test
     void adminWrapsKeysWritesCacheInfoAndDeletesCaches() {
-        assertThat(grants(fns.admin())).isEqualTo(union(LOGS, SECRET, EDGE_STORE, table(READ), Set.of(
+        assertThat(grants(fns.admin())).isEqualTo(union(LOGS, SECRET, EDGE_STORE, invalidation, table(READ), Set.of(
                 write("PutItem", "CACHE#*", "TOKEN#*", "GC#*"),
                 write("UpdateItem", "CACHE#*", "TOKEN#*"),
                 LISTING_MOVES,
@@ -339,11 +342,11 @@ class IamLeastPrivilegeTest {
     }
 
     @Test
-    void onlyTheAdminFunctionMayTouchTheEdgeStoreAndOnlyThatStore() {
-        assertThat(grants(fns.admin())).containsAll(EDGE_STORE);
+    void onlyTheAdminFunctionMayTouchTheEdgeStoreAndInvalidateAndOnlyThatStoreAndDistribution() {
+        assertThat(grants(fns.admin())).containsAll(EDGE_STORE).containsAll(invalidation);
         for (NixfrontFunction fn : fns.all()) {
             assertThat(grants(fn).stream().filter(g -> g.startsWith("cloudfront")).collect(java.util.stream.Collectors.toSet()))
-                    .as(fn.getNode().getId()).isEqualTo(fn == fns.admin() ? EDGE_STORE : Set.of());
+                    .as(fn.getNode().getId()).isEqualTo(fn == fns.admin() ? union(EDGE_STORE, invalidation) : Set.of());
         }
     }
 

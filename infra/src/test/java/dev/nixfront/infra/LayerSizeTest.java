@@ -24,15 +24,22 @@ class LayerSizeTest {
         assertThat(layer + edge + functions).as("the admin function, the largest").isLessThan(LAMBDA_UNZIPPED_LIMIT / 2);
     }
 
-    /** The KeyValueStore client and the native CRT signer (~23 MB) travel with the admin function only. */
+    /**
+     * The KeyValueStore client and the native CRT signer (~23 MB), and CloudFront's control-plane client
+     * (invalidations), travel with the admin function only.
+     */
     @Test
-    void theCrtSignerAndTheKeyValueStoreClientAreInTheEdgeLayerOnly() throws IOException {
+    void theCrtSignerAndTheCloudFrontClientsAreInTheEdgeLayerOnly() throws IOException {
         List<String> shared = jars(Deployments.layerZip());
         List<String> edge = jars(Functions.edgeLayerZip(Deployments.layerZip()));
-        assertThat(edge).hasSize(3).allMatch(jar -> jar.startsWith("aws-crt-") || jar.startsWith("http-auth-aws-crt-")
-                || jar.startsWith("cloudfrontkeyvaluestore-"));
-        assertThat(shared).noneMatch(jar -> jar.startsWith("aws-crt-") || jar.startsWith("http-auth-aws-crt-")
-                || jar.startsWith("cloudfrontkeyvaluestore-"));
+        assertThat(edge).hasSize(4).allMatch(LayerSizeTest::adminOnly);
+        assertThat(edge).anyMatch(jar -> jar.startsWith("cloudfront-"));
+        assertThat(shared).noneMatch(LayerSizeTest::adminOnly);
+    }
+
+    private static boolean adminOnly(String jar) {
+        return jar.startsWith("aws-crt-") || jar.startsWith("http-auth-aws-crt-") || jar.startsWith("cloudfrontkeyvaluestore-")
+                || jar.startsWith("cloudfront-");
     }
 
     private static List<String> jars(java.nio.file.Path zipFile) throws IOException {

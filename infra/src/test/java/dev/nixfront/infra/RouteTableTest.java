@@ -89,13 +89,14 @@ class RouteTableTest {
         assertThat(Functions.ENV_ADMIN_TOKEN_SECRET_ARN).isEqualTo(FunctionConfig.ADMIN_TOKEN_SECRET_ARN);
         assertThat(Functions.ENV_CACHE_URL).isEqualTo(FunctionConfig.CACHE_URL);
         assertThat(Functions.ENV_EDGE_STORE_ARN).isEqualTo(FunctionConfig.EDGE_STORE_ARN);
+        assertThat(Functions.ENV_DISTRIBUTION_ID).isEqualTo(FunctionConfig.DISTRIBUTION_ID);
         assertThat(Functions.EDGE_SYNC_ROUTE_KEY).isEqualTo(dev.nixfront.functions.AdminHandler.EDGE_SYNC);
         assertThat(Functions.ENV_INLINE_VERIFY_MAX_BYTES).isEqualTo(FunctionConfig.INLINE_VERIFY_MAX_BYTES);
 
         Set<String> read = Set.of(FunctionConfig.TABLE, FunctionConfig.BUCKET, FunctionConfig.KMS_KEY_ARN,
                 FunctionConfig.VERIFY_FUNCTION, FunctionConfig.ADMIN_TOKEN_SECRET_ARN, FunctionConfig.CACHE_URL,
                 FunctionConfig.INLINE_VERIFY_MAX_BYTES, FunctionConfig.EDGE_STORE_ARN, FunctionConfig.COLLECT_FUNCTION,
-                FunctionConfig.COLLECTION_FENCE_SECONDS);
+                FunctionConfig.COLLECTION_FENCE_SECONDS, FunctionConfig.DISTRIBUTION_ID);
         Set<String> set = new HashSet<>();
         resources(template, "AWS::Lambda::Function").values().forEach(fn -> {
             Object variables = at(properties(fn), "Environment", "Variables");

@@ -21,6 +21,7 @@ import dev.nixfront.cache.Principal;
 import dev.nixfront.cache.Services;
 import dev.nixfront.cache.TokenService;
 import dev.nixfront.cache.port.CollectionQueue;
+import dev.nixfront.cache.port.EdgeCache;
 import dev.nixfront.cache.port.Metrics;
 import dev.nixfront.cache.port.VerifyJob;
 import dev.nixfront.functions.AdminHandler;
@@ -153,9 +154,10 @@ public final class LocalStack implements AutoCloseable {
         CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString())
                 .withCollectionFence(LOCAL_COLLECTION_FENCE));
         ExecutorVerificationQueue queue = track(new ExecutorVerificationQueue(2));
-        // Collections run inline here: the local fence fits a request.
+        // Collections run inline here: the local fence fits a request. The read server reads the
+        // bucket on every request: no copy to invalidate.
         Ports ports = AwsPorts.create(clients, BUCKET, TABLE, new LocalKeyVault(files.masterKey()), queue, Metrics.NONE, edge,
-                CollectionQueue.NONE);
+                CollectionQueue.NONE, EdgeCache.NONE);
         Services services = Services.create(ports, settings, clock, random);
         adminToken = adminToken(services, random);
         migrateListings(services);

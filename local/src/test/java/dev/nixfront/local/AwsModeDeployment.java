@@ -45,6 +45,8 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudfront.model.InvalidationSummary;
+import software.amazon.awssdk.services.cloudfront.model.Origin;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
@@ -60,8 +62,8 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
  * <ul>
  *   <li>every bucket of the template is created in s3proxy, every table in dynalite with the
  *       template's keys and indexes, the KMS key, the generated admin secret (Secrets Manager's
- *       GetRandomPassword with the template's {@code GenerateSecretString}) and every function and
- *       alias in moto_server;</li>
+ *       GetRandomPassword with the template's {@code GenerateSecretString}), every function and
+ *       alias, and the distribution (whose id the admin function invalidates at) in moto_server;</li>
  *   <li>each function's environment is its template {@code Environment.Variables} with every
  *       {@code Ref}, {@code Fn::GetAtt} and {@code Fn::Join} resolved to those stand-ins (an unknown
  *       reference fails: infra and the code cannot drift apart), plus what Lambda adds
@@ -103,6 +105,7 @@ final class AwsModeDeployment implements AutoCloseable {
     private String bucket;
     private String adminSecretArn;
     private String kmsKeyArn;
+    private String distributionId;
     private ApiFront api;
 
     private AwsModeDeployment(Path directory, Map<String, Object> template) throws IOException {
@@ -115,7 +118,7 @@ final class AwsModeDeployment implements AutoCloseable {
         dynalite = track(DynaliteServer.inMemory(accessKey, secretKey).start());
         moto = track(MotoServer.start());
         clients = track(AwsClients.create(new AwsClientConfig(Region.of(REGION), new AwsClientConfig.Endpoints(
-                s3proxy.endpoint(), dynalite.endpoint(), moto.endpoint(), moto.endpoint(), moto.endpoint(), null),
+                s3proxy.endpoint(), dynalite.endpoint(), moto.endpoint(), moto.endpoint(), moto.endpoint(), null, moto.endpoint()),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))));
         lambda = track(new LambdaInvokeRecorder(moto.endpoint(), this::invokeAsync));
         provisionStorage();
@@ -126,6 +129,7 @@ final class AwsModeDeployment implements AutoCloseable {
         attributes.put(only("AWS::CloudFront::KeyValueStore") + ".Arn", edgeStoreArn);
         readServer = track(new ReadServer(ReadServer.Origin.of(clients.s3(), bucket), 0, null, Clock.systemUTC()));
         attributes.put(only("AWS::CloudFront::Distribution") + ".DomainName", "127.0.0.1:" + readServer.url().getPort());
+        provisionDistribution();
         provisionFunctions();
     }
 
@@ -364,6 +368,39 @@ final class AwsModeDeployment implements AutoCloseable {
                     .keyType((String) map(k).get("KeyType")).build());
         }
         return keys;
+    }
+
+    /**
+     * The template's distribution in moto, for its id: what the admin function invalidates a deleted
+     * cache at. Its origin is a placeholder; reads go to the read server (the one liberty above).
+     */
+    private void provisionDistribution() {
+        String id = only("AWS::CloudFront::Distribution");
+        distributionId = clients.cloudFront().createDistribution(b -> b.distributionConfig(c -> c
+                .callerReference(id)
+                .comment("nixfront AWS-mode tests")
+                .enabled(true)
+                .origins(o -> o.quantity(1).items(Origin.builder().id("bucket").domainName(bucket + ".s3.amazonaws.com")
+                        .s3OriginConfig(s3 -> s3.originAccessIdentity("")).build()))
+                .defaultCacheBehavior(d -> d.targetOriginId("bucket").viewerProtocolPolicy("redirect-to-https")
+                        .cachePolicyId("658327ea-f89d-4fab-a63d-7e88639e58f6")))).distribution().id();
+        refs.put(id, distributionId);
+    }
+
+    /** The distribution's id in moto (the template's {@code Ref} of it). */
+    String distributionId() {
+        return distributionId;
+    }
+
+    /** The paths of every invalidation made at the distribution so far, one list per invalidation, oldest first. */
+    List<List<String>> invalidations() {
+        var cloudFront = clients.cloudFront();
+        List<List<String>> paths = new ArrayList<>();
+        cloudFront.listInvalidations(b -> b.distributionId(distributionId)).invalidationList().items().stream()
+                .sorted(java.util.Comparator.comparing(InvalidationSummary::createTime))
+                .forEach(summary -> paths.add(cloudFront.getInvalidation(b -> b.distributionId(distributionId).id(summary.id()))
+                        .invalidation().invalidationBatch().paths().items()));
+        return paths;
     }
 
     /** Every function and alias of the template in moto, so the publish function's Invoke of the verify alias lands. */

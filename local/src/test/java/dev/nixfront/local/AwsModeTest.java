@@ -41,7 +41,8 @@ import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
  * over the wire against the stand-ins of {@link AwsModeDeployment}: log in with the admin secret the
  * stack generated, create a cache (its key sealed through KMS), push a closure one of whose paths is
  * verified asynchronously, create and revoke tokens, have the real Nix substitute the result with
- * only the cache's key trusted, and rotate the admin secret.
+ * only the cache's key trusted, rotate the admin secret, and delete the cache (invalidated at the
+ * distribution).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AwsModeTest {
@@ -368,5 +369,28 @@ class AwsModeTest {
         String hash = storePath.substring("/nix/store/".length(), "/nix/store/".length() + 32);
         return HTTP.send(HttpRequest.newBuilder(URI.create(aws.cacheUrl() + "/" + cache + "/" + hash + ".narinfo")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /**
+     * Deleting a cache through the admin function, with its template environment and grants,
+     * invalidates the cache's paths at the template's distribution (moto's CloudFront), once its
+     * objects are gone; a delete repeated within the name's reservation sweeps and invalidates again,
+     * which is how a failed invalidation is repaired.
+     */
+    @Test
+    @Order(11)
+    void deletingACacheInvalidatesItsPathsAtTheDistributionAndDeletingAgainInvalidatesAgain() throws Exception {
+        String admin = aws.adminSecretValue();
+        assertThat(aws.invalidations()).as("nothing is invalidated while the cache lives").isEmpty();
+
+        cli(with(admin, "cache", "delete", cache)).ok();
+
+        assertThat(aws.invalidations()).as("one wildcard path: the whole cache").containsExactly(List.of("/" + cache + "/*"));
+        assertThat(aws.clients().s3().listObjectsV2(b -> b.bucket(aws.bucket()).prefix(cache + "/")).contents())
+                .as("swept before the invalidation").isEmpty();
+
+        cli(with(admin, "cache", "delete", cache)).ok();
+
+        assertThat(aws.invalidations()).containsExactly(List.of("/" + cache + "/*"), List.of("/" + cache + "/*"));
     }
 }

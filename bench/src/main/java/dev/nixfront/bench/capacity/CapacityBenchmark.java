@@ -18,6 +18,7 @@ import dev.nixfront.cache.fake.MemoryUsageCounter;
 import dev.nixfront.cache.fake.RecordingMetrics;
 import dev.nixfront.cache.fake.RecordingQueue;
 import dev.nixfront.cache.port.CollectionQueue;
+import dev.nixfront.cache.port.EdgeCache;
 import dev.nixfront.cache.port.EdgeStore;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -59,7 +60,7 @@ public final class CapacityBenchmark {
         // nix-cache-info), on the same stores, before the clock starts.
         Services.create(new Ports(bucket, caches, paths, nars, tokens, keys, jobs, metrics, EdgeStore.NONE,
                         new MemoryRootRepository(), new MemoryPinRepository(), usage, new MemoryCollectionRepository(),
-                        CollectionQueue.NONE), settings, clock, random)
+                        CollectionQueue.NONE, EdgeCache.NONE), settings, clock, random)
                 .caches().create(PushClient.ADMIN, new CreateCacheRequest(CACHE, null, null, null));
 
         VerifyInvocations verify = new VerifyInvocations(jobs, meter, scheduler, Options.nanos(options.invokeMs()));
@@ -77,7 +78,9 @@ public final class CapacityBenchmark {
                 new MemoryPinRepository(),
                 new MeteredUsageCounter(usage, meter, table, Options.nanos(options.dynamoDbMs())),
                 // Collections are not part of the load.
-                new MemoryCollectionRepository(), CollectionQueue.NONE);
+                new MemoryCollectionRepository(), CollectionQueue.NONE,
+                // Only a deleted cache is invalidated at the edge: nothing of a push.
+                EdgeCache.NONE);
         Services services = Services.create(metered, settings, clock, random);
         verify.serve(services.verify());
 

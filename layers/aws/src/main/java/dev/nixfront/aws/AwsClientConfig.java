@@ -11,7 +11,7 @@ import software.amazon.awssdk.regions.Region;
  * Where the SDK clients point. In AWS only the region is set and credentials come from the Lambda
  * environment. Any service may be pointed elsewhere: the local stack overrides S3 and DynamoDB with
  * s3proxy and dynalite and passes the fixed local credentials; the AWS-mode tests point KMS, Lambda
- * and Secrets Manager at moto_server through the SDK's standard {@code AWS_ENDPOINT_URL_<SERVICE>}
+ * Secrets Manager and CloudFront at moto_server through the SDK's standard {@code AWS_ENDPOINT_URL_<SERVICE>}
  * variables, which {@code FunctionConfig} reads into {@link Endpoints}.
  *
  * @param region      the region every client signs for
@@ -33,9 +33,10 @@ public record AwsClientConfig(Region region, Endpoints endpoints, AwsCredentials
      * @param lambda         a Lambda-compatible endpoint
      * @param secretsManager a Secrets Manager-compatible endpoint
      * @param keyValueStore  a CloudFront KeyValueStore-compatible endpoint (the AWS-mode tests' stub)
+     * @param cloudFront     a CloudFront-compatible endpoint (its control plane: invalidations)
      */
-    public record Endpoints(URI s3, URI dynamoDb, URI kms, URI lambda, URI secretsManager, URI keyValueStore) {
-        public static final Endpoints NONE = new Endpoints(null, null, null, null, null, null);
+    public record Endpoints(URI s3, URI dynamoDb, URI kms, URI lambda, URI secretsManager, URI keyValueStore, URI cloudFront) {
+        public static final Endpoints NONE = new Endpoints(null, null, null, null, null, null, null);
     }
 
     /** Real AWS in one region, default credentials. */
@@ -47,7 +48,7 @@ public record AwsClientConfig(Region region, Endpoints endpoints, AwsCredentials
     public static AwsClientConfig local(URI s3Endpoint, URI dynamoDbEndpoint, String accessKeyId, String secretAccessKey) {
         Objects.requireNonNull(s3Endpoint, "s3Endpoint");
         Objects.requireNonNull(dynamoDbEndpoint, "dynamoDbEndpoint");
-        return new AwsClientConfig(Region.US_EAST_1, new Endpoints(s3Endpoint, dynamoDbEndpoint, null, null, null, null),
+        return new AwsClientConfig(Region.US_EAST_1, new Endpoints(s3Endpoint, dynamoDbEndpoint, null, null, null, null, null),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)));
     }
 

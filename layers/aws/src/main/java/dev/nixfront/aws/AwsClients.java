@@ -11,6 +11,8 @@ import software.amazon.awssdk.core.client.builder.SdkClientBuilder;
 import software.amazon.awssdk.endpoints.EndpointUrl;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudfront.CloudFrontClient;
 import software.amazon.awssdk.services.cloudfrontkeyvaluestore.CloudFrontKeyValueStoreClient;
 import software.amazon.awssdk.services.cloudfrontkeyvaluestore.endpoints.CloudFrontKeyValueStoreEndpointProvider;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -44,6 +46,7 @@ public final class AwsClients implements AutoCloseable {
     private LambdaClient lambda;
     private SecretsManagerClient secretsManager;
     private CloudFrontKeyValueStoreClient keyValueStore;
+    private CloudFrontClient cloudFront;
 
     private AwsClients(AwsClientConfig config) {
         this.config = config;
@@ -166,6 +169,20 @@ public final class AwsClients implements AutoCloseable {
             keyValueStore = track(builder::build);
         }
         return keyValueStore;
+    }
+
+    /**
+     * The CloudFront control-plane client (invalidations). CloudFront is a global service: its API
+     * lives in one place whatever region a function runs in, so the client is built for the
+     * partition's global region ({@code aws-global}), which the SDK signs as us-east-1.
+     */
+    public synchronized CloudFrontClient cloudFront() {
+        if (cloudFront == null) {
+            var builder = CloudFrontClient.builder().httpClient(http).region(Region.AWS_GLOBAL).credentialsProvider(credentials);
+            endpoint(builder, config.endpoints().cloudFront());
+            cloudFront = track(builder::build);
+        }
+        return cloudFront;
     }
 
     private static void endpoint(SdkClientBuilder<?, ?> builder, URI override) {

@@ -35,7 +35,8 @@ class AwsClientsTest {
     void everyServiceHonoursItsOverride() {
         AwsClientConfig config = new AwsClientConfig(Region.EU_WEST_1, new AwsClientConfig.Endpoints(
                 URI.create("http://127.0.0.1:1"), URI.create("http://127.0.0.1:2"), URI.create("http://127.0.0.1:3"),
-                URI.create("http://127.0.0.1:4"), URI.create("http://127.0.0.1:5"), URI.create("http://127.0.0.1:6")), null);
+                URI.create("http://127.0.0.1:4"), URI.create("http://127.0.0.1:5"), URI.create("http://127.0.0.1:6"),
+                URI.create("http://127.0.0.1:7")), null);
         try (AwsClients clients = AwsClients.create(config)) {
             assertThat(clients.kms().serviceClientConfiguration().endpointOverride()).contains(URI.create("http://127.0.0.1:3"));
             assertThat(clients.lambda().serviceClientConfiguration().endpointOverride()).contains(URI.create("http://127.0.0.1:4"));
@@ -43,6 +44,8 @@ class AwsClientsTest {
                     .contains(URI.create("http://127.0.0.1:5"));
             assertThat(clients.keyValueStore().serviceClientConfiguration().endpointProvider()).isPresent();
             assertThat(clients.lambda().serviceClientConfiguration().region()).isEqualTo(Region.EU_WEST_1);
+            assertThat(clients.cloudFront().serviceClientConfiguration().endpointOverride()).contains(URI.create("http://127.0.0.1:7"));
+            assertThat(clients.cloudFront().serviceClientConfiguration().region()).as("a global service").isEqualTo(Region.AWS_GLOBAL);
         }
     }
 

@@ -135,6 +135,6 @@ class KeyValueStoreEdgeStoreTest {
     /** The clients of a process whose KeyValueStore endpoint is overridden: {@link AwsClients#keyValueStore()} as the adapter gets it. */
     private static AwsClients clients(StubEndpoint endpoint) {
         return AwsClients.create(new AwsClientConfig(Region.EU_WEST_1,
-                new AwsClientConfig.Endpoints(null, null, null, null, null, endpoint.endpoint()), StubEndpoint.CREDENTIALS));
+                new AwsClientConfig.Endpoints(null, null, null, null, null, endpoint.endpoint(), null), StubEndpoint.CREDENTIALS));
     }
 }

@@ -12,6 +12,7 @@ import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.CollectionRepository;
+import dev.nixfront.cache.port.EdgeCache;
 import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.GcPolicy;
 import dev.nixfront.cache.port.KeyVault;
@@ -68,12 +69,14 @@ public final class CacheAdminService {
 
     private final NarRegistry nars;
     private final CollectionRepository collections;
+    private final EdgeCache edgeCache;
 
     public CacheAdminService(CacheRepository caches, PathIndex paths, ObjectStore objects, EdgeStore edge, KeyVault vault,
                              SecureRandom random, Clock clock, CacheSettings settings, RootRepository roots, PinRepository pins,
-                             UsageCounter usage, NarRegistry nars, CollectionRepository collections) {
+                             UsageCounter usage, NarRegistry nars, CollectionRepository collections, EdgeCache edgeCache) {
         this.nars = Objects.requireNonNull(nars);
         this.collections = Objects.requireNonNull(collections);
+        this.edgeCache = Objects.requireNonNull(edgeCache);
         this.roots = Objects.requireNonNull(roots);
         this.pins = Objects.requireNonNull(pins);
         this.usage = Objects.requireNonNull(usage);
@@ -95,7 +98,8 @@ public final class CacheAdminService {
      *
      * <p>A deleted cache's name is reserved for {@link CacheSettings#nameReservation} after its
      * deletion began (409 naming when it frees); then creating it replaces the tombstone, after
-     * sweeping what an interrupted deletion may have left. The item is written first
+     * sweeping what an interrupted deletion may have left (and invalidating the edge's copies of it
+     * again, see {@link #delete}). The item is written first
      * (conditionally: an existing cache's nix-cache-info is never touched), then the read path's
      * entry (until it exists the cache is not served at all), then nix-cache-info, which Nix needs
      * before it will use the cache.
@@ -295,8 +299,15 @@ public final class CacheAdminService {
      * its objects (its prefix and its staging area, {@link Layout#stagingPrefix}) and its index
      * items; between the two its read path entry goes, so nothing of it is served from then on
      * (tokens' entries of it are left to reconciliation: they name an incarnation no cache has
-     * any more, which the read path refuses). The item stays as a tombstone that reserves the name; deleting a tombstone again
-     * repeats the sweep, so an interrupted delete is finished by calling it again.
+     * any more, which the read path refuses). Last, once its objects are gone, the edge's copies of
+     * them are invalidated ({@link EdgeCache}: {@code /<cache>/*}), so what the edge fetches again is
+     * a 404. The item stays as a tombstone that reserves the name; deleting a tombstone again repeats
+     * the sweep and the invalidation, so an interrupted delete is finished by calling it again.
+     *
+     * <p>A failed invalidation fails the request (500), after the sweep: the cache is deleted, but
+     * the caller learns that the edge may still hold it, and repeating the delete within the name's
+     * reservation invalidates again. Swallowing it would leave the deleted cache's NARs at the edge for
+     * up to a year with nobody told.
      */
     public void delete(Principal principal, String name) {
         CacheName cacheName = CacheLookup.name(name, "cache");
@@ -324,7 +335,8 @@ public final class CacheAdminService {
      * them either way; deleting them keeps the table from growing with every deleted cache, at the
      * cost of a few queries (32 shards of roots, one partition of pins, 16 known counter keys). A
      * roots or pins request that read the cache before the mark may still write a moment after the
-     * sweep: under the old incarnation's keys, where nothing reads it.
+     * sweep: under the old incarnation's keys, where nothing reads it. Then the edge's copies of the
+     * cache's objects, only now that whatever the edge fetches again finds nothing.
      */
     private void sweep(CacheRecord cache) {
         objects.deletePrefix(cache.name().prefix());
@@ -335,6 +347,7 @@ public final class CacheAdminService {
         usage.deleteAll(cache);
         nars.deleteAll(cache);
         collections.deleteAll(cache);
+        edgeCache.invalidate(cache);
     }
 
     /**

@@ -115,7 +115,6 @@ public final class GarbageCollector {
     private final Pause pause;
     private final Duration fence;
     private final SecureRandom random;
-    private final Duration requestBudget;
     private final UsageCounter usage;
     private final String storeDir;
 
@@ -133,7 +132,6 @@ public final class GarbageCollector {
         this.clock = Objects.requireNonNull(clock);
         this.pause = Objects.requireNonNull(pause);
         this.fence = settings.collectionFence();
-        this.requestBudget = settings.inlineTimeBudget();
         this.storeDir = settings.storeDir();
         this.random = Objects.requireNonNull(random);
     }
@@ -211,7 +209,8 @@ public final class GarbageCollector {
     private GcStatus start(CacheRecord cache, List<String> remove, boolean recursive) {
         String run = newRun();
         Instant now = clock.instant();
-        boolean inline = fence.compareTo(requestBudget) <= 0;
+        // The local stack's fence (10 s) fits a request: it wires no queue, and runs collections inline.
+        boolean inline = queue == CollectionQueue.NONE;
         Optional<GcStatus> holder = collections.start(cache, run, now, now.plus(inline ? LEASE : QUEUED_LEASE));
         if (holder.isPresent()) {
             throw DomainException.conflict("cache", "a collection of cache " + cache.name() + " is running (run "
@@ -219,10 +218,9 @@ public final class GarbageCollector {
         }
         GcJob job = new GcJob(cache.name().value(), cache.incarnation(), run, now, null, remove, recursive, null);
         if (inline) {
-            // The fence fits a request: run it now, with no deadline (nothing to hand on to).
             return run(job, Instant.MAX, CollectionQueue.NONE);
         }
-        // The fence is longer than a request may take (AWS: 2 minutes against 29 s): a job of its own.
+        // In AWS the fence (2 minutes) is longer than a request may take (29 s): a job of its own.
         queue.submit(job);
         return new GcStatus(cache.name().value(), run, GcStatus.RUNNING, now, null, null, null);
     }

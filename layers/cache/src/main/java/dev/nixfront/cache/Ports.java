@@ -3,6 +3,7 @@ package dev.nixfront.cache;
 import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.CollectionQueue;
 import dev.nixfront.cache.port.CollectionRepository;
+import dev.nixfront.cache.port.EdgeCache;
 import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.KeyVault;
 import dev.nixfront.cache.port.Metrics;
@@ -25,12 +26,13 @@ import java.util.Objects;
  * @param pins  named roots, {@link PinRepository}
  * @param usage what each cache holds, {@link UsageCounter}
  * @param collections     the collection holding each cache, or the last one's outcome ({@link CollectionRepository})
- * @param collectionQueue where collections that outlast a request run ({@link CollectionQueue#NONE} where none do)
+ * @param collectionQueue where collections that outlast a request run ({@link CollectionQueue#NONE}: inline)
+ * @param edgeCache the CDN's copies of the bucket, dropped when a cache is deleted ({@link EdgeCache})
  */
 public record Ports(ObjectStore objects, CacheRepository caches, PathIndex paths, NarRegistry nars, TokenRepository tokens,
                    KeyVault keys, VerificationQueue queue, Metrics metrics, EdgeStore edge,
                    RootRepository roots, PinRepository pins, UsageCounter usage, CollectionRepository collections,
-                   CollectionQueue collectionQueue) {
+                   CollectionQueue collectionQueue, EdgeCache edgeCache) {
     public Ports {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(caches, "caches");
@@ -46,5 +48,6 @@ public record Ports(ObjectStore objects, CacheRepository caches, PathIndex paths
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(collections, "collections");
         Objects.requireNonNull(collectionQueue, "collectionQueue");
+        Objects.requireNonNull(edgeCache, "edgeCache");
     }
 }

@@ -44,7 +44,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         EdgeStore edge = reconciler.fillingFirst();
         return new Services(
                 new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), edge, ports.keys(), random, clock,
-                        settings, ports.roots(), ports.pins(), ports.usage(), ports.nars(), ports.collections()),
+                        settings, ports.roots(), ports.pins(), ports.usage(), ports.nars(), ports.collections(), ports.edgeCache()),
                 new TokenService(ports.tokens(), ports.caches(), edge, clock, random, settings.tokenLookupTtl()),
                 new QueryService(ports.caches(), ports.paths(), repair, clock),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),

@@ -63,7 +63,7 @@ class CacheUpdateRaceTest {
     };
     private final Services services = Services.create(new dev.nixfront.cache.Ports(fakes.objects, caches, fakes.paths, fakes.nars,
             fakes.tokens, new FakeKeyVault(), fakes.queue, fakes.metrics, edge, fakes.roots, fakes.pins, fakes.usage,
-            fakes.collections, fakes.collectionQueue),
+            fakes.collections, fakes.collectionQueue, fakes.edgeCache),
             CacheSettings.defaults("https://cache.example.org/"), fakes.clock, new SecureRandom());
 
     private void pause() {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * one left; removals of named paths; the daily schedule.
  */
 class CollectionJobTest {
-    private final Fixture f = new Fixture(CacheSettings.defaults("https://cache.example.org/").withCollectionFence(Duration.ofMinutes(2)));
+    private final Fixture f = new Fixture(CacheSettings.defaults("https://cache.example.org/").withCollectionFence(Duration.ofMinutes(2)), true);
 
     CollectionJobTest() {
         f.createCache("team");

@@ -62,6 +62,12 @@ final class Fixture {
     volatile GarbageCollector.Pause pause = duration -> clock.advance(duration);
 
     Fixture(CacheSettings settings) {
+        this(settings, false);
+    }
+
+    /** @param queueCollections collections are queued as jobs ({@code fakes.collectionQueue}), as in AWS, rather than run inline */
+    Fixture(CacheSettings settings, boolean queueCollections) {
+        fakes.queueCollections = queueCollections;
         this.settings = settings;
         this.services = Services.create(fakes.ports(), settings, clock, new SecureRandom(), duration -> pause.sleep(duration));
     }

@@ -8,7 +8,10 @@ package dev.nixfront.cache.port;
 public interface CollectionQueue {
     void submit(GcJob job);
 
-    /** For a deployment whose collections always fit a request (the local stack, tests): queuing one is a bug. */
+    /**
+     * No queue: collections run inline, within the request (the local stack, whose fence fits one);
+     * queuing one is a bug.
+     */
     CollectionQueue NONE = job -> {
         throw new IllegalStateException("this deployment runs collections inline; none may be queued");
     };

@@ -1,6 +1,7 @@
 package dev.nixfront.cache.fake;
 
 import dev.nixfront.cache.Ports;
+import dev.nixfront.cache.port.CollectionQueue;
 import java.time.Instant;
 
 /** One set of port fakes sharing a clock, for tests outside this module. */
@@ -19,9 +20,12 @@ public final class FakePorts {
     public final MemoryUsageCounter usage = new MemoryUsageCounter();
     public final MemoryCollectionRepository collections = new MemoryCollectionRepository();
     public final RecordingCollectionQueue collectionQueue = new RecordingCollectionQueue();
+    /** Collections run inline (as in the local stack) unless a test wants them queued as jobs (as in AWS). */
+    public volatile boolean queueCollections;
+    public final RecordingEdgeCache edgeCache = new RecordingEdgeCache();
 
     public Ports ports() {
         return new Ports(objects, caches, paths, nars, tokens, new FakeKeyVault(), queue, metrics, edge, roots, pins, usage, collections,
-                collectionQueue);
+                queueCollections ? collectionQueue : CollectionQueue.NONE, edgeCache);
     }
 }
