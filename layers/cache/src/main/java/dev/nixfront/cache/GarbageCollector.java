@@ -192,7 +192,7 @@ public final class GarbageCollector {
                 String run = newRun();
                 Instant now = clock.instant();
                 if (collections.start(cache, run, now, now.plus(QUEUED_LEASE)).isEmpty()) {
-                    jobs.submit(new GcJob(cache.name().value(), cache.incarnation(), run, now, null, null, false, null));
+                    submit(jobs, cache, new GcJob(cache.name().value(), cache.incarnation(), run, now, null, null, false, null));
                     started.add(new GcStatus(cache.name().value(), run, GcStatus.RUNNING, now, null, null, null));
                 }
             }
@@ -202,7 +202,7 @@ public final class GarbageCollector {
 
     private GcStatus dryRun(CacheRecord cache, Instant now, List<String> remove, boolean recursive) {
         GcJob job = new GcJob(cache.name().value(), cache.incarnation(), newRun(), now, null, remove, recursive, null);
-        Plan plan = plan(cache, job, now, read(cache));
+        Plan plan = plan(cache, job, now, read(cache), true);
         return new GcStatus(cache.name().value(), null, GcStatus.DONE, now, now, null, plan.dryReport());
     }
 
@@ -218,11 +218,33 @@ public final class GarbageCollector {
         }
         GcJob job = new GcJob(cache.name().value(), cache.incarnation(), run, now, null, remove, recursive, null);
         if (inline) {
-            return run(job, Instant.MAX, CollectionQueue.NONE);
+            try {
+                return run(job, Instant.MAX, CollectionQueue.NONE);
+            } catch (DomainException refused) {
+                throw refused; // recorded by run
+            } catch (RuntimeException e) {
+                // Nothing retries an inline run: give the lease up at once (the next run takes over its marks).
+                failed(cache, job, new ApiError("internal", null, "the collection failed: " + e.getClass().getSimpleName()));
+                throw e;
+            }
         }
         // In AWS the fence (2 minutes) is longer than a request may take (29 s): a job of its own.
-        queue.submit(job);
+        submit(queue, cache, job);
         return new GcStatus(cache.name().value(), run, GcStatus.RUNNING, now, null, null, null);
+    }
+
+    /** Queues a job whose lease is taken; if it cannot be queued, gives the lease up rather than hold the cache for nothing. */
+    private void submit(CollectionQueue jobs, CacheRecord cache, GcJob job) {
+        try {
+            jobs.submit(job);
+        } catch (RuntimeException e) {
+            failed(cache, job, new ApiError("internal", null, "the collection could not be queued: " + e.getClass().getSimpleName()));
+            throw e;
+        }
+    }
+
+    private void failed(CacheRecord cache, GcJob job, ApiError why) {
+        collections.finish(cache, new GcStatus(job.cache(), job.run(), GcStatus.FAILED, job.startedAt(), clock.instant(), why, null));
     }
 
     /**
@@ -261,8 +283,7 @@ public final class GarbageCollector {
             collections.finish(cache, done);
             return done;
         } catch (DomainException refused) {
-            collections.finish(cache, new GcStatus(job.cache(), job.run(), GcStatus.FAILED, job.startedAt(), clock.instant(),
-                    refused.toApiError(), null));
+            failed(cache, job, refused.toApiError());
             throw refused;
         }
     }
@@ -334,8 +355,11 @@ public final class GarbageCollector {
     /**
      * Judges every path of {@code records}. A path collecting (for this run or a dead one) is judged
      * as published: the plan decides again whether it goes.
+     *
+     * @param beforeMarking a removal is refused only before its job marked anything; after, a referrer
+     *                      published since keeps what it references instead
      */
-    private Plan plan(CacheRecord cache, GcJob job, Instant now, Map<StorePathHash, PathRecord> records) {
+    private Plan plan(CacheRecord cache, GcJob job, Instant now, Map<StorePathHash, PathRecord> records, boolean beforeMarking) {
         Plan plan = new Plan(cache, job, now, records);
         List<Root> always = new ArrayList<>();
         Map<StorePathHash, String> pinnedBy = new HashMap<>();
@@ -357,7 +381,7 @@ public final class GarbageCollector {
             }
         }
         if (job.removal()) {
-            planRemoval(plan, pinnedBy);
+            planRemoval(plan, pinnedBy, beforeMarking);
         } else if (!cache.gc().collects()) {
             plan.note = "cache " + cache.name() + " keeps everything: it has no retention and no size limit"
                     + " (nixfront cache update " + cache.name() + " --retention DURATION)";
@@ -433,7 +457,7 @@ public final class GarbageCollector {
      * verifying references one, or (without {@code recursive}) a readable path not named does; once
      * the run has marked paths, a referrer published since keeps its references instead (the sweep).
      */
-    private void planRemoval(Plan plan, Map<StorePathHash, String> pinnedBy) {
+    private void planRemoval(Plan plan, Map<StorePathHash, String> pinnedBy, boolean first) {
         Map<StorePathHash, List<PathRecord>> referrers = new HashMap<>();
         for (PathRecord r : plan.records.values()) {
             if (r.readable() || r.state() == PathState.VERIFYING) {
@@ -444,7 +468,6 @@ public final class GarbageCollector {
                 }
             }
         }
-        boolean first = plan.job.lastMarkAt() == null;
         List<String> absent = new ArrayList<>();
         Deque<StorePathHash> todo = new ArrayDeque<>();
         for (String text : plan.job.remove()) {
@@ -569,7 +592,7 @@ public final class GarbageCollector {
                     records.put(r.hash(), new PathRecord(r.info(), PathState.PUBLISHED, null, r.updatedAt()));
                 }
             }
-            Plan plan = plan(cache, job, clock.instant(), records);
+            Plan plan = plan(cache, job, clock.instant(), records, job.lastMarkAt() == null);
             last = plan;
             List<PathRecord> toMark = new ArrayList<>();
             for (StorePathHash h : plan.doomed.keySet()) {
@@ -607,7 +630,7 @@ public final class GarbageCollector {
             List<PathRecord> unfinished = records.values().stream().filter(r -> r.state() == PathState.DELETING).toList();
             forEach(unfinished, r -> finishDeleting(r, r.attempt()));
             unfinished.forEach(r -> records.remove(r.hash()));
-            Plan plan = plan(cache, job, clock.instant(), records);
+            Plan plan = plan(cache, job, clock.instant(), records, false);
             last = plan;
             Map<StorePathHash, PathRecord> marked = new HashMap<>();
             records.values().stream().filter(this::mine).forEach(r -> marked.put(r.hash(), r));

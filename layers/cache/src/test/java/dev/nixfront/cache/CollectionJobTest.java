@@ -345,4 +345,67 @@ class CollectionJobTest {
         assertThat(waves.get(1)).extracting(r -> r.hash()).containsExactly(b.path().hash());
         assertThat(waves.get(2)).extracting(r -> r.hash()).containsExactly(c.path().hash());
     }
+
+    /**
+     * Found in review: the sweep's second plan refused the removal again when a referrer was published
+     * during the fence, failing the job with its paths left collecting. A referrer published once the
+     * paths are marked keeps what it references instead.
+     */
+    @Test
+    void aReferrerPublishedDuringARemovalsFenceKeepsTheTargetAndTheRemovalEnds() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        Fixture.Nar app = Fixture.nar("app", dep.path());
+        f.upload("team", app);
+        f.pause = duration -> {
+            f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info())));
+            f.clock.advance(duration);
+        };
+        f.services.gc().remove(ADMIN, "team", new RemovePathsRequest(List.of(dep.path().toString()), false, null));
+
+        GcStatus done = runJobs(Duration.ofMinutes(14));
+
+        assertThat(done.state()).isEqualTo(GcStatus.DONE);
+        assertThat(done.report().pathsCollected()).isZero();
+        assertThat(readable(app)).isTrue();
+        assertThat(readable(dep)).isTrue();
+        assertThat(state(dep)).isEqualTo(PathState.PUBLISHED);
+    }
+
+    @Test
+    void aJobThatCannotBeQueuedGivesTheLeaseUp() {
+        Fixture failing = new Fixture(CacheSettings.defaults("https://cache.example.org/"), true);
+        failing.createCache("team");
+        failing.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, null, "1d", null, null));
+        failing.fakes.collectionQueue.failing = new IllegalStateException("Lambda throttled the Invoke");
+
+        assertThatThrownBy(() -> failing.services.gc().collect(ADMIN, "team", new GcRequest(false)))
+                .hasMessageContaining("throttled");
+
+        assertThat(failing.services.gc().status(ADMIN, "team").state()).isEqualTo(GcStatus.FAILED);
+        failing.fakes.collectionQueue.failing = null;
+        assertThat(failing.services.gc().collect(ADMIN, "team", new GcRequest(false)).state()).isEqualTo(GcStatus.RUNNING);
+    }
+
+    @Test
+    void anInlineCollectionThatFailsGivesTheLeaseUp() {
+        Fixture inline = new Fixture(CacheSettings.defaults("https://cache.example.org/"));
+        inline.createCache("team");
+        Fixture.Nar old = Fixture.nar("old");
+        inline.uploadAll("team", old);
+        inline.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(old.info())));
+        inline.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, null, "1d", null, "0s"));
+        inline.clock.advance(Duration.ofDays(2));
+        inline.paths.beforeTransition = () -> {
+            throw new IllegalStateException("DynamoDB is throttling");
+        };
+
+        assertThatThrownBy(() -> inline.services.gc().collect(ADMIN, "team", new GcRequest(false))).hasMessageContaining("throttling");
+
+        assertThat(inline.services.gc().status(ADMIN, "team").state()).isEqualTo(GcStatus.FAILED);
+        inline.paths.beforeTransition = () -> { };
+        GcStatus again = inline.services.gc().collect(ADMIN, "team", new GcRequest(false));
+        assertThat(again.state()).isEqualTo(GcStatus.DONE);
+        assertThat(again.report().pathsCollected()).isEqualTo(1);
+    }
 }

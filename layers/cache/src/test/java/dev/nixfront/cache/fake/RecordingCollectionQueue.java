@@ -8,9 +8,14 @@ import java.util.List;
 /** Keeps the jobs submitted, for a test to run them as the collect function would. */
 public final class RecordingCollectionQueue implements CollectionQueue {
     private final List<GcJob> jobs = new ArrayList<>();
+    /** When set, {@link #submit} throws it (Lambda refused the Invoke). */
+    public volatile RuntimeException failing;
 
     @Override
     public synchronized void submit(GcJob job) {
+        if (failing != null) {
+            throw failing;
+        }
         jobs.add(job);
     }
 
