@@ -62,6 +62,32 @@ class CollectionLeaseTest {
     }
 
     @Test
+    void anOutcomeListingAThousandLongPathsIsKeptCutToAHundred() {
+        // Found by an outside review: an inline collection of 1,000 paths with long names finished
+        // its work, then failed to record a status over DynamoDB's 400 KB item (500, lease held).
+        List<GcReport.GcPath> paths = new java.util.ArrayList<>();
+        List<GcReport.GcNar> nars = new java.util.ArrayList<>();
+        for (int i = 0; i < GcReport.MAX_LISTED; i++) {
+            String hash = String.format("%032d", i);
+            paths.add(new GcReport.GcPath("/nix/store/" + hash + "-" + "n".repeat(200), 100,
+                    "not in the closure of a pin or of a root pushed since 2026-11-01T02:00:00.000000000Z"));
+            nars.add(new GcReport.GcNar("team/nar/0/" + hash + "0".repeat(20) + ".nar.zst", "delete", AT, "only collected paths name it"));
+        }
+        GcReport report = new GcReport("team", false, AT, "1d", null, "0s", 0, 0, 1000, 100_000, 1000, 0, paths, nars, null);
+        GcStatus done = new GcStatus("team", "0000000000000001", GcStatus.DONE, AT, AT.plusSeconds(15), null, report);
+        collections.start(TEAM, "0000000000000001", AT, AT.plus(LEASE));
+
+        assertThat(collections.finish(TEAM, done)).isTrue();
+
+        GcStatus kept = collections.get(TEAM, AT.plusSeconds(20)).orElseThrow();
+        assertThat(kept.state()).isEqualTo(GcStatus.DONE);
+        assertThat(kept.report().pathsCollected()).isEqualTo(1000);
+        assertThat(kept.report().paths()).hasSize(100).isEqualTo(paths.subList(0, 100));
+        assertThat(kept.report().nars()).hasSize(100).isEqualTo(nars.subList(0, 100));
+        assertThat(collections.start(TEAM, "0000000000000002", AT.plusSeconds(20), AT.plus(LEASE))).as("the lease is free").isEmpty();
+    }
+
+    @Test
     void aFinishedRunKeepsItsOutcomeAndFreesTheLease() {
         collections.start(TEAM, "0000000000000001", AT, AT.plus(LEASE));
         assertThat(collections.extend(TEAM, "0000000000000001", AT.plus(LEASE).plusSeconds(600))).isTrue();

@@ -31,6 +31,16 @@ public record GcReport(String cache, boolean dryRun, Instant at, String retentio
         nars = Lists.copy(nars);
     }
 
+    /** The same report with {@code paths} and {@code nars} cut to their first {@code max} entries (the counts unchanged). */
+    public GcReport listingAtMost(int max) {
+        if (paths.size() <= max && nars.size() <= max) {
+            return this;
+        }
+        return new GcReport(cache, dryRun, at, retention, maxSize, narGrace, pathsKept, bytesKept, pathsCollected,
+                bytesCollected, narsDeleted, narsDoomed, paths.subList(0, Math.min(max, paths.size())),
+                nars.subList(0, Math.min(max, nars.size())), note);
+    }
+
     /**
      * A path collected, or to be.
      *

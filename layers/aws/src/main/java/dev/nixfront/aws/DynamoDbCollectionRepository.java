@@ -8,6 +8,7 @@ import dev.nixfront.api.InvalidJsonException;
 import dev.nixfront.api.Json;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CollectionRepository;
+import dev.nixfront.cache.port.GcJob;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -29,8 +30,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * Taking the lease is one PutItem conditional on no collection holding it
  * ({@code attribute_not_exists(pk) OR #state <> :running OR expiresAt < :now}); extending and
  * finishing are UpdateItems conditional on {@code run} and {@code running}, so a run whose lease
- * lapsed and was taken over changes nothing. The outcome keeps a report's lists short (a job's
- * report lists at most 100 paths and 100 NARs), far below DynamoDB's 400 KB item.
+ * lapsed and was taken over changes nothing. The outcome keeps a report's lists short (at most
+ * 100 paths and 100 NARs, {@link #finish}), far below DynamoDB's 400 KB item.
  */
 public final class DynamoDbCollectionRepository implements CollectionRepository {
     private static final String SK = "GC";
@@ -72,10 +73,18 @@ public final class DynamoDbCollectionRepository implements CollectionRepository 
         return update(cache, run, "SET expiresAt = :expires", Map.of(":expires", n(expiresAt.toEpochMilli())));
     }
 
+    /**
+     * Keeps the outcome with its report's lists cut to {@link GcJob#LISTED} entries: an inline run's
+     * report lists up to 1,000 paths and 1,000 NARs, which with long store paths is more than
+     * DynamoDB's 400 KB item (found by an outside review: the finish failed after the collection had
+     * removed everything, answered 500, and the lease held the cache for its 16 minutes).
+     */
     @Override
     public boolean finish(CacheRecord cache, GcStatus outcome) {
+        GcStatus kept = outcome.report() == null ? outcome : new GcStatus(outcome.cache(), outcome.run(), outcome.state(),
+                outcome.startedAt(), outcome.finishedAt(), outcome.error(), outcome.report().listingAtMost(GcJob.LISTED));
         return update(cache, outcome.run(), "SET #state = :state, #status = :status",
-                Map.of(":state", s(outcome.state()), ":status", s(Json.write(outcome))));
+                Map.of(":state", s(kept.state()), ":status", s(Json.write(kept))));
     }
 
     private boolean update(CacheRecord cache, String run, String update, Map<String, AttributeValue> values) {

@@ -56,7 +56,8 @@ public final class PinService {
         if (keep != null && (keep < 1 || keep > PinRequest.MAX_KEEP_REVISIONS)) {
             throw DomainException.invalid("keepRevisions", "must be between 1 and " + PinRequest.MAX_KEEP_REVISIONS + ", got " + keep);
         }
-        if (!RootService.publishedAs(paths.get(record, List.of(path.hash())).get(path.hash()), path)) {
+        // A path a collection marked is taken back here (its sweep read the pins before this one may land).
+        if (!RootService.keptAlive(paths, record, paths.get(record, List.of(path.hash())).get(path.hash()), path)) {
             throw DomainException.conflict("path", path + " is not published in cache " + record.name()
                     + "; push it first (a path still verifying is published once its verification ends)");
         }

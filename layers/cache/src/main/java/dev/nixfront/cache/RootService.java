@@ -6,6 +6,7 @@ import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.PathRecord;
+import dev.nixfront.cache.port.PathState;
 import dev.nixfront.cache.port.Permission;
 import dev.nixfront.cache.port.RootRecord;
 import dev.nixfront.cache.port.RootRepository;
@@ -67,7 +68,7 @@ public final class RootService {
         List<RootRecord> published = new ArrayList<>();
         List<String> notPublished = new ArrayList<>();
         for (StorePath root : reported) {
-            if (publishedAs(indexed.get(root.hash()), root)) {
+            if (keptAlive(paths, record, indexed.get(root.hash()), root)) {
                 published.add(new RootRecord(root, now));
             } else {
                 notPublished.add(root.toString());
@@ -84,6 +85,25 @@ public final class RootService {
         // Collecting counts: it is still served, and a root or pin recorded now keeps it, since the
         // collection reads roots and pins again after its fence.
         return record != null && record.readable() && record.info().storePath().equals(path);
+    }
+
+    /**
+     * Whether {@code path} is published in {@code cache} as {@code record} says, taking it back from a
+     * collection that marked it ({@code collecting → published}, as a publish takes back a reference):
+     * a collection's sweep reads pins and roots once, before it deletes wave after wave, so a pin or
+     * root recorded after that read keeps a collecting path only if the path is no longer collecting
+     * when the sweep reaches it (its {@code collecting → deleting} then fails, and its closure stays).
+     * False when the collection got there first (the path is being deleted, or gone).
+     */
+    static boolean keptAlive(PathIndex paths, CacheRecord cache, PathRecord record, StorePath path) {
+        if (!publishedAs(record, path)) {
+            return false;
+        }
+        if (record.state() != PathState.COLLECTING || paths.revive(cache, path.hash())) {
+            return true;
+        }
+        PathRecord now = paths.get(cache, List.of(path.hash())).get(path.hash());
+        return now != null && now.state() == PathState.PUBLISHED && now.info().storePath().equals(path);
     }
 
     /** A full store path in {@code storeDir}, or a 400 naming {@code field}. */

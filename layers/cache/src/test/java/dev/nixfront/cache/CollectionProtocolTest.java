@@ -5,7 +5,10 @@ import static dev.nixfront.cache.Fixture.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nixfront.api.MissingRequest;
+import dev.nixfront.api.PinRequest;
 import dev.nixfront.api.PublishRequest;
+import dev.nixfront.api.RootsRequest;
+import dev.nixfront.api.RootsResponse;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.NarRecord;
@@ -69,6 +72,50 @@ class CollectionProtocolTest {
         assertThat(record(dep).state()).isEqualTo(PathState.PUBLISHED);
         assertThat(record(app).state()).isEqualTo(PathState.PUBLISHED);
         assertThat(f.paths.markDeleting(team, dep.path().hash(), "run1")).as("its collection lost it").isFalse();
+    }
+
+    @Test
+    void aPinTakesACollectingPathBack() {
+        // Found by an outside review: a sweep reads the pins once and then deletes wave after wave, so a
+        // pin that landed meanwhile was answered 200 while its path was deleted.
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        assertThat(f.paths.markCollecting(team, record(dep), "run1")).isTrue();
+
+        f.services.pins().put(ADMIN, "team", "release", new PinRequest(dep.path().toString(), null));
+
+        assertThat(record(dep).state()).isEqualTo(PathState.PUBLISHED);
+        assertThat(f.paths.markDeleting(team, dep.path().hash(), "run1")).as("its collection lost it").isFalse();
+    }
+
+    @Test
+    void aRootReportTakesACollectingPathBack() {
+        // A push whose paths were all there (collecting counts as there) reports its root; before, the
+        // report said recorded and the sweep deleted the path right after.
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        assertThat(f.paths.markCollecting(team, record(dep), "run1")).isTrue();
+
+        RootsResponse answer = f.services.roots().record(ADMIN, "team", new RootsRequest(List.of(dep.path().toString())));
+
+        assertThat(answer.recorded()).containsExactly(dep.path().toString());
+        assertThat(record(dep).state()).isEqualTo(PathState.PUBLISHED);
+        assertThat(f.paths.markDeleting(team, dep.path().hash(), "run1")).as("its collection lost it").isFalse();
+    }
+
+    @Test
+    void aPinOrRootOfAPathBeingDeletedIsRefused() {
+        Fixture.Nar dep = Fixture.nar("dep");
+        publish(dep);
+        f.paths.markCollecting(team, record(dep), "run1");
+        f.paths.markDeleting(team, dep.path().hash(), "run1");
+
+        DomainException refused = refusal(() -> f.services.pins().put(ADMIN, "team", "release", new PinRequest(dep.path().toString(), null)));
+        RootsResponse answer = f.services.roots().record(ADMIN, "team", new RootsRequest(List.of(dep.path().toString())));
+
+        assertThat(refused.kind()).isEqualTo(DomainException.Kind.CONFLICT);
+        assertThat(answer.recorded()).isEmpty();
+        assertThat(record(dep).state()).isEqualTo(PathState.DELETING);
     }
 
     @Test
