@@ -71,7 +71,7 @@ import software.constructs.Construct;
  * <pre>
  * publish          PutItem PATH#* PINS#*; UpdateItem ROOTS#* USAGE#*; DeleteItem PINS#*
  * verify           PutItem PATH#*; UpdateItem USAGE#*
- * admin            PutItem CACHE#* TOKEN#* GC#*; UpdateItem CACHE#* (mark deleted) TOKEN#* (revoke); DeleteItem CACHE#*;
+ * admin            PutItem CACHE#* TOKEN#* GC#*; UpdateItem CACHE#* (mark deleted) TOKEN#* (revoke) GC#*; DeleteItem CACHE#*;
  *                  BatchWriteItem PATH#* ROOTS#* PINS#* USAGE#* NAR#* GC#* (a deleted cache's items)
  * collect          UpdateItem PATH#* (state only) NAR#* USAGE#* GC#*; DeleteItem PATH#* NAR#*; PutItem GC#*;
  *                  BatchWriteItem ROOTS#* (roots past the retention)
@@ -305,7 +305,8 @@ public final class Functions extends Construct {
         // pins and usage counters in batches and then the cache item: nothing else.
         // Starting a collection takes the cache's lease (a conditional PutItem of its GC# item).
         tableWrites(admin, storage, List.of("dynamodb:PutItem"), CACHE_ITEMS, TOKEN_ITEMS, GC_ITEMS);
-        tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), CACHE_ITEMS, TOKEN_ITEMS);
+        // UpdateItem GC#*: a collection that could not be queued gives its lease up at once.
+        tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), CACHE_ITEMS, TOKEN_ITEMS, GC_ITEMS);
         listingMoves(admin, storage);
         tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), CACHE_ITEMS);
         tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS, ROOT_ITEMS, PIN_ITEMS, USAGE_ITEMS, NAR_ITEMS,

@@ -163,7 +163,7 @@ class IamLeastPrivilegeTest {
     void adminWrapsKeysWritesCacheInfoAndDeletesCaches() {
         assertThat(grants(fns.admin())).isEqualTo(union(LOGS, SECRET, EDGE_STORE, invalidation, table(READ), Set.of(
                 write("PutItem", "CACHE#*", "TOKEN#*", "GC#*"),
-                write("UpdateItem", "CACHE#*", "TOKEN#*"),
+                write("UpdateItem", "CACHE#*", "TOKEN#*", "GC#*"),
                 LISTING_MOVES,
                 write("DeleteItem", "CACHE#*"),
                 write("BatchWriteItem", "PATH#*", "ROOTS#*", "PINS#*", "USAGE#*", "NAR#*", "GC#*")), Set.of(

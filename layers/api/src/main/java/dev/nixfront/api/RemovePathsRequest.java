@@ -15,7 +15,8 @@ import java.util.List;
  * @param dryRun    only report what would go; null counts as false
  */
 public record RemovePathsRequest(@Required List<String> paths, Boolean recursive, Boolean dryRun) {
-    public static final int MAX = 1000;
+    /** So that a job naming them (up to ~250 bytes each) stays well under Lambda's 256 KB async payload. */
+    public static final int MAX = 500;
 
     public RemovePathsRequest {
         paths = Lists.copy(paths);

@@ -168,7 +168,41 @@ public final class GarbageCollector {
         if (request.dry()) {
             return dryRun(cache, clock.instant(), named, request.recursively());
         }
-        return start(cache, List.copyOf(new LinkedHashSet<>(named)), request.recursively());
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(named));
+        refuseAbsentOrPinned(cache, distinct);
+        return start(cache, distinct, request.recursively());
+    }
+
+    /**
+     * What the request alone decides, before it takes the cache's lease (found by the outside review:
+     * a refused removal replaced the last collection's outcome, and in AWS answered 202): named paths
+     * the cache has not published (404), pinned ones (409). One batched read of the paths and the
+     * pins; the referrers need the whole listing, which the job reads.
+     */
+    private void refuseAbsentOrPinned(CacheRecord cache, List<String> named) {
+        List<StorePath> paths = named.stream().map(p -> RootService.storePath(p, storeDir, "paths")).toList();
+        Map<StorePathHash, PathRecord> found = this.paths.get(cache, paths.stream().map(StorePath::hash).toList());
+        List<String> absent = paths.stream().filter(p -> {
+            PathRecord r = found.get(p.hash());
+            return r == null || !r.readable() || !r.info().storePath().equals(p);
+        }).map(StorePath::toString).toList();
+        if (!absent.isEmpty()) {
+            throw new DomainException(DomainException.Kind.NOT_FOUND, "paths", absent.size() + " of the paths are not published in cache "
+                    + cache.name() + ": " + String.join(", ", absent.subList(0, Math.min(absent.size(), 20))));
+        }
+        Set<StorePathHash> hashes = new HashSet<>(paths.stream().map(StorePath::hash).toList());
+        List<String> pinned = new ArrayList<>();
+        for (PinRecord pin : pins.list(cache)) {
+            for (PinRecord.Revision revision : pin.revisions()) {
+                if (hashes.contains(revision.path().hash())) {
+                    pinned.add(revision.path() + " is pinned as " + pin.name());
+                }
+            }
+        }
+        if (!pinned.isEmpty()) {
+            throw DomainException.conflict("paths", String.join("; ", pinned.subList(0, Math.min(pinned.size(), 20)))
+                    + " (nixfront pin rm " + cache.name() + " NAME first)");
+        }
     }
 
     /** The collection running on the cache, or the last one's outcome (404 when none ever ran). */
@@ -181,9 +215,9 @@ public final class GarbageCollector {
     /**
      * The daily schedule: starts a collection of every live cache with a retention or a size limit
      * (one job each, queued to {@code jobs}: in AWS the collect function's own alias), skipping a
-     * cache whose previous collection still runs.
+     * cache whose previous collection still runs; a job that cannot be queued fails alone.
      *
-     * @return the collections started
+     * @return the collections started (and those that could not be)
      */
     public List<GcStatus> scheduled(CollectionQueue jobs) {
         List<GcStatus> started = new ArrayList<>();
@@ -192,8 +226,14 @@ public final class GarbageCollector {
                 String run = newRun();
                 Instant now = clock.instant();
                 if (collections.start(cache, run, now, now.plus(QUEUED_LEASE)).isEmpty()) {
-                    submit(jobs, cache, new GcJob(cache.name().value(), cache.incarnation(), run, now, null, null, false, null));
-                    started.add(new GcStatus(cache.name().value(), run, GcStatus.RUNNING, now, null, null, null));
+                    try {
+                        submit(jobs, cache, new GcJob(cache.name().value(), cache.incarnation(), run, now, null, null, false, null));
+                        started.add(new GcStatus(cache.name().value(), run, GcStatus.RUNNING, now, null, null, null));
+                    } catch (RuntimeException e) {
+                        // Its lease is given up (failed); the other caches are still collected today.
+                        started.add(new GcStatus(cache.name().value(), run, GcStatus.FAILED, now, clock.instant(),
+                                new ApiError("internal", null, "could not be queued: " + e.getClass().getSimpleName()), null));
+                    }
                 }
             }
         }
@@ -278,6 +318,12 @@ public final class GarbageCollector {
                 collections.extend(cache, job.run(), clock.instant().plus(QUEUED_LEASE));
                 handOff.submit(job.continued(step.lastMarkAt, step.partial()));
                 return new GcStatus(job.cache(), job.run(), GcStatus.RUNNING, job.startedAt(), null, null, null);
+            }
+            if (caches.get(cache.name()).filter(c -> c.live() && c.incarnation().equals(cache.incarnation())).isEmpty()) {
+                // Deleted while it ran (found by the outside review: it answered "done, 0 collected"):
+                // the deletion swept the cache, its record included.
+                return new GcStatus(job.cache(), job.run(), GcStatus.FAILED, job.startedAt(), clock.instant(),
+                        new ApiError("not_found", "cache", "cache " + job.cache() + " was deleted while it was being collected"), null);
             }
             GcStatus done = new GcStatus(job.cache(), job.run(), GcStatus.DONE, job.startedAt(), clock.instant(), null, report);
             collections.finish(cache, done);

@@ -408,4 +408,72 @@ class CollectionJobTest {
         assertThat(again.state()).isEqualTo(GcStatus.DONE);
         assertThat(again.report().pathsCollected()).isEqualTo(1);
     }
+
+    /**
+     * Found by the outside review: a removal of paths the cache never published, or of a pinned one,
+     * took the lease, answered 202 in AWS, and replaced the last collection's outcome with its failure.
+     * Both are decided by the request now, before the lease.
+     */
+    @Test
+    void aRemovalTheRequestAloneRefusesTakesNoLeaseAndKeepsTheLastOutcome() {
+        Fixture.Nar app = Fixture.nar("app");
+        publish(app);
+        retention("1d");
+        f.services.gc().collect(ADMIN, "team", new GcRequest(false));
+        GcStatus last = runJobs(Duration.ofMinutes(14));
+        f.fakes.pins.put(team(), new PinRecord("release", 1, List.of(new PinRecord.Revision(app.path(), f.clock.instant())), 1), null);
+
+        assertThatThrownBy(() -> f.services.gc().remove(ADMIN, "team",
+                new RemovePathsRequest(List.of(Fixture.storePath("never-pushed").toString()), false, null)))
+                .isInstanceOfSatisfying(DomainException.class, e -> assertThat(e.status()).isEqualTo(404));
+        assertThatThrownBy(() -> f.services.gc().remove(ADMIN, "team", new RemovePathsRequest(List.of(app.path().toString()), false, null)))
+                .isInstanceOfSatisfying(DomainException.class, e -> {
+                    assertThat(e.status()).isEqualTo(409);
+                    assertThat(e.getMessage()).contains("pinned as release");
+                });
+
+        assertThat(f.fakes.collectionQueue.jobs()).isEmpty();
+        assertThat(f.services.gc().status(ADMIN, "team")).isEqualTo(last);
+    }
+
+    /** Found by the outside review: a collection of a cache deleted while it ran answered "done, 0 collected". */
+    @Test
+    void aCollectionOfACacheDeletedWhileItRanSaysSo() {
+        Fixture.Nar old = Fixture.nar("old");
+        publish(old);
+        retention("1d");
+        f.clock.advance(Duration.ofDays(2));
+        f.pause = duration -> {
+            f.services.caches().delete(ADMIN, "team");
+            f.clock.advance(duration);
+        };
+        f.services.gc().collect(ADMIN, "team", new GcRequest(false));
+
+        GcStatus outcome = runJobs(Duration.ofMinutes(14));
+
+        assertThat(outcome.state()).isEqualTo(GcStatus.FAILED);
+        assertThat(outcome.error().reason()).contains("deleted while it was being collected");
+    }
+
+    @Test
+    void aCacheWhoseJobCannotBeQueuedDoesNotStopTheDailyScheduleForTheOthers() {
+        Fixture two = new Fixture(CacheSettings.defaults("https://cache.example.org/"), true);
+        for (String name : List.of("first", "second")) {
+            two.createCache(name);
+            two.services.caches().update(ADMIN, name, new UpdateCacheRequest(null, null, "1d", null, null));
+        }
+        int[] calls = {0};
+        List<GcJob> queued = new java.util.ArrayList<>();
+        List<GcStatus> started = two.services.gc().scheduled(job -> {
+            if (calls[0]++ == 0) {
+                throw new IllegalStateException("Lambda throttled the Invoke");
+            }
+            queued.add(job);
+        });
+
+        assertThat(started).extracting(GcStatus::state).containsExactlyInAnyOrder(GcStatus.FAILED, GcStatus.RUNNING);
+        assertThat(queued).hasSize(1);
+        String failed = started.stream().filter(s -> s.state().equals(GcStatus.FAILED)).findFirst().orElseThrow().cache();
+        assertThat(two.services.gc().status(ADMIN, failed).state()).as("its lease given up").isEqualTo(GcStatus.FAILED);
+    }
 }

@@ -17,8 +17,9 @@ import java.util.Objects;
  * </pre>
  * Only what cannot be read again travels: the paths a run has marked are in the index (collecting,
  * with the run as their attempt), so every invocation lists the cache again and picks up where the
- * last one stopped. The payload stays far below Lambda's 256 KB: at most 1,000 paths to remove, and
- * what earlier invocations removed with at most {@link #LISTED} entries per list.
+ * last one stopped. The payload stays below Lambda's 256 KB async limit: at most 500 paths to remove
+ * (~128 KB of the longest store paths), and what earlier invocations removed with at most
+ * {@link #LISTED} entries per list (~60 KB).
  *
  * @param run        the collection's id (16 hex digits): the attempt of the paths it marks, and the
  *                   holder of the cache's {@link CollectionRepository lease}
