@@ -9,6 +9,7 @@ import dev.nixfront.cli.command.PinCommand;
 import dev.nixfront.cli.command.PushCommand;
 import dev.nixfront.cli.command.TokenCommand;
 import dev.nixfront.cli.command.UseCommand;
+import dev.nixfront.cli.command.WatchStoreCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Spec;
             LoginCommand.class,
             CacheCommand.class,
             PushCommand.class,
+            WatchStoreCommand.class,
             GcCommand.class,
             PinCommand.class,
             PathCommand.class,

@@ -541,7 +541,7 @@ final class AwsModeDeployment implements AutoCloseable {
         return ids.getFirst();
     }
 
-    private static Path repositoryRoot() {
+    static Path repositoryRoot() {
         Path module = Path.of("").toAbsolutePath();
         for (Path candidate : new Path[] {module.getParent(), module}) {
             if (candidate != null && Files.isRegularFile(candidate.resolve("cdk.json"))) {
