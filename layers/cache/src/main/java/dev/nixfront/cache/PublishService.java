@@ -16,21 +16,14 @@ import dev.nixfront.nix.TopologicalOrder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Publishing a batch of narinfos. Everything is validated before anything of the request is written:
@@ -47,12 +40,6 @@ import java.util.concurrent.Future;
 public final class PublishService {
     /** Paths written between two looks at the cache item: a few reads a batch, a bounded window if the request dies. */
     static final int CONFIRM_EVERY = 25;
-    /**
-     * NARs of a request verified at once: enough to keep the writes busy while S3 answers (each
-     * verification waits on about seven requests), few enough for a 2,048 MB function's memory and
-     * its one and a bit vCPUs (zstd and SHA-256 are the CPU part).
-     */
-    static final int VERIFY_AHEAD = 4;
     private final PathIndex paths;
     private final Clock clock;
     private final CacheSettings settings;
@@ -165,19 +152,16 @@ public final class PublishService {
     /**
      * Verifies and publishes the paths that fit the request's budgets, adding what each wrote to
      * {@code written} (the caller confirms them all with one look at the cache); the others, and
-     * every path referring to one of them, go to {@code deferred}. Up to {@link #VERIFY_AHEAD} NARs
-     * are verified and placed at once, ahead of the writes, which go one path at a time in
-     * reference order: a path's narinfo and index item only after its references', with the
-     * collection protocol's look right before each ({@link PathPublisher#write}). In AWS most of a
-     * path's round trips are its verification's (HEADs, the GET, the copy, the delete), so those
-     * overlap; the time budget still counts every path started as if they ran one after the other.
+     * every path referring to one of them, go to {@code deferred}. A few NARs are verified at once
+     * ({@link VerifyAhead}), ahead of the writes, which go one path at a time in reference order:
+     * a path's narinfo and index item only after its references', with the collection protocol's
+     * look right before each ({@link PathPublisher#write}). The time budget counts the paths being
+     * verified as if they ran one after the other.
      */
     private void publishInline(CacheRecord record, List<Item> ordered, Map<StorePath, String> state, Set<StorePath> deferred,
                                List<PathPublisher.Written> written, Instant start) {
         long inlineBytes = 0;
-        Duration aheadEstimate = Duration.ZERO;
-        Deque<Ahead> ahead = new ArrayDeque<>();
-        try (ExecutorService verifiers = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (VerifyAhead<Item> ahead = new VerifyAhead<>(publisher, record)) {
             try {
                 for (Item item : ordered) {
                     NarInfo info = item.info();
@@ -189,51 +173,33 @@ public final class PublishService {
                     long bytes = Math.max(info.fileSize(), info.narSize());
                     Duration estimate = settings.verifyRates().estimate(info.fileSize(), info.narSize(), info.compression());
                     if (dependsOnDeferred || bytes > settings.inlineVerifyMaxBytes()
-                            || inlineBytes + bytes > settings.inlineBatchBudgetBytes() || !fitsInTime(start, aheadEstimate.plus(estimate))) {
+                            || inlineBytes + bytes > settings.inlineBatchBudgetBytes() || !fitsInTime(start, ahead.pending().plus(estimate))) {
                         deferred.add(info.storePath());
                         continue;
                     }
                     inlineBytes += bytes;
-                    aheadEstimate = aheadEstimate.plus(estimate);
-                    ahead.add(new Ahead(item, estimate, verifiers.submit(() -> publisher.verifyAndPlace(record, info))));
-                    if (ahead.size() >= VERIFY_AHEAD) {
-                        aheadEstimate = aheadEstimate.minus(writeNext(record, ahead, state, written));
+                    ahead.start(item, info, estimate);
+                    if (ahead.full()) {
+                        writeNext(record, ahead.next(), state, written);
                     }
                 }
                 while (!ahead.isEmpty()) {
-                    writeNext(record, ahead, state, written);
+                    writeNext(record, ahead.next(), state, written);
                 }
             } finally {
-                // A path that failed stops the batch: those verified ahead of it are not written, and
+                // A path that failed stops the batch: those verified beside it are not written, and
                 // what they copied is confirmed (or removed, if the cache is gone) with the rest.
-                for (Ahead left : ahead) {
-                    left.placed().ifPresent(p -> written.add(p.unwritten()));
-                }
+                written.addAll(ahead.abandon());
             }
         }
     }
 
-    /** A path being verified ahead of the writes. */
-    private record Ahead(Item item, Duration estimate, Future<PathPublisher.Placed> verification) {
-        /** Waits for the verification; the placed path, or empty if it failed. */
-        Optional<PathPublisher.Placed> placed() {
-            try {
-                return Optional.of(verification.get());
-            } catch (ExecutionException e) {
-                return Optional.empty();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
-        }
-    }
-
-    /** Writes the oldest path verified ahead, once its verification is done; returns its estimate. */
-    private Duration writeNext(CacheRecord record, Deque<Ahead> ahead, Map<StorePath, String> state, List<PathPublisher.Written> written) {
-        Ahead next = ahead.removeFirst();
-        NarInfo info = next.item().info();
+    /** Writes a path verified ahead, once its verification is done. */
+    private void writeNext(CacheRecord record, VerifyAhead.Started<Item> next, Map<StorePath, String> state,
+                           List<PathPublisher.Written> written) {
+        NarInfo info = next.info();
         try {
-            publisher.write(record, placed(next), written);
+            publisher.write(record, next.placed(), written);
             if (written.size() >= CONFIRM_EVERY) {
                 // Also along the way, so that an invocation killed mid-batch (a crash, an
                 // out-of-memory) leaves at most this many paths unconfirmed, not 200.
@@ -254,29 +220,6 @@ public final class PublishService {
             throw gone.toDomain();
         }
         state.put(info.storePath(), PathState.PUBLISHED.wire());
-        return next.estimate();
-    }
-
-    /** The outcome of a path's verification, as if it had run here: its own exception, unwrapped. */
-    private static PathPublisher.Placed placed(Ahead ahead) throws VerificationFailure {
-        try {
-            return ahead.verification().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while verifying " + ahead.item().info().storePath(), e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof VerificationFailure f) {
-                throw f;
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(cause);
-        }
     }
 
     /**

@@ -62,7 +62,7 @@ class InlineBudgetTest {
         Fixture.Nar slow = nar("slow");
         // Verified beside the slow one, started (and judged) at 0 s: the request verifies a few NARs at once.
         List<Fixture.Nar> beside = List.of(nar("beside-1"), nar("beside-2"), nar("beside-3"));
-        assertThat(beside).hasSize(PublishService.VERIFY_AHEAD - 1);
+        assertThat(beside).hasSize(VerifyAhead.WINDOW - 1);
         Fixture.Nar next = nar("next");
         Fixture.Nar last = nar("last");
         f.uploadAll("team", slow, beside.get(0), beside.get(1), beside.get(2), next, last);
@@ -150,7 +150,7 @@ class InlineBudgetTest {
         f.createCache("team");
         // Cost nothing by the estimate, and fill the paths verified beside the first: zstd and xz are judged once it is done.
         List<Fixture.Nar> beside = List.of(nar("beside-1"), nar("beside-2"), nar("beside-3"));
-        assertThat(beside).hasSize(PublishService.VERIFY_AHEAD - 1);
+        assertThat(beside).hasSize(VerifyAhead.WINDOW - 1);
         f.uploadAll("team", first, beside.get(0), beside.get(1), beside.get(2), zstd, xz);
         f.objects.afterGet(key -> {
             if (key.equals(stagingKey(first))) {

@@ -74,6 +74,33 @@ class VerifyAheadTest {
     }
 
     @Test
+    void theVerifyFunctionAlsoVerifiesAReferrerWhileItsReferenceIsAndWritesItAfter() {
+        Fixture g = new Fixture(CacheSettings.defaults("https://c.example").withInlineVerifyMaxBytes(10));
+        g.createCache("team");
+        Fixture.Nar dep = nar("dep");
+        Fixture.Nar app = nar("app", dep.path());
+        g.uploadAll("team", dep, app);
+        assertThat(g.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info(), dep.info()))).results())
+                .extracting(PublishResult::state).containsExactly("verifying", "verifying");
+        CountDownLatch appRead = new CountDownLatch(1);
+        g.objects.afterGet(key -> {
+            if (key.equals(staging(dep))) {
+                await(appRead, "the referrer is verified while its reference is");
+            } else if (key.equals(staging(app))) {
+                appRead.countDown();
+            }
+        });
+
+        assertThat(g.services.verify().run(g.queue.jobs().getFirst())).extracting(VerifyService.Outcome::path)
+                .containsExactly(dep.path().toString(), app.path().toString());
+
+        List<String> writes = new ArrayList<>(g.objects.writes());
+        assertThat(writes.indexOf("put team/" + dep.path().hash() + ".narinfo"))
+                .isLessThan(writes.indexOf("put team/" + app.path().hash() + ".narinfo"));
+        assertThat(g.services.query().status(ADMIN, "team", app.path().hash().value()).state()).isEqualTo("published");
+    }
+
+    @Test
     void aFailedVerificationStopsTheBatchAndThePathsVerifiedBesideItAreNotReadable() {
         f.createCache("team");
         Fixture.Nar good = nar("good");
