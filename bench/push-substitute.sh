@@ -51,9 +51,10 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # CPU seconds (user + system) a process and its descendants have used so far: the local stack is a
 # JVM with dynalite's node as its child.
-cpu_seconds() {
+cpu_seconds() { # PID [self]: with "self", the process alone
   local pids=("$1") all=() pid ticks=0
   while ((${#pids[@]})); do
+    if [ "${2:-}" = self ]; then all=("$1"); break; fi
     pid="${pids[0]}"; pids=("${pids[@]:1}"); all+=("$pid")
     for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do pids+=("$child"); done
   done
@@ -176,12 +177,13 @@ substitute() { # URL KEY STORE
 
 echo "bench: timing ..." >&2
 TIMEFORMAT='%U %S'
-cpu0=$(cpu_seconds "$local_pid")
+cpu0=$(cpu_seconds "$local_pid"); jvm0=$(cpu_seconds "$local_pid" self)
 extra_cli_opts=("${cli_jfr[@]}")
 t0=$(now); { time nixfront push bench "$closure" > "$work/push-cold.txt" 2>/dev/null; } 2> "$work/push-cold.cpu"; t1=$(now); nf_cold=$(elapsed "$t0" "$t1")
 extra_cli_opts=()
-cpu1=$(cpu_seconds "$local_pid")
+cpu1=$(cpu_seconds "$local_pid"); jvm1=$(cpu_seconds "$local_pid" self)
 nf_cold_server_cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }')
+nf_cold_jvm_cpu=$(awk -v a="$jvm0" -v b="$jvm1" 'BEGIN { printf "%.1f", b - a }')
 nf_cold_cli_cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$work/push-cold.cpu")
 t0=$(now); nixfront push bench "$closure" > "$work/push-warm.txt" 2>/dev/null; t1=$(now); nf_warm=$(elapsed "$t0" "$t1")
 t0=$(now); NIXFRONT_SERVER="$far_server" NIXFRONT_TOKEN="$far_token" nixfront push bench "$closure" > "$work/push-far.txt" 2>/dev/null; t1=$(now); nf_far=$(elapsed "$t0" "$t1")
@@ -214,7 +216,7 @@ $count paths, $(awk -v b="$nar_bytes" 'BEGIN { printf "%.0f", b / 1048576 }') Mi
 | cold push, every S3 and DynamoDB request ${latency_ms} ms slower | ${nf_far} s | | $(ratio "$nf_far" "$nf_cold") of the push above | ≤ 1.3 |
 | warm push (nothing to do) | ${nf_warm} s (${nf_far_warm} s at ${latency_ms} ms) | ${nixz_warm} s | | nixfront ≤ 0.5 s |
 | substitute into an empty store | ${nf_sub} s | ${nginxz_sub} s | $(ratio "$nf_sub" "$nginxz_sub") | ≤ 1.2 |
-| CPU seconds of the cold push | CLI ${nf_cold_cli_cpu}, local stack ${nf_cold_server_cpu} | nix ${nixz_cold_cpu} (nginx not counted) | | |
+| CPU seconds of the cold push | CLI ${nf_cold_cli_cpu}, local stack ${nf_cold_server_cpu} (its JVM ${nf_cold_jvm_cpu}, the rest dynalite) | nix ${nixz_cold_cpu} (nginx not counted) | | |
 | bytes stored | $(( nf_file_bytes / 1048576 )) MiB | $(( nginxz_file_bytes / 1048576 )) MiB | | |
 $( [ "$with_xz" = 1 ] && echo "| Nix + nginx with xz (Nix's default) | cold push ${nix_cold} s, substitute ${nginx_sub} s | | | |" )
 
