@@ -212,7 +212,7 @@ t0=$(now); substitute "$nginx_url/zstd" "$(cat "$work/nginx.pk")" "$work/store-n
 if [ "$with_xz" = 1 ]; then
   t0=$(now); substitute "$nginx_url" "$(cat "$work/nginx.pk")" "$work/store-nginx"; t1=$(now); nginx_sub=$(elapsed "$t0" "$t1")
 fi
-nf_file_bytes="$(du -sb "$work/local/s3" | cut -f1)"
+nf_file_bytes="$(du -sb "$work/local/s3/nixfront/bench" | cut -f1)"
 nginxz_file_bytes="$(du -sb "$work/nginx/root/zstd" | cut -f1)"
 
 cat <<REPORT
