@@ -92,7 +92,8 @@ public final class LatencyProxy implements AutoCloseable {
     }
 
     private void relay(Socket client) {
-        try (client; Socket upstream = new Socket()) {
+        Socket upstream = new Socket();
+        try (client; upstream) {
             open.add(client);
             open.add(upstream);
             client.setTcpNoDelay(true);
@@ -110,6 +111,7 @@ public final class LatencyProxy implements AutoCloseable {
             // A peer hung up or the relay is closing: the connection ends either way.
         } finally {
             open.remove(client);
+            open.remove(upstream);
         }
     }
 
