@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): push a synthetic closure of ~200 paths / ~250 MB to the local nixfront stack
-# and substitute it back, side by side with Nix's own HTTP binary cache upload (`nix copy --to http://`)
-# into a PUT-enabled (WebDAV) Debian nginx and substitution from that nginx. Prints a Markdown table.
+# and substitute it back, side by side with Nix's own HTTP binary cache upload with zstd
+# (`nix copy --to 'http://...?compression=zstd'`) into a PUT-enabled (WebDAV) Debian nginx and
+# substitution from that nginx. The cold push is timed twice: on a stack as fast as this machine, and
+# on a second stack started with `--latency-ms $LATENCY_MS` (default 20), where every request to S3
+# and DynamoDB waits that much more, as AWS's round trips do. Prints a Markdown table.
 #
-#   bench/push-substitute.sh            # PATHS=200 MB=250 by default; needs nix-bin, nginx (dav module), node, a JDK 21+
+#   bench/push-substitute.sh            # PATHS=200 MB=250 LATENCY_MS=20 by default; XZ=1 adds Nix's default (xz) upload
+#                                       # needs nix-bin, nginx (dav module), node, a JDK 21+
+#   PROFILE=/tmp/prof bench/push-substitute.sh   # also records JFR profiles of the stack (stack.jfr) and of the
+#                                       # cold push's CLI (cli.jfr) there: `jfr view hot-methods /tmp/prof/stack.jfr`
 #
 # Each run builds new store paths (a fresh seed), so "cold" really is cold on both sides. Everything
 # lives in a temporary directory and every server started here is stopped on exit.
@@ -11,6 +17,16 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 paths="${PATHS:-200}"
 megabytes="${MB:-250}"
+latency_ms="${LATENCY_MS:-20}"
+with_xz="${XZ:-0}"
+profile="${PROFILE:-}"
+stack_jfr=(); cli_jfr=()
+if [ -n "$profile" ]; then
+  mkdir -p "$profile"; profile="$(cd "$profile" && pwd)"
+  stack_jfr=("-XX:StartFlightRecording=filename=$profile/stack.jfr,settings=profile,dumponexit=true")
+  cli_jfr=("-XX:StartFlightRecording=filename=$profile/cli.jfr,settings=profile,dumponexit=true")
+fi
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 export NIX_CONFIG=$'experimental-features = nix-command\nbuild-users-group =\nsandbox = false\nsubstituters ='
 
 for tool in nix nix-build nginx node; do
@@ -33,6 +49,20 @@ export XDG_CACHE_HOME="$work/xdg-cache"
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# CPU seconds (user + system) a process and its descendants have used so far: the local stack is a
+# JVM with dynalite's node as its child.
+cpu_seconds() { # PID [self]: with "self", the process alone
+  local pids=("$1") all=() pid ticks=0
+  while ((${#pids[@]})); do
+    if [ "${2:-}" = self ]; then all=("$1"); break; fi
+    pid="${pids[0]}"; pids=("${pids[@]:1}"); all+=("$pid")
+    for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do pids+=("$child"); done
+  done
+  for pid in "${all[@]}"; do
+    ticks=$(( ticks + $(awk '{ print $14 + $15 }' /proc/"$pid"/stat 2>/dev/null || echo 0) ))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'
+}
 free_port() { local p; while :; do p=$(( 20000 + RANDOM % 20000 )); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
 
 # --- 1. the closure: $paths derivations, random (incompressible) and text (compressible) data of
@@ -80,16 +110,30 @@ java="${JAVA_HOME:-}"; [ -n "$java" ] || java="$(ls -d /usr/lib/jvm/temurin-25* 
 mkdir -p "$work/jars/target"
 cp "$root/local/target/nixfront-local-all.jar" "$root/cli/target/nixfront-cli-all.jar" "$work/jars/target/"
 ln -s "$root/local/node_modules" "$work/jars/node_modules"
-"$java/bin/java" -XX:+UseSerialGC -jar "$work/jars/target/nixfront-local-all.jar" --dir "$work/local" --api-port 0 --cache-port 0 \
-  > "$work/local.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 600); do grep -q 'is ready' "$work/local.log" && break; kill -0 "${pids[0]}" 2>/dev/null || { cat "$work/local.log" >&2; exit 1; }; sleep 0.1; done
+# start_stack NAME [ARGS]: a stack in $work/NAME, its pid in stack_pid; waits until it is ready.
+start_stack() {
+  local name="$1"; shift
+  local opts=(); [ "$name" = local ] && opts=("${stack_jfr[@]}")
+  "$java/bin/java" -XX:+UseSerialGC "${opts[@]}" -jar "$work/jars/target/nixfront-local-all.jar" --dir "$work/$name" --api-port 0 --cache-port 0 "$@" \
+    > "$work/$name.log" 2>&1 &
+  stack_pid=$!
+  pids+=("$stack_pid")
+  for _ in $(seq 600); do grep -q 'is ready' "$work/$name.log" && return; kill -0 "$stack_pid" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }; sleep 0.1; done
+  echo "bench: the stack in $work/$name did not start" >&2; exit 1
+}
+start_stack local
+local_pid=$stack_pid
+start_stack far --latency-ms "$latency_ms"
+set -a; . "$work/far/local.env"; set +a
+far_server="$NIXFRONT_SERVER"; far_token="$NIXFRONT_TOKEN"
 set -a; . "$work/local/local.env"; set +a
+extra_cli_opts=()
 # Exactly what ./nixfront runs for CLI commands (same JVM flags, its CDS archive), on the copied jar.
 nixfront() {
-  "$java/bin/java" -XX:+UseSerialGC -XX:SharedArchiveFile="$work/jars/nixfront-cli.jsa" \
+  "$java/bin/java" -XX:+UseSerialGC "${extra_cli_opts[@]}" -XX:SharedArchiveFile="$work/jars/nixfront-cli.jsa" \
     -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$work/jars/target/nixfront-cli-all.jar" "$@"
 }
+NIXFRONT_SERVER="$far_server" NIXFRONT_TOKEN="$far_token" nixfront cache create bench >/dev/null
 nixfront cache create bench >/dev/null
 cache_url="$NIXFRONT_CACHE_URL/bench"
 cache_key="$(nixfront cache info bench --json | sed -n 's/.*"publicKey":"\([^"]*\)".*/\1/p')"
@@ -132,31 +176,61 @@ substitute() { # URL KEY STORE
 }
 
 echo "bench: timing ..." >&2
-t0=$(now); nixfront push bench "$closure" > "$work/push-cold.txt" 2>/dev/null; t1=$(now); nf_cold=$(elapsed "$t0" "$t1")
+TIMEFORMAT='%U %S'
+cpu0=$(cpu_seconds "$local_pid"); jvm0=$(cpu_seconds "$local_pid" self)
+extra_cli_opts=("${cli_jfr[@]}")
+t0=$(now); { time nixfront push bench "$closure" > "$work/push-cold.txt" 2>/dev/null; } 2> "$work/push-cold.cpu"; t1=$(now); nf_cold=$(elapsed "$t0" "$t1")
+extra_cli_opts=()
+cpu1=$(cpu_seconds "$local_pid"); jvm1=$(cpu_seconds "$local_pid" self)
+nf_cold_server_cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }')
+nf_cold_jvm_cpu=$(awk -v a="$jvm0" -v b="$jvm1" 'BEGIN { printf "%.1f", b - a }')
+nf_cold_cli_cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$work/push-cold.cpu")
 t0=$(now); nixfront push bench "$closure" > "$work/push-warm.txt" 2>/dev/null; t1=$(now); nf_warm=$(elapsed "$t0" "$t1")
-t0=$(now); nix copy --to "$nginx_url?secret-key=$work/nginx.sk" "$closure"; t1=$(now); nix_cold=$(elapsed "$t0" "$t1")
+# The same closure into a second cache of the same stack: as cold for the cache (every NAR uploaded
+# and verified again), but on a JVM the first push warmed up (its JIT compiled what a push runs).
+nixfront cache create bench2 >/dev/null
+cpu0=$(cpu_seconds "$local_pid"); jvm0=$(cpu_seconds "$local_pid" self)
+t0=$(now); { time nixfront push bench2 "$closure" > /dev/null 2>&1; } 2> "$work/push-again.cpu"; t1=$(now); nf_again=$(elapsed "$t0" "$t1")
+cpu1=$(cpu_seconds "$local_pid"); jvm1=$(cpu_seconds "$local_pid" self)
+nf_again_server_cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }')
+nf_again_jvm_cpu=$(awk -v a="$jvm0" -v b="$jvm1" 'BEGIN { printf "%.1f", b - a }')
+nf_again_cli_cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$work/push-again.cpu")
+t0=$(now); NIXFRONT_SERVER="$far_server" NIXFRONT_TOKEN="$far_token" nixfront push bench "$closure" > "$work/push-far.txt" 2>/dev/null; t1=$(now); nf_far=$(elapsed "$t0" "$t1")
+t0=$(now); NIXFRONT_SERVER="$far_server" NIXFRONT_TOKEN="$far_token" nixfront push bench "$closure" > /dev/null 2>&1; t1=$(now); nf_far_warm=$(elapsed "$t0" "$t1")
+# What a user would run against a plain HTTP cache: zstd, the compression nixfront uses.
 rm -rf "$XDG_CACHE_HOME"
-t0=$(now); nix copy --to "$nginx_url?secret-key=$work/nginx.sk" "$closure"; t1=$(now); nix_warm=$(elapsed "$t0" "$t1")
-# The same upload with zstd, the compression nixfront uses, for a like-for-like view of the codec's share.
+t0=$(now); { time nix copy --to "$nginx_url/zstd?compression=zstd&secret-key=$work/nginx.sk" "$closure"; } 2> "$work/nix-cold.cpu"; t1=$(now); nixz_cold=$(elapsed "$t0" "$t1")
+nixz_cold_cpu=$(tail -1 "$work/nix-cold.cpu" | awk '{ printf "%.1f", $1 + $2 }')
 rm -rf "$XDG_CACHE_HOME"
-t0=$(now); nix copy --to "$nginx_url/zstd?compression=zstd&secret-key=$work/nginx.sk" "$closure"; t1=$(now); nixz_cold=$(elapsed "$t0" "$t1")
+t0=$(now); nix copy --to "$nginx_url/zstd?compression=zstd&secret-key=$work/nginx.sk" "$closure"; t1=$(now); nixz_warm=$(elapsed "$t0" "$t1")
+if [ "$with_xz" = 1 ]; then
+  rm -rf "$XDG_CACHE_HOME"
+  t0=$(now); nix copy --to "$nginx_url?secret-key=$work/nginx.sk" "$closure"; t1=$(now); nix_cold=$(elapsed "$t0" "$t1")
+fi
 t0=$(now); substitute "$cache_url" "$cache_key" "$work/store-nixfront"; t1=$(now); nf_sub=$(elapsed "$t0" "$t1")
-t0=$(now); substitute "$nginx_url" "$(cat "$work/nginx.pk")" "$work/store-nginx"; t1=$(now); nginx_sub=$(elapsed "$t0" "$t1")
 t0=$(now); substitute "$nginx_url/zstd" "$(cat "$work/nginx.pk")" "$work/store-nginx-zstd"; t1=$(now); nginxz_sub=$(elapsed "$t0" "$t1")
-nf_file_bytes="$(du -sb "$work/local/s3" | cut -f1)"
+if [ "$with_xz" = 1 ]; then
+  t0=$(now); substitute "$nginx_url" "$(cat "$work/nginx.pk")" "$work/store-nginx"; t1=$(now); nginx_sub=$(elapsed "$t0" "$t1")
+fi
+nf_file_bytes="$(du -sb "$work/local/s3/nixfront/bench" | cut -f1)"
 nginxz_file_bytes="$(du -sb "$work/nginx/root/zstd" | cut -f1)"
-nginx_file_bytes=$(( $(du -sb "$work/nginx/root" | cut -f1) - nginxz_file_bytes ))
 
 cat <<REPORT
 
-$count paths, $(awk -v b="$nar_bytes" 'BEGIN { printf "%.0f", b / 1048576 }') MiB of NAR; $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -1); load average after the run $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%d)
+$count paths, $(awk -v b="$nar_bytes" 'BEGIN { printf "%.0f", b / 1048576 }') MiB of NAR; $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -1); load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%d)
 
-| step | nixfront (local stack, zstd) | Nix + nginx (default: xz) | ratio | Nix + nginx (zstd) | ratio | target (vs default) |
-|---|---|---|---|---|---|---|
-| cold push | ${nf_cold} s | ${nix_cold} s | $(ratio "$nf_cold" "$nix_cold") | ${nixz_cold} s | $(ratio "$nf_cold" "$nixz_cold") | ≤ 2 |
-| warm push (nothing to do) | ${nf_warm} s | ${nix_warm} s | | | | nixfront ≤ 1 s |
-| substitute into an empty store | ${nf_sub} s | ${nginx_sub} s | $(ratio "$nf_sub" "$nginx_sub") | ${nginxz_sub} s | $(ratio "$nf_sub" "$nginxz_sub") | ≤ 1.5 |
-| bytes stored | $(( nf_file_bytes / 1048576 )) MiB | $(( nginx_file_bytes / 1048576 )) MiB | | $(( nginxz_file_bytes / 1048576 )) MiB | | |
+| step | nixfront (local stack, zstd) | Nix + nginx (zstd) | ratio | target |
+|---|---|---|---|---|
+| cold push | ${nf_cold} s | ${nixz_cold} s | $(ratio "$nf_cold" "$nixz_cold") | ≤ 1.5 |
+| cold push again, into a second cache of the same (now warmed-up) stack | ${nf_again} s | | $(ratio "$nf_again" "$nixz_cold") | |
+| cold push, every S3 and DynamoDB request ${latency_ms} ms slower | ${nf_far} s | | $(ratio "$nf_far" "$nf_cold") of the push above | ≤ 1.3 |
+| warm push (nothing to do) | ${nf_warm} s (${nf_far_warm} s at ${latency_ms} ms) | ${nixz_warm} s | | nixfront ≤ 0.5 s |
+| substitute into an empty store | ${nf_sub} s | ${nginxz_sub} s | $(ratio "$nf_sub" "$nginxz_sub") | ≤ 1.2 |
+| CPU seconds of the cold push | CLI ${nf_cold_cli_cpu}, local stack ${nf_cold_server_cpu} (its JVM ${nf_cold_jvm_cpu}, the rest dynalite) | nix ${nixz_cold_cpu} (nginx not counted) | | |
+| CPU seconds of the push again | CLI ${nf_again_cli_cpu}, local stack ${nf_again_server_cpu} (its JVM ${nf_again_jvm_cpu}) | | | |
+| bytes stored | $(( nf_file_bytes / 1048576 )) MiB | $(( nginxz_file_bytes / 1048576 )) MiB | | |
+$( [ "$with_xz" = 1 ] && echo "| Nix + nginx with xz (Nix's default) | cold push ${nix_cold} s, substitute ${nginx_sub} s | | | |" )
 
 nixfront cold push said: $(cat "$work/push-cold.txt")
+at ${latency_ms} ms: $(cat "$work/push-far.txt")
 REPORT

@@ -2,6 +2,7 @@ package dev.nixfront.local;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -25,6 +26,10 @@ public final class LocalMain implements Callable<Integer> {
     @Option(names = "--cache-port", paramLabel = "N", defaultValue = "8471", description = "Port of the cache read server (default ${DEFAULT-VALUE}; 0 = any free).")
     int cachePort;
 
+    @Option(names = "--latency-ms", paramLabel = "N", defaultValue = "0",
+            description = "Add N ms to every request to S3 and DynamoDB (presigned uploads included), as AWS's round trips would (default ${DEFAULT-VALUE}).")
+    long latencyMs;
+
     public static void main(String[] args) {
         CommandLine commandLine = new CommandLine(new LocalMain());
         commandLine.setExecutionExceptionHandler((e, command, parse) -> {
@@ -38,7 +43,11 @@ public final class LocalMain implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         out.println("nixfront local: starting in " + directory.toAbsolutePath().normalize() + " ...");
-        LocalStack stack = LocalStack.start(new LocalStack.Options(directory, apiPort, cachePort));
+        if (latencyMs < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--latency-ms must not be negative");
+        }
+        LocalStack stack = LocalStack.start(new LocalStack.Options(directory, apiPort, cachePort)
+                .withLatency(Duration.ofMillis(latencyMs)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("nixfront local: stopping ...");
@@ -54,6 +63,9 @@ public final class LocalMain implements Callable<Integer> {
         out.println("  caches (NIXFRONT_CACHE_URL): " + stack.cacheUrl() + "/<cache>");
         out.println("  admin token (NIXFRONT_TOKEN): " + stack.adminToken());
         out.println("  all three in " + stack.envFile() + " (mode 0600)");
+        if (latencyMs > 0) {
+            out.println("  every request to S3 and DynamoDB waits " + latencyMs + " ms more (--latency-ms)");
+        }
         out.println();
         out.println("Try:");
         out.println("  set -a; . " + stack.envFile() + "; set +a");

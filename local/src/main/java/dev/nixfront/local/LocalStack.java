@@ -30,6 +30,7 @@ import dev.nixfront.functions.QueryHandler;
 import dev.nixfront.functions.UploadHandler;
 import dev.nixfront.functions.VerifyHandler;
 import dev.nixfront.local.server.DynaliteServer;
+import dev.nixfront.local.server.LatencyProxy;
 import dev.nixfront.local.server.S3ProxyServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -92,15 +93,30 @@ public final class LocalStack implements AutoCloseable {
      * @param apiPort   the API's port on 127.0.0.1 (0: any free one)
      * @param cachePort the read server's port (0: any free one)
      * @param tuning    adjusts the services' settings (tests lower the multipart threshold); identity by default
+     * @param latency   added to every request to S3 and DynamoDB, presigned uploads included, by a
+     *                  {@link LatencyProxy} in front of each stand-in, to see what AWS's round trips
+     *                  cost; zero (the default): no relay
      */
-    public record Options(Path directory, int apiPort, int cachePort, UnaryOperator<CacheSettings> tuning) {
+    public record Options(Path directory, int apiPort, int cachePort, UnaryOperator<CacheSettings> tuning, Duration latency) {
         public Options {
             Objects.requireNonNull(directory, "directory");
             tuning = tuning == null ? UnaryOperator.identity() : tuning;
+            latency = latency == null ? Duration.ZERO : latency;
+            if (latency.isNegative()) {
+                throw new IllegalArgumentException("latency must not be negative");
+            }
+        }
+
+        public Options(Path directory, int apiPort, int cachePort, UnaryOperator<CacheSettings> tuning) {
+            this(directory, apiPort, cachePort, tuning, Duration.ZERO);
         }
 
         public Options(Path directory, int apiPort, int cachePort) {
             this(directory, apiPort, cachePort, null);
+        }
+
+        public Options withLatency(Duration value) {
+            return new Options(directory, apiPort, cachePort, tuning, value);
         }
     }
 
@@ -108,6 +124,8 @@ public final class LocalStack implements AutoCloseable {
     private LocalFiles files;
     private S3ProxyServer s3proxy;
     private DynaliteServer dynalite;
+    private URI s3Endpoint;
+    private URI dynamoDbEndpoint;
     private AwsClients clients;
     private ReadServer readServer;
     private ApiFront api;
@@ -142,7 +160,15 @@ public final class LocalStack implements AutoCloseable {
         s3proxy = track(new S3ProxyServer(files.s3(), credentials.accessKeyId(), credentials.secretAccessKey(), 0).start());
         s3proxy.createBucket(BUCKET);
         dynalite = track(DynaliteServer.of(files.dynamoDb(), 0, credentials.accessKeyId(), credentials.secretAccessKey()).start());
-        clients = track(AwsClients.create(AwsClientConfig.local(s3proxy.endpoint(), dynalite.endpoint(),
+        s3Endpoint = s3proxy.endpoint();
+        dynamoDbEndpoint = dynalite.endpoint();
+        if (!options.latency().isZero()) {
+            // Everything that speaks to S3 or DynamoDB takes these endpoints, presigned URLs
+            // included; the read server reads the blob store directly, as CloudFront's cache would.
+            s3Endpoint = track(LatencyProxy.start(s3Endpoint, options.latency())).endpoint();
+            dynamoDbEndpoint = track(LatencyProxy.start(dynamoDbEndpoint, options.latency())).endpoint();
+        }
+        clients = track(AwsClients.create(AwsClientConfig.local(s3Endpoint, dynamoDbEndpoint,
                 credentials.accessKeyId(), credentials.secretAccessKey())));
         LocalTableUpgrade.ensure(clients.dynamoDb(), TABLE, PREVIOUS_TABLE, clock);
 
@@ -315,14 +341,17 @@ public final class LocalStack implements AutoCloseable {
         return adminToken;
     }
 
-    /** s3proxy's endpoint: where presigned URLs point. */
+    /** s3proxy's endpoint (its latency relay's, with a latency): where presigned URLs point. */
     public URI s3Endpoint() {
-        return s3proxy.endpoint();
+        return s3Endpoint;
     }
 
-    /** dynalite's endpoint, which takes only requests signed with the stack's credentials. */
+    /**
+     * dynalite's endpoint (its latency relay's, with a latency), which takes only requests signed
+     * with the stack's credentials.
+     */
     public URI dynamoDbEndpoint() {
-        return dynalite.endpoint();
+        return dynamoDbEndpoint;
     }
 
     /** An S3 client signed with the stack's credentials (tests inspect and tamper with objects). */

@@ -117,12 +117,45 @@ final class PathPublisher {
      * item a batch instead of one a path: that item is the one key every path of a cache reads.
      */
     PathRecord publish(CacheRecord cache, NarInfo offered, List<Written> written) throws VerificationFailure {
+        return write(cache, verifyAndPlace(cache, offered), written);
+    }
+
+    /**
+     * A path whose NAR is verified and under {@code nar/}, its narinfo not written yet: the info
+     * with the URL where the file is, and whether this call copied it there (what {@link #confirm}
+     * removes if the cache was deleted meanwhile).
+     */
+    record Placed(NarInfo unsigned, boolean copied) {
+        /** For a placed path whose narinfo is never written: confirmed (or its copy undone) with the rest. */
+        Written unwritten() {
+            return new Written(unsigned, copied, false, false);
+        }
+    }
+
+    /**
+     * The first half of {@link #publish(CacheRecord, NarInfo, List)}: verifies the NAR and puts it
+     * under {@code nar/}. It writes nothing Nix can read and depends on no other path, so a batch
+     * may place many paths at once, in any order; only {@link #write} follows reference order. A
+     * placed NAR whose narinfo never comes is like one left by a crash between copy and narinfo
+     * ("What is under nar/" in docs/design.md).
+     */
+    Placed verifyAndPlace(CacheRecord cache, NarInfo offered) throws VerificationFailure {
         // The URL is always where place() puts the file now: a verifying record written before the
         // NAR keys were sharded carries the unsharded URL, and signing that would publish a narinfo
         // naming no object (found by an outside review).
         String url = Layout.narUrl(offered.fileHash(), offered.compression());
         NarInfo unsigned = offered.url().equals(url) ? offered : offered.toBuilder().url(url).build();
-        boolean copied = place(cache, unsigned);
+        return new Placed(unsigned, place(cache, unsigned));
+    }
+
+    /**
+     * The second half: signs and writes the narinfo of a placed path, with the collection protocol's
+     * checks right before it ({@link #keepAlive}), then its index item; what it wrote goes to
+     * {@code written}. Paths of one batch go through here one at a time, references first.
+     */
+    PathRecord write(CacheRecord cache, Placed placed, List<Written> written) {
+        NarInfo unsigned = placed.unsigned();
+        boolean copied = placed.copied();
         NarInfo signed = unsigned.sign(keys.of(cache));
         String narInfoKey = Layout.narInfo(cache.name(), signed.storePath().hash());
         byte[] text = signed.render().getBytes(StandardCharsets.UTF_8);

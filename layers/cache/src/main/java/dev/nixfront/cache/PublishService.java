@@ -150,50 +150,76 @@ public final class PublishService {
     }
 
     /**
-     * Verifies and publishes, in reference order, the paths that fit the request's budgets, adding
-     * what each wrote to {@code written} (the caller confirms them all with one look at the cache);
-     * the others, and every path referring to one of them, go to {@code deferred}.
+     * Verifies and publishes the paths that fit the request's budgets, adding what each wrote to
+     * {@code written} (the caller confirms them all with one look at the cache); the others, and
+     * every path referring to one of them, go to {@code deferred}. A few NARs are verified at once
+     * ({@link VerifyAhead}), ahead of the writes, which go one path at a time in reference order:
+     * a path's narinfo and index item only after its references', with the collection protocol's
+     * look right before each ({@link PathPublisher#write}). The time budget counts the paths being
+     * verified as if they ran one after the other.
      */
     private void publishInline(CacheRecord record, List<Item> ordered, Map<StorePath, String> state, Set<StorePath> deferred,
                                List<PathPublisher.Written> written, Instant start) {
         long inlineBytes = 0;
-        for (Item item : ordered) {
-            NarInfo info = item.info();
-            if (state.containsKey(info.storePath())) {
-                continue;
-            }
-            boolean dependsOnDeferred = info.references().stream().anyMatch(deferred::contains);
-            // Decompression makes the NAR the larger side of the work, except for incompressible data.
-            long bytes = Math.max(info.fileSize(), info.narSize());
-            if (dependsOnDeferred || bytes > settings.inlineVerifyMaxBytes()
-                    || inlineBytes + bytes > settings.inlineBatchBudgetBytes() || !fitsInTime(start, info)) {
-                deferred.add(info.storePath());
-                continue;
-            }
-            inlineBytes += bytes;
+        try (VerifyAhead<Item> ahead = new VerifyAhead<>(publisher, record)) {
             try {
-                publisher.publish(record, info, written);
-                if (written.size() >= CONFIRM_EVERY) {
-                    // Also along the way, so that an invocation killed mid-batch (a crash, an
-                    // out-of-memory) leaves at most this many paths unconfirmed, not 200.
-                    publisher.confirm(record, written);
+                for (Item item : ordered) {
+                    NarInfo info = item.info();
+                    if (state.containsKey(info.storePath())) {
+                        continue;
+                    }
+                    boolean dependsOnDeferred = info.references().stream().anyMatch(deferred::contains);
+                    // Decompression makes the NAR the larger side of the work, except for incompressible data.
+                    long bytes = Math.max(info.fileSize(), info.narSize());
+                    Duration estimate = settings.verifyRates().estimate(info.fileSize(), info.narSize(), info.compression());
+                    if (dependsOnDeferred || bytes > settings.inlineVerifyMaxBytes()
+                            || inlineBytes + bytes > settings.inlineBatchBudgetBytes() || !fitsInTime(start, ahead.pending().plus(estimate))) {
+                        deferred.add(info.storePath());
+                        continue;
+                    }
+                    inlineBytes += bytes;
+                    ahead.start(item, info, estimate);
+                    if (ahead.full()) {
+                        writeNext(record, ahead.next(), state, written);
+                    }
                 }
-            } catch (VerificationFailure f) {
-                try {
-                    publisher.reject(record, info, null, f.field() + ": " + f.reason(), f.metricReason());
-                } catch (CacheGoneException gone) {
-                    throw gone.toDomain();
+                while (!ahead.isEmpty()) {
+                    writeNext(record, ahead.next(), state, written);
                 }
-                throw new DomainException(DomainException.Kind.VERIFICATION_FAILED, item.field(f.field()),
-                        info.storePath() + ": " + f.reason());
-            } catch (DomainException e) {
-                publisher.rejected("Conflict");
-                throw new DomainException(e.kind(), item.field(e.field()), e.reason(), e.missing(), e.missingCount());
+            } finally {
+                // A path that failed stops the batch: those verified beside it are not written, and
+                // what they copied is confirmed (or removed, if the cache is gone) with the rest.
+                written.addAll(ahead.abandon());
+            }
+        }
+    }
+
+    /** Writes a path verified ahead, once its verification is done. */
+    private void writeNext(CacheRecord record, VerifyAhead.Started<Item> next, Map<StorePath, String> state,
+                           List<PathPublisher.Written> written) {
+        NarInfo info = next.info();
+        try {
+            publisher.write(record, next.placed(), written);
+            if (written.size() >= CONFIRM_EVERY) {
+                // Also along the way, so that an invocation killed mid-batch (a crash, an
+                // out-of-memory) leaves at most this many paths unconfirmed, not 200.
+                publisher.confirm(record, written);
+            }
+        } catch (VerificationFailure f) {
+            try {
+                publisher.reject(record, info, null, f.field() + ": " + f.reason(), f.metricReason());
             } catch (CacheGoneException gone) {
                 throw gone.toDomain();
             }
-            state.put(info.storePath(), PathState.PUBLISHED.wire());
+            throw new DomainException(DomainException.Kind.VERIFICATION_FAILED, next.item().field(f.field()),
+                    info.storePath() + ": " + f.reason());
+        } catch (DomainException e) {
+            publisher.rejected("Conflict");
+            throw new DomainException(e.kind(), next.item().field(e.field()), e.reason(), e.missing(), e.missingCount());
+        } catch (CacheGoneException gone) {
+            throw gone.toDomain();
         }
+        state.put(info.storePath(), PathState.PUBLISHED.wire());
     }
 
     /**
@@ -218,9 +244,8 @@ public final class PublishService {
      * runs past the function's timeout, and every retry of the request would do the same, so such a
      * path could never be published; deferred, the verify function takes it, with minutes to spare.
      */
-    private boolean fitsInTime(Instant start, NarInfo info) {
+    private boolean fitsInTime(Instant start, Duration estimate) {
         Duration elapsed = Duration.between(start, clock.instant());
-        Duration estimate = settings.verifyRates().estimate(info.fileSize(), info.narSize(), info.compression());
         return elapsed.plus(estimate).compareTo(settings.inlineTimeBudget()) <= 0;
     }
 

@@ -31,9 +31,12 @@ import java.util.Set;
  * stores do, so the job is delivered again, which is safe because every step is idempotent.
  *
  * <p>One run does only the work that fits the verify function's timeout: a path is started only if
- * the time spent so far plus its {@link VerifyRates#estimate} stays within
- * {@link CacheSettings#MAX_VERIFY_TIME}, and the first path always is (publish refuses any path
- * whose estimate alone exceeds it). The paths left are handed on, in order, as a new job with the
+ * the time spent so far (the larger of the time that passed and the estimates of the paths started)
+ * plus its {@link VerifyRates#estimate} stays within {@link CacheSettings#MAX_VERIFY_TIME}, and the
+ * first path always is (publish refuses any path whose estimate alone exceeds it). A few NARs are
+ * verified at once ({@link VerifyAhead}), their narinfos written one at a time in the job's order;
+ * the paths being verified count with their estimates as if they ran one after the other, so the
+ * run commits to no more estimated work than one path at a time would. The paths left are handed on, in order, as a new job with the
  * same queue; it starts only after this run has published or rejected everything before them, so
  * references still come before referrers, across runs as within one. A job of 200 large paths used
  * to be one run that outlasted Lambda's 15 minutes, and each retry started over.
@@ -95,50 +98,113 @@ public final class VerifyService {
         CacheRecord cache = found.get();
         List<StorePathHash> hashes = job.storeHashes().stream().map(StorePathHash::new).toList();
         Map<StorePathHash, PathRecord> records = paths.get(cache, hashes);
-        Set<StorePath> done = new HashSet<>();
-        Set<StorePath> failed = new HashSet<>();
+        Run run = new Run(cache, outcomes);
         boolean verified = false;
         Duration spent = Duration.ZERO;
-        for (int i = 0; i < hashes.size(); i++) {
-            StorePathHash hash = hashes.get(i);
-            PathRecord record = records.get(hash);
+        try (VerifyAhead<PathRecord> ahead = new VerifyAhead<>(publisher, cache)) {
+            try {
+                for (int i = 0; i < hashes.size(); i++) {
+                    StorePathHash hash = hashes.get(i);
+                    PathRecord record = records.get(hash);
+                    if (record == null || record.state() != PathState.VERIFYING) {
+                        // Outcomes keep the job's order: what is being verified comes first.
+                        run.finish(ahead);
+                        run.skip(hash, record);
+                        continue;
+                    }
+                    NarInfo info = record.info();
+                    // The first path to verify always starts, so every run makes progress.
+                    if (verified && !fits(start, spent, info)) {
+                        run.finish(ahead);
+                        handOff.submit(new VerifyJob(job.cache(), job.incarnation(), job.storeHashes().subList(i, hashes.size())));
+                        return outcomes;
+                    }
+                    verified = true;
+                    spent = spent.plus(estimate(info));
+                    if (info.references().stream().anyMatch(run.failed::contains)) {
+                        // Rejected without a look at its NAR, as it always was.
+                        run.finish(ahead);
+                        outcomes.add(verify(cache, record, null, run.done, run.failed));
+                        continue;
+                    }
+                    ahead.start(record, info, estimate(info));
+                    if (ahead.full()) {
+                        run.write(ahead.next());
+                    }
+                }
+                run.finish(ahead);
+            } catch (CacheGoneException gone) {
+                // Deleted while this job ran: the publisher removed what it wrote; write nothing more.
+                // Each hash handled so far has its outcome, in the job's order.
+                for (StorePathHash rest : hashes.subList(outcomes.size(), hashes.size())) {
+                    outcomes.add(new Outcome(rest.value(), PathState.REJECTED, gone.getMessage()));
+                }
+                return outcomes;
+            } finally {
+                run.abandon(ahead);
+            }
+        }
+        return outcomes;
+    }
+
+    /** What one run has done so far: its outcomes in the job's order, and the paths it published or rejected. */
+    private final class Run {
+        final CacheRecord cache;
+        final List<Outcome> outcomes;
+        final Set<StorePath> done = new HashSet<>();
+        final Set<StorePath> failed = new HashSet<>();
+
+        Run(CacheRecord cache, List<Outcome> outcomes) {
+            this.cache = cache;
+            this.outcomes = outcomes;
+        }
+
+        /** A hash of the job with nothing to verify: no record, or a path published, being deleted or rejected. */
+        void skip(StorePathHash hash, PathRecord record) {
             if (record == null) {
                 outcomes.add(new Outcome(hash.value(), null, "no index record for this hash: skipped"));
-                continue;
+                return;
             }
             NarInfo info = record.info();
-            if (record.readable() || record.state() == PathState.DELETING) {
-                // Delivered again after it was done (Lambda retries whole jobs), or published by a
-                // later batch: published paths are never touched again. One a collection has taken
-                // since is the collection's: its referrers in this job find it gone and are rejected.
-                done.add(info.storePath());
-                outcomes.add(new Outcome(info.storePath().toString(), PathState.PUBLISHED, null));
-                continue;
-            }
             if (record.state() == PathState.REJECTED) {
                 // Rejected by an earlier delivery of this job; verifying again would fail the same way.
                 failed.add(info.storePath());
                 outcomes.add(new Outcome(info.storePath().toString(), PathState.REJECTED, record.reason()));
-                continue;
+                return;
             }
-            // The first path to verify always starts, so every run makes progress.
-            if (verified && !fits(start, spent, info)) {
-                handOff.submit(new VerifyJob(job.cache(), job.incarnation(), job.storeHashes().subList(i, hashes.size())));
-                return outcomes;
-            }
-            verified = true;
-            spent = spent.plus(estimate(info));
-            try {
-                outcomes.add(verify(cache, record, done, failed));
-            } catch (CacheGoneException gone) {
-                // Deleted while this job ran: the publisher removed what it wrote; write nothing more.
-                for (StorePathHash rest : hashes.subList(i, hashes.size())) {
-                    outcomes.add(new Outcome(rest.value(), PathState.REJECTED, gone.getMessage()));
-                }
-                return outcomes;
+            // Delivered again after it was done (Lambda retries whole jobs), or published by a
+            // later batch: published paths are never touched again. One a collection has taken
+            // since is the collection's: its referrers in this job find it gone and are rejected.
+            done.add(info.storePath());
+            outcomes.add(new Outcome(info.storePath().toString(), PathState.PUBLISHED, null));
+        }
+
+        void write(VerifyAhead.Started<PathRecord> next) {
+            outcomes.add(verify(cache, next.item(), next, done, failed));
+        }
+
+        /** Writes every path being verified, in order. */
+        void finish(VerifyAhead<PathRecord> ahead) {
+            while (!ahead.isEmpty()) {
+                write(ahead.next());
             }
         }
-        return outcomes;
+
+        /**
+         * After a failure: what paths verified ahead copied is confirmed with a look at the cache,
+         * which removes it if the cache is gone (their narinfos were never written).
+         */
+        void abandon(VerifyAhead<PathRecord> ahead) {
+            List<PathPublisher.Written> placed = ahead.abandon();
+            if (placed.isEmpty()) {
+                return;
+            }
+            try {
+                publisher.confirm(cache, new ArrayList<>(placed));
+            } catch (CacheGoneException gone) {
+                // Removed, as the run's answer already says.
+            }
+        }
     }
 
     /**
@@ -159,17 +225,25 @@ public final class VerifyService {
     }
 
     /**
-     * Verifies and publishes one {@code verifying} path, or records why it is rejected: over this
+     * Publishes one {@code verifying} path, its NAR verified ahead ({@code verified}; null: not
+     * started, for a path whose reference was rejected), or records why it is rejected: over this
      * very record only, so a later request's verifying record of the path (written since this one
-     * was read) keeps its own verification.
+     * was read) keeps its own verification. Confirms with a look at the cache after each path.
      */
-    private Outcome verify(CacheRecord cache, PathRecord record, Set<StorePath> done, Set<StorePath> failed) {
+    private Outcome verify(CacheRecord cache, PathRecord record, VerifyAhead.Started<PathRecord> verified, Set<StorePath> done,
+                           Set<StorePath> failed) {
         NarInfo info = record.info();
         String reason = unpublishedReference(cache, info, done, failed);
         String metricReason = "MissingReference";
-        if (reason == null) {
+        if (reason == null && verified != null) {
+            List<PathPublisher.Written> written = new ArrayList<>(1);
             try {
-                publisher.publish(cache, info);
+                try {
+                    publisher.write(cache, verified.placed(), written);
+                } finally {
+                    // Also after a 409: a NAR this call copied is confirmed or removed like the rest.
+                    publisher.confirm(cache, written);
+                }
                 done.add(info.storePath());
                 return new Outcome(info.storePath().toString(), PathState.PUBLISHED, null);
             } catch (VerificationFailure f) {
@@ -180,7 +254,7 @@ public final class VerifyService {
                 reason = e.reason();
                 metricReason = "Conflict";
             }
-        } else {
+        } else if (reason != null) {
             reason = "references: " + reason;
         }
         publisher.reject(cache, info, record, reason, metricReason);

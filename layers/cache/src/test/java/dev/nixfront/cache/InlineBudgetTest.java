@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,22 +60,30 @@ class InlineBudgetTest {
         Fixture f = new Fixture();
         f.createCache("team");
         Fixture.Nar slow = nar("slow");
+        // Verified beside the slow one, started (and judged) at 0 s: the request verifies a few NARs at once.
+        List<Fixture.Nar> beside = List.of(nar("beside-1"), nar("beside-2"), nar("beside-3"));
+        assertThat(beside).hasSize(VerifyAhead.WINDOW - 1);
         Fixture.Nar next = nar("next");
         Fixture.Nar last = nar("last");
-        f.uploadAll("team", slow, next, last);
+        f.uploadAll("team", slow, beside.get(0), beside.get(1), beside.get(2), next, last);
         List<String> reads = new CopyOnWriteArrayList<>();
+        CountDownLatch besideStarted = new CountDownLatch(beside.size());
         f.objects.afterGet(key -> {
             reads.add(key);
             if (key.equals(stagingKey(slow))) {
+                awaitQuietly(besideStarted);
                 f.clock.advance(Duration.ofMillis(19_900));
+            } else {
+                besideStarted.countDown();
             }
         });
 
-        PublishResponse response = publish(f, slow, next, last);
+        PublishResponse response = publish(f, slow, beside.get(0), beside.get(1), beside.get(2), next, last);
 
         // 19.9 s spent is under the 20 s budget, but no path can be verified and published in 0.1 s.
-        assertThat(states(response)).containsExactly("published", "verifying", "verifying");
-        assertThat(reads).containsExactly(stagingKey(slow));
+        assertThat(states(response)).containsExactly("published", "published", "published", "published", "verifying", "verifying");
+        assertThat(reads).containsExactlyInAnyOrder(stagingKey(slow), stagingKey(beside.get(0)), stagingKey(beside.get(1)),
+                stagingKey(beside.get(2)));
         assertNotReadable(f, next, last);
         assertThat(f.queue.jobs()).hasSize(1);
         assertThat(f.queue.jobs().getFirst().storeHashes())
@@ -81,6 +91,29 @@ class InlineBudgetTest {
 
         f.services.verify().run(f.queue.jobs().getFirst());
         assertThat(f.services.query().status(ADMIN, "team", last.path().hash().value()).state()).isEqualTo("published");
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(30, TimeUnit.SECONDS)).as("the paths beside it started").isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void pathsVerifiedAtOnceCountAsIfOneAfterTheOther() {
+        // Each costs 7 s by its estimate: three at once fit the 20 s budget only as 21 s, so the third waits for the verify function.
+        VerifyRates sevenSeconds = new VerifyRates(Duration.ofSeconds(7), FREE, FREE, FREE, FREE, FREE);
+        Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withVerifyRates(sevenSeconds));
+        f.createCache("team");
+        Fixture.Nar a = nar("a");
+        Fixture.Nar b = nar("b");
+        Fixture.Nar c = nar("c");
+        f.uploadAll("team", a, b, c);
+
+        assertThat(states(publish(f, a, b, c))).containsExactly("published", "published", "verifying");
     }
 
     @Test
@@ -115,15 +148,19 @@ class InlineBudgetTest {
         assertThat(xzCost).isBetween(Duration.ofSeconds(11), Duration.ofSeconds(13));
         Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withVerifyRates(SLOW_DECOMPRESSION));
         f.createCache("team");
-        f.uploadAll("team", first, zstd, xz);
+        // Cost nothing by the estimate, and fill the paths verified beside the first: zstd and xz are judged once it is done.
+        List<Fixture.Nar> beside = List.of(nar("beside-1"), nar("beside-2"), nar("beside-3"));
+        assertThat(beside).hasSize(VerifyAhead.WINDOW - 1);
+        f.uploadAll("team", first, beside.get(0), beside.get(1), beside.get(2), zstd, xz);
         f.objects.afterGet(key -> {
             if (key.equals(stagingKey(first))) {
                 f.clock.advance(Duration.ofSeconds(10));
             }
         });
 
-        // 10 s + ~5 s fits the 20 s budget, 10 s + ~12 s does not.
-        assertThat(states(publish(f, first, zstd, xz))).containsExactly("published", "published", "verifying");
+        // 10 s + ~5 s fits the 20 s budget, 10 s + ~5 s (zstd, still being verified) + ~12 s does not.
+        assertThat(states(publish(f, first, beside.get(0), beside.get(1), beside.get(2), zstd, xz)))
+                .containsExactly("published", "published", "published", "published", "published", "verifying");
         assertNotReadable(f, xz);
 
         // From a standing start the same xz path fits, and a request publishes it itself.

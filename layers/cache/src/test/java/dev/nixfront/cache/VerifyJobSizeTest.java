@@ -5,10 +5,14 @@ import static dev.nixfront.cache.Fixture.nar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nixfront.api.PublishRequest;
+import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.PathState;
 import dev.nixfront.cache.port.VerifyJob;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,22 +60,40 @@ class VerifyJobSizeTest {
         Fixture g = new Fixture(CacheSettings.defaults("https://c.example").withInlineVerifyMaxBytes(10)
                 .withVerifyRates(oneMinute));
         g.createCache("team");
-        Fixture.Nar a = nar("a");
-        Fixture.Nar b = nar("b");
-        Fixture.Nar c = nar("c");
-        g.uploadAll("team", a, b, c);
-        g.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(a.info(), b.info(), c.info())));
-        // Each path really takes ten minutes: the time that passed counts, not only the estimates.
+        // The run verifies a few paths at once: the first few start together, estimated at a minute each.
+        List<Fixture.Nar> together = new ArrayList<>();
+        for (int i = 0; i < VerifyAhead.WINDOW; i++) {
+            together.add(nar("together-" + i));
+        }
+        Fixture.Nar later = nar("later");
+        Fixture.Nar last = nar("last");
+        List<Fixture.Nar> all = new ArrayList<>(together);
+        all.add(later);
+        all.add(last);
+        g.uploadAll("team", all.toArray(Fixture.Nar[]::new));
+        g.services.publish().publish(ADMIN, "team", new PublishRequest(all.stream().map(Fixture.Nar::info).toList()));
+        // Together they really take 13.5 minutes: the time that passed counts, not only their four minutes of estimates.
+        CountDownLatch started = new CountDownLatch(VerifyAhead.WINDOW);
+        String slow = Layout.staging(CacheName.of("team"), together.getFirst().fileHash(), together.getFirst().compression());
         g.objects.afterHead(key -> {
             if (key.startsWith(Layout.STAGING_ROOT)) {
-                g.clock.advance(Duration.ofMinutes(10));
+                started.countDown();
+            }
+            if (key.equals(slow)) {
+                try {
+                    assertThat(started.await(30, TimeUnit.SECONDS)).as("the first paths start together").isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                g.clock.advance(Duration.ofSeconds(13 * 60 + 30));
             }
         });
 
         assertThat(g.services.verify().run(g.queue.jobs().getFirst())).extracting(VerifyService.Outcome::path)
-                .containsExactly(a.path().toString(), b.path().toString());
-        assertThat(g.queue.jobs().get(1).storeHashes()).containsExactly(c.path().hash().value());
+                .containsExactlyElementsOf(together.stream().map(n -> n.path().toString()).toList());
+        assertThat(g.queue.jobs().get(1).storeHashes()).containsExactly(later.path().hash().value(), last.path().hash().value());
         assertThat(g.services.verify().run(g.queue.jobs().get(1))).extracting(VerifyService.Outcome::state)
-                .containsExactly(PathState.PUBLISHED);
+                .containsExactly(PathState.PUBLISHED, PathState.PUBLISHED);
     }
 }
