@@ -36,7 +36,8 @@ final class FileSource implements Source {
         List<StorePathHash> hashes = new ArrayList<>();
         try (Stream<Path> files = Files.list(root)) {
             for (Path file : (Iterable<Path>) files::iterator) {
-                String name = file.getFileName().toString();
+                Path fileName = file.getFileName();
+                String name = fileName == null ? "" : fileName.toString();
                 if (!name.endsWith(SUFFIX)) {
                     continue;
                 }
