@@ -224,12 +224,15 @@ class ImportEndToEndTest {
             assertThat(unlisted.err()).contains("cannot be listed").contains("--roots");
 
             Path roots = work.resolve("roots");
-            Files.writeString(roots, "# what the old cache served\n" + source.tops().getFirst() + "\n");
+            // A full store path, and a narinfo name as listing a bucket prints it.
+            Files.writeString(roots, "# what the old cache served\n" + source.tops().getFirst() + "\n"
+                    + hash(named(source.paths(), "middle-")) + ".narinfo\n");
             Cli.Result run = admin.run(List.of("import"), url, target.name(), "--source-key", source.publicKey(), "--roots", roots.toString(), "--json");
             assertThat(run.exit()).as(run.err()).isZero();
             JsonNode summary = json(run);
             assertThat(summary.get("seen").asInt()).isEqualTo(4);
             assertThat(summary.get("imported").asInt()).isEqualTo(4);
+            assertThat(summary.get("roots").asInt()).isEqualTo(2);
             Path store = Files.createTempDirectory(work, "store-");
             nix.copyFrom(target.substituter(), target.key(), store, source.tops()).ok("nix copy --from the cache imported over HTTP");
             assertThat(nix.pathInfo(store, source.paths()).ok("nix path-info").out().lines()).hasSize(4);

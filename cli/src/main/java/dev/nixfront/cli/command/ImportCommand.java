@@ -6,6 +6,7 @@ import dev.nixfront.cli.importer.ImportSummary;
 import dev.nixfront.cli.importer.Importer;
 import dev.nixfront.nix.NixFormatException;
 import dev.nixfront.nix.StorePath;
+import dev.nixfront.nix.StorePathHash;
 import dev.nixfront.nix.sign.PublicKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,8 @@ public final class ImportCommand extends ClientCommand {
     List<String> sourceKeys;
 
     @Option(names = "--roots", paramLabel = "FILE",
-            description = "Store paths to import with their closures, one per line ('#' comments); required for an http(s) source.")
+            description = "Store paths to import with their closures, one per line ('#' comments), as /nix/store/HASH-NAME, HASH-NAME, HASH "
+                    + "or HASH.narinfo (what listing a bucket prints); required for an http(s) source.")
     Path roots;
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "4", description = "NARs fetched and uploaded at once (default ${DEFAULT-VALUE}).")
@@ -67,8 +69,8 @@ public final class ImportCommand extends ClientCommand {
         return summary.refused().isEmpty() ? 0 : 1;
     }
 
-    private static List<StorePath> readRoots(Path file) throws IOException {
-        List<StorePath> paths = new ArrayList<>();
+    private static List<StorePathHash> readRoots(Path file) throws IOException {
+        List<StorePathHash> paths = new ArrayList<>();
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -76,7 +78,7 @@ public final class ImportCommand extends ClientCommand {
                 continue;
             }
             try {
-                paths.add(StorePath.parse(line));
+                paths.add(root(line));
             } catch (NixFormatException e) {
                 throw new IllegalArgumentException("--roots " + file + " line " + (i + 1) + ": " + e.getMessage(), e);
             }
@@ -85,5 +87,16 @@ public final class ImportCommand extends ClientCommand {
             throw new IllegalArgumentException("--roots " + file + " names no store path");
         }
         return paths;
+    }
+
+    private static StorePathHash root(String line) throws NixFormatException {
+        if (line.startsWith("/")) {
+            return StorePath.parse(line).hash();
+        }
+        String name = line.endsWith(".narinfo") ? line.substring(0, line.length() - ".narinfo".length()) : line;
+        if (name.length() > StorePathHash.LENGTH) {
+            return StorePath.parseBaseName(StorePath.DEFAULT_STORE_DIR, name).hash();
+        }
+        return StorePathHash.parse(name);
     }
 }

@@ -62,8 +62,8 @@ public final class Importer {
     private static final int NARINFO_FETCHES = 16;
     private static final Duration VERIFY_POLL_MAX = Duration.ofSeconds(2);
 
-    /** What to import and how: {@code roots} null to list the source. */
-    public record Options(String cache, List<PublicKey> keys, List<StorePath> roots, int jobs) {
+    /** What to import and how: {@code roots} (store hashes of the paths to start from) null to list the source. */
+    public record Options(String cache, List<PublicKey> keys, List<StorePathHash> roots, int jobs) {
         public Options {
             keys = List.copyOf(keys);
             roots = roots == null ? null : List.copyOf(roots);
@@ -204,10 +204,10 @@ public final class Importer {
         Map<StorePathHash, Entry> entries = new LinkedHashMap<>();
         List<Entry> frontier = new ArrayList<>();
         if (options.roots() != null) {
-            for (StorePath root : options.roots()) {
-                if (!entries.containsKey(root.hash())) {
-                    Entry entry = new Entry(root.hash(), root);
-                    entries.put(root.hash(), entry);
+            for (StorePathHash root : options.roots()) {
+                if (!entries.containsKey(root)) {
+                    Entry entry = new Entry(root, null);
+                    entries.put(root, entry);
                     frontier.add(entry);
                 }
             }
@@ -483,7 +483,7 @@ public final class Importer {
             throws IOException, InterruptedException, ApiException {
         List<StorePath> roots;
         if (options.roots() != null) {
-            roots = options.roots();
+            roots = options.roots().stream().map(entries::get).filter(e -> e.path != null).map(e -> e.path).toList();
         } else {
             Set<StorePathHash> referenced = new HashSet<>();
             for (Entry entry : entries.values()) {
