@@ -89,7 +89,8 @@ public final class Importer {
         }
 
         String name() {
-            return path != null ? path.toString() : StorePath.DEFAULT_STORE_DIR + "/" + hash.value() + "-? (" + hash.value() + ".narinfo)";
+            // A root given by hash whose narinfo is missing or unreadable has no name to show.
+            return path != null ? path.toString() : hash.value() + ".narinfo";
         }
     }
 
