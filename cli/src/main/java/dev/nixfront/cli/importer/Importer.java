@@ -134,8 +134,9 @@ public final class Importer {
             Set<Entry> orderable = new HashSet<>(ordered);
             candidates.stream().filter(e -> !orderable.contains(e)).forEach(e -> refuse(e, "on a reference cycle, or refers to one"));
         }
+        int alreadyThere = (int) entries.keySet().stream().filter(inCache::contains).count();
         progress("importing " + ordered.size() + " of " + entries.size() + " paths from " + from.describe()
-                + " (" + (entries.size() - candidates.size() - refused.size()) + " already in " + options.cache() + ")");
+                + " (" + alreadyThere + " already in " + options.cache() + ", " + refused.size() + " refused)");
         Set<StorePathHash> published = new HashSet<>();
         long[] uploaded = {0};
         if (!ordered.isEmpty()) {
@@ -156,7 +157,6 @@ public final class Importer {
             }
         }
         int roots = recordRoots(options, entries, inCache, published);
-        int alreadyThere = (int) entries.keySet().stream().filter(inCache::contains).count();
         refused.sort(Comparator.comparing(ImportSummary.RefusedPath::storePath));
         return new ImportSummary(from.describe(), options.cache(), entries.size(), alreadyThere, published.size(), refused,
                 uploaded[0], (System.nanoTime() - started) / 1e9, roots);
