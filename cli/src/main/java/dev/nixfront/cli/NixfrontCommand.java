@@ -2,6 +2,7 @@ package dev.nixfront.cli;
 
 import dev.nixfront.cli.command.CacheCommand;
 import dev.nixfront.cli.command.GcCommand;
+import dev.nixfront.cli.command.ImportCommand;
 import dev.nixfront.cli.command.KeyCommand;
 import dev.nixfront.cli.command.LoginCommand;
 import dev.nixfront.cli.command.PathCommand;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Spec;
             CacheCommand.class,
             PushCommand.class,
             WatchStoreCommand.class,
+            ImportCommand.class,
             GcCommand.class,
             PinCommand.class,
             PathCommand.class,
@@ -48,6 +50,7 @@ import picocli.CommandLine.Spec;
             "  nixfront login https://api.example.org --token TOKEN",
             "  nixfront cache create team",
             "  nixfront push team ./result",
+            "  nixfront import file:///srv/old-cache team --source-key old-cache-1:6NCH...=",
             "  nixfront pin team release ./result --keep-revisions 3",
             "  nixfront path rm team /nix/store/0c6kzph7l0dcbqmh0kcms1rcb0d1k5xs-b-1.0",
             "  nixfront use team --write",
