@@ -38,8 +38,8 @@ public final class PushCommand extends ClientCommand {
     @Option(names = "--json", description = "Print the summary as JSON on stdout, and no progress.")
     boolean json;
 
-    @Override
-    int run() throws IOException, InterruptedException, ApiException {
+    /** The {@code --compression} of a command that uploads: one the server accepts. */
+    static Compression uploadCodec(String compression) {
         Compression codec;
         try {
             codec = Compression.parse(compression);
@@ -49,6 +49,12 @@ public final class PushCommand extends ClientCommand {
         if (!codec.supportedForUpload()) {
             throw new IllegalArgumentException("--compression must be zstd, xz or none");
         }
+        return codec;
+    }
+
+    @Override
+    int run() throws IOException, InterruptedException, ApiException {
+        Compression codec = uploadCodec(compression);
         Pusher pusher = Pusher.create(client(), http(), err(), Terminal.isInteractive(), json);
         PushSummary summary = pusher.push(new Pusher.Options(cache, paths, !noClosure, jobs, codec, level));
         if (json) {

@@ -6,7 +6,6 @@ import dev.nixfront.cli.watch.NixValidity;
 import dev.nixfront.cli.watch.StoreWatcher;
 import dev.nixfront.cli.watch.WatchLoop;
 import dev.nixfront.nix.Compression;
-import dev.nixfront.nix.NixFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -42,15 +41,7 @@ public final class WatchStoreCommand extends ClientCommand {
 
     @Override
     int run() throws IOException, InterruptedException, ApiException {
-        Compression codec;
-        try {
-            codec = Compression.parse(compression);
-        } catch (NixFormatException e) {
-            throw new IllegalArgumentException("--compression: " + e.getMessage(), e);
-        }
-        if (!codec.supportedForUpload()) {
-            throw new IllegalArgumentException("--compression must be zstd, xz or none");
-        }
+        Compression codec = PushCommand.uploadCodec(compression);
         Pusher pusher = Pusher.create(client(), http(), err(), false, true);
         WatchLoop loop = new WatchLoop(paths -> pusher.push(new Pusher.Options(cache, paths, true, jobs, codec, -1)),
                 new NixValidity("nix-store"), WatchLoop.Timing.DEFAULT, this::report);
