@@ -18,7 +18,6 @@ import dev.nixfront.cache.port.PinRecord;
 import dev.nixfront.nix.StorePathHash;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,16 +37,15 @@ class CollectionJobTest {
     }
 
     private CacheRecord team() {
-        return f.caches.get(CacheName.of("team")).orElseThrow();
+        return f.cacheRecord("team");
     }
 
     private void publish(Fixture.Nar... nars) {
-        f.uploadAll("team", nars);
-        f.services.publish().publish(ADMIN, "team", new PublishRequest(Arrays.stream(nars).map(Fixture.Nar::info).toList()));
+        f.publishAll("team", nars);
     }
 
     private boolean readable(Fixture.Nar nar) {
-        return f.objects.head(Layout.narInfo(CacheName.of("team"), nar.path().hash())).isPresent();
+        return f.readable("team", nar);
     }
 
     private PathState state(Fixture.Nar nar) {

@@ -167,6 +167,22 @@ final class Fixture {
         }
     }
 
+    /** Uploads and publishes {@code nars} in one request, as an admin. */
+    void publishAll(String cache, Nar... nars) {
+        uploadAll(cache, nars);
+        services.publish().publish(ADMIN, cache, new dev.nixfront.api.PublishRequest(java.util.Arrays.stream(nars).map(Nar::info).toList()));
+    }
+
+    /** The cache's record as it is now. */
+    dev.nixfront.cache.port.CacheRecord cacheRecord(String cache) {
+        return caches.get(dev.nixfront.cache.port.CacheName.of(cache)).orElseThrow();
+    }
+
+    /** Whether the cache serves the path's narinfo. */
+    boolean readable(String cache, Nar nar) {
+        return objects.head(Layout.narInfo(dev.nixfront.cache.port.CacheName.of(cache), nar.path().hash())).isPresent();
+    }
+
     /**
      * The part of a staging key after {@code _staging/<cache>/}, and of a NAR key after
      * {@code <cache>/nar/}: the shard (FileHash's last nix32 digit), a slash, FileHash.

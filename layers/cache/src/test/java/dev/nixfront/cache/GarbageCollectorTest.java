@@ -13,7 +13,6 @@ import dev.nixfront.cache.port.PathState;
 import dev.nixfront.cache.port.PinRecord;
 import dev.nixfront.cache.port.RootRecord;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,12 +32,11 @@ class GarbageCollectorTest {
     }
 
     private CacheRecord team() {
-        return f.caches.get(CacheName.of("team")).orElseThrow();
+        return f.cacheRecord("team");
     }
 
     private void publish(Fixture.Nar... nars) {
-        f.uploadAll("team", nars);
-        f.services.publish().publish(ADMIN, "team", new PublishRequest(Arrays.stream(nars).map(Fixture.Nar::info).toList()));
+        f.publishAll("team", nars);
     }
 
     private void pin(String name, Fixture.Nar nar) {
@@ -54,7 +52,7 @@ class GarbageCollectorTest {
     }
 
     private boolean readable(Fixture.Nar nar) {
-        return f.objects.head(Layout.narInfo(CacheName.of("team"), nar.path().hash())).isPresent();
+        return f.readable("team", nar);
     }
 
     private boolean narThere(Fixture.Nar nar) {
