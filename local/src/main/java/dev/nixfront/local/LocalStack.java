@@ -151,8 +151,10 @@ public final class LocalStack implements AutoCloseable {
         MapEdgeStore edge = new MapEdgeStore();
         edge.put(Map.of(EdgeEntries.FILLED, EdgeEntries.filled(clock.instant())));
         readServer = track(new ReadServer(blobStoreOrigin(files.s3()), options.cachePort(), edge::get, clock));
+        // Upstreams may be other local caches here, on 127.0.0.1 over http.
         CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString())
-                .withCollectionFence(LOCAL_COLLECTION_FENCE));
+                .withCollectionFence(LOCAL_COLLECTION_FENCE)
+                .withUpstreams(CacheSettings.UPSTREAMS.withPrivateAddresses(true)));
         ExecutorVerificationQueue queue = track(new ExecutorVerificationQueue(2));
         // Collections run inline here: the local fence fits a request. The read server reads the
         // bucket on every request: no copy to invalidate.

@@ -10,6 +10,10 @@ import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.GcPolicy;
+import dev.nixfront.cache.port.UpstreamCache;
+import dev.nixfront.nix.NixFormatException;
+import dev.nixfront.nix.sign.PublicKey;
+import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.time.Duration;
@@ -28,12 +32,14 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * pk=CACHE#team  sk=CACHE  gsi1pk=CACHES  gsi1sk=team
  * name=team  publicKey=team-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=  sealedKey=(B)
  * priority=40  private=false  createdAt=2026-11-25T17:00:00Z  incarnation=3f9a0c1d2b4e5f60
+ * upstreams=[{url=https://cache.nixos.org, key=cache.nixos.org-1:6NCH...=}]
  * (deletedAt=2026-11-26T09:00:00Z once deletion began: a tombstone)
  * </pre>
  * Creation is a conditional put, so two concurrent creates of one name have one winner: on a new
  * name {@code attribute_not_exists(pk)}, over a tombstone {@code deletedAt = <the one seen>}.
  * Marking deleted and changing the settings are updates conditional on the live incarnation. An
- * item without {@code incarnation} is a cache older than incarnations ({@code ""}).
+ * item without {@code incarnation} is a cache older than incarnations ({@code ""}); one without
+ * {@code upstreams} is older than upstreams and has none (it keeps the closure rule it was made with).
  */
 public final class DynamoDbCacheRepository implements CacheRepository {
     static final String SK = "CACHE";
@@ -180,6 +186,61 @@ public final class DynamoDbCacheRepository implements CacheRepository {
         }
     }
 
+    /** {@code SET upstreams}, conditional on the live incarnation still having the list read. */
+    @Override
+    public boolean updateUpstreams(CacheRecord current, List<UpstreamCache> upstreams) {
+        String incarnation = current.incarnation();
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":upstreams", upstreams(upstreams));
+        if (!incarnation.isEmpty()) {
+            values.put(":incarnation", s(incarnation));
+        }
+        String was;
+        if (current.upstreams().isEmpty()) {
+            // An empty list as written, or none at all on a cache older than upstreams.
+            was = "(attribute_not_exists(upstreams) OR upstreams = :was)";
+            values.put(":was", upstreams(List.of()));
+        } else {
+            was = "upstreams = :was";
+            values.put(":was", upstreams(current.upstreams()));
+        }
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(Items.key(pk(current.name()), SK))
+                    .updateExpression("SET upstreams = :upstreams")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(deletedAt) AND " + sameIncarnation(incarnation)
+                            + " AND " + was)
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private static AttributeValue upstreams(List<UpstreamCache> upstreams) {
+        return AttributeValue.fromL(upstreams.stream()
+                .map(u -> AttributeValue.fromM(Map.of("url", s(u.url().toString()), "key", s(u.key().toString()))))
+                .toList());
+    }
+
+    private static List<UpstreamCache> upstreams(Map<String, AttributeValue> item) {
+        AttributeValue list = item.get("upstreams");
+        if (list == null) {
+            return List.of();
+        }
+        if (!list.hasL()) {
+            throw Items.corrupt(item, "upstreams");
+        }
+        List<UpstreamCache> upstreams = new ArrayList<>();
+        for (AttributeValue entry : list.l()) {
+            try {
+                upstreams.add(new UpstreamCache(URI.create(Items.string(entry.m(), "url")), PublicKey.parse(Items.string(entry.m(), "key"))));
+            } catch (NixFormatException | IllegalArgumentException e) {
+                throw Items.corrupt(item, "upstreams");
+            }
+        }
+        return upstreams;
+    }
+
     private static String sameIncarnation(String incarnation) {
         return incarnation.isEmpty() ? "attribute_not_exists(incarnation)" : "incarnation = :incarnation";
     }
@@ -216,6 +277,7 @@ public final class DynamoDbCacheRepository implements CacheRepository {
         if (cache.gc().narGrace() != null) {
             item.put("narGraceSeconds", n(cache.gc().narGrace().toSeconds()));
         }
+        item.put("upstreams", upstreams(cache.upstreams()));
         return item;
     }
 
@@ -231,6 +293,7 @@ public final class DynamoDbCacheRepository implements CacheRepository {
                 Items.optionalInstant(item, "deletedAt"),
                 new GcPolicy(item.containsKey("retentionSeconds") ? Duration.ofSeconds(Items.number(item, "retentionSeconds")) : null,
                         item.containsKey("maxSize") ? Items.number(item, "maxSize") : null,
-                        item.containsKey("narGraceSeconds") ? Duration.ofSeconds(Items.number(item, "narGraceSeconds")) : null));
+                        item.containsKey("narGraceSeconds") ? Duration.ofSeconds(Items.number(item, "narGraceSeconds")) : null),
+                upstreams(item));
     }
 }
