@@ -149,7 +149,7 @@ class MainTest {
         assertThat(nixfront("cache", "update", "team", "--private", "--public", "--server", "http://127.0.0.1:9", "--token", "t")
                 .errorLine(Main.USAGE)).startsWith("nixfront: error: --private, --public are mutually exclusive");
         assertThat(nixfront("cache", "update", "team", "--server", "http://127.0.0.1:9", "--token", "t").errorLine(Main.USAGE))
-                .isEqualTo("nixfront: nothing to change: give --private, --public, --priority, --retention, --max-size or --nar-grace"
+                .isEqualTo("nixfront: nothing to change: give --private, --public, --priority, --retention, --max-size, --nar-grace, --upstream or --no-default-upstream"
                         + " (see 'nixfront cache update --help')");
     }
 
