@@ -75,8 +75,6 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
      * of them published has been written and indexed (so the collection sees its referrer), or undone.
      */
     public static final Duration COLLECTION_FENCE = Duration.ofMinutes(2);
-    /** Upstreams as AWS runs them: public https addresses only, {@link UpstreamSettings#defaults()}. */
-    public static final UpstreamSettings UPSTREAMS = UpstreamSettings.defaults();
 
     public CacheSettings {
         Objects.requireNonNull(cacheBaseUrl, "cacheBaseUrl");
@@ -114,7 +112,8 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
                          Duration inlineTimeBudget, long multipartThreshold, Duration uploadTtl, int partsPage,
                          Duration tokenLookupTtl) {
         this(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget, multipartThreshold,
-                uploadTtl, partsPage, tokenLookupTtl, VerifyRates.defaults(), NAME_RESERVATION, COLLECTION_FENCE, UPSTREAMS);
+                uploadTtl, partsPage, tokenLookupTtl, VerifyRates.defaults(), NAME_RESERVATION, COLLECTION_FENCE,
+                UpstreamSettings.defaults());
     }
 
     /**
@@ -125,7 +124,8 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
     public static CacheSettings defaults(String cacheBaseUrl) {
         return new CacheSettings(cacheBaseUrl, "/nix/store", DEFAULT_INLINE_VERIFY_MAX_BYTES, DEFAULT_INLINE_VERIFY_MAX_BYTES,
                 Duration.ofSeconds(20), DEFAULT_MULTIPART_THRESHOLD, MAX_UPLOAD_TTL, 100, Duration.ofSeconds(30),
-                VerifyRates.defaults(), NAME_RESERVATION, COLLECTION_FENCE, UPSTREAMS);
+                VerifyRates.defaults(), NAME_RESERVATION, COLLECTION_FENCE,
+                UpstreamSettings.defaults());
     }
 
     public CacheSettings withInlineVerifyMaxBytes(long bytes) {
@@ -165,7 +165,11 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
                 multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, fence, upstreams);
     }
 
-    /** The local stack lets upstreams be loopback and private addresses (another local cache); AWS keeps {@link #UPSTREAMS}. */
+    /**
+     * The local stack lets upstreams be loopback and private addresses (another local cache); AWS keeps
+     * {@link UpstreamSettings#defaults()}. (Not a constant here: infra's tests read this class's
+     * constants without the core module, which the upstream key needs.)
+     */
     public CacheSettings withUpstreams(UpstreamSettings settings) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
                 multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, collectionFence, settings);
