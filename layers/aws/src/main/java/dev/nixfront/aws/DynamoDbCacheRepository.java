@@ -32,14 +32,14 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * pk=CACHE#team  sk=CACHE  gsi1pk=CACHES  gsi1sk=team
  * name=team  publicKey=team-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=  sealedKey=(B)
  * priority=40  private=false  createdAt=2026-11-25T17:00:00Z  incarnation=3f9a0c1d2b4e5f60
- * upstreams=[{url=https://cache.nixos.org, key=cache.nixos.org-1:6NCH...=}]
+ * upstreams=https://cache.nixos.org cache.nixos.org-1:6NCH...=\n  (a line per upstream, in order; absent: none)
  * (deletedAt=2026-11-26T09:00:00Z once deletion began: a tombstone)
  * </pre>
  * Creation is a conditional put, so two concurrent creates of one name have one winner: on a new
  * name {@code attribute_not_exists(pk)}, over a tombstone {@code deletedAt = <the one seen>}.
  * Marking deleted and changing the settings are updates conditional on the live incarnation. An
  * item without {@code incarnation} is a cache older than incarnations ({@code ""}); one without
- * {@code upstreams} is older than upstreams and has none (it keeps the closure rule it was made with).
+ * {@code upstreams} has none (created before upstreams, or with none).
  */
 public final class DynamoDbCacheRepository implements CacheRepository {
     static final String SK = "CACHE";
@@ -186,54 +186,66 @@ public final class DynamoDbCacheRepository implements CacheRepository {
         }
     }
 
-    /** {@code SET upstreams}, conditional on the live incarnation still having the list read. */
+    /**
+     * {@code SET upstreams} (or {@code REMOVE} it for none), conditional on the live incarnation
+     * still having the list read. The list is one string, a {@code <url> <key>} line per upstream
+     * in order, so the condition is a string comparison: DynamoDB stand-ins do not all compare lists.
+     */
     @Override
     public boolean updateUpstreams(CacheRecord current, List<UpstreamCache> upstreams) {
         String incarnation = current.incarnation();
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":upstreams", upstreams(upstreams));
         if (!incarnation.isEmpty()) {
             values.put(":incarnation", s(incarnation));
         }
         String was;
         if (current.upstreams().isEmpty()) {
-            // An empty list as written, or none at all on a cache older than upstreams.
-            was = "(attribute_not_exists(upstreams) OR upstreams = :was)";
-            values.put(":was", upstreams(List.of()));
+            was = "attribute_not_exists(upstreams)";
         } else {
             was = "upstreams = :was";
-            values.put(":was", upstreams(current.upstreams()));
+            values.put(":was", s(upstreamsText(current.upstreams())));
+        }
+        String update;
+        if (upstreams.isEmpty()) {
+            update = "REMOVE upstreams";
+        } else {
+            update = "SET upstreams = :upstreams";
+            values.put(":upstreams", s(upstreamsText(upstreams)));
         }
         try {
             dynamoDb.updateItem(b -> b.tableName(table).key(Items.key(pk(current.name()), SK))
-                    .updateExpression("SET upstreams = :upstreams")
+                    .updateExpression(update)
                     .conditionExpression("attribute_exists(pk) AND attribute_not_exists(deletedAt) AND " + sameIncarnation(incarnation)
                             + " AND " + was)
-                    .expressionAttributeValues(values));
+                    .expressionAttributeValues(values.isEmpty() ? null : values));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
     }
 
-    private static AttributeValue upstreams(List<UpstreamCache> upstreams) {
-        return AttributeValue.fromL(upstreams.stream()
-                .map(u -> AttributeValue.fromM(Map.of("url", s(u.url().toString()), "key", s(u.key().toString()))))
-                .toList());
+    /** {@code <url> <key>} per upstream, a line each, in order; neither part holds a space or a newline. */
+    private static String upstreamsText(List<UpstreamCache> upstreams) {
+        StringBuilder text = new StringBuilder();
+        for (UpstreamCache u : upstreams) {
+            text.append(u.url()).append(' ').append(u.key()).append('\n');
+        }
+        return text.toString();
     }
 
     private static List<UpstreamCache> upstreams(Map<String, AttributeValue> item) {
-        AttributeValue list = item.get("upstreams");
-        if (list == null) {
+        String text = Items.optionalString(item, "upstreams");
+        if (text == null) {
             return List.of();
         }
-        if (!list.hasL()) {
-            throw Items.corrupt(item, "upstreams");
-        }
         List<UpstreamCache> upstreams = new ArrayList<>();
-        for (AttributeValue entry : list.l()) {
+        for (String line : text.split("\n")) {
+            String[] parts = line.split(" ");
             try {
-                upstreams.add(new UpstreamCache(URI.create(Items.string(entry.m(), "url")), PublicKey.parse(Items.string(entry.m(), "key"))));
+                if (parts.length != 2) {
+                    throw new IllegalArgumentException("not '<url> <key>'");
+                }
+                upstreams.add(new UpstreamCache(URI.create(parts[0]), PublicKey.parse(parts[1])));
             } catch (NixFormatException | IllegalArgumentException e) {
                 throw Items.corrupt(item, "upstreams");
             }
@@ -277,7 +289,9 @@ public final class DynamoDbCacheRepository implements CacheRepository {
         if (cache.gc().narGrace() != null) {
             item.put("narGraceSeconds", n(cache.gc().narGrace().toSeconds()));
         }
-        item.put("upstreams", upstreams(cache.upstreams()));
+        if (!cache.upstreams().isEmpty()) {
+            item.put("upstreams", s(upstreamsText(cache.upstreams())));
+        }
         return item;
     }
 
