@@ -149,8 +149,11 @@ class MainTest {
         assertThat(nixfront("cache", "update", "team", "--private", "--public", "--server", "http://127.0.0.1:9", "--token", "t")
                 .errorLine(Main.USAGE)).startsWith("nixfront: error: --private, --public are mutually exclusive");
         assertThat(nixfront("cache", "update", "team", "--server", "http://127.0.0.1:9", "--token", "t").errorLine(Main.USAGE))
-                .isEqualTo("nixfront: nothing to change: give --private, --public, --priority, --retention, --max-size or --nar-grace"
+                .isEqualTo("nixfront: nothing to change: give --private, --public, --priority, --retention, --max-size, --nar-grace, --upstream or --no-default-upstream"
                         + " (see 'nixfront cache update --help')");
+        assertThat(nixfront("cache", "create", "team", "--upstream", "https://a.example", "--upstream", "https://b.example",
+                "--upstream-key", "a-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=", "--server", "http://127.0.0.1:9", "--token", "t")
+                .errorLine(Main.USAGE)).startsWith("nixfront: give one --upstream-key for each --upstream, in the same order (got 2 URLs and 1 keys)");
     }
 
     @Test

@@ -57,6 +57,11 @@ class HandlerLogTest {
         }
 
         @Override
+        public boolean updateUpstreams(CacheRecord current, List<dev.nixfront.cache.port.UpstreamCache> upstreams) {
+            throw new IllegalStateException("update failed");
+        }
+
+        @Override
         public Optional<CacheRecord> get(CacheName name) {
             throw new IllegalStateException("table unavailable (request by Bearer " + TOKEN + ")",
                     new RuntimeException("connection reset"));

@@ -13,6 +13,7 @@ import dev.nixfront.aws.AwsClients;
 import dev.nixfront.aws.AwsPorts;
 import dev.nixfront.aws.LocalKeyVault;
 import dev.nixfront.cache.CacheSettings;
+import dev.nixfront.cache.UpstreamSettings;
 import dev.nixfront.cache.EdgeEntries;
 import dev.nixfront.cache.MapEdgeStore;
 import dev.nixfront.cache.DomainException;
@@ -177,8 +178,10 @@ public final class LocalStack implements AutoCloseable {
         MapEdgeStore edge = new MapEdgeStore();
         edge.put(Map.of(EdgeEntries.FILLED, EdgeEntries.filled(clock.instant())));
         readServer = track(new ReadServer(blobStoreOrigin(files.s3()), options.cachePort(), edge::get, clock));
+        // Upstreams may be other local caches here, on 127.0.0.1 over http.
         CacheSettings settings = options.tuning().apply(CacheSettings.defaults(readServer.url().toString())
-                .withCollectionFence(LOCAL_COLLECTION_FENCE));
+                .withCollectionFence(LOCAL_COLLECTION_FENCE)
+                .withUpstreams(UpstreamSettings.defaults().withPrivateAddresses(true)));
         ExecutorVerificationQueue queue = track(new ExecutorVerificationQueue(2));
         // Collections run inline here: the local fence fits a request. The read server reads the
         // bucket on every request: no copy to invalidate.

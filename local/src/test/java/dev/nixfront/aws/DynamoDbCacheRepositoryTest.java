@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.UpstreamCache;
+import dev.nixfront.nix.sign.PublicKey;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -164,6 +167,27 @@ class DynamoDbCacheRepositoryTest {
                 true, 40)).isFalse();
         assertThat(caches.update(old, true, 40)).isTrue();
         assertThat(caches.get(CacheName.of("old")).orElseThrow().privateCache()).isTrue();
+    }
+
+    @Test
+    void upstreamsAreStoredInOrderAndUpdatedOnlyFromTheListRead() throws Exception {
+        putCacheOlderThanIncarnations("old");
+        CacheRecord old = caches.get(CacheName.of("old")).orElseThrow();
+        assertThat(old.upstreams()).as("a cache older than upstreams has none").isEmpty();
+        UpstreamCache nixos = new UpstreamCache(URI.create("https://cache.nixos.org"),
+                PublicKey.parse("cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY="));
+        UpstreamCache local = new UpstreamCache(URI.create("http://127.0.0.1:8471/up"),
+                PublicKey.parse("up-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic="));
+        assertThat(caches.updateUpstreams(old, List.of(local, nixos))).isTrue();
+        CacheRecord two = caches.get(CacheName.of("old")).orElseThrow();
+        assertThat(two.upstreams()).containsExactly(local, nixos);
+        assertThat(caches.updateUpstreams(old, List.of())).as("the list read is not the list stored any more").isFalse();
+        assertThat(caches.updateUpstreams(two, List.of(nixos))).isTrue();
+        assertThat(caches.get(CacheName.of("old")).orElseThrow().upstreams()).containsExactly(nixos);
+
+        CacheRecord created = cache("team", 40, false, new byte[] {1}).withUpstreams(List.of(nixos, local));
+        assertThat(caches.create(created, null)).isTrue();
+        assertThat(caches.get(CacheName.of("team"))).contains(created);
     }
 
     /** A cache item as written before incarnations existed: no incarnation attribute. */

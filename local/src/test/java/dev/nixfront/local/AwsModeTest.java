@@ -124,6 +124,17 @@ class AwsModeTest {
         assertThat(nixCacheInfo.body()).contains("StoreDir: /nix/store");
         // The admin function wrote the cache's edge entry through the SigV4A-signed KeyValueStore client.
         assertThat(aws.edgeEntries()).containsKeys("c:" + cache, "s:filled");
+        // AWS fetches upstreams from public https addresses only: the instance metadata address is
+        // refused (400 naming the field) and the cache keeps its default upstream.
+        assertThat(cacheInfo.get("upstreams").get(0).get("url").asText()).isEqualTo("https://cache.nixos.org");
+        Run metadata = cli(with(aws.adminSecretValue(), "cache", "update", cache, "--no-default-upstream", "--upstream",
+                "http://169.254.169.254/latest", "--upstream-key", cacheInfo.get("publicKey").asText()));
+        assertThat(metadata.exit()).isNotZero();
+        assertThat(metadata.err()).contains("HTTP 400").contains("upstreams[0].url");
+        Run privateHttps = cli(with(aws.adminSecretValue(), "cache", "update", cache, "--no-default-upstream", "--upstream",
+                "https://10.1.2.3", "--upstream-key", cacheInfo.get("publicKey").asText()));
+        assertThat(privateHttps.err()).contains("HTTP 400").contains("upstreams[0].url");
+        assertThat(cli(with(aws.adminSecretValue(), "cache", "info", cache, "--json")).ok().out()).contains("https://cache.nixos.org");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nixfront.api.Json;
+import dev.nixfront.api.Upstream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -191,7 +192,8 @@ class PrivateCacheEndToEndTest {
         Cli admin = Cli.admin(stack);
         Cli.Result used = admin.run(List.of("use"), team.cache(), "--nix-conf-dir", etcNix.toString()).ok();
         assertThat(used.out().lines()).as("stdout stays the nix.conf lines")
-                .containsExactly("extra-substituters = " + team.substituter(), "extra-trusted-public-keys = " + team.publicKey());
+                .containsExactly("extra-substituters = " + team.substituter() + " " + Upstream.NIXOS.url(),
+                        "extra-trusted-public-keys = " + team.publicKey() + " " + Upstream.NIXOS.publicKey());
         Matcher created = Pattern.compile("created read token (\\S+) of cache").matcher(used.err());
         assertThat(created.find()).as(used.err()).isTrue();
         Path netrc = etcNix.resolve("netrc");

@@ -92,4 +92,9 @@ final class MeteredCacheRepository implements CacheRepository {
     public boolean updateGc(CacheRecord current, dev.nixfront.cache.port.GcPolicy policy) {
         throw new UnsupportedOperationException("updating a cache is not part of the capacity simulation");
     }
+
+    @Override
+    public boolean updateUpstreams(CacheRecord current, List<dev.nixfront.cache.port.UpstreamCache> upstreams) {
+        throw new UnsupportedOperationException("updating a cache is not part of the capacity simulation");
+    }
 }

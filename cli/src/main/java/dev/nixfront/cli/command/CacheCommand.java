@@ -7,15 +7,20 @@ import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.api.IndexMigrationResponse;
 import dev.nixfront.api.Json;
 import dev.nixfront.api.UpdateCacheRequest;
+import dev.nixfront.api.Upstream;
 import dev.nixfront.cli.client.ApiException;
 import dev.nixfront.cli.push.Sizes;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -41,10 +46,14 @@ public final class CacheCommand {
                 description = "Import this Nix secret key (as written by nix-store --generate-binary-cache-key) instead of generating one.")
         Path signingKeyFile;
 
+        @Mixin
+        UpstreamOptions upstreams;
+
         @Override
         int run() throws IOException, InterruptedException, ApiException {
             String key = signingKeyFile == null ? null : Files.readString(signingKeyFile, StandardCharsets.UTF_8).strip();
-            CacheInfo info = client().createCache(new CreateCacheRequest(name, privateCache ? Boolean.TRUE : null, priority, key));
+            CacheInfo info = client().createCache(new CreateCacheRequest(name, privateCache ? Boolean.TRUE : null, priority, key,
+                    upstreams.requested(spec)));
             out().println("created cache " + info.name());
             describe(info);
             return 0;
@@ -53,6 +62,55 @@ public final class CacheCommand {
         private void describe(CacheInfo info) {
             out().println("  substituter: " + info.substituter());
             out().println("  public key:  " + info.publicKey());
+            printUpstreams(out(), info, "  upstream:    ");
+        }
+    }
+
+    /** The upstreams of {@code info}, one line each, or a line saying there are none. */
+    static void printUpstreams(PrintWriter out, CacheInfo info, String label) {
+        List<Upstream> list = info.upstreams() == null ? List.of() : info.upstreams();
+        if (list.isEmpty()) {
+            out.println(label + "none");
+        }
+        list.forEach(u -> out.println(label + u.url() + " " + u.publicKey()));
+    }
+
+    /**
+     * {@code --upstream URL --upstream-key KEY}, repeatable and paired in order, and
+     * {@code --no-default-upstream}: the list a cache gets is cache.nixos.org (unless left out)
+     * followed by the ones given.
+     */
+    static final class UpstreamOptions {
+        @Option(names = "--upstream", paramLabel = "URL",
+                description = "An upstream cache, after cache.nixos.org (repeat for more, in order): what it serves, signed by its "
+                        + "--upstream-key, is not pushed and counts as present for the closure check.")
+        List<String> urls = new ArrayList<>();
+
+        @Option(names = "--upstream-key", paramLabel = "KEY",
+                description = "The public key (name:base64) of the --upstream in the same position.")
+        List<String> keys = new ArrayList<>();
+
+        @Option(names = "--no-default-upstream", description = "Leave cache.nixos.org out of the upstreams.")
+        boolean noDefault;
+
+        /** The list to send, or null when no option was given (create: the server's default; update: unchanged). */
+        List<Upstream> requested(CommandSpec spec) {
+            if (urls.size() != keys.size()) {
+                throw new ParameterException(spec.commandLine(), "give one --upstream-key for each --upstream, in the same order"
+                        + " (got " + urls.size() + " URLs and " + keys.size() + " keys)");
+            }
+            if (urls.isEmpty() && !noDefault) {
+                return null;
+            }
+            List<Upstream> list = new ArrayList<>(noDefault ? List.of() : Upstream.DEFAULT);
+            for (int i = 0; i < urls.size(); i++) {
+                list.add(new Upstream(urls.get(i), keys.get(i)));
+            }
+            return list;
+        }
+
+        boolean given() {
+            return noDefault || !urls.isEmpty() || !keys.isEmpty();
         }
     }
 
@@ -103,6 +161,7 @@ public final class CacheCommand {
             out().println("public key:  " + info.publicKey());
             out().println("priority:    " + info.priority());
             out().println("private:     " + (info.privateCache() ? "yes" : "no"));
+            printUpstreams(out(), info, "upstream:    ");
             if (info.createdAt() != null) {
                 out().println("created:     " + info.createdAt());
             }
@@ -144,6 +203,9 @@ public final class CacheCommand {
                 description = "How long a NAR outlives the last narinfo naming it (default 30d: Nix may hold a narinfo that long).")
         String narGrace;
 
+        @Mixin
+        UpstreamOptions upstreams;
+
         /** One of the two, or neither. */
         static final class Visibility {
             @Option(names = "--private", required = true, description = "Reads need a token with read permission.")
@@ -155,17 +217,19 @@ public final class CacheCommand {
 
         @Override
         int run() throws IOException, InterruptedException, ApiException {
-            if (visibility == null && priority == null && retention == null && maxSize == null && narGrace == null) {
+            if (visibility == null && priority == null && retention == null && maxSize == null && narGrace == null && !upstreams.given()) {
                 throw new ParameterException(spec.commandLine(), "nothing to change: give --private, --public, --priority, "
-                        + "--retention, --max-size or --nar-grace");
+                        + "--retention, --max-size, --nar-grace, --upstream or --no-default-upstream");
             }
             Boolean privateCache = visibility == null ? null : visibility.privateCache;
-            CacheInfo info = client().updateCache(name, new UpdateCacheRequest(privateCache, priority, retention, maxSize, narGrace));
+            CacheInfo info = client().updateCache(name, new UpdateCacheRequest(privateCache, priority, retention, maxSize, narGrace,
+                    upstreams.requested(spec)));
             out().println("updated cache " + info.name());
             out().println("  private:  " + (info.privateCache() ? "yes" : "no"));
             out().println("  priority: " + info.priority());
             out().println("  retention: " + info.retention() + (info.maxSize() == null ? "" : ", at most " + info.maxSize() + " bytes")
                     + "; NAR grace " + info.narGrace());
+            printUpstreams(out(), info, "  upstream: ");
             return 0;
         }
     }

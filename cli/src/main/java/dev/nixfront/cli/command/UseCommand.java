@@ -1,6 +1,7 @@
 package dev.nixfront.cli.command;
 
 import dev.nixfront.api.CacheInfo;
+import dev.nixfront.api.Upstream;
 import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.CreatedToken;
 import dev.nixfront.cli.client.ApiException;
@@ -183,8 +184,19 @@ public final class UseCommand extends ClientCommand {
         }
     }
 
+    /**
+     * The cache's substituter and key, followed by its upstreams' in order: a path the cache did not
+     * take because an upstream serves it is substituted from there, so the machine needs both.
+     */
     static List<String> lines(CacheInfo info) {
-        return List.of("extra-substituters = " + info.substituter(), "extra-trusted-public-keys = " + info.publicKey());
+        List<Upstream> upstreams = info.upstreams() == null ? List.of() : info.upstreams();
+        StringBuilder substituters = new StringBuilder("extra-substituters = " + info.substituter());
+        StringBuilder keys = new StringBuilder("extra-trusted-public-keys = " + info.publicKey());
+        for (Upstream u : upstreams) {
+            substituters.append(' ').append(u.url());
+            keys.append(' ').append(u.publicKey());
+        }
+        return List.of(substituters.toString(), keys.toString());
     }
 
     Path userNixConf() {

@@ -3,6 +3,7 @@ package dev.nixfront.cli.push;
 import dev.nixfront.api.MissingRequest;
 import dev.nixfront.api.RootsRequest;
 import dev.nixfront.api.RootsResponse;
+import dev.nixfront.api.Upstream;
 import dev.nixfront.cli.client.ApiException;
 import dev.nixfront.cli.client.HttpClients;
 import dev.nixfront.cli.client.NixfrontClient;
@@ -56,8 +57,15 @@ public final class Pusher {
     private final Uploader uploader;
     private final Publisher publisher;
     private final PrintWriter warnings;
+    private final UpstreamFilter upstreams;
 
     Pusher(NixfrontClient client, Transfer transfer, NixStore store, Progress progress, Clock clock, PrintWriter warnings) {
+        this(client, transfer, store, progress, clock, warnings, UpstreamFilter.create(warnings));
+    }
+
+    Pusher(NixfrontClient client, Transfer transfer, NixStore store, Progress progress, Clock clock, PrintWriter warnings,
+           UpstreamFilter upstreams) {
+        this.upstreams = upstreams;
         this.client = client;
         this.store = store;
         this.progress = progress;
@@ -80,6 +88,11 @@ public final class Pusher {
         List<StorePath> roots = (options.closure() ? store.query(options.paths(), false) : local).stream()
                 .map(LocalPath::path).distinct().toList();
         Set<String> missing = missing(options.cache(), local);
+        // What an upstream serves, signed by its key, the cache need not hold: the server accepts
+        // references to it, and Nix substitutes it from the upstream.
+        Set<StorePath> upstream = upstreams.served(upstreamsOf(options.cache()),
+                local.stream().map(LocalPath::path).filter(p -> missing.contains(p.hash().value())).toList());
+        upstream.forEach(p -> missing.remove(p.hash().value()));
         List<LocalPath> todo = TopologicalOrder.of(
                 local.stream().filter(p -> missing.contains(p.path().hash().value())).toList(),
                 LocalPath::path, LocalPath::references);
@@ -105,9 +118,17 @@ public final class Pusher {
             }
         }
         progress.finish();
-        int recorded = reportRoots(options.cache(), roots);
-        return new PushSummary(options.cache(), local.size(), local.size() - todo.size(), todo.size(), narBytes,
-                sizes[0], sizes[1], options.compression().narInfoName(), (System.nanoTime() - started) / 1e9, recorded);
+        // An upstream's paths are not the cache's to keep: reported, they would only be "not published".
+        int recorded = reportRoots(options.cache(), roots.stream().filter(r -> !upstream.contains(r)).toList());
+        return new PushSummary(options.cache(), local.size(), local.size() - todo.size() - upstream.size(), upstream.size(),
+                todo.size(), narBytes, sizes[0], sizes[1], options.compression().narInfoName(), (System.nanoTime() - started) / 1e9,
+                recorded);
+    }
+
+    /** The cache's upstreams, in order; none from a server older than upstreams. */
+    private List<Upstream> upstreamsOf(String cache) throws IOException, InterruptedException, ApiException {
+        List<Upstream> list = client.cacheInfo(cache).upstreams();
+        return list == null ? List.of() : list;
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.nixfront.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 
 /**
  * {@code PATCH /v1/caches/{cache}}: {@code {"private":true}}, {@code {"priority":30}},
- * {@code {"retention":"30d","maxSize":50000000000,"narGrace":"7d"}}, or several; what is left out (or
+ * {@code {"retention":"30d","maxSize":50000000000,"narGrace":"7d"}},
+ * {@code {"upstreams":[{"url":"https://cache.nixos.org","publicKey":"cache.nixos.org-1:6NCH...="}]}}, or several; what is left out (or
  * null) stays as it is, and at least one must be given. Answered by 200 and the {@link CacheInfo} as
  * it is now.
  *
@@ -14,11 +16,17 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                     (no garbage collection); null leaves it
  * @param maxSize      the most NAR bytes garbage collection keeps, 0 for no limit; null leaves it
  * @param narGrace     how long a NAR outlives its last narinfo ({@link Durations}); null leaves it
+ * @param upstreams    the upstreams in order, replacing the list ({@code []}: none); null leaves it
  */
 public record UpdateCacheRequest(@JsonProperty("private") Boolean privateCache, Integer priority, String retention, Long maxSize,
-                                 String narGrace) {
+                                 String narGrace, List<Upstream> upstreams) {
+    /** Everything but the upstreams. */
+    public UpdateCacheRequest(Boolean privateCache, Integer priority, String retention, Long maxSize, String narGrace) {
+        this(privateCache, priority, retention, maxSize, narGrace, null);
+    }
+
     /** Visibility and priority only. */
     public UpdateCacheRequest(Boolean privateCache, Integer priority) {
-        this(privateCache, priority, null, null, null);
+        this(privateCache, priority, null, null, null, null);
     }
 }

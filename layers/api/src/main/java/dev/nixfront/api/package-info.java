@@ -44,7 +44,7 @@
  * POST /v1/caches
  * {"name":"team","privat":true}
  *
- * 400 {"error":"invalid","field":"privat","reason":"unknown property; expected one of name, priority, private, signingKey"}
+ * 400 {"error":"invalid","field":"privat","reason":"unknown property; expected one of name, priority, private, signingKey, upstreams"}
  * }</pre>
  */
 package dev.nixfront.api;

@@ -15,7 +15,7 @@ class JsonTest {
                 40, true, Instant.parse("2026-11-25T17:00:00Z"));
         assertThat(Json.write(info)).isEqualTo("{\"name\":\"team\",\"publicKey\":\"team-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=\","
                 + "\"substituter\":\"https://c.example/team\",\"priority\":40,\"private\":true,\"createdAt\":\"2026-11-25T17:00:00Z\","
-                + "\"retention\":\"forever\",\"narGrace\":\"30d\"}");
+                + "\"retention\":\"forever\",\"narGrace\":\"30d\",\"upstreams\":[]}");
         assertThat(Json.write(new ApiError("invalid", null, "bad"))).isEqualTo("{\"error\":\"invalid\",\"reason\":\"bad\"}");
         assertThat(Json.write(new ApiError("conflict", "paths[0].references", "missing", List.of("a-b"))))
                 .isEqualTo("{\"error\":\"conflict\",\"field\":\"paths[0].references\",\"reason\":\"missing\",\"missing\":[\"a-b\"],\"missingCount\":1}");
@@ -43,7 +43,7 @@ class JsonTest {
     @Test
     void requestsWithUnknownPropertiesAreRefusedNamingThem() {
         assertRefused("{\"privat\":true,\"name\":\"team\"}", CreateCacheRequest.class, "privat",
-                "unknown property; expected one of name, priority, private, signingKey");
+                "unknown property; expected one of name, priority, private, signingKey, upstreams");
         assertRefused("{\"hashes\":[\"0123456789abcdfghijklmnpqrsvwxyz\"]}", MissingRequest.class, "hashes",
                 "unknown property; expected one of storeHashes");
         assertRefused("{\"paths\":[" + PATH + "," + PATH.replace("\"ca\"", "\"CA\"") + "]}", PublishRequest.class, "paths[1].CA",

@@ -31,6 +31,6 @@ public final class AwsPorts {
                 new DynamoDbRootRepository(clients.dynamoDb(), table),
                 new DynamoDbPinRepository(clients.dynamoDb(), table),
                 new DynamoDbUsageCounter(clients.dynamoDb(), table),
-                new DynamoDbCollectionRepository(clients.dynamoDb(), table), collectionQueue, edgeCache);
+                new DynamoDbCollectionRepository(clients.dynamoDb(), table), collectionQueue, edgeCache, new HttpUpstreamClient());
     }
 }

@@ -10,6 +10,10 @@ import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.GcPolicy;
+import dev.nixfront.cache.port.UpstreamCache;
+import dev.nixfront.nix.NixFormatException;
+import dev.nixfront.nix.sign.PublicKey;
+import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.time.Duration;
@@ -28,12 +32,14 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * pk=CACHE#team  sk=CACHE  gsi1pk=CACHES  gsi1sk=team
  * name=team  publicKey=team-1:rAWTx0noOtf7tqHO5iDnsH7gGNVdQYl99oaJk2gydic=  sealedKey=(B)
  * priority=40  private=false  createdAt=2026-11-25T17:00:00Z  incarnation=3f9a0c1d2b4e5f60
+ * upstreams=https://cache.nixos.org cache.nixos.org-1:6NCH...=\n  (a line per upstream, in order; absent: none)
  * (deletedAt=2026-11-26T09:00:00Z once deletion began: a tombstone)
  * </pre>
  * Creation is a conditional put, so two concurrent creates of one name have one winner: on a new
  * name {@code attribute_not_exists(pk)}, over a tombstone {@code deletedAt = <the one seen>}.
  * Marking deleted and changing the settings are updates conditional on the live incarnation. An
- * item without {@code incarnation} is a cache older than incarnations ({@code ""}).
+ * item without {@code incarnation} is a cache older than incarnations ({@code ""}); one without
+ * {@code upstreams} has none (created before upstreams, or with none).
  */
 public final class DynamoDbCacheRepository implements CacheRepository {
     static final String SK = "CACHE";
@@ -180,6 +186,73 @@ public final class DynamoDbCacheRepository implements CacheRepository {
         }
     }
 
+    /**
+     * {@code SET upstreams} (or {@code REMOVE} it for none), conditional on the live incarnation
+     * still having the list read. The list is one string, a {@code <url> <key>} line per upstream
+     * in order, so the condition is a string comparison: DynamoDB stand-ins do not all compare lists.
+     */
+    @Override
+    public boolean updateUpstreams(CacheRecord current, List<UpstreamCache> upstreams) {
+        String incarnation = current.incarnation();
+        Map<String, AttributeValue> values = new HashMap<>();
+        if (!incarnation.isEmpty()) {
+            values.put(":incarnation", s(incarnation));
+        }
+        String was;
+        if (current.upstreams().isEmpty()) {
+            was = "attribute_not_exists(upstreams)";
+        } else {
+            was = "upstreams = :was";
+            values.put(":was", s(upstreamsText(current.upstreams())));
+        }
+        String update;
+        if (upstreams.isEmpty()) {
+            update = "REMOVE upstreams";
+        } else {
+            update = "SET upstreams = :upstreams";
+            values.put(":upstreams", s(upstreamsText(upstreams)));
+        }
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(Items.key(pk(current.name()), SK))
+                    .updateExpression(update)
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(deletedAt) AND " + sameIncarnation(incarnation)
+                            + " AND " + was)
+                    .expressionAttributeValues(values.isEmpty() ? null : values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** {@code <url> <key>} per upstream, a line each, in order; neither part holds a space or a newline. */
+    private static String upstreamsText(List<UpstreamCache> upstreams) {
+        StringBuilder text = new StringBuilder();
+        for (UpstreamCache u : upstreams) {
+            text.append(u.url()).append(' ').append(u.key()).append('\n');
+        }
+        return text.toString();
+    }
+
+    private static List<UpstreamCache> upstreams(Map<String, AttributeValue> item) {
+        String text = Items.optionalString(item, "upstreams");
+        if (text == null) {
+            return List.of();
+        }
+        List<UpstreamCache> upstreams = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String[] parts = line.split(" ");
+            try {
+                if (parts.length != 2) {
+                    throw new IllegalArgumentException("not '<url> <key>'");
+                }
+                upstreams.add(new UpstreamCache(URI.create(parts[0]), PublicKey.parse(parts[1])));
+            } catch (NixFormatException | IllegalArgumentException e) {
+                throw Items.corrupt(item, "upstreams");
+            }
+        }
+        return upstreams;
+    }
+
     private static String sameIncarnation(String incarnation) {
         return incarnation.isEmpty() ? "attribute_not_exists(incarnation)" : "incarnation = :incarnation";
     }
@@ -216,6 +289,9 @@ public final class DynamoDbCacheRepository implements CacheRepository {
         if (cache.gc().narGrace() != null) {
             item.put("narGraceSeconds", n(cache.gc().narGrace().toSeconds()));
         }
+        if (!cache.upstreams().isEmpty()) {
+            item.put("upstreams", s(upstreamsText(cache.upstreams())));
+        }
         return item;
     }
 
@@ -231,6 +307,7 @@ public final class DynamoDbCacheRepository implements CacheRepository {
                 Items.optionalInstant(item, "deletedAt"),
                 new GcPolicy(item.containsKey("retentionSeconds") ? Duration.ofSeconds(Items.number(item, "retentionSeconds")) : null,
                         item.containsKey("maxSize") ? Items.number(item, "maxSize") : null,
-                        item.containsKey("narGraceSeconds") ? Duration.ofSeconds(Items.number(item, "narGraceSeconds")) : null));
+                        item.containsKey("narGraceSeconds") ? Duration.ofSeconds(Items.number(item, "narGraceSeconds")) : null),
+                upstreams(item));
     }
 }

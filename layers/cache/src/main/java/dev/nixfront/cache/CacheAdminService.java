@@ -8,6 +8,7 @@ import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.api.IndexMigrationResponse;
 import dev.nixfront.api.UpdateCacheRequest;
+import dev.nixfront.api.Upstream;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
@@ -22,6 +23,7 @@ import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.Permission;
 import dev.nixfront.cache.port.PinRepository;
 import dev.nixfront.cache.port.RootRepository;
+import dev.nixfront.cache.port.UpstreamCache;
 import dev.nixfront.cache.port.UsageCounter;
 import dev.nixfront.nix.NixFormatException;
 import dev.nixfront.nix.sign.SecretKey;
@@ -115,6 +117,8 @@ public final class CacheAdminService {
         if (priority < 0 || priority > MAX_PRIORITY) {
             throw DomainException.invalid("priority", "must be between 0 and " + MAX_PRIORITY + ", got " + priority);
         }
+        List<UpstreamCache> upstreams = request.upstreams() == null ? settings.upstreams().defaultUpstreams()
+                : settings.upstreams().check(request.upstreams());
         SecretKey key;
         if (request.signingKey() == null) {
             key = SecretKey.generate(name + "-1", random);
@@ -141,7 +145,7 @@ public final class CacheAdminService {
         byte[] incarnation = new byte[8];
         random.nextBytes(incarnation);
         CacheRecord record = new CacheRecord(name, key.publicKey().toString(), vault.seal(name, key), priority,
-                Boolean.TRUE.equals(request.privateCache()), now, HexFormat.of().formatHex(incarnation), null);
+                Boolean.TRUE.equals(request.privateCache()), now, HexFormat.of().formatHex(incarnation), null, GcPolicy.KEEP_ALL, upstreams);
         if (!caches.create(record, tombstone == null ? null : tombstone.deletedAt())) {
             throw DomainException.conflict("name", "a cache named " + name + " was created meanwhile");
         }
@@ -203,9 +207,10 @@ public final class CacheAdminService {
             throw DomainException.invalid(null, "the request needs a JSON body");
         }
         boolean gcChange = request.retention() != null || request.maxSize() != null || request.narGrace() != null;
-        if (request.privateCache() == null && request.priority() == null && !gcChange) {
-            throw DomainException.invalid("body", "nothing to change: give private, priority, retention, maxSize or narGrace");
+        if (request.privateCache() == null && request.priority() == null && !gcChange && request.upstreams() == null) {
+            throw DomainException.invalid("body", "nothing to change: give private, priority, retention, maxSize, narGrace or upstreams");
         }
+        List<UpstreamCache> upstreams = request.upstreams() == null ? null : settings.upstreams().check(request.upstreams());
         if (request.maxSize() != null && request.maxSize() < 0) {
             throw DomainException.invalid("maxSize", "must be a number of bytes, or 0 for no limit; got " + request.maxSize());
         }
@@ -240,7 +245,24 @@ public final class CacheAdminService {
         if (gcChange) {
             updated = updateGc(principal, name, request, retention, narGrace);
         }
+        if (upstreams != null) {
+            updated = updateUpstreams(principal, name, upstreams);
+        }
         return info(updated);
+    }
+
+    /** The upstreams set, conditionally on the list read, retried like visibility. */
+    private CacheRecord updateUpstreams(Principal principal, String name, List<UpstreamCache> upstreams) {
+        for (int attempt = 1; ; attempt++) {
+            CacheRecord cache = lookup.require(principal, name, Permission.ADMIN);
+            if (caches.updateUpstreams(cache, upstreams)) {
+                return cache.withUpstreams(upstreams);
+            }
+            if (attempt == UPDATE_ATTEMPTS) {
+                throw DomainException.conflict("cache", "cache " + cache.name() + " kept changing while it was being updated"
+                        + " (or was deleted); look it up and try again");
+            }
+        }
     }
 
     /** The policy fields of {@code request} set, conditionally on the policy read, retried like visibility. */
@@ -396,7 +418,8 @@ public final class CacheAdminService {
     CacheInfo info(CacheRecord c) {
         return new CacheInfo(c.name().value(), c.publicKey(), settings.cacheBaseUrl() + "/" + c.name(), c.priority(),
                 c.privateCache(), c.createdAt(), c.gc().retention() == null ? CacheInfo.FOREVER : Durations.format(c.gc().retention()),
-                c.gc().maxSize(), Durations.format(c.gc().grace()), null);
+                c.gc().maxSize(), Durations.format(c.gc().grace()),
+                c.upstreams().stream().map(u -> new Upstream(u.url().toString(), u.key().toString())).toList(), null);
     }
 
     /** {@code StoreDir}, {@code WantMassQuery: 1} (substituters may ask for many paths at once), {@code Priority}. */

@@ -29,10 +29,13 @@ import java.util.Objects;
  *                               path's references and its narinfo being written (half of it): so
  *                               no narinfo that counted on a path appears after that path is gone
  *                               ({@link #COLLECTION_FENCE})
+ * @param upstreams              what upstreams a cache may have and how long asking them may take
+ *                               ({@link UpstreamSettings})
  */
 public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVerifyMaxBytes, long inlineBatchBudgetBytes,
                             Duration inlineTimeBudget, long multipartThreshold, Duration uploadTtl, int partsPage,
-                            Duration tokenLookupTtl, VerifyRates verifyRates, Duration nameReservation, Duration collectionFence) {
+                            Duration tokenLookupTtl, VerifyRates verifyRates, Duration nameReservation, Duration collectionFence,
+                            UpstreamSettings upstreams) {
     public static final long MIB = 1024L * 1024;
     public static final long DEFAULT_INLINE_VERIFY_MAX_BYTES = 256 * MIB;
     public static final long DEFAULT_MULTIPART_THRESHOLD = 64 * MIB;
@@ -83,6 +86,7 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
         Objects.requireNonNull(verifyRates, "verifyRates");
         Objects.requireNonNull(nameReservation, "nameReservation");
         Objects.requireNonNull(collectionFence, "collectionFence");
+        Objects.requireNonNull(upstreams, "upstreams");
         if (collectionFence.isNegative() || collectionFence.isZero()) {
             throw new IllegalArgumentException("collectionFence must be positive");
         }
@@ -108,7 +112,8 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
                          Duration inlineTimeBudget, long multipartThreshold, Duration uploadTtl, int partsPage,
                          Duration tokenLookupTtl) {
         this(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget, multipartThreshold,
-                uploadTtl, partsPage, tokenLookupTtl, VerifyRates.defaults(), NAME_RESERVATION, COLLECTION_FENCE);
+                uploadTtl, partsPage, tokenLookupTtl, VerifyRates.defaults(), NAME_RESERVATION, COLLECTION_FENCE,
+                UpstreamSettings.defaults());
     }
 
     /**
@@ -119,43 +124,54 @@ public record CacheSettings(String cacheBaseUrl, String storeDir, long inlineVer
     public static CacheSettings defaults(String cacheBaseUrl) {
         return new CacheSettings(cacheBaseUrl, "/nix/store", DEFAULT_INLINE_VERIFY_MAX_BYTES, DEFAULT_INLINE_VERIFY_MAX_BYTES,
                 Duration.ofSeconds(20), DEFAULT_MULTIPART_THRESHOLD, MAX_UPLOAD_TTL, 100, Duration.ofSeconds(30),
-                VerifyRates.defaults(), NAME_RESERVATION, COLLECTION_FENCE);
+                VerifyRates.defaults(), NAME_RESERVATION, COLLECTION_FENCE,
+                UpstreamSettings.defaults());
     }
 
     public CacheSettings withInlineVerifyMaxBytes(long bytes) {
         return new CacheSettings(cacheBaseUrl, storeDir, bytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, collectionFence);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, collectionFence, upstreams);
     }
 
     public CacheSettings withInlineBatchBudgetBytes(long bytes) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, bytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, collectionFence);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, collectionFence, upstreams);
     }
 
     public CacheSettings withMultipartThreshold(long bytes) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                bytes, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, collectionFence);
+                bytes, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, collectionFence, upstreams);
     }
 
     public CacheSettings withPartsPage(int parts) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, parts, tokenLookupTtl, verifyRates, nameReservation, collectionFence);
+                multipartThreshold, uploadTtl, parts, tokenLookupTtl, verifyRates, nameReservation, collectionFence, upstreams);
     }
 
     public CacheSettings withVerifyRates(VerifyRates rates) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, rates, nameReservation, collectionFence);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, rates, nameReservation, collectionFence, upstreams);
     }
 
     /** Tests and the local stack may free a deleted cache's name sooner; AWS keeps {@link #NAME_RESERVATION}. */
     public CacheSettings withNameReservation(Duration reservation) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, reservation, collectionFence);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, reservation, collectionFence, upstreams);
     }
 
     /** Tests and the local stack may wait less between marking and deleting; AWS keeps {@link #COLLECTION_FENCE}. */
     public CacheSettings withCollectionFence(Duration fence) {
         return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
-                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, fence);
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, fence, upstreams);
+    }
+
+    /**
+     * The local stack lets upstreams be loopback and private addresses (another local cache); AWS keeps
+     * {@link UpstreamSettings#defaults()}. (Not a constant here: infra's tests read this class's
+     * constants without the core module, which the upstream key needs.)
+     */
+    public CacheSettings withUpstreams(UpstreamSettings settings) {
+        return new CacheSettings(cacheBaseUrl, storeDir, inlineVerifyMaxBytes, inlineBatchBudgetBytes, inlineTimeBudget,
+                multipartThreshold, uploadTtl, partsPage, tokenLookupTtl, verifyRates, nameReservation, collectionFence, settings);
     }
 }

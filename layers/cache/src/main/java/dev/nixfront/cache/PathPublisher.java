@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Verifies one path and makes it readable, the same way inline and asynchronously. The order of
@@ -39,6 +40,7 @@ import java.util.Optional;
  *     deleted. So the bytes copied are the bytes checked, and an object under {@code nar/} is
  *     never replaced;</li>
  * <li>right before the narinfo, the path's references are looked up again and must be readable
+ *     (or served by an upstream of the cache, {@link UpstreamCheck})
  *     (one a collection marked {@code collecting} is taken back), and the NAR is claimed in the
  *     {@link NarRegistry} (which fails while a collection deletes it): so a collection never removes
  *     what a narinfo being written counts on. If more than half of the collection fence passed
@@ -68,9 +70,12 @@ final class PathPublisher {
     private final NarRegistry nars;
     private final Duration checkToWrite;
     private final UsageCounter usage;
+    private final UpstreamCheck upstreams;
 
     PathPublisher(CacheRepository caches, ObjectStore objects, PathIndex paths, NarRegistry nars, SigningKeys keys,
-                  Metrics metrics, Clock clock, String storeDir, IndexRepair repair, Duration collectionFence, UsageCounter usage) {
+                  Metrics metrics, Clock clock, String storeDir, IndexRepair repair, Duration collectionFence, UsageCounter usage,
+                  UpstreamCheck upstreams) {
+        this.upstreams = Objects.requireNonNull(upstreams);
         this.caches = Objects.requireNonNull(caches);
         this.nars = Objects.requireNonNull(nars);
         this.checkToWrite = collectionFence.dividedBy(2);
@@ -235,6 +240,7 @@ final class PathPublisher {
                 .map(StorePath::hash).distinct().toList();
         if (!refs.isEmpty()) {
             Map<StorePathHash, PathRecord> found = paths.get(cache, refs);
+            List<StorePath> absent = new ArrayList<>();
             for (StorePath ref : signed.references()) {
                 if (ref.equals(signed.storePath())) {
                     continue;
@@ -243,6 +249,15 @@ final class PathPublisher {
                 boolean alive = r != null && r.info().storePath().equals(ref) && (r.state() == PathState.PUBLISHED
                         || (r.state() == PathState.COLLECTING && (paths.revive(cache, ref.hash()) || published(cache, ref))));
                 if (!alive) {
+                    absent.add(ref);
+                }
+            }
+            // An upstream's path is no collection's to remove: asking the upstream (its answers are
+            // remembered from the closure check) is all it needs; a slow answer ends in tooSlow below.
+            Set<StorePath> served = absent.isEmpty() ? Set.of() : upstreams.served(cache, absent).served();
+            for (StorePath ref : absent) {
+                PathRecord r = found.get(ref.hash());
+                if (!served.contains(ref)) {
                     written.add(new Written(signed, copied, false, false));
                     throw new DomainException(DomainException.Kind.CONFLICT, "references", signed.storePath()
                             + " refers to " + ref.baseName() + ", which is not published in cache " + cache.name()

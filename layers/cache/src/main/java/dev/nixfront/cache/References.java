@@ -12,15 +12,18 @@ import dev.nixfront.nix.TopologicalOrder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Publish's closure check: every reference of the batch other than a path itself must be published
- * in the cache under the same name, or be in the batch. The work is bounded: references outside
+ * in the cache under the same name, be in the batch, or be served by one of the cache's upstreams
+ * with a valid signature by its key ({@link UpstreamCheck}). The work is bounded: references outside
  * the batch are deduplicated and capped ({@link #MAX_DISTINCT}), looked up in one batched get,
  * lost index items among them repaired from their narinfos ({@link IndexRepair}, a bounded number
  * of reads), and a 409 names at most {@link ApiError#MAX_MISSING} of them.
@@ -35,11 +38,13 @@ final class References {
     private final IndexRepair repair;
     private final PathPublisher publisher;
     private final Deferral deferral;
+    private final UpstreamCheck upstreams;
 
-    References(IndexRepair repair, PathPublisher publisher, Deferral deferral) {
+    References(IndexRepair repair, PathPublisher publisher, Deferral deferral, UpstreamCheck upstreams) {
         this.repair = Objects.requireNonNull(repair);
         this.publisher = Objects.requireNonNull(publisher);
         this.deferral = Objects.requireNonNull(deferral);
+        this.upstreams = Objects.requireNonNull(upstreams);
     }
 
     /**
@@ -80,7 +85,8 @@ final class References {
     }
 
     /**
-     * Refuses the batch with a 409 if a reference is not published. A reference still verifying
+     * Refuses the batch with a 409 if a reference is neither published nor served by one of the
+     * cache's upstreams with a valid signature ({@link UpstreamCheck}). A reference still verifying
      * does not count: its referrers would become readable first. One stuck in {@code verifying}
      * past its deadline (its job lost) is resubmitted first, so the client's next try can succeed.
      * The 409 names the first {@link ApiError#MAX_MISSING} and counts them all; the reason repeats
@@ -91,44 +97,56 @@ final class References {
         List<String> named = new ArrayList<>();
         List<NarInfo> stuck = new ArrayList<>();
         Set<StorePath> seen = new HashSet<>();
-        int missing = 0;
-        int verifying = 0;
-        String firstField = null;
+        Map<StorePath, PublishService.Item> absent = new LinkedHashMap<>();
         for (PublishService.Item item : batch.values()) {
             for (StorePath ref : item.info().references()) {
                 if (ref.equals(item.info().storePath()) || batch.containsKey(ref) || !seen.add(ref)) {
                     continue;
                 }
                 PathRecord r = indexed.get(ref.hash());
-                boolean sameName = r != null && r.info().storePath().equals(ref);
-                if (sameName && r.readable()) {
-                    // A collecting one is taken back from its collection right before the narinfo
-                    // that counts on it is written (PathPublisher).
-                    continue;
+                // A collecting one is taken back from its collection right before the narinfo
+                // that counts on it is written (PathPublisher).
+                if (r == null || !r.info().storePath().equals(ref) || !r.readable()) {
+                    absent.put(ref, item);
                 }
-                missing++;
-                if (sameName && r.state() == PathState.VERIFYING) {
-                    verifying++;
-                    if (IndexRepair.worthRepairing(r, now) && stuck.size() < PublishRequest.MAX) {
-                        stuck.add(r.info());
-                    }
+            }
+        }
+        UpstreamCheck.Outcome upstream = upstreams.served(cache, absent.keySet());
+        int missing = 0;
+        int verifying = 0;
+        String firstField = null;
+        for (Map.Entry<StorePath, PublishService.Item> e : absent.entrySet()) {
+            StorePath ref = e.getKey();
+            PublishService.Item item = e.getValue();
+            if (upstream.served().contains(ref)) {
+                continue;
+            }
+            PathRecord r = indexed.get(ref.hash());
+            boolean sameName = r != null && r.info().storePath().equals(ref);
+            missing++;
+            if (sameName && r.state() == PathState.VERIFYING) {
+                verifying++;
+                if (IndexRepair.worthRepairing(r, now) && stuck.size() < PublishRequest.MAX) {
+                    stuck.add(r.info());
                 }
-                if (named.size() < ApiError.MAX_MISSING) {
-                    named.add(ref.baseName());
-                }
-                if (firstField == null) {
-                    firstField = item.field("references");
-                }
+            }
+            if (named.size() < ApiError.MAX_MISSING) {
+                named.add(ref.baseName());
+            }
+            if (firstField == null) {
+                firstField = item.field("references");
             }
         }
         if (missing > 0) {
             deferral.submit(cache, referencesFirst(stuck));
             publisher.rejected("MissingReference");
             throw new DomainException(DomainException.Kind.CONFLICT, firstField, "references not published in cache "
-                    + cache.name() + " nor in this batch: " + missing + (verifying > 0 ? " (" + verifying
+                    + cache.name() + " nor in this batch" + (cache.upstreams().isEmpty() ? "" : " nor served, validly signed, by its"
+                    + " upstreams") + ": " + missing + (verifying > 0 ? " (" + verifying
                     + " still verifying" + (stuck.isEmpty() ? "" : ", " + stuck.size() + " of them past their deadline and"
                     + " queued again") + ")" : "") + (missing > named.size() ? "; missing names the first "
-                    + named.size() : "; missing names them"), named, missing);
+                    + named.size() : "; missing names them") + upstream.warnings().stream().map(w -> "; " + w)
+                    .collect(Collectors.joining()), named, missing);
         }
     }
 

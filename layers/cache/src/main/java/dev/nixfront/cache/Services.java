@@ -36,9 +36,11 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
     /** Services whose garbage collections wait with {@code pause} (tests move a clock instead). */
     public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random, GarbageCollector.Pause pause) {
         IndexRepair repair = new IndexRepair(ports.objects(), ports.paths(), clock, settings.storeDir());
+        // One per container: its remembered answers serve the publish and verify paths alike.
+        UpstreamCheck upstreams = new UpstreamCheck(ports.upstreams(), clock, settings.upstreams(), settings.storeDir());
         PathPublisher publisher = new PathPublisher(ports.caches(), ports.objects(), ports.paths(), ports.nars(),
                 new SigningKeys(ports.keys()), ports.metrics(), clock, settings.storeDir(), repair, settings.collectionFence(),
-                ports.usage());
+                ports.usage(), upstreams);
         Deferral deferral = new Deferral(ports.paths(), ports.queue(), clock, random);
         EdgeReconciler reconciler = new EdgeReconciler(ports.caches(), ports.tokens(), ports.edge(), clock);
         EdgeStore edge = reconciler.fillingFirst();
@@ -49,7 +51,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
                 new QueryService(ports.caches(), ports.paths(), repair, clock),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
                 new PublishService(ports.caches(), ports.paths(), publisher, deferral,
-                        new References(repair, publisher, deferral), clock, settings),
+                        new References(repair, publisher, deferral, upstreams), clock, settings),
                 new VerifyService(ports.caches(), ports.paths(), publisher, ports.queue(), clock, settings.verifyRates()),
                 reconciler,
                 new RootService(ports.caches(), ports.paths(), ports.roots(), clock, settings.storeDir()),

@@ -46,6 +46,7 @@ class CacheUpdateRaceTest {
         public boolean markDeleted(CacheName name, String inc, Instant at) { return fakes.caches.markDeleted(name, inc, at); }
         public boolean update(CacheRecord current, boolean p, int prio) { return fakes.caches.update(current, p, prio); }
         public boolean updateGc(CacheRecord current, dev.nixfront.cache.port.GcPolicy policy) { return fakes.caches.updateGc(current, policy); }
+        public boolean updateUpstreams(CacheRecord current, java.util.List<dev.nixfront.cache.port.UpstreamCache> u) { return fakes.caches.updateUpstreams(current, u); }
         public void delete(CacheName name) { fakes.caches.delete(name); }
     };
     private final EdgeStore edge = new EdgeStore() {

@@ -138,7 +138,9 @@ class PublishServiceTest {
         assertThat(e.field()).isEqualTo("paths[0].references");
         assertThat(e.missing()).containsExactly(dep.path().baseName());
         // Named once, in missing; the reason only counts them (a 409 must stay small whatever was sent).
-        assertThat(e.reason()).isEqualTo("references not published in cache team nor in this batch: 1; missing names them").doesNotContain(dep.path().baseName());
+        // The cache has the default upstream, which (faked) does not serve it either.
+        assertThat(e.reason()).isEqualTo("references not published in cache team nor in this batch nor served, validly signed, by its"
+                + " upstreams: 1; missing names them").doesNotContain(dep.path().baseName());
         assertThat(e.toApiError().missing()).containsExactly(dep.path().baseName());
         assertThat(e.toApiError().missingCount()).isEqualTo(1);
         assertThat(f.objects.keys()).noneMatch(k -> k.endsWith(".narinfo"));

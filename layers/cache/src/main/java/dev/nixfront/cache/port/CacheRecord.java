@@ -2,6 +2,7 @@ package dev.nixfront.cache.port;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -24,9 +25,11 @@ import java.util.Objects;
  * @param incarnation  16 lowercase hex digits, or {@value #LEGACY_INCARNATION} for a cache older than incarnations
  * @param deletedAt    when deletion began; null for a live cache
  * @param gc           what garbage collection keeps ({@link GcPolicy#KEEP_ALL} unless set)
+ * @param upstreams    the caches whose validly signed paths count as present here, in order (none for a
+ *                     cache created before upstreams existed)
  */
 public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, int priority, boolean privateCache,
-                          Instant createdAt, String incarnation, Instant deletedAt, GcPolicy gc) {
+                          Instant createdAt, String incarnation, Instant deletedAt, GcPolicy gc, List<UpstreamCache> upstreams) {
     public static final String LEGACY_INCARNATION = "";
 
     public CacheRecord {
@@ -36,6 +39,7 @@ public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, in
         Objects.requireNonNull(incarnation, "incarnation");
         sealedKey = Objects.requireNonNull(sealedKey, "sealedKey").clone();
         Objects.requireNonNull(gc, "gc");
+        upstreams = List.copyOf(Objects.requireNonNull(upstreams, "upstreams"));
         if (priority < 0) {
             throw new IllegalArgumentException("priority must not be negative");
         }
@@ -44,7 +48,13 @@ public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, in
         }
     }
 
-    /** A cache that keeps everything ({@link GcPolicy#KEEP_ALL}). */
+    /** A cache without upstreams. */
+    public CacheRecord(CacheName name, String publicKey, byte[] sealedKey, int priority, boolean privateCache,
+                       Instant createdAt, String incarnation, Instant deletedAt, GcPolicy gc) {
+        this(name, publicKey, sealedKey, priority, privateCache, createdAt, incarnation, deletedAt, gc, List.of());
+    }
+
+    /** A cache that keeps everything ({@link GcPolicy#KEEP_ALL}), without upstreams. */
     public CacheRecord(CacheName name, String publicKey, byte[] sealedKey, int priority, boolean privateCache,
                        Instant createdAt, String incarnation, Instant deletedAt) {
         this(name, publicKey, sealedKey, priority, privateCache, createdAt, incarnation, deletedAt, GcPolicy.KEEP_ALL);
@@ -52,7 +62,12 @@ public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, in
 
     /** The same cache with another garbage collection policy. */
     public CacheRecord withGc(GcPolicy policy) {
-        return new CacheRecord(name, publicKey, sealedKey, priority, privateCache, createdAt, incarnation, deletedAt, policy);
+        return new CacheRecord(name, publicKey, sealedKey, priority, privateCache, createdAt, incarnation, deletedAt, policy, upstreams);
+    }
+
+    /** The same cache with other upstreams. */
+    public CacheRecord withUpstreams(List<UpstreamCache> list) {
+        return new CacheRecord(name, publicKey, sealedKey, priority, privateCache, createdAt, incarnation, deletedAt, gc, list);
     }
 
     /** Whether the cache is live: not being deleted, not a tombstone. */
@@ -62,7 +77,7 @@ public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, in
 
     /** The same cache, marked deleted at {@code at}. */
     public CacheRecord deleted(Instant at) {
-        return new CacheRecord(name, publicKey, sealedKey, priority, privateCache, createdAt, incarnation, at, gc);
+        return new CacheRecord(name, publicKey, sealedKey, priority, privateCache, createdAt, incarnation, at, gc, upstreams);
     }
 
     @Override
@@ -76,19 +91,20 @@ public record CacheRecord(CacheName name, String publicKey, byte[] sealedKey, in
         return o instanceof CacheRecord c && name.equals(c.name) && publicKey.equals(c.publicKey)
                 && Arrays.equals(sealedKey, c.sealedKey) && priority == c.priority
                 && privateCache == c.privateCache && createdAt.equals(c.createdAt)
-                && incarnation.equals(c.incarnation) && Objects.equals(deletedAt, c.deletedAt) && gc.equals(c.gc);
+                && incarnation.equals(c.incarnation) && Objects.equals(deletedAt, c.deletedAt) && gc.equals(c.gc)
+                && upstreams.equals(c.upstreams);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, publicKey, Arrays.hashCode(sealedKey), priority, privateCache, createdAt, incarnation,
-                deletedAt, gc);
+                deletedAt, gc, upstreams);
     }
 
     @Override
     public String toString() {
         return "CacheRecord[name=" + name + ", publicKey=" + publicKey + ", sealedKey=<" + sealedKey.length
                 + " bytes>, priority=" + priority + ", privateCache=" + privateCache + ", createdAt=" + createdAt
-                + ", incarnation=" + incarnation + ", deletedAt=" + deletedAt + ", gc=" + gc + "]";
+                + ", incarnation=" + incarnation + ", deletedAt=" + deletedAt + ", gc=" + gc + ", upstreams=" + upstreams + "]";
     }
 }

@@ -46,6 +46,12 @@ public interface CacheRepository {
      */
     boolean updateGc(CacheRecord current, GcPolicy policy);
 
+    /**
+     * Sets the cache's upstreams if the item is still the live incarnation of {@code current} with
+     * the upstreams {@code current} has; false, changing nothing, otherwise.
+     */
+    boolean updateUpstreams(CacheRecord current, List<UpstreamCache> upstreams);
+
     /** Removes the cache item; no error if it is already gone. Used to undo a creation that failed halfway. */
     void delete(CacheName name);
 }

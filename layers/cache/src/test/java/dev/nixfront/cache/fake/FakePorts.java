@@ -23,9 +23,10 @@ public final class FakePorts {
     /** Collections run inline (as in the local stack) unless a test wants them queued as jobs (as in AWS). */
     public volatile boolean queueCollections;
     public final RecordingEdgeCache edgeCache = new RecordingEdgeCache();
+    public final MemoryUpstream upstream = new MemoryUpstream();
 
     public Ports ports() {
         return new Ports(objects, caches, paths, nars, tokens, new FakeKeyVault(), queue, metrics, edge, roots, pins, usage, collections,
-                queueCollections ? collectionQueue : CollectionQueue.NONE, edgeCache);
+                queueCollections ? collectionQueue : CollectionQueue.NONE, edgeCache, upstream);
     }
 }

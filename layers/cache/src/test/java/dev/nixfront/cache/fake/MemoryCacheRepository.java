@@ -84,6 +84,16 @@ public final class MemoryCacheRepository implements CacheRepository {
     }
 
     @Override
+    public synchronized boolean updateUpstreams(CacheRecord current, List<dev.nixfront.cache.port.UpstreamCache> upstreams) {
+        CacheRecord c = caches.get(current.name());
+        if (c == null || !c.live() || !c.incarnation().equals(current.incarnation()) || !c.upstreams().equals(current.upstreams())) {
+            return false;
+        }
+        caches.put(current.name(), c.withUpstreams(upstreams));
+        return true;
+    }
+
+    @Override
     public synchronized void delete(CacheName name) {
         caches.remove(name);
     }

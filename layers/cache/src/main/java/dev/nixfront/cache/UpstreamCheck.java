@@ -1,0 +1,160 @@
+package dev.nixfront.cache;
+
+import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.UpstreamCache;
+import dev.nixfront.cache.port.UpstreamClient;
+import dev.nixfront.nix.NarInfo;
+import dev.nixfront.nix.NixFormatException;
+import dev.nixfront.nix.StorePath;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Which store paths a cache's upstreams serve with a valid signature by their keys: the second half
+ * of the closure rule (a reference is published in the cache or served by one of its upstreams).
+ *
+ * <p>Upstreams are asked in their order, each for the paths the ones before it did not serve, at
+ * most {@link #PARALLEL} narinfo requests at a time, and only within {@link UpstreamSettings#checkBudget()}
+ * altogether: an upstream that fails a request (unreachable, timed out, refused address, answer too
+ * large) is not asked again in this check, and what it was asked counts as not served, with a warning
+ * naming it. A 200 counts only if its narinfo parses, names exactly the path asked for and carries a
+ * signature by the upstream's key; anything else (404, 403, a bad signature) is "not served".
+ *
+ * <p>Positive answers are remembered in the container for {@link #REMEMBER} (a bounded map, cleared
+ * when full): an upstream does not take back a signed path in practice, and a closure's shared paths
+ * (glibc) are referenced by nearly every batch. Negative answers are not remembered: the client
+ * may push the path to the upstream and try again.
+ */
+final class UpstreamCheck {
+    /** Narinfo requests in flight at once per check. */
+    static final int PARALLEL = 32;
+    /** How long a positive answer is reused. */
+    static final Duration REMEMBER = Duration.ofHours(1);
+    /** The most answers remembered per container (about 200 bytes each). */
+    static final int REMEMBERED_MAX = 100_000;
+
+    private final UpstreamClient client;
+    private final Clock clock;
+    private final UpstreamSettings settings;
+    private final String storeDir;
+    private final Map<String, Instant> remembered = new ConcurrentHashMap<>();
+
+    UpstreamCheck(UpstreamClient client, Clock clock, UpstreamSettings settings, String storeDir) {
+        this.client = Objects.requireNonNull(client);
+        this.clock = Objects.requireNonNull(clock);
+        this.settings = Objects.requireNonNull(settings);
+        this.storeDir = Objects.requireNonNull(storeDir);
+    }
+
+    /**
+     * The outcome of a check: the paths served, and one warning per upstream that failed (its URL
+     * and why), for the answer that refuses what it did not serve.
+     */
+    record Outcome(Set<StorePath> served, List<String> warnings) {
+        static final Outcome NONE = new Outcome(Set.of(), List.of());
+    }
+
+    /** Which of {@code paths} the cache's upstreams serve, validly signed. */
+    Outcome served(CacheRecord cache, Collection<StorePath> paths) {
+        if (paths.isEmpty() || cache.upstreams().isEmpty()) {
+            return Outcome.NONE;
+        }
+        Instant deadline = clock.instant().plus(settings.checkBudget());
+        Set<StorePath> served = new LinkedHashSet<>();
+        List<String> warnings = new ArrayList<>();
+        for (UpstreamCache upstream : cache.upstreams()) {
+            List<StorePath> todo = new ArrayList<>();
+            for (StorePath p : paths) {
+                if (served.contains(p)) {
+                    continue;
+                }
+                Instant until = remembered.get(key(upstream, p));
+                if (until != null && clock.instant().isBefore(until)) {
+                    served.add(p);
+                } else {
+                    todo.add(p);
+                }
+            }
+            String failure = ask(upstream, todo, served, deadline);
+            if (failure != null) {
+                warnings.add("upstream " + upstream.url() + " " + failure + ": its paths counted as absent");
+            }
+        }
+        return new Outcome(served, warnings);
+    }
+
+    /** Asks one upstream for {@code todo}, adding what it serves to {@code served}; why it stopped early, or null. */
+    private String ask(UpstreamCache upstream, List<StorePath> todo, Set<StorePath> served, Instant deadline) {
+        for (int from = 0; from < todo.size(); from += PARALLEL) {
+            List<StorePath> window = todo.subList(from, Math.min(todo.size(), from + PARALLEL));
+            List<CompletableFuture<UpstreamClient.Answer>> asked = new ArrayList<>();
+            for (StorePath p : window) {
+                asked.add(client.get(upstream.narInfo(p.hash().toString()), settings.privateAddresses(),
+                        settings.requestTimeout(), UpstreamSettings.MAX_NARINFO_BYTES));
+            }
+            String failure = null;
+            for (int i = 0; i < window.size(); i++) {
+                CompletableFuture<UpstreamClient.Answer> answer = asked.get(i);
+                if (failure != null) {
+                    answer.cancel(true);
+                    continue;
+                }
+                long left = Duration.between(clock.instant(), deadline).toMillis();
+                try {
+                    UpstreamClient.Answer a = answer.get(Math.max(0, left), TimeUnit.MILLISECONDS);
+                    StorePath p = window.get(i);
+                    if (a.status() == 200 && signed(a.body(), p, upstream)) {
+                        served.add(p);
+                        remember(upstream, p);
+                    }
+                } catch (TimeoutException e) {
+                    answer.cancel(true);
+                    failure = "did not answer within " + settings.checkBudget().toMillis() + " ms";
+                } catch (ExecutionException e) {
+                    String why = String.valueOf((e.getCause() == null ? e : e.getCause()).getMessage());
+                    failure = "failed (" + (why.length() > 200 ? why.substring(0, 200) + "..." : why) + ")";
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = "was not waited for (interrupted)";
+                }
+            }
+            if (failure != null) {
+                return failure;
+            }
+        }
+        return null;
+    }
+
+    private boolean signed(String body, StorePath path, UpstreamCache upstream) {
+        try {
+            NarInfo info = NarInfo.parse(body, storeDir);
+            return info.storePath().equals(path) && info.verifiedBy(upstream.key());
+        } catch (NixFormatException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void remember(UpstreamCache upstream, StorePath path) {
+        if (remembered.size() >= REMEMBERED_MAX) {
+            remembered.clear();
+        }
+        remembered.put(key(upstream, path), clock.instant().plus(REMEMBER));
+    }
+
+    private static String key(UpstreamCache upstream, StorePath path) {
+        return upstream.url() + " " + upstream.key() + " " + path;
+    }
+}

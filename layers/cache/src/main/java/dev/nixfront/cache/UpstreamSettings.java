@@ -1,0 +1,178 @@
+package dev.nixfront.cache;
+
+import dev.nixfront.api.Upstream;
+import dev.nixfront.cache.port.UpstreamCache;
+import dev.nixfront.nix.NixFormatException;
+import dev.nixfront.nix.sign.PublicKey;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * What upstreams a deployment lets its caches have, and what asking them may cost a publish.
+ *
+ * <p>The server fetches narinfos from the upstreams it is configured with, so an upstream URL is a
+ * request the deployment makes on an admin's behalf. In AWS it must be https to a public address:
+ * otherwise a cache admin could point publish at the function's own network (loopback, link-local
+ * such as {@code 169.254.169.254}, private ranges) and read answers back through the closure check.
+ * The local stack allows http and private addresses ({@code privateAddresses}), since its upstreams
+ * are other local caches. Literal addresses are judged when an upstream is set (400), names when
+ * they are resolved, before every request ({@link #isPublic}).
+ *
+ * @param defaultUpstreams the upstreams of a cache created without a list
+ * @param privateAddresses whether http and loopback, link-local and private addresses are allowed
+ * @param requestTimeout   how long one narinfo request may take, connection included
+ * @param checkBudget      how long one closure check may spend asking upstreams, all of them together;
+ *                         an upstream that does not answer within it counts as not serving the path
+ */
+public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean privateAddresses, Duration requestTimeout, Duration checkBudget) {
+    /** The largest narinfo read from an upstream: a path's references may hold 200,000 bytes, the rest is small. */
+    public static final int MAX_NARINFO_BYTES = 256 * 1024;
+    /** The longest upstream URL accepted. */
+    public static final int MAX_URL_LENGTH = 1000;
+
+    public UpstreamSettings {
+        defaultUpstreams = List.copyOf(defaultUpstreams);
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(checkBudget, "checkBudget");
+    }
+
+    /** cache.nixos.org by default, public https only, 3 s a request and 5 s a check. */
+    public static UpstreamSettings defaults() {
+        return new UpstreamSettings(List.of(parse(Upstream.NIXOS)), false, Duration.ofSeconds(3), Duration.ofSeconds(5));
+    }
+
+    public UpstreamSettings withPrivateAddresses(boolean allowed) {
+        return new UpstreamSettings(defaultUpstreams, allowed, requestTimeout, checkBudget);
+    }
+
+    public UpstreamSettings withDefaults(List<UpstreamCache> list) {
+        return new UpstreamSettings(list, privateAddresses, requestTimeout, checkBudget);
+    }
+
+    private static UpstreamCache parse(Upstream upstream) {
+        try {
+            return new UpstreamCache(URI.create(upstream.url()), PublicKey.parse(upstream.publicKey()));
+        } catch (NixFormatException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The upstreams of a request, checked: at most {@link Upstream#MAX}, each an absolute https URL
+     * (http where private addresses are allowed) with a host, no user info, query or fragment, not
+     * a loopback, link-local or private literal address nor {@code localhost} unless allowed, no
+     * URL twice, and a Nix public key. A bad one is a 400 naming {@code upstreams[i].url} or
+     * {@code upstreams[i].publicKey}.
+     */
+    List<UpstreamCache> check(List<Upstream> requested) {
+        if (requested.size() > Upstream.MAX) {
+            throw DomainException.invalid("upstreams", "at most " + Upstream.MAX + " upstreams, got " + requested.size());
+        }
+        List<UpstreamCache> checked = new ArrayList<>();
+        for (int i = 0; i < requested.size(); i++) {
+            Upstream u = requested.get(i);
+            String field = "upstreams[" + i + "]";
+            if (u == null) {
+                throw DomainException.invalid(field, "an upstream is {\"url\":...,\"publicKey\":...}");
+            }
+            URI url = url(u.url(), field + ".url");
+            PublicKey key;
+            try {
+                key = PublicKey.parse(Objects.requireNonNullElse(u.publicKey(), ""));
+            } catch (NixFormatException e) {
+                throw DomainException.invalid(field + ".publicKey", "a Nix public key name:base64 of 32 bytes, such as "
+                        + Upstream.NIXOS.publicKey() + ": " + e.reason());
+            }
+            UpstreamCache upstream = new UpstreamCache(url, key);
+            if (checked.stream().anyMatch(c -> c.url().equals(url))) {
+                throw DomainException.invalid(field + ".url", url + " is given twice");
+            }
+            checked.add(upstream);
+        }
+        return checked;
+    }
+
+    private URI url(String text, String field) {
+        if (text == null || text.isBlank()) {
+            throw DomainException.invalid(field, "give the upstream's URL, such as " + Upstream.NIXOS.url());
+        }
+        if (text.length() > MAX_URL_LENGTH) {
+            throw DomainException.invalid(field, "at most " + MAX_URL_LENGTH + " characters");
+        }
+        URI url;
+        try {
+            url = new URI(text.strip().replaceAll("/+$", ""));
+        } catch (URISyntaxException e) {
+            throw DomainException.invalid(field, "not a URL: " + quote(text));
+        }
+        String scheme = url.getScheme();
+        if (!"https".equals(scheme) && !("http".equals(scheme) && privateAddresses)) {
+            throw DomainException.invalid(field, "an upstream is fetched over https" + (privateAddresses ? " or http" : "")
+                    + ", got " + quote(text));
+        }
+        if (url.getHost() == null || url.getRawUserInfo() != null || url.getRawQuery() != null || url.getRawFragment() != null) {
+            throw DomainException.invalid(field, "an upstream URL is a host and a path, without user info, query or fragment; got "
+                    + quote(text));
+        }
+        if (!privateAddresses && !publicHost(url.getHost())) {
+            throw DomainException.invalid(field, url.getHost() + " is a loopback, link-local or private address, which this"
+                    + " deployment does not fetch from");
+        }
+        return url;
+    }
+
+    /** The input cut short: it is echoed in an error (the URL is bounded above, this keeps the answer small). */
+    private static String quote(String text) {
+        return "'" + (text.length() > 120 ? text.substring(0, 120) + "..." : text) + "'";
+    }
+
+    /** Whether a host as written may be fetched when private addresses are not allowed; names are judged when resolved. */
+    private static boolean publicHost(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.equals("localhost") || h.endsWith(".localhost") || h.endsWith(".internal")) {
+            return false;
+        }
+        boolean literal = h.startsWith("[") || h.matches("[0-9.]+") || h.matches("0x[0-9a-f.x]+");
+        if (!literal) {
+            return true;
+        }
+        try {
+            // A literal: no name lookup happens.
+            return isPublic(InetAddress.getByName(h));
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether an address is one a deployment without private upstreams may connect to: not the
+     * unspecified, loopback, link-local (the instance metadata address among them), private,
+     * shared (100.64/10), unique-local (fc00::/7), multicast or reserved ranges.
+     */
+    public static boolean isPublic(InetAddress address) {
+        if (address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isLinkLocalAddress()
+                || address.isSiteLocalAddress() || address.isMulticastAddress()) {
+            return false;
+        }
+        byte[] b = address.getAddress();
+        if (address instanceof Inet4Address) {
+            int first = b[0] & 0xff;
+            int second = b[1] & 0xff;
+            return first != 0 && !(first == 100 && second >= 64 && second < 128) && !(first == 192 && second == 0 && (b[2] & 0xff) == 0)
+                    && !(first == 198 && (second == 18 || second == 19)) && first < 224;
+        }
+        if (address instanceof Inet6Address) {
+            return (b[0] & 0xfe) != 0xfc;
+        }
+        return false;
+    }
+}

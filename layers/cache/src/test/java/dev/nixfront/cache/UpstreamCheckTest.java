@@ -1,0 +1,119 @@
+package dev.nixfront.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nixfront.api.Upstream;
+import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.CacheRecord;
+import dev.nixfront.cache.port.GcPolicy;
+import dev.nixfront.cache.port.UpstreamCache;
+import dev.nixfront.cache.port.UpstreamClient;
+import dev.nixfront.nix.Compression;
+import dev.nixfront.nix.Hash;
+import dev.nixfront.nix.NarInfo;
+import dev.nixfront.nix.StorePath;
+import dev.nixfront.nix.sign.SecretKey;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The server's upstream check against a fake upstream: signatures, failures, remembered answers; and the settings' URL rules. */
+class UpstreamCheckTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final SecretKey upstreamKey = SecretKey.generate("up-1", RANDOM);
+    private final SecretKey otherKey = SecretKey.generate("other-1", RANDOM);
+    private final Clock clock = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
+    private final Map<URI, String> served = new ConcurrentHashMap<>();
+    private final AtomicInteger requests = new AtomicInteger();
+
+    private final UpstreamClient fake = (url, privateAddresses, timeout, maxBytes) -> {
+        requests.incrementAndGet();
+        if (url.getHost().equals("down.example")) {
+            return CompletableFuture.failedFuture(new IOException("connection refused"));
+        }
+        String body = served.get(url);
+        return CompletableFuture.completedFuture(body == null ? new UpstreamClient.Answer(404, null) : new UpstreamClient.Answer(200, body));
+    };
+
+    private StorePath path(String name) throws Exception {
+        byte[] h = new byte[20];
+        RANDOM.nextBytes(h);
+        return StorePath.parse("/nix/store/" + dev.nixfront.nix.Nix32.encode(h) + "-" + name);
+    }
+
+    private void serve(String upstream, StorePath path, SecretKey key) {
+        Hash hash = Hash.sha256(path.toString().getBytes(StandardCharsets.UTF_8));
+        NarInfo info = NarInfo.builder(path).url("nar/" + hash.toNix32() + ".nar").compression(Compression.NONE).fileHash(hash)
+                .fileSize(100).narHash(hash).narSize(100).references(List.of()).build().sign(key);
+        served.put(URI.create(upstream + "/" + path.hash() + ".narinfo"), info.render());
+    }
+
+    private CacheRecord cache(String... urls) {
+        List<UpstreamCache> upstreams = java.util.Arrays.stream(urls).map(u -> new UpstreamCache(URI.create(u), upstreamKey.publicKey())).toList();
+        return new CacheRecord(CacheName.of("team"), "team-1:x", new byte[1], 40, false, clock.instant(), "0123456789abcdef", null,
+                GcPolicy.KEEP_ALL, upstreams);
+    }
+
+    @Test
+    void onlyPathsSignedByTheUpstreamsKeyCountAndPositiveAnswersAreRemembered() throws Exception {
+        UpstreamCheck check = new UpstreamCheck(fake, clock, UpstreamSettings.defaults(), "/nix/store");
+        StorePath good = path("good");
+        StorePath forged = path("forged");
+        StorePath absent = path("absent");
+        serve("https://up.example", good, upstreamKey);
+        serve("https://up.example", forged, otherKey);
+        UpstreamCheck.Outcome outcome = check.served(cache("https://up.example"), List.of(good, forged, absent));
+        assertThat(outcome.served()).containsExactly(good);
+        assertThat(outcome.warnings()).isEmpty();
+        assertThat(requests).hasValue(3);
+
+        assertThat(check.served(cache("https://up.example"), List.of(good)).served()).containsExactly(good);
+        assertThat(requests).as("the positive answer was remembered").hasValue(3);
+    }
+
+    @Test
+    void aFailingUpstreamCountsAsAbsentWithAWarningAndTheNextOneIsStillAsked() throws Exception {
+        UpstreamCheck check = new UpstreamCheck(fake, clock, UpstreamSettings.defaults(), "/nix/store");
+        StorePath p = path("p");
+        serve("https://second.example", p, upstreamKey);
+        UpstreamCheck.Outcome outcome = check.served(cache("https://down.example", "https://second.example"), List.of(p));
+        assertThat(outcome.served()).containsExactly(p);
+        assertThat(outcome.warnings()).singleElement().asString().contains("https://down.example").contains("connection refused");
+    }
+
+    @Test
+    void upstreamUrlsAreHttpsToPublicAddressesUnlessTheDeploymentAllowsPrivateOnes() throws Exception {
+        UpstreamSettings aws = UpstreamSettings.defaults();
+        String key = Upstream.NIXOS.publicKey();
+        assertThat(aws.check(List.of(new Upstream("https://cache.example.org/", key))).getFirst().url())
+                .isEqualTo(URI.create("https://cache.example.org"));
+        for (String bad : List.of("http://169.254.169.254/", "https://169.254.169.254", "https://127.0.0.1:8471/up", "https://10.0.0.1",
+                "https://[::1]/", "https://localhost/x", "ftp://cache.example.org", "https://user:pw@cache.example.org",
+                "https://cache.example.org?x=1", "http://cache.example.org")) {
+            assertThatThrownBy(() -> aws.check(List.of(new Upstream(bad, key)))).as(bad).isInstanceOf(DomainException.class)
+                    .hasFieldOrPropertyWithValue("field", "upstreams[0].url");
+        }
+        assertThatThrownBy(() -> aws.check(List.of(new Upstream("https://cache.example.org", "nokey"))))
+                .hasFieldOrPropertyWithValue("field", "upstreams[0].publicKey");
+        assertThatThrownBy(() -> aws.check(java.util.Collections.nCopies(Upstream.MAX + 1, Upstream.NIXOS)))
+                .hasFieldOrPropertyWithValue("field", "upstreams");
+
+        UpstreamSettings local = aws.withPrivateAddresses(true);
+        assertThat(local.check(List.of(new Upstream("http://127.0.0.1:8471/up", key)))).hasSize(1);
+        assertThat(UpstreamSettings.isPublic(InetAddress.getByName("169.254.169.254"))).isFalse();
+        assertThat(UpstreamSettings.isPublic(InetAddress.getByName("100.64.0.1"))).isFalse();
+        assertThat(UpstreamSettings.isPublic(InetAddress.getByName("151.101.1.91"))).isTrue();
+    }
+}

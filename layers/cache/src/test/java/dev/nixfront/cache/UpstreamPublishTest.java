@@ -1,0 +1,122 @@
+package dev.nixfront.cache;
+
+import static dev.nixfront.cache.Fixture.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nixfront.api.CacheInfo;
+import dev.nixfront.api.CreateCacheRequest;
+import dev.nixfront.api.GcReport;
+import dev.nixfront.api.GcRequest;
+import dev.nixfront.api.PublishRequest;
+import dev.nixfront.api.PublishResult;
+import dev.nixfront.api.UpdateCacheRequest;
+import dev.nixfront.api.Upstream;
+import dev.nixfront.cache.port.CacheName;
+import dev.nixfront.cache.port.PathState;
+import dev.nixfront.cache.port.PinRecord;
+import dev.nixfront.nix.Compression;
+import dev.nixfront.nix.Hash;
+import dev.nixfront.nix.NarInfo;
+import dev.nixfront.nix.StorePath;
+import dev.nixfront.nix.sign.SecretKey;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The closure rule with upstreams, on the domain with a fake upstream: a reference the upstream
+ * serves, signed by its key, lets a path publish inline and through the verify function; garbage
+ * collection neither collects nor needs such a reference.
+ */
+class UpstreamPublishTest {
+    private static final String UP = "https://up.example";
+    private final SecretKey upKey = SecretKey.generate("up-1", new SecureRandom());
+
+    private dev.nixfront.cache.fake.MemoryUpstream fixtureUpstream;
+
+    private void serveUpstream(StorePath path, SecretKey key) {
+        Hash hash = Hash.sha256(path.toString().getBytes(StandardCharsets.UTF_8));
+        NarInfo info = NarInfo.builder(path).url("nar/" + hash.toNix32() + ".nar").compression(Compression.NONE).fileHash(hash)
+                .fileSize(100).narHash(hash).narSize(100).references(List.of()).build().sign(key);
+        // A narinfo of the upstream's, as Nix would find it there.
+        fixtureUpstream.serve(URI.create(UP + "/" + path.hash() + ".narinfo"), info.render());
+    }
+
+    private Fixture fixture(CacheSettings settings) {
+        Fixture f = new Fixture(settings);
+        fixtureUpstream = f.fakes.upstream;
+        CacheInfo info = f.services.caches().create(ADMIN, new CreateCacheRequest("team", null, null, null,
+                List.of(new Upstream(UP, upKey.publicKey().toString()))));
+        assertThat(info.upstreams()).containsExactly(new Upstream(UP, upKey.publicKey().toString()));
+        return f;
+    }
+
+    @Test
+    void aReferenceTheUpstreamServesSignedPublishesInlineAndGarbageCollectionLeavesItAlone() {
+        Fixture f = fixture(CacheSettings.defaults("https://cache.example.org"));
+        StorePath glibc = Fixture.storePath("glibc-2.40");
+        serveUpstream(glibc, upKey);
+        Fixture.Nar app = Fixture.nar("app", glibc);
+        f.uploadAll("team", app);
+
+        List<PublishResult> results = f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info()))).results();
+        assertThat(results).extracting(PublishResult::state).containsExactly("published");
+        assertThat(f.paths.record(CacheName.of("team"), glibc.hash())).as("an upstream path is not indexed").isEmpty();
+        // The closure check asked once; the look right before the narinfo used the remembered answer.
+        assertThat(fixtureUpstream.requests()).isEqualTo(1);
+
+        // Pinned, app stays and its upstream reference is nothing to keep; unpinned, app goes alone.
+        f.fakes.pins.put(f.caches.get(CacheName.of("team")).orElseThrow(),
+                new PinRecord("release", 1, List.of(new PinRecord.Revision(app.path(), f.clock.instant())), 1), null);
+        f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, null, "1d", null, "0s"));
+        f.clock.advance(Duration.ofDays(2));
+        GcReport kept = f.services.gc().collect(ADMIN, "team", new GcRequest(false)).report();
+        assertThat(kept.pathsCollected()).isZero();
+        assertThat(kept.pathsKept()).isEqualTo(1);
+        f.fakes.pins.delete(f.caches.get(CacheName.of("team")).orElseThrow(), "release");
+        GcReport collected = f.services.gc().collect(ADMIN, "team", new GcRequest(false)).report();
+        assertThat(collected.pathsCollected()).isEqualTo(1);
+        assertThat(collected.paths()).extracting(GcReport.GcPath::storePath).containsExactly(app.path().toString());
+    }
+
+    @Test
+    void theVerifyFunctionAcceptsTheUpstreamReferenceToo() {
+        Fixture f = fixture(CacheSettings.defaults("https://cache.example.org").withInlineVerifyMaxBytes(10));
+        StorePath glibc = Fixture.storePath("glibc-2.40");
+        serveUpstream(glibc, upKey);
+        Fixture.Nar app = Fixture.nar("app", glibc);
+        f.uploadAll("team", app);
+
+        assertThat(f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info()))).results())
+                .extracting(PublishResult::state).containsExactly("verifying");
+        assertThat(f.services.verify().run(f.queue.jobs().getFirst())).extracting(VerifyService.Outcome::state)
+                .containsExactly(PathState.PUBLISHED);
+    }
+
+    @Test
+    void aReferenceTheUpstreamLacksSignsWithAnotherKeyOrCannotAnswerIsA409() {
+        Fixture f = fixture(CacheSettings.defaults("https://cache.example.org"));
+        StorePath absent = Fixture.storePath("absent-1");
+        StorePath forged = Fixture.storePath("forged-1");
+        serveUpstream(forged, SecretKey.generate("up-1", new SecureRandom()));
+        for (StorePath ref : List.of(absent, forged)) {
+            Fixture.Nar app = Fixture.nar("app-" + ref.name(), ref);
+            f.uploadAll("team", app);
+            DomainException refused = Fixture.refusal(() -> f.services.publish().publish(ADMIN, "team",
+                    new PublishRequest(List.of(app.info()))));
+            assertThat(refused.kind()).isEqualTo(DomainException.Kind.CONFLICT);
+            assertThat(refused.missing()).containsExactly(ref.baseName());
+            assertThat(f.objects.keys()).noneMatch(k -> k.endsWith(".narinfo"));
+        }
+
+        fixtureUpstream.down("up.example");
+        Fixture.Nar app = Fixture.nar("app-down", forged);
+        f.uploadAll("team", app);
+        DomainException unreachable = Fixture.refusal(() -> f.services.publish().publish(ADMIN, "team",
+                new PublishRequest(List.of(app.info()))));
+        assertThat(unreachable.reason()).contains("upstream " + UP + " failed (connection refused): its paths counted as absent");
+    }
+}

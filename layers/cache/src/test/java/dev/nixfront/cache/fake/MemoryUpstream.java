@@ -1,0 +1,39 @@
+package dev.nixfront.cache.fake;
+
+import dev.nixfront.cache.port.UpstreamClient;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Upstream caches in memory: a narinfo text per URL, 404 otherwise; hosts marked down refuse connections. */
+public final class MemoryUpstream implements UpstreamClient {
+    private final Map<URI, String> served = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> down = new ConcurrentHashMap<>();
+    private final AtomicInteger requests = new AtomicInteger();
+
+    public void serve(URI url, String narInfo) {
+        served.put(url, narInfo);
+    }
+
+    public void down(String host) {
+        down.put(host, true);
+    }
+
+    public int requests() {
+        return requests.get();
+    }
+
+    @Override
+    public CompletableFuture<Answer> get(URI url, boolean privateAddresses, Duration timeout, int maxBytes) {
+        requests.incrementAndGet();
+        if (down.containsKey(url.getHost())) {
+            return CompletableFuture.failedFuture(new IOException("connection refused"));
+        }
+        String body = served.get(url);
+        return CompletableFuture.completedFuture(body == null ? new Answer(404, null) : new Answer(200, body));
+    }
+}
