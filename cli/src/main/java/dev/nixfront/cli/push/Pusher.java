@@ -76,7 +76,7 @@ public final class Pusher {
 
     /** A pusher using {@code nix} from PATH and the client's HTTP connection for uploads. */
     public static Pusher create(NixfrontClient client, HttpClients http, PrintWriter err, boolean terminal, boolean quiet) {
-        return new Pusher(client, new Transfer(http::forUri, RetryPolicy.DEFAULT), new NixStore("nix"),
+        return new Pusher(client, Transfer.of(http), new NixStore("nix"),
                 Progress.create(err, terminal, quiet), Clock.systemUTC(), err);
     }
 

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * PUTs NAR bytes to presigned S3 URLs, straight from the temporary file (never through memory),
  * sending exactly the headers the server signed, and retrying network errors and 5xx with backoff.
  */
-final class Transfer {
+public final class Transfer {
     // The JDK client sets these itself (Content-Length from the body publisher) and refuses them.
     private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade");
     private static final Pattern S3_CODE = Pattern.compile("<Code>([^<]*)</Code>");
@@ -35,6 +35,11 @@ final class Transfer {
     Transfer(Function<URI, HttpClient> http, RetryPolicy retry) {
         this.http = http;
         this.retry = retry;
+    }
+
+    /** Transfers through {@code http}'s clients with the default backoff (the push's and the import's). */
+    public static Transfer of(dev.nixfront.cli.client.HttpClients http) {
+        return new Transfer(http::forUri, RetryPolicy.DEFAULT);
     }
 
     /** Refused by the storage (4xx), or still failing after every retry. */
@@ -57,7 +62,7 @@ final class Transfer {
      * PUTs {@code length} bytes of {@code file} from {@code offset}; returns the ETag S3 answered
      * (a multipart upload's completion needs each part's).
      */
-    String put(URI url, Map<String, String> headers, Path file, long offset, long length) throws IOException, InterruptedException {
+    public String put(URI url, Map<String, String> headers, Path file, long offset, long length) throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             HttpRequest.Builder request = HttpRequest.newBuilder(url)
                     .timeout(Duration.ofMinutes(10))
