@@ -11,6 +11,7 @@ import dev.nixfront.api.RootsResponse;
 import dev.nixfront.cli.client.ApiException;
 import dev.nixfront.cli.client.HttpClients;
 import dev.nixfront.cli.client.NixfrontClient;
+import dev.nixfront.cli.push.VerifyPoll;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.NixFormatException;
 import dev.nixfront.nix.StorePath;
@@ -24,7 +25,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -60,7 +61,6 @@ import java.util.stream.Stream;
  */
 public final class Importer {
     private static final int NARINFO_FETCHES = 16;
-    private static final Duration VERIFY_POLL_MAX = Duration.ofSeconds(2);
 
     /** What to import and how: {@code roots} (store hashes of the paths to start from) null to list the source. */
     public record Options(String cache, List<PublicKey> keys, List<StorePathHash> roots, int jobs) {
@@ -434,15 +434,9 @@ public final class Importer {
     }
 
     private String awaitVerified(String cache, Entry entry) throws IOException, InterruptedException, ApiException {
-        long pause = 50;
-        while (true) {
-            PathStatus status = client.pathStatus(cache, entry.hash.value());
-            if (!"verifying".equals(status.state())) {
-                return status.state() + (status.reason() == null || "published".equals(status.state()) ? "" : " (" + status.reason() + ")");
-            }
-            Thread.sleep(pause);
-            pause = Math.min(VERIFY_POLL_MAX.toMillis(), pause * 2);
-        }
+        Clock clock = Clock.systemUTC();
+        PathStatus status = VerifyPoll.settled(client, cache, entry.hash.value(), clock.instant().plus(VerifyPoll.DEADLINE), clock);
+        return status.state() + (status.reason() == null || "published".equals(status.state()) ? "" : " (" + status.reason() + ")");
     }
 
     /** A reference refused in this run keeps its referrers out: the cache holds closures only. */

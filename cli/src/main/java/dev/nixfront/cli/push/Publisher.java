@@ -10,7 +10,6 @@ import dev.nixfront.cli.client.NixfrontClient;
 import dev.nixfront.nix.StorePath;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -24,8 +23,6 @@ import java.util.concurrent.Future;
  */
 final class Publisher {
     private static final int MIN_PUBLISH_BATCH = 50;
-    private static final Duration VERIFY_POLL_MAX = Duration.ofSeconds(2);
-    private static final Duration VERIFY_DEADLINE = Duration.ofHours(1);
 
     private final NixfrontClient client;
     private final Clock clock;
@@ -92,26 +89,15 @@ final class Publisher {
 
     private void awaitPublished(String cache, Set<String> paths, Set<String> verifying)
             throws IOException, InterruptedException, ApiException {
-        Instant deadline = clock.instant().plus(VERIFY_DEADLINE);
+        Instant deadline = clock.instant().plus(VerifyPoll.DEADLINE);
         for (String path : paths) {
             String hash = path.substring(path.lastIndexOf('/') + 1, path.lastIndexOf('/') + 33);
-            long pause = 50;
-            while (true) {
-                PathStatus status = client.pathStatus(cache, hash);
-                if ("published".equals(status.state())) {
-                    verifying.remove(path);
-                    break;
-                }
-                if (!"verifying".equals(status.state())) {
-                    throw new IOException("the cache refused " + path + ": " + status.state()
-                            + (status.reason() == null ? "" : " (" + status.reason() + ")"));
-                }
-                if (clock.instant().isAfter(deadline)) {
-                    throw new IOException("the cache is still verifying " + path + " after " + VERIFY_DEADLINE);
-                }
-                Thread.sleep(pause);
-                pause = Math.min(VERIFY_POLL_MAX.toMillis(), pause * 2);
+            PathStatus status = VerifyPoll.settled(client, cache, hash, deadline, clock);
+            if (!"published".equals(status.state())) {
+                throw new IOException("the cache refused " + path + ": " + status.state()
+                        + (status.reason() == null ? "" : " (" + status.reason() + ")"));
             }
+            verifying.remove(path);
         }
     }
 
