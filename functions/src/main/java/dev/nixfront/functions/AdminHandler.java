@@ -37,9 +37,10 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     private final Services services;
 
-    /** Lambda's entry: services from the AWS adapters, built once per container. */
+    /** Lambda's entry: services from the AWS adapters, built once per container, and the SnapStart priming ({@link Priming}). */
     public AdminHandler() {
         this(Wiring.services());
+        Wiring.registerPriming(this);
     }
 
     /** Any wiring: the local stack's adapters, or fakes in tests. */

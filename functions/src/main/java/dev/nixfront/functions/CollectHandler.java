@@ -44,6 +44,7 @@ public final class CollectHandler implements RequestHandler<Map<String, Object>,
     /** Lambda's entry: services from the AWS adapters; the rest of a job goes to this function again. */
     public CollectHandler() {
         this(Wiring.services(), Wiring::invokedCollector, Clock.systemUTC());
+        Wiring.registerPriming(this);
     }
 
     /**

@@ -59,6 +59,15 @@ public final class JsonLog {
         write(context, LogLevel.ERROR, line);
     }
 
+    /** A notice, such as what SnapStart priming did: one line at INFO with these fields. */
+    public static void info(String message, Map<String, String> fields) {
+        Map<String, String> line = new LinkedHashMap<>();
+        line.put("level", LogLevel.INFO.name());
+        line.put("message", message);
+        line.putAll(fields);
+        write(null, LogLevel.INFO, line);
+    }
+
     private static void write(Context context, LogLevel level, Map<String, String> line) {
         // Lambda always passes a context; callers without one (tests, other fronts) get the runtime's
         // default logger, which writes to standard output.

@@ -14,9 +14,10 @@ import java.util.Objects;
 public final class QueryHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final Services services;
 
-    /** Lambda's entry: services from the AWS adapters, built once per container. */
+    /** Lambda's entry: services from the AWS adapters, built once per container, and the SnapStart priming ({@link Priming}). */
     public QueryHandler() {
         this(Wiring.services());
+        Wiring.registerPriming(this);
     }
 
     /** Any wiring: the local stack's adapters, or fakes in tests. */

@@ -29,6 +29,7 @@ public final class VerifyHandler implements RequestHandler<Map<String, Object>, 
     /** Lambda's entry: services from the AWS adapters, built once per container; the rest of a job goes to this function again. */
     public VerifyHandler() {
         this(Wiring.services(), Wiring::invokedFunction);
+        Wiring.registerPriming(this);
     }
 
     /** Any wiring: the local stack's adapters, or fakes in tests; the rest of a job goes to the services' queue. */

@@ -40,17 +40,38 @@ public final class Wiring {
 
     private static Services services;
     private static AwsClients clients;
+    private static FunctionConfig config;
 
     private Wiring() {}
 
     /** The container's services, built on first use from {@link FunctionConfig#fromEnvironment()}. */
     static synchronized Services services() {
         if (services == null) {
-            FunctionConfig config = FunctionConfig.fromEnvironment();
+            config = FunctionConfig.fromEnvironment();
             clients = AwsClients.create(config.clientConfig());
             services = create(config, clients, ports(config, clients));
         }
         return services;
+    }
+
+    /**
+     * Registers the SnapStart priming of {@code handler}, built by Lambda's entry (the no-argument
+     * constructor) on this container's services, clients and configuration.
+     */
+    static void registerPriming(Object handler) {
+        synchronized (Wiring.class) {
+            services();
+            Priming.register(Priming.of(handler, config, clients));
+        }
+    }
+
+    /**
+     * The priming of a handler built with {@link #forEnvironment} (the AWS-mode tests), on clients
+     * for the same environment.
+     */
+    public static Priming priming(Object handler, Map<String, String> environment) {
+        FunctionConfig config = FunctionConfig.from(environment);
+        return Priming.of(handler, config, AwsClients.create(config.clientConfig()));
     }
 
     /**
@@ -126,7 +147,7 @@ public final class Wiring {
     static Ports ports(FunctionConfig config, AwsClients clients) {
         KeyVault keys = config.kmsKeyArn() == null
                 ? unconfigured(FunctionConfig.KMS_KEY_ARN)
-                : new KmsKeyVault(clients.kms(), config.kmsKeyArn());
+                : new KmsKeyVault(clients.kms(), config.kmsKeyArn(), restoreSafeRandom());
         VerificationQueue queue = config.verifyFunction() == null
                 ? job -> {
                     throw new IllegalStateException(FunctionConfig.VERIFY_FUNCTION + " is not set for this function");

@@ -41,7 +41,15 @@ public final class KmsKeyVault implements KeyVault {
      * @param keyId the KMS key (id, ARN or alias) that wraps the data keys
      */
     public KmsKeyVault(KmsClient kms, String keyId) {
-        this(new Kms(Objects.requireNonNull(kms, "kms"), Objects.requireNonNull(keyId, "keyId")), new SecureRandom());
+        this(kms, keyId, new SecureRandom());
+    }
+
+    /**
+     * @param random where the sealing nonces come from; a Lambda passes one that stays unique across
+     *               environments restored from one SnapStart snapshot
+     */
+    public KmsKeyVault(KmsClient kms, String keyId, SecureRandom random) {
+        this(new Kms(Objects.requireNonNull(kms, "kms"), Objects.requireNonNull(keyId, "keyId")), Objects.requireNonNull(random, "random"));
     }
 
     KmsKeyVault(DataKeys dataKeys, SecureRandom random) {
