@@ -291,6 +291,41 @@ final class AwsModeDeployment implements AutoCloseable {
         return byHandler;
     }
 
+    /** The handler the deployment built for {@code function} (a logical id). */
+    Object handler(String function) {
+        return handlers.get(function);
+    }
+
+    /**
+     * Everything stored: each object of every bucket with its ETag, and each item of every table,
+     * so a test can tell that something wrote nothing.
+     */
+    List<String> storedState() {
+        List<String> state = new ArrayList<>();
+        for (String id : ofType("AWS::S3::Bucket")) {
+            String name = refs.get(id);
+            clients.s3().listObjectsV2Paginator(b -> b.bucket(name)).contents()
+                    .forEach(o -> state.add("s3://" + name + "/" + o.key() + " " + o.eTag()));
+        }
+        for (String id : ofType("AWS::DynamoDB::Table")) {
+            clients.dynamoDb().scanPaginator(b -> b.tableName(id)).items().forEach(item -> state.add(id + " " + item));
+        }
+        return state.stream().sorted().toList();
+    }
+
+    /**
+     * Holds Lambda's event queue until the answer is closed: asynchronous invocations are recorded
+     * (their payloads readable in {@link #asyncInvocations()}) but not run until then.
+     */
+    AutoCloseable holdAsync() {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        lambdaQueue.submit(() -> {
+            release.await();
+            return null;
+        });
+        return release::countDown;
+    }
+
     /** Waits until every asynchronous invocation queued so far (and what they queued meanwhile, in order) has run. */
     void drainAsync() throws Exception {
         lambdaQueue.submit(() -> { }).get(5, java.util.concurrent.TimeUnit.MINUTES);
