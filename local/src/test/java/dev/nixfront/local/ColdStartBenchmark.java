@@ -199,7 +199,7 @@ public final class ColdStartBenchmark {
                              String arn, List<String> event, String mode, Path work, String function, String label) throws Exception {
         Path eventFile = work.resolve("event-" + function + "-" + System.nanoTime() + ".txt");
         Files.write(eventFile, event, StandardCharsets.UTF_8);
-        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xshare:auto"));
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC"));
         command.addAll(flags);
         command.addAll(List.of("-Dnixfront.probe.arn=" + arn, "-cp", classpath, ColdStartProbe.class.getName(),
                 "dev.nixfront.functions." + handler, eventFile.toString(), mode));
