@@ -63,7 +63,7 @@ class OidcExchangeEndToEndTest {
             assertThat(ci.run(List.of("push"), team, top).ok().out()).contains("pushed");
             Cli.Result elsewhere = ci.run(List.of("push"), other, top);
             assertThat(elsewhere.exit()).isNotZero();
-            assertThat(elsewhere.err()).contains("403");
+            assertThat(elsewhere.err()).contains("forbidden", "not valid for cache " + other);
             assertThat(ci.run(List.of("token", "create"), "--cache", team, "--permission", "read").err()).contains("forbidden");
             assertThat(ci.run(List.of("trust", "list"), team).err()).contains("forbidden");
 
