@@ -44,7 +44,12 @@ public enum ApiRoute {
     RECORD_ROOTS("POST", "/v1/caches/{cache}/roots", Function.PUBLISH),
     PUT_PIN("PUT", "/v1/caches/{cache}/pins/{name}", Function.PUBLISH),
     DELETE_PIN("DELETE", "/v1/caches/{cache}/pins/{name}", Function.PUBLISH),
-    LIST_PINS("GET", "/v1/caches/{cache}/pins", Function.QUERY);
+    LIST_PINS("GET", "/v1/caches/{cache}/pins", Function.QUERY),
+    // OpenID Connect trusts and the token exchange: the admin function owns tokens and the edge store.
+    CREATE_TRUST("POST", "/v1/caches/{cache}/trusts", Function.ADMIN),
+    LIST_TRUSTS("GET", "/v1/caches/{cache}/trusts", Function.ADMIN),
+    DELETE_TRUST("DELETE", "/v1/caches/{cache}/trusts/{id}", Function.ADMIN),
+    EXCHANGE_OIDC_TOKEN("POST", "/v1/oidc/token", Function.ADMIN);
 
     /**
      * The functions behind the API, one per privilege boundary. {@link #id()} is the function's
