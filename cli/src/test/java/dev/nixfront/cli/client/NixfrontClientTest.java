@@ -136,6 +136,8 @@ class NixfrontClientTest {
         client.collectGarbage("team", new dev.nixfront.api.GcRequest(true));
         client.removePaths("team", new dev.nixfront.api.RemovePathsRequest(List.of("/nix/store/x"), null, null));
         client.collectionStatus("team");
+        client.logUploads("team", new dev.nixfront.api.LogsRequest(List.of()));
+        client.publishLogs("team", new dev.nixfront.api.LogsRequest(List.of()));
 
         assertThat(requests).contains("GET /v1/caches/a%20b", "PATCH /v1/caches/team", "GET /v1/caches/team/paths/x%2Fy",
                 "GET /v1/tokens?cache=a%20b", "PUT /v1/caches/team/pins/a%2Fb");

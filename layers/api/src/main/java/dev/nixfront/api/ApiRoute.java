@@ -44,7 +44,10 @@ public enum ApiRoute {
     RECORD_ROOTS("POST", "/v1/caches/{cache}/roots", Function.PUBLISH),
     PUT_PIN("PUT", "/v1/caches/{cache}/pins/{name}", Function.PUBLISH),
     DELETE_PIN("DELETE", "/v1/caches/{cache}/pins/{name}", Function.PUBLISH),
-    LIST_PINS("GET", "/v1/caches/{cache}/pins", Function.QUERY);
+    LIST_PINS("GET", "/v1/caches/{cache}/pins", Function.QUERY),
+    // Build logs (issue 14): staged like NARs, verified and stored by publish.
+    LOG_UPLOADS("POST", "/v1/caches/{cache}/logs/uploads", Function.UPLOAD),
+    PUBLISH_LOGS("POST", "/v1/caches/{cache}/logs", Function.PUBLISH);
 
     /**
      * The functions behind the API, one per privilege boundary. {@link #id()} is the function's

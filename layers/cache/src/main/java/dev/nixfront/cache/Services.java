@@ -14,7 +14,7 @@ import java.util.Objects;
  */
 public record Services(CacheAdminService caches, TokenService tokens, QueryService query, UploadService uploads,
                        PublishService publish, VerifyService verify, EdgeReconciler edge, RootService roots, PinService pins,
-                       GarbageCollector gc) {
+                       GarbageCollector gc, LogService logs) {
     public Services {
         Objects.requireNonNull(caches, "caches");
         Objects.requireNonNull(tokens, "tokens");
@@ -26,6 +26,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         Objects.requireNonNull(roots, "roots");
         Objects.requireNonNull(pins, "pins");
         Objects.requireNonNull(gc, "gc");
+        Objects.requireNonNull(logs, "logs");
     }
 
     /** Services whose garbage collections wait with {@link GarbageCollector.Pause#REAL}. */
@@ -56,6 +57,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
                 reconciler,
                 new RootService(ports.caches(), ports.paths(), ports.roots(), clock, settings.storeDir()),
                 new PinService(ports.caches(), ports.paths(), ports.pins(), clock, settings.storeDir()),
-                new GarbageCollector(ports, clock, pause, settings, random));
+                new GarbageCollector(ports, clock, pause, settings, random),
+                new LogService(ports.caches(), ports.paths(), ports.objects(), clock, settings));
     }
 }
