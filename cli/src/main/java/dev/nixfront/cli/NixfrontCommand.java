@@ -9,6 +9,7 @@ import dev.nixfront.cli.command.PathCommand;
 import dev.nixfront.cli.command.PinCommand;
 import dev.nixfront.cli.command.PushCommand;
 import dev.nixfront.cli.command.TokenCommand;
+import dev.nixfront.cli.command.TrustCommand;
 import dev.nixfront.cli.command.UseCommand;
 import dev.nixfront.cli.command.WatchStoreCommand;
 import java.io.IOException;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Spec;
             WatchStoreCommand.class,
             ImportCommand.class,
             GcCommand.class,
+            TrustCommand.class,
             PinCommand.class,
             PathCommand.class,
             UseCommand.class,

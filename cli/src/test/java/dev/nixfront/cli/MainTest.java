@@ -139,7 +139,7 @@ class MainTest {
                         + " (see 'nixfront key generate --help')");
         assertThat(nixfront("key").errorLine(Main.USAGE)).isEqualTo("nixfront: missing required subcommand (see 'nixfront key --help')");
         assertThat(nixfront("pussh").errorLine(Main.USAGE))
-                .isEqualTo("nixfront: unknown command 'pussh', did you mean push or use? (see 'nixfront --help')");
+                .isEqualTo("nixfront: unknown command 'pussh', did you mean push or use or trust? (see 'nixfront --help')");
         assertThat(nixfront("--frobnicate").errorLine(Main.USAGE)).startsWith("nixfront: unknown option '--frobnicate'");
         assertThat(listing()).isEmpty();
     }

@@ -10,7 +10,9 @@ import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.GcRequest;
 import dev.nixfront.api.GcStatus;
 import dev.nixfront.api.IndexMigrationRequest;
+import dev.nixfront.api.OidcTokenRequest;
 import dev.nixfront.api.RemovePathsRequest;
+import dev.nixfront.api.TrustRequest;
 import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.cache.EdgeReconciler;
 import dev.nixfront.cache.Principal;
@@ -19,7 +21,9 @@ import java.util.Objects;
 
 /**
  * Administration: the {@link ApiRoute}s of {@link ApiRoute.Function#ADMIN} (create, update and delete caches;
- * create, list ({@code ?cache=NAME}) and revoke tokens; move path listings into the sharded index;
+ * create, list ({@code ?cache=NAME}) and revoke tokens; add, list and remove a cache's OpenID Connect trusts, and
+ * exchange an ID token for a token (the one route without a bearer token: the ID token is the credential);
+ * move path listings into the sharded index;
  * start garbage collections and removals of paths, which run as jobs of the collect function
  * ({@link CollectHandler}) where they outlast a request, and read their state).
  * Signing keys are sealed here
@@ -55,6 +59,11 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
         }
         return Http.respond(event, context, request -> {
             ApiRoute route = request.route(ApiRoute.Function.ADMIN);
+            if (route == ApiRoute.EXCHANGE_OIDC_TOKEN) {
+                // No bearer token: the ID token in the body is the credential.
+                request.noQuery();
+                return Http.created(services.trusts().exchange(request.body(OidcTokenRequest.class)));
+            }
             Principal principal = services.tokens().authenticate(request.header("authorization"));
             switch (route) {
                 case CREATE_CACHE:
@@ -87,6 +96,16 @@ public final class AdminHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                 case MIGRATE_INDEX:
                     request.noQuery();
                     return Http.ok(services.caches().migrateIndex(principal, request.body(IndexMigrationRequest.class)));
+                case CREATE_TRUST:
+                    request.noQuery();
+                    return Http.created(services.trusts().add(principal, request.param("cache"), request.body(TrustRequest.class)));
+                case LIST_TRUSTS:
+                    request.noQuery();
+                    return Http.ok(services.trusts().list(principal, request.param("cache")));
+                case DELETE_TRUST:
+                    request.noQuery();
+                    services.trusts().remove(principal, request.param("cache"), request.param("id"));
+                    return Http.noContent();
                 default:
                     throw new IllegalStateException(route + " is declared for the admin function but not handled here");
             }

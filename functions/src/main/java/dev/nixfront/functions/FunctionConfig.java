@@ -37,11 +37,14 @@ import java.util.Objects;
  *                             marking and deleting; publish, verify, admin and collect must agree (the
  *                             stack gives them one value), default {@link CacheSettings#COLLECTION_FENCE}
  * @param endpoints            endpoint overrides; {@link AwsClientConfig.Endpoints#NONE} in AWS
+ * @param privateAddresses     {@code NIXFRONT_PRIVATE_ADDRESSES=true}: upstreams and OpenID Connect issuers may be
+ *                             http and loopback or private addresses. The stack never sets it (a function outside a
+ *                             VPC reaches public addresses only); the AWS-mode tests do, for an issuer on loopback
  */
 public record FunctionConfig(String region, String table, String bucket, String kmsKeyArn, String verifyFunction,
                              String adminTokenSecretArn, String cacheUrl, String edgeStoreArn, String distributionId,
                              long inlineVerifyMaxBytes, String collectFunction, Duration collectionFence,
-                             AwsClientConfig.Endpoints endpoints) {
+                             AwsClientConfig.Endpoints endpoints, boolean privateAddresses) {
     public static final String REGION = "AWS_REGION";
     public static final String TABLE = "NIXFRONT_TABLE";
     public static final String BUCKET = "NIXFRONT_BUCKET";
@@ -54,6 +57,7 @@ public record FunctionConfig(String region, String table, String bucket, String 
     public static final String INLINE_VERIFY_MAX_BYTES = "NIXFRONT_INLINE_VERIFY_MAX_BYTES";
     public static final String COLLECT_FUNCTION = "NIXFRONT_COLLECT_FUNCTION";
     public static final String COLLECTION_FENCE_SECONDS = "NIXFRONT_COLLECTION_FENCE_SECONDS";
+    public static final String PRIVATE_ADDRESSES = "NIXFRONT_PRIVATE_ADDRESSES";
     /** The SDK's own variables: every service, and one service (suffix S3, DYNAMODB, KMS, LAMBDA, SECRETS_MANAGER, CLOUDFRONT_KEYVALUESTORE, CLOUDFRONT). */
     public static final String ENDPOINT_URL = "AWS_ENDPOINT_URL";
     public static final String ENDPOINT_URL_PREFIX = "AWS_ENDPOINT_URL_";
@@ -85,7 +89,18 @@ public record FunctionConfig(String region, String table, String bucket, String 
         return new FunctionConfig(required(env, REGION), required(env, TABLE), required(env, BUCKET),
                 optional(env, KMS_KEY_ARN), optional(env, VERIFY_FUNCTION), optional(env, ADMIN_TOKEN_SECRET_ARN),
                 optional(env, CACHE_URL), optional(env, EDGE_STORE_ARN), optional(env, DISTRIBUTION_ID), inlineBytes, optional(env, COLLECT_FUNCTION),
-                fence(optional(env, COLLECTION_FENCE_SECONDS)), endpoints(env));
+                fence(optional(env, COLLECTION_FENCE_SECONDS)), endpoints(env), flag(env, PRIVATE_ADDRESSES));
+    }
+
+    private static boolean flag(Map<String, String> env, String name) {
+        String value = optional(env, name);
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw new IllegalStateException(name + " must be true or false, got '" + value + "'");
     }
 
     private static Duration fence(String seconds) {
@@ -137,8 +152,9 @@ public record FunctionConfig(String region, String table, String bucket, String 
 
     /** The domain settings: defaults, with this function's cache URL and inline verification bound. */
     public CacheSettings settings() {
-        return CacheSettings.defaults(cacheUrl == null ? "" : cacheUrl).withInlineVerifyMaxBytes(inlineVerifyMaxBytes)
+        CacheSettings settings = CacheSettings.defaults(cacheUrl == null ? "" : cacheUrl).withInlineVerifyMaxBytes(inlineVerifyMaxBytes)
                 .withInlineBatchBudgetBytes(inlineVerifyMaxBytes).withCollectionFence(collectionFence);
+        return privateAddresses ? settings.withUpstreams(settings.upstreams().withPrivateAddresses(true)) : settings;
     }
 
     private static String required(Map<String, String> env, String name) {

@@ -125,6 +125,8 @@ public final class Functions extends Construct {
     private static final String USAGE_ITEMS = "USAGE#*";
     /** A cache's collection lease and last outcome (DynamoDbCollectionRepository). */
     private static final String GC_ITEMS = "GC#*";
+    /** A cache's OpenID Connect trusts, TRUSTS#<cache> with its incarnation (DynamoDbTrustRepository). */
+    private static final String TRUST_ITEMS = "TRUSTS#*";
     /**
      * Build logs, {@code <cache>/log/<Deriver basename>}. The pattern also matches a log's staging key
      * ({@code _staging/<cache>/log/...}), which is never served, and no other key a cache holds (NAR
@@ -315,15 +317,16 @@ public final class Functions extends Construct {
         bucket(admin, storage, "s3:ListBucketMultipartUploads");
         table(admin, storage, read);
         // Creates caches and tokens (conditional puts), revokes tokens, deletes a cache's path items, roots,
-        // pins and usage counters in batches and then the cache item: nothing else.
+        // pins, trusts and usage counters in batches and then the cache item: nothing else.
         // Starting a collection takes the cache's lease (a conditional PutItem of its GC# item).
-        tableWrites(admin, storage, List.of("dynamodb:PutItem"), CACHE_ITEMS, TOKEN_ITEMS, GC_ITEMS);
+        // Adds and removes a cache's OpenID Connect trusts; the tokens an exchange makes are TOKEN# puts.
+        tableWrites(admin, storage, List.of("dynamodb:PutItem"), CACHE_ITEMS, TOKEN_ITEMS, GC_ITEMS, TRUST_ITEMS);
         // UpdateItem GC#*: a collection that could not be queued gives its lease up at once.
         tableWrites(admin, storage, List.of("dynamodb:UpdateItem"), CACHE_ITEMS, TOKEN_ITEMS, GC_ITEMS);
         listingMoves(admin, storage);
-        tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), CACHE_ITEMS);
+        tableWrites(admin, storage, List.of("dynamodb:DeleteItem"), CACHE_ITEMS, TRUST_ITEMS);
         tableWrites(admin, storage, List.of("dynamodb:BatchWriteItem"), PATH_ITEMS, ROOT_ITEMS, PIN_ITEMS, USAGE_ITEMS, NAR_ITEMS,
-                GC_ITEMS);
+                GC_ITEMS, TRUST_ITEMS);
         // Collections run in the collect function; the admin only queues them.
         collect.alias().grantInvoke(admin.role());
         collections(storage);

@@ -182,11 +182,12 @@ class IamLeastPrivilegeTest {
     @Test
     void adminWrapsKeysWritesCacheInfoAndDeletesCaches() {
         assertThat(grants(fns.admin())).isEqualTo(union(LOGS, SECRET, EDGE_STORE, invalidation, table(READ), Set.of(
-                write("PutItem", "CACHE#*", "TOKEN#*", "GC#*"),
+                // OpenID Connect trusts are added, removed and swept by the admin alone.
+                write("PutItem", "CACHE#*", "TOKEN#*", "GC#*", "TRUSTS#*"),
                 write("UpdateItem", "CACHE#*", "TOKEN#*", "GC#*"),
                 LISTING_MOVES,
-                write("DeleteItem", "CACHE#*"),
-                write("BatchWriteItem", "PATH#*", "ROOTS#*", "PINS#*", "USAGE#*", "NAR#*", "GC#*")), Set.of(
+                write("DeleteItem", "CACHE#*", "TRUSTS#*"),
+                write("BatchWriteItem", "PATH#*", "ROOTS#*", "PINS#*", "USAGE#*", "NAR#*", "GC#*", "TRUSTS#*")), Set.of(
                 // Collections run in the collect function: the admin takes the lease and queues the job.
                 "lambda:InvokeFunction <CollectAlias>",
                 "s3:PutObject <Bucket.Arn>/*/nix-cache-info",

@@ -165,13 +165,26 @@ final class AwsModeDeployment implements AutoCloseable {
      * them.
      */
     void coldStart() throws IOException {
+        coldStart(null, Map.of());
+    }
+
+    /**
+     * {@link #coldStart()}, the functions whose handler class is named {@code handler} (e.g.
+     * {@code AdminHandler}) getting {@code extra} variables on top of their template's, as a
+     * deployment setting the stack does not make would give them.
+     */
+    void coldStart(String handler, Map<String, String> extra) throws IOException {
         if (api != null) {
             api.close();
             parts.remove(api);
         }
         handlers.clear();
         for (Map.Entry<String, String> function : handlerClasses.entrySet()) {
-            handlers.put(function.getKey(), construct(function.getValue(), environment(function.getKey())));
+            Map<String, String> environment = environment(function.getKey());
+            if (function.getValue().endsWith("." + handler)) {
+                environment.putAll(extra);
+            }
+            handlers.put(function.getKey(), construct(function.getValue(), environment));
         }
         api = track(new ApiFront(routes(), 0, Clock.systemUTC()));
     }

@@ -409,4 +409,43 @@ class AwsModeTest {
 
         assertThat(aws.invalidations()).containsExactly(List.of("/" + cache + "/*"), List.of("/" + cache + "/*"));
     }
+
+    @Test
+    @Order(12)
+    void aGitHubActionsJobTradesItsIdTokenAtTheAdminFunctionForAWriteTokenOfOneCache() throws Exception {
+        String admin = aws.adminSecretValue();
+        String ci = "oidc-" + Closures.seed().substring(0, 8);
+        String other = "oidc-other-" + Closures.seed().substring(0, 8);
+        cli(with(admin, "cache", "create", ci)).ok();
+        cli(with(admin, "cache", "create", other)).ok();
+        try (LoopbackIssuer issuers = new LoopbackIssuer()) {
+            String issuer = issuers.issuer("main").url;
+            // As deployed, the admin function fetches issuers' keys from public https addresses only.
+            Run loopback = cli(with(admin, "trust", "add", ci, "--issuer", issuer, "--subject", "repo:acme/site:ref:refs/heads/main"));
+            assertThat(loopback.err()).contains("HTTP 400").contains("issuer");
+
+            aws.coldStart("AdminHandler", Map.of("NIXFRONT_PRIVATE_ADDRESSES", "true"));
+            try {
+                cli(with(admin, "trust", "add", ci, "--issuer", issuer, "--subject", "repo:acme/site:ref:refs/heads/main", "--ttl", "30m"))
+                        .ok();
+                Run exchanged = cli("token", "exchange", ci, "--server", aws.apiUrl().toString(),
+                        "--request-url", issuers.runnerUrl(), "--request-token", LoopbackIssuer.REQUEST_TOKEN).ok();
+                String token = exchanged.out().strip();
+                assertThat(exchanged.err()).contains("read,write on " + ci);
+
+                NixTool nix = new NixTool(work);
+                String top = nix.build(Closures.chain(Closures.seed(), 1000)).getFirst();
+                cli(with(token, "push", ci, top)).ok();
+                assertThat(cli(with(token, "push", other, top)).err()).contains("forbidden");
+                assertThat(cli(with(token, "token", "create", "--cache", ci, "--permission", "read")).err()).contains("forbidden");
+
+                issuers.subject = "repo:acme/site:ref:refs/heads/dev";
+                Run branch = cli("token", "exchange", ci, "--server", aws.apiUrl().toString(),
+                        "--request-url", issuers.runnerUrl(), "--request-token", LoopbackIssuer.REQUEST_TOKEN);
+                assertThat(branch.err()).contains("forbidden").contains("idToken.sub");
+            } finally {
+                aws.coldStart();
+            }
+        }
+    }
 }

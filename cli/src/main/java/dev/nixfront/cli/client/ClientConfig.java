@@ -8,7 +8,8 @@ import java.util.Objects;
  * or what {@code nixfront login} stored.
  *
  * @param server the API's base URL, e.g. {@code http://127.0.0.1:8470}
- * @param token  the bearer token ({@code nf_...}); a secret, never printed
+ * @param token  the bearer token ({@code nf_...}); a secret, never printed; empty for a client that sends none
+ *               (the OpenID Connect exchange, whose credential is in its body)
  */
 public record ClientConfig(URI server, String token) {
     public ClientConfig {

@@ -11,6 +11,10 @@ import dev.nixfront.api.CompleteUploadResponse;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.CreatedToken;
+import dev.nixfront.api.OidcTokenRequest;
+import dev.nixfront.api.TrustInfo;
+import dev.nixfront.api.TrustList;
+import dev.nixfront.api.TrustRequest;
 import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.api.IndexMigrationResponse;
 import dev.nixfront.api.InvalidJsonException;
@@ -216,6 +220,23 @@ public final class NixfrontClient {
         return send(ApiRoute.MIGRATE_INDEX, request, IndexMigrationResponse.class);
     }
 
+    public TrustInfo addTrust(String cache, TrustRequest request) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.CREATE_TRUST, request, TrustInfo.class, cache);
+    }
+
+    public TrustList listTrusts(String cache) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.LIST_TRUSTS, null, TrustList.class, cache);
+    }
+
+    public void removeTrust(String cache, String id) throws IOException, InterruptedException, ApiException {
+        send(ApiRoute.DELETE_TRUST, null, Void.class, cache, id);
+    }
+
+    /** Trades an ID token for a token of the cache; sent without the bearer token (the ID token is the credential). */
+    public CreatedToken exchangeOidcToken(OidcTokenRequest request) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.EXCHANGE_OIDC_TOKEN, request, CreatedToken.class);
+    }
+
     /** Calls {@code route} with {@code parameters} filling its path template, in order. */
     private <T> T send(ApiRoute route, Object body, Class<T> type, String... parameters)
             throws IOException, InterruptedException, ApiException {
@@ -226,9 +247,11 @@ public final class NixfrontClient {
         URI uri = URI.create(stripSlash(config.server().toString()) + path);
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + config.token())
                 .header("Accept", "application/json")
                 .header("User-Agent", "nixfront-cli");
+        if (!config.token().isEmpty()) {
+            builder.header("Authorization", "Bearer " + config.token());
+        }
         if (body != null) {
             builder.header("Content-Type", "application/json")
                     .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.writeBytes(body)));

@@ -51,6 +51,12 @@ abstract class ClientCommand implements Callable<Integer> {
         return new NixfrontClient(config, http.forUri(config.server()));
     }
 
+    /** A client that sends no bearer token. */
+    NixfrontClient anonymousClient() throws IOException {
+        var config = serverOptions.serverOnly();
+        return new NixfrontClient(config, http.forUri(config.server()));
+    }
+
     PrintWriter out() {
         return spec.commandLine().getOut();
     }

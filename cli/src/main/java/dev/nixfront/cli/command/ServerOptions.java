@@ -56,6 +56,22 @@ public final class ServerOptions {
         }
     }
 
+    /** The server alone, for a request whose credential is in its body (the OpenID Connect exchange): no token is sent. */
+    ClientConfig serverOnly() throws IOException {
+        String url = blankToNull(server);
+        if (url == null) {
+            url = configFile().read().map(e -> blankToNull(e.server())).orElse(null);
+        }
+        if (url == null) {
+            throw new IOException("no server: set NIXFRONT_SERVER or give --server URL");
+        }
+        try {
+            return new ClientConfig(URI.create(url), "");
+        } catch (IllegalArgumentException e) {
+            throw new IOException("bad server URL " + url + ": " + e.getMessage(), e);
+        }
+    }
+
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value.strip();
     }

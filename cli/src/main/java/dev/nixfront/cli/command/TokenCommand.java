@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "token", mixinStandardHelpOptions = true, description = "Create, list and revoke API tokens.",
-        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
+        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class, TokenExchange.class})
 public final class TokenCommand {
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)([smhdw])");
 

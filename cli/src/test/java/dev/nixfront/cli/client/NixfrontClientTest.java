@@ -136,6 +136,10 @@ class NixfrontClientTest {
         client.collectGarbage("team", new dev.nixfront.api.GcRequest(true));
         client.removePaths("team", new dev.nixfront.api.RemovePathsRequest(List.of("/nix/store/x"), null, null));
         client.collectionStatus("team");
+        client.addTrust("team", new dev.nixfront.api.TrustRequest(null, "repo:a/b:ref:refs/heads/main", null, null));
+        client.listTrusts("team");
+        client.removeTrust("team", "tr_1");
+        client.exchangeOidcToken(new dev.nixfront.api.OidcTokenRequest("team", "a.b.c"));
         client.logUploads("team", new dev.nixfront.api.LogsRequest(List.of()));
         client.publishLogs("team", new dev.nixfront.api.LogsRequest(List.of()));
 

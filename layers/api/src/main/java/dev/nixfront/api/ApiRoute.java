@@ -45,6 +45,11 @@ public enum ApiRoute {
     PUT_PIN("PUT", "/v1/caches/{cache}/pins/{name}", Function.PUBLISH),
     DELETE_PIN("DELETE", "/v1/caches/{cache}/pins/{name}", Function.PUBLISH),
     LIST_PINS("GET", "/v1/caches/{cache}/pins", Function.QUERY),
+    // OpenID Connect trusts and the token exchange: the admin function owns tokens and the edge store.
+    CREATE_TRUST("POST", "/v1/caches/{cache}/trusts", Function.ADMIN),
+    LIST_TRUSTS("GET", "/v1/caches/{cache}/trusts", Function.ADMIN),
+    DELETE_TRUST("DELETE", "/v1/caches/{cache}/trusts/{id}", Function.ADMIN),
+    EXCHANGE_OIDC_TOKEN("POST", "/v1/oidc/token", Function.ADMIN),
     // Build logs (issue 14): staged like NARs, verified and stored by publish.
     LOG_UPLOADS("POST", "/v1/caches/{cache}/logs/uploads", Function.UPLOAD),
     PUBLISH_LOGS("POST", "/v1/caches/{cache}/logs", Function.PUBLISH);

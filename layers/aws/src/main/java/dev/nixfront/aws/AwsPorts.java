@@ -31,6 +31,7 @@ public final class AwsPorts {
                 new DynamoDbRootRepository(clients.dynamoDb(), table),
                 new DynamoDbPinRepository(clients.dynamoDb(), table),
                 new DynamoDbUsageCounter(clients.dynamoDb(), table),
-                new DynamoDbCollectionRepository(clients.dynamoDb(), table), collectionQueue, edgeCache, new HttpUpstreamClient());
+                new DynamoDbCollectionRepository(clients.dynamoDb(), table), collectionQueue, edgeCache, new HttpUpstreamClient(),
+                new DynamoDbTrustRepository(clients.dynamoDb(), table));
     }
 }

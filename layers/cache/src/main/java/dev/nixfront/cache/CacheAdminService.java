@@ -23,6 +23,7 @@ import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.Permission;
 import dev.nixfront.cache.port.PinRepository;
 import dev.nixfront.cache.port.RootRepository;
+import dev.nixfront.cache.port.TrustRepository;
 import dev.nixfront.cache.port.UpstreamCache;
 import dev.nixfront.cache.port.UsageCounter;
 import dev.nixfront.nix.NixFormatException;
@@ -72,10 +73,13 @@ public final class CacheAdminService {
     private final NarRegistry nars;
     private final CollectionRepository collections;
     private final EdgeCache edgeCache;
+    private final TrustRepository trusts;
 
     public CacheAdminService(CacheRepository caches, PathIndex paths, ObjectStore objects, EdgeStore edge, KeyVault vault,
                              SecureRandom random, Clock clock, CacheSettings settings, RootRepository roots, PinRepository pins,
-                             UsageCounter usage, NarRegistry nars, CollectionRepository collections, EdgeCache edgeCache) {
+                             UsageCounter usage, NarRegistry nars, CollectionRepository collections, EdgeCache edgeCache,
+                             TrustRepository trusts) {
+        this.trusts = Objects.requireNonNull(trusts);
         this.nars = Objects.requireNonNull(nars);
         this.collections = Objects.requireNonNull(collections);
         this.edgeCache = Objects.requireNonNull(edgeCache);
@@ -352,7 +356,8 @@ public final class CacheAdminService {
 
     /**
      * Everything of {@code cache}'s incarnation: objects by name (the name is reserved meanwhile),
-     * then index items, then the roots, pins, usage counters and collection record garbage collection keeps. These are
+     * then index items, then the roots, pins, usage counters and collection record garbage collection keeps, and the
+     * OpenID Connect trusts. These are
      * keyed by incarnation like the path items, so a cache created again under the name never sees
      * them either way; deleting them keeps the table from growing with every deleted cache, at the
      * cost of a few queries (32 shards of roots, one partition of pins, 16 known counter keys). A
@@ -366,6 +371,7 @@ public final class CacheAdminService {
         paths.deleteAll(cache);
         roots.deleteAll(cache);
         pins.deleteAll(cache);
+        trusts.deleteAll(cache);
         usage.deleteAll(cache);
         nars.deleteAll(cache);
         collections.deleteAll(cache);

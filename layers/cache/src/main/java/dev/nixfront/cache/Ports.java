@@ -13,6 +13,7 @@ import dev.nixfront.cache.port.PathIndex;
 import dev.nixfront.cache.port.PinRepository;
 import dev.nixfront.cache.port.RootRepository;
 import dev.nixfront.cache.port.TokenRepository;
+import dev.nixfront.cache.port.TrustRepository;
 import dev.nixfront.cache.port.UpstreamClient;
 import dev.nixfront.cache.port.UsageCounter;
 import dev.nixfront.cache.port.VerificationQueue;
@@ -29,12 +30,14 @@ import java.util.Objects;
  * @param collections     the collection holding each cache, or the last one's outcome ({@link CollectionRepository})
  * @param collectionQueue where collections that outlast a request run ({@link CollectionQueue#NONE}: inline)
  * @param edgeCache the CDN's copies of the bucket, dropped when a cache is deleted ({@link EdgeCache})
- * @param upstreams where narinfos of upstream caches are fetched ({@link UpstreamClient#NONE}: nowhere)
+ * @param upstreams where narinfos of upstream caches are fetched ({@link UpstreamClient#NONE}: nowhere), and
+ *                  OpenID Connect issuers' keys
+ * @param trusts    the caches' OpenID Connect trusts ({@link TrustRepository#NONE}: none)
  */
 public record Ports(ObjectStore objects, CacheRepository caches, PathIndex paths, NarRegistry nars, TokenRepository tokens,
                    KeyVault keys, VerificationQueue queue, Metrics metrics, EdgeStore edge,
                    RootRepository roots, PinRepository pins, UsageCounter usage, CollectionRepository collections,
-                   CollectionQueue collectionQueue, EdgeCache edgeCache, UpstreamClient upstreams) {
+                   CollectionQueue collectionQueue, EdgeCache edgeCache, UpstreamClient upstreams, TrustRepository trusts) {
     public Ports {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(caches, "caches");
@@ -52,6 +55,16 @@ public record Ports(ObjectStore objects, CacheRepository caches, PathIndex paths
         Objects.requireNonNull(collectionQueue, "collectionQueue");
         Objects.requireNonNull(edgeCache, "edgeCache");
         Objects.requireNonNull(upstreams, "upstreams");
+        Objects.requireNonNull(trusts, "trusts");
+    }
+
+    /** Ports without trusts ({@link TrustRepository#NONE}). */
+    public Ports(ObjectStore objects, CacheRepository caches, PathIndex paths, NarRegistry nars, TokenRepository tokens,
+                 KeyVault keys, VerificationQueue queue, Metrics metrics, EdgeStore edge,
+                 RootRepository roots, PinRepository pins, UsageCounter usage, CollectionRepository collections,
+                 CollectionQueue collectionQueue, EdgeCache edgeCache, UpstreamClient upstreams) {
+        this(objects, caches, paths, nars, tokens, keys, queue, metrics, edge, roots, pins, usage, collections, collectionQueue,
+                edgeCache, upstreams, TrustRepository.NONE);
     }
 
     /** Ports that fetch from no upstream ({@link UpstreamClient#NONE}). */

@@ -1,5 +1,6 @@
 package dev.nixfront.cache;
 
+import dev.nixfront.cache.oidc.IssuerKeys;
 import dev.nixfront.cache.port.EdgeStore;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -11,10 +12,11 @@ import java.util.Objects;
  *
  * @param edge the reconciler of the read path's store with the table; the services write that store
  *             through {@link EdgeReconciler#fillingFirst()}
+ * @param trusts OpenID Connect trusts and the exchange of ID tokens for tokens ({@link TrustService})
  */
 public record Services(CacheAdminService caches, TokenService tokens, QueryService query, UploadService uploads,
                        PublishService publish, VerifyService verify, EdgeReconciler edge, RootService roots, PinService pins,
-                       GarbageCollector gc, LogService logs) {
+                       GarbageCollector gc, TrustService trusts, LogService logs) {
     public Services {
         Objects.requireNonNull(caches, "caches");
         Objects.requireNonNull(tokens, "tokens");
@@ -26,6 +28,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         Objects.requireNonNull(roots, "roots");
         Objects.requireNonNull(pins, "pins");
         Objects.requireNonNull(gc, "gc");
+        Objects.requireNonNull(trusts, "trusts");
         Objects.requireNonNull(logs, "logs");
     }
 
@@ -45,10 +48,12 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         Deferral deferral = new Deferral(ports.paths(), ports.queue(), clock, random);
         EdgeReconciler reconciler = new EdgeReconciler(ports.caches(), ports.tokens(), ports.edge(), clock);
         EdgeStore edge = reconciler.fillingFirst();
+        TokenService tokens = new TokenService(ports.tokens(), ports.caches(), edge, clock, random, settings.tokenLookupTtl());
         return new Services(
                 new CacheAdminService(ports.caches(), ports.paths(), ports.objects(), edge, ports.keys(), random, clock,
-                        settings, ports.roots(), ports.pins(), ports.usage(), ports.nars(), ports.collections(), ports.edgeCache()),
-                new TokenService(ports.tokens(), ports.caches(), edge, clock, random, settings.tokenLookupTtl()),
+                        settings, ports.roots(), ports.pins(), ports.usage(), ports.nars(), ports.collections(), ports.edgeCache(),
+                        ports.trusts()),
+                tokens,
                 new QueryService(ports.caches(), ports.paths(), repair, clock),
                 new UploadService(ports.caches(), ports.objects(), clock, settings),
                 new PublishService(ports.caches(), ports.paths(), publisher, deferral,
@@ -58,6 +63,10 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
                 new RootService(ports.caches(), ports.paths(), ports.roots(), clock, settings.storeDir()),
                 new PinService(ports.caches(), ports.paths(), ports.pins(), clock, settings.storeDir()),
                 new GarbageCollector(ports, clock, pause, settings, random),
+                // Issuers are fetched under the upstreams' rules: private addresses only where upstreams may have them.
+                new TrustService(ports.caches(), ports.trusts(), tokens,
+                        new IssuerKeys(ports.upstreams(), settings.upstreams().privateAddresses()), clock, random,
+                        settings.upstreams().privateAddresses()),
                 new LogService(ports.caches(), ports.paths(), ports.objects(), clock, settings));
     }
 }

@@ -186,6 +186,21 @@ public final class TokenService {
         return new CreatedToken(secret, info(record));
     }
 
+    /**
+     * The principal of a token that makes tokens without being presented: the maker of an OpenID
+     * Connect trust, whose exchanges make tokens in its name. Read from the table, not the lookup
+     * cache, with its chain of makers: 401 naming the token on the chain that is revoked, expired or
+     * gone, so a trust dies with the token that added it.
+     */
+    Principal maker(TokenRecord.Maker maker) {
+        Instant now = clock.instant();
+        TokenRecord record = lookups.read(maker.secretHash(), now).filter(r -> r.id().equals(maker.id()))
+                .orElseThrow(() -> DomainException.unauthenticated("token " + maker.id() + " is not on record"));
+        Lineage lineage = Lineage.of(record, now, h -> lookups.read(h, now));
+        return new Principal(record.id(), record.scope(), maker.secretHash(), lineage.expiresAt(), lineage.depth(),
+                record.incarnations());
+    }
+
     private static Scope scopeOf(CreateTokenRequest request) {
         if (request == null) {
             throw DomainException.invalid(null, "the request needs a JSON body");

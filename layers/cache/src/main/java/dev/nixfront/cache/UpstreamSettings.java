@@ -136,7 +136,7 @@ public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean pri
     }
 
     /** Whether a host as written may be fetched when private addresses are not allowed; names are judged when resolved. */
-    private static boolean publicHost(String host) {
+    static boolean publicHost(String host) {
         String h = host.toLowerCase(Locale.ROOT);
         if (h.equals("localhost") || h.endsWith(".localhost") || h.endsWith(".internal")) {
             return false;

@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Fetches a narinfo from an upstream cache: one HTTP GET, no redirects followed, bounded in time and
- * size. The adapter refuses, without connecting, a name that resolves to a loopback, link-local or
+ * Fetches a narinfo from an upstream cache, or an OpenID Connect issuer's discovery document or key
+ * set ({@code IssuerKeys}): one HTTP GET, no redirects followed, bounded in time and size. The adapter refuses, without connecting, a name that resolves to a loopback, link-local or
  * private address unless {@code privateAddresses} (see {@code UpstreamSettings}).
  */
 public interface UpstreamClient {

@@ -24,9 +24,10 @@ public final class FakePorts {
     public volatile boolean queueCollections;
     public final RecordingEdgeCache edgeCache = new RecordingEdgeCache();
     public final MemoryUpstream upstream = new MemoryUpstream();
+    public final MemoryTrustRepository trusts = new MemoryTrustRepository();
 
     public Ports ports() {
         return new Ports(objects, caches, paths, nars, tokens, new FakeKeyVault(), queue, metrics, edge, roots, pins, usage, collections,
-                queueCollections ? collectionQueue : CollectionQueue.NONE, edgeCache, upstream);
+                queueCollections ? collectionQueue : CollectionQueue.NONE, edgeCache, upstream, trusts);
     }
 }
