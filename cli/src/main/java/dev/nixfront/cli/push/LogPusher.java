@@ -23,8 +23,8 @@ import java.util.Optional;
  * Pushes the build logs of the paths a push published, after their narinfos (the server stores a
  * log only for a published path, under its Deriver): per batch of up to {@value LogsRequest#MAX}
  * logs, one request for upload URLs (logs the cache has are skipped), the PUTs, and one request
- * that has the server verify and store them. Logs are a convenience beside the paths, so a failure
- * here is a warning and the push still succeeds.
+ * that has the server verify and store them. An empty log is not sent. Logs are a convenience beside
+ * the paths, so a failure here is a warning and the push still succeeds.
  */
 final class LogPusher {
     private final NixfrontClient client;
@@ -60,6 +60,12 @@ final class LogPusher {
                         directory.resolve("log-" + e.getKey().hash() + ".zst"));
                 if (packed.isEmpty()) {
                     warn("the build log of " + e.getKey() + " is over " + LogsRequest.MAX_BYTES + " bytes; it is not pushed");
+                    continue;
+                }
+                if (packed.get().size() == 0) {
+                    // The build printed nothing: nix log has nothing to show either way, and a push of many
+                    // quiet builds should not pay a request per silence.
+                    Files.deleteIfExists(packed.get().file());
                     continue;
                 }
                 if (batch.size() == LogsRequest.MAX || bytes + packed.get().size() > LogsRequest.MAX_BYTES) {

@@ -7,7 +7,6 @@ import dev.nixfront.api.LogUploadTarget;
 import dev.nixfront.api.LogsRequest;
 import dev.nixfront.api.LogsResponse;
 import dev.nixfront.api.SignedRequest;
-import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
 import dev.nixfront.cache.port.CopyOutcome;
@@ -32,13 +31,18 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * Build logs: what {@code nix log --store <cache URL> PATH} prints. Nix finds a path's log through
@@ -59,6 +63,8 @@ public final class LogService {
     /** A staged log that changes while it is verified is looked at again this many times. */
     private static final int ATTEMPTS = 3;
     private static final int BUFFER = 64 * 1024;
+    /** Logs of one request handled at once. */
+    static final int THREADS = 8;
 
     private final CacheLookup lookup;
     private final CacheRepository caches;
@@ -86,19 +92,16 @@ public final class LogService {
     /** Where to upload each log, in request order; a deriver whose log the cache has is {@code present}. */
     public LogUploadResponse uploads(Principal principal, String cache, LogsRequest request) {
         CacheRecord record = lookup.require(principal, cache, Permission.WRITE);
-        List<Entry> entries = entries(record, request);
-        List<LogUploadTarget> targets = new ArrayList<>();
-        for (Entry e : entries) {
+        List<LogUploadTarget> targets = inParallel(entries(record, request), e -> {
             String log = Layout.logUrl(e.deriver());
             if (objects.head(Layout.log(record.name(), e.deriver())).isPresent()) {
-                targets.add(new LogUploadTarget(e.storePath().toString(), log, true, null));
-                continue;
+                return new LogUploadTarget(e.storePath().toString(), log, true, null);
             }
             PresignedRequest put = objects.presignPut(Layout.logStaging(record.name(), e.fileHash()), e.fileSize(), e.fileHash(),
                     Layout.LOG_CONTENT_TYPE, Layout.LOG_CACHE_CONTROL, settings.uploadTtl());
-            targets.add(new LogUploadTarget(e.storePath().toString(), log, false,
-                    new SignedRequest(put.method(), put.url().toString(), put.headers())));
-        }
+            return new LogUploadTarget(e.storePath().toString(), log, false,
+                    new SignedRequest(put.method(), put.url().toString(), put.headers()));
+        });
         return new LogUploadResponse(targets, clock.instant().plus(settings.uploadTtl()));
     }
 
@@ -111,31 +114,27 @@ public final class LogService {
     public LogsResponse publish(Principal principal, String cache, LogsRequest request) {
         CacheRecord record = lookup.require(principal, cache, Permission.WRITE);
         List<Entry> entries = entries(record, request);
-        List<LogResult> results = new ArrayList<>();
-        List<String> written = new ArrayList<>();
-        Set<String> staged = new LinkedHashSet<>();
+        List<String> written = Collections.synchronizedList(new ArrayList<>());
+        List<LogResult> results;
         try {
-            for (Entry e : entries) {
+            results = inParallel(entries, e -> {
                 String key = Layout.log(record.name(), e.deriver());
-                String stagingKey = Layout.logStaging(record.name(), e.fileHash());
-                staged.add(stagingKey);
-                boolean copied = store(record.name(), e, stagingKey, key);
+                boolean copied = store(e, Layout.logStaging(record.name(), e.fileHash()), key);
                 if (copied) {
                     written.add(key);
                 }
-                results.add(new LogResult(e.storePath().toString(), Layout.logUrl(e.deriver()),
-                        copied ? LogResult.WRITTEN : LogResult.PRESENT));
-            }
+                return new LogResult(e.storePath().toString(), Layout.logUrl(e.deriver()), copied ? LogResult.WRITTEN : LogResult.PRESENT);
+            });
         } finally {
-            // After every entry: two paths of a request may share one log file, and so one upload.
-            staged.forEach(objects::delete);
+            // Once every entry has run: two paths of a request may share one log file, and so one upload.
+            entries.stream().map(e -> Layout.logStaging(record.name(), e.fileHash())).distinct().forEach(objects::delete);
         }
         confirm(record, written);
         return new LogsResponse(results);
     }
 
     /** Whether this call stored the log; false when the key already held one. */
-    private boolean store(CacheName cache, Entry e, String stagingKey, String key) {
+    private boolean store(Entry e, String stagingKey, String key) {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             if (objects.head(key).isPresent()) {
                 return false;
@@ -143,7 +142,7 @@ public final class LogService {
             Optional<StoredObject> upload = objects.head(stagingKey);
             if (upload.isEmpty()) {
                 throw DomainException.conflict(e.field("fileHash"), "no log file was uploaded for " + e.storePath()
-                        + " with FileHash " + e.fileHash() + "; ask " + "/v1/caches/" + cache + "/logs/uploads and PUT it first");
+                        + " with FileHash " + e.fileHash() + "; ask for its upload (logs/uploads) and PUT it first");
             }
             StoredObject object = upload.get();
             if (!verify(e, object)) {
@@ -211,6 +210,45 @@ public final class LogService {
         }
         objects.delete(object.key());
         throw verificationFailed(e, field, problem);
+    }
+
+    /**
+     * {@code work} on every entry, {@link #THREADS} at a time: each log costs a few S3 requests one
+     * after the other (HEADs, the read, the copy), which for a hundred logs would add up to seconds.
+     * Answers in request order; a failure is the first entry's, in request order, once all have run.
+     */
+    private static <T> List<T> inParallel(List<Entry> entries, Function<Entry, T> work) {
+        if (entries.size() == 1) {
+            return List.of(work.apply(entries.getFirst()));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(THREADS, entries.size()),
+                Thread.ofPlatform().daemon().name("build-log-", 0).factory());
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (Entry e : entries) {
+                futures.add(pool.submit(() -> work.apply(e)));
+            }
+            List<T> answers = new ArrayList<>();
+            RuntimeException first = null;
+            for (Future<T> f : futures) {
+                try {
+                    answers.add(f.get());
+                } catch (ExecutionException failed) {
+                    if (first == null) {
+                        first = failed.getCause() instanceof RuntimeException r ? r : new IllegalStateException(failed.getCause());
+                    }
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while storing build logs", interrupted);
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+            return answers;
+        } finally {
+            pool.shutdown();
+        }
     }
 
     private static DomainException verificationFailed(Entry e, String field, String reason) {
