@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.nixfront.api.ApiRoute;
+import dev.nixfront.api.LogsRequest;
 import dev.nixfront.api.PinRequest;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.RootsRequest;
@@ -17,7 +18,8 @@ import java.util.Objects;
  * uploading: {@code POST /v1/caches/{cache}/narinfos} verifies, signs and indexes a batch of paths
  * (big ones are handed to the verify function and answer {@code verifying}); the roots a push
  * reports and the pins are garbage collection's bookkeeping of the same writers, so they live here
- * rather than in a role of their own.
+ * rather than in a role of their own; {@code POST /v1/caches/{cache}/logs} verifies and stores build
+ * logs, which only this role (with verify) may write where they are served.
  */
 public final class PublishHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final Services services;
@@ -54,6 +56,10 @@ public final class PublishHandler implements RequestHandler<APIGatewayV2HTTPEven
                     request.noQuery();
                     services.pins().delete(principal, request.param("cache"), request.param("name"));
                     yield Http.noContent();
+                }
+                case PUBLISH_LOGS -> {
+                    request.noQuery();
+                    yield Http.ok(services.logs().publish(principal, request.param("cache"), request.body(LogsRequest.class)));
                 }
                 default -> throw new IllegalStateException(route + " is declared for the publish function but not handled here");
             };

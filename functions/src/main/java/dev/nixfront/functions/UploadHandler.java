@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.nixfront.api.ApiRoute;
 import dev.nixfront.api.CompleteUploadRequest;
+import dev.nixfront.api.LogsRequest;
 import dev.nixfront.api.PartsRequest;
 import dev.nixfront.api.UploadRequest;
 import dev.nixfront.cache.Principal;
@@ -14,7 +15,7 @@ import java.util.Objects;
 
 /**
  * Presigned uploads: the {@link ApiRoute}s of {@link ApiRoute.Function#UPLOAD} (uploads, parts,
- * complete). No NAR byte passes through here.
+ * complete, and build logs' uploads). No NAR or log byte passes through here.
  */
 public final class UploadHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final Services services;
@@ -40,6 +41,7 @@ public final class UploadHandler implements RequestHandler<APIGatewayV2HTTPEvent
                 case UPLOADS -> Http.ok(services.uploads().request(principal, cache, request.body(UploadRequest.class)));
                 case UPLOAD_PARTS -> Http.ok(services.uploads().parts(principal, cache, request.body(PartsRequest.class)));
                 case COMPLETE_UPLOAD -> Http.ok(services.uploads().complete(principal, cache, request.body(CompleteUploadRequest.class)));
+                case LOG_UPLOADS -> Http.ok(services.logs().uploads(principal, cache, request.body(LogsRequest.class)));
                 default -> throw new IllegalStateException(route + " is declared for the upload function but not handled here");
             };
         });

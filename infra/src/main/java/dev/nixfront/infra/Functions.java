@@ -42,10 +42,11 @@ import software.constructs.Construct;
  * <pre>
  *          S3 (objects by key shape; ListBucket)                  DynamoDB       KMS              other
  * query    get *.narinfo; list                                    read           -                -
- * upload   put _staging/*; head &#42;/nar/*; abort+delete _staging/*;  read           -                -
- *          list
+ * upload   put _staging/*; head &#42;/nar/*, &#42;/log/*;                   read           -                -
+ *          abort+delete _staging/*; list
  * publish  get &#42;/nar/*, _staging/*; put *.narinfo, &#42;/nar/*;       read, write    Decrypt          invoke verify
- *          abort &#42;/nar/*; delete _staging/*; list
+ *          abort &#42;/nar/*; delete _staging/*; list;
+ *          get+put+delete &#42;/log/* (build logs)
  * verify   same S3 as publish                                     read, put      Decrypt          failure queue, invoke verify
  * admin    put &#42;/nix-cache-info; delete+abort * (a cache's own     read, write    GenerateDataKey  admin secret (read),
  *                                                                                                  edge store (write)
@@ -54,7 +55,7 @@ import software.constructs.Construct;
  *                                                                                                  distribution: create
  *                                                                                                   invalidation;
  *                                                                                                   invoke collect
- * collect  delete *.narinfo, &#42;/nar/*; list                           read, write    -                invoke collect
+ * collect  delete *.narinfo, &#42;/nar/*, &#42;/log/*; list                read, write    -                invoke collect
  * </pre>
  *
  * Only the admin function reads the admin token secret: at cold start it records the token's hash
@@ -126,6 +127,12 @@ public final class Functions extends Construct {
     private static final String GC_ITEMS = "GC#*";
     /** A cache's OpenID Connect trusts, TRUSTS#<cache> with its incarnation (DynamoDbTrustRepository). */
     private static final String TRUST_ITEMS = "TRUSTS#*";
+    /**
+     * Build logs, {@code <cache>/log/<Deriver basename>}. The pattern also matches a log's staging key
+     * ({@code _staging/<cache>/log/...}), which is never served, and no other key a cache holds (NAR
+     * keys are {@code nar/<one character>/...}).
+     */
+    static final String LOG_KEYS = "*/log/*";
     private static final String LEADING_KEYS = "dynamodb:LeadingKeys";
     /** The attributes the listing migration touches: the table's keys and both indexes' keys. */
     static final List<String> LISTING_ATTRIBUTES = List.of("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk");
@@ -238,6 +245,7 @@ public final class Functions extends Construct {
         List<String> read = List.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem");
         String nar = "*/nar/*";
         String staging = Storage.STAGING_PREFIX + "*";
+        String log = LOG_KEYS;
 
         table(query, storage, read);
         // Status looks at a path's narinfo when the index does not call it published (a lost index
@@ -251,7 +259,8 @@ public final class Functions extends Construct {
         // on */nar/* answers "already published"; ListBucket makes a missing key a 404 rather than a 403.
         objects(upload, storage, List.of("s3:PutObject"), staging);
         objects(upload, storage, List.of("s3:AbortMultipartUpload", "s3:DeleteObject"), staging);
-        objects(upload, storage, List.of("s3:GetObject"), nar);
+        // HeadObject on */log/*: a deriver whose build log the cache has is not uploaded again.
+        objects(upload, storage, List.of("s3:GetObject"), nar, log);
         bucket(upload, storage, "s3:ListBucket");
         table(upload, storage, read);
 
@@ -276,6 +285,10 @@ public final class Functions extends Construct {
             attributeUpdates(writer, storage, NAR_ITEMS, CLAIM_ATTRIBUTES);
             signingKey(writer, storage, "kms:Decrypt");
         }
+        // Build logs: publish alone verifies and stores them, a CopyObject from staging (s3:PutObject on the
+        // target) after a HeadObject of the target (s3:GetObject), and deletes what it stored when a deletion
+        // of the cache overtook it. Never multipart: a log is at most 256 MiB.
+        objects(publish, storage, List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject"), log);
         // Both write path items and add what they publish to the cache's usage counters (UpdateItem ADD).
         // Publish also serves a write token's roots (an UpdateItem that keeps the later time) and pins
         // (a PutItem conditional on the version read, a DeleteItem): bookkeeping of the same writers.
@@ -328,11 +341,11 @@ public final class Functions extends Construct {
                 + "so object permissions name the key shape, never a fixed key.";
         Nag.suppress(query.role(), "AwsSolutions-IAM5", why, List.of(bucketArn + "/*.narinfo"));
         Nag.suppress(upload.role(), "AwsSolutions-IAM5", why,
-                List.of(bucketArn + "/" + nar, bucketArn + "/" + staging));
-        for (NixfrontFunction writer : List.of(publish, verify)) {
-            Nag.suppress(writer.role(), "AwsSolutions-IAM5", why,
-                    List.of(bucketArn + "/" + nar, bucketArn + "/" + staging, bucketArn + "/*.narinfo"));
-        }
+                List.of(bucketArn + "/" + nar, bucketArn + "/" + staging, bucketArn + "/" + log));
+        Nag.suppress(publish.role(), "AwsSolutions-IAM5", why,
+                List.of(bucketArn + "/" + nar, bucketArn + "/" + staging, bucketArn + "/*.narinfo", bucketArn + "/" + log));
+        Nag.suppress(verify.role(), "AwsSolutions-IAM5", why,
+                List.of(bucketArn + "/" + nar, bucketArn + "/" + staging, bucketArn + "/*.narinfo"));
         Nag.suppress(admin.role(), "AwsSolutions-IAM5", why
                         + " Deleting a cache must delete all its objects (nix-cache-info, narinfo, nar, and its"
                         + " staging area under " + Storage.STAGING_PREFIX + ").",
@@ -354,7 +367,7 @@ public final class Functions extends Construct {
         tableWrites(collect, storage, List.of("dynamodb:UpdateItem"), USAGE_ITEMS, GC_ITEMS);
         tableWrites(collect, storage, List.of("dynamodb:PutItem"), GC_ITEMS);
         tableWrites(collect, storage, List.of("dynamodb:BatchWriteItem"), ROOT_ITEMS);
-        objects(collect, storage, List.of("s3:DeleteObject"), "*.narinfo", "*/nar/*");
+        objects(collect, storage, List.of("s3:DeleteObject"), "*.narinfo", "*/nar/*", LOG_KEYS);
         bucket(collect, storage, "s3:ListBucket");
         // In a policy of its own, as VerifyHandsOn: the role's default policy is a dependency of the function.
         Policy.Builder.create(this, "CollectHandsOn")
@@ -367,7 +380,8 @@ public final class Functions extends Construct {
         Nag.suppress(collect.role(), "AwsSolutions-IAM5", "The first key segment is the cache name, which is data (many caches "
                         + "per deployment), so object permissions name the key shape, never a fixed key.",
                 List.of("Resource::<" + Nag.logicalId(storage.bucket()) + ".Arn>/*.narinfo",
-                        "Resource::<" + Nag.logicalId(storage.bucket()) + ".Arn>/*/nar/*"));
+                        "Resource::<" + Nag.logicalId(storage.bucket()) + ".Arn>/*/nar/*",
+                        "Resource::<" + Nag.logicalId(storage.bucket()) + ".Arn>/" + LOG_KEYS));
         Rule.Builder.create(this, "DailyCollection")
                 .description("nixfront: collect the garbage of every cache with a retention or a size limit")
                 .schedule(Schedule.cron(CronOptions.builder().minute("17").hour("3").build()))

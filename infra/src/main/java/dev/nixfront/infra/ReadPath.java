@@ -55,7 +55,8 @@ import software.constructs.Construct;
  * &#42;/nar/*            1 year, whatever the origin says          public, max-age=31536000, immutable
  * &#42;.narinfo          the object's Cache-Control (publish sets)  as stored
  * &#42;/nix-cache-info   the object's Cache-Control                as stored
- * default            the object's Cache-Control                as stored
+ * default            the object's Cache-Control                as stored (build logs, &#42;/log/*, among others:
+ *                                                              a day, and their stored Content-Encoding: zstd)
  * 404/403            {@code notFoundTtl} (5 s by default), so a path pushed a moment ago is seen
  * </pre>
  *

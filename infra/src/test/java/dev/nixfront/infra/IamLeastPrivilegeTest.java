@@ -106,6 +106,8 @@ class IamLeastPrivilegeTest {
                 "s3:AbortMultipartUpload <Bucket.Arn>/_staging/*",
                 "s3:DeleteObject <Bucket.Arn>/_staging/*",
                 "s3:GetObject <Bucket.Arn>/*/nar/*",
+                // HeadObject: a deriver whose build log the cache has is not uploaded again.
+                "s3:GetObject <Bucket.Arn>/*/log/*",
                 "s3:ListBucket <Bucket.Arn>")));
         assertThat(grants(fns.upload())).noneMatch(g -> g.contains("narinfo") || g.contains("nix-cache-info") || g.startsWith("kms:"));
     }
@@ -130,6 +132,21 @@ class IamLeastPrivilegeTest {
     }
 
     @Test
+    void onlyPublishStoresBuildLogsAndOnlyWhereNixLooksForThem() {
+        // The keys the domain builds for the log of a deriver and for its upload.
+        String log = "team/log/awcb5kdhcrh9n4al36vyb2zr9ryw3pbi-logexp.drv";
+        String staged = Layout.STAGING_ROOT + "team/log/0l9ihzl2lxrk4l4vx9pcpq6pk5w41bgrpnnxsv8xxw5p0ppnpykz.zst";
+        assertThat(allows(fns.upload(), "s3:PutObject", staged)).as("the presigned PUT").isTrue();
+        assertThat(allows(fns.publish(), "s3:GetObject", staged)).isTrue();
+        assertThat(allows(fns.publish(), "s3:PutObject", log)).isTrue();
+        assertThat(allows(fns.publish(), "s3:DeleteObject", staged)).isTrue();
+        assertThat(allows(fns.collect(), "s3:DeleteObject", log)).isTrue();
+        for (NixfrontFunction other : new NixfrontFunction[] {fns.query(), fns.upload(), fns.verify(), fns.admin(), fns.collect()}) {
+            assertThat(allows(other, "s3:PutObject", log)).as(other.getNode().getId()).isFalse();
+        }
+    }
+
+    @Test
     void publishAndVerifyAloneWriteNarinfoAndDecryptSigningKeys() {
         Set<String> writer = union(LOGS, table(READ), Set.of(REVIVE, CLAIM), Set.of(
                 "s3:GetObject <Bucket.Arn>/*/nar/*",
@@ -143,8 +160,11 @@ class IamLeastPrivilegeTest {
                 "s3:DeleteObject <Bucket.Arn>/*/nar/*",
                 "s3:ListBucket <Bucket.Arn>",
                 "kms:Decrypt <Key.Arn>" + CACHE_CONTEXT), Set.of(write("DeleteItem", "PATH#*")));
-        // Publish also keeps a write token's roots and pins; both add what they publish to the usage counters.
+        // Publish also keeps a write token's roots and pins, and stores build logs (a copy from staging to
+        // */log/*, its HEAD first, and their removal when a deletion overtook it); both add what they publish
+        // to the usage counters.
         assertThat(grants(fns.publish())).isEqualTo(union(writer, Set.of("lambda:InvokeFunction <VerifyAlias>",
+                "s3:GetObject <Bucket.Arn>/*/log/*", "s3:PutObject <Bucket.Arn>/*/log/*", "s3:DeleteObject <Bucket.Arn>/*/log/*",
                 write("PutItem", "PATH#*", "PINS#*"), write("UpdateItem", "ROOTS#*", "USAGE#*"), write("DeleteItem", "PINS#*"))));
         // Verify invokes its own alias with the rest of a job that does not fit one run.
         assertThat(grants(fns.verify())).isEqualTo(union(writer, Set.of(
@@ -194,6 +214,8 @@ class IamLeastPrivilegeTest {
                 write("BatchWriteItem", "ROOTS#*"),
                 "s3:DeleteObject <Bucket.Arn>/*.narinfo",
                 "s3:DeleteObject <Bucket.Arn>/*/nar/*",
+                // The build logs of derivations no path kept names.
+                "s3:DeleteObject <Bucket.Arn>/*/log/*",
                 "s3:ListBucket <Bucket.Arn>",
                 "lambda:InvokeFunction <CollectAlias>")));
         for (String action : List.of("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")) {

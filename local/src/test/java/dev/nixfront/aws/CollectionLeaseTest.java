@@ -37,7 +37,7 @@ class CollectionLeaseTest {
     private static GcStatus done(String run) {
         GcReport report = new GcReport("team", false, AT, "1d", null, "30d", 3, 300, 1, 100, 0, 1,
                 List.of(new GcReport.GcPath("/nix/store/0c6kzph7l0dcbqmh0kcms1rcb0d1k5xs-b-1.0", 100, "not in the closure of a pin")),
-                List.of(), null);
+                List.of(), null, 1);
         return new GcStatus("team", run, GcStatus.DONE, AT, AT.plusSeconds(150), null, report);
     }
 
@@ -73,7 +73,7 @@ class CollectionLeaseTest {
                     "not in the closure of a pin or of a root pushed since 2026-11-01T02:00:00.000000000Z"));
             nars.add(new GcReport.GcNar("team/nar/0/" + hash + "0".repeat(20) + ".nar.zst", "delete", AT, "only collected paths name it"));
         }
-        GcReport report = new GcReport("team", false, AT, "1d", null, "0s", 0, 0, 1000, 100_000, 1000, 0, paths, nars, null);
+        GcReport report = new GcReport("team", false, AT, "1d", null, "0s", 0, 0, 1000, 100_000, 1000, 0, paths, nars, null, 0);
         GcStatus done = new GcStatus("team", "0000000000000001", GcStatus.DONE, AT, AT.plusSeconds(15), null, report);
         collections.start(TEAM, "0000000000000001", AT, AT.plus(LEASE));
 

@@ -107,6 +107,24 @@ class S3ObjectStoreCopyTest {
     }
 
     @Test
+    void aBuildLogIsCopiedWithTheEncodingTheServerChoosesAndNothingTheUploadCarried() throws Exception {
+        byte[] log = randomBytes(3000, 11);
+        String etag = stage("_staging/team/log/copy.zst", log);
+
+        assertThat(store.copyIfMatch("_staging/team/log/copy.zst", etag, "team/log/copy.drv", "text/plain; charset=utf-8", "zstd",
+                "public, max-age=86400")).isEqualTo(CopyOutcome.COPIED);
+
+        HeadObjectResponse target = head("team/log/copy.drv");
+        // s3proxy stores the media type without the space before its parameter; S3 keeps it as sent.
+        assertThat(target.contentType().replace(" ", "")).isEqualTo("text/plain;charset=utf-8");
+        assertThat(target.contentEncoding()).as("not the upload's gzip").isEqualTo("zstd");
+        assertThat(target.cacheControl()).isEqualTo("public, max-age=86400");
+        assertThat(target.contentDisposition()).isNullOrEmpty();
+        assertThat(target.metadata()).isEmpty();
+        assertThat(read("team/log/copy.drv")).isEqualTo(log);
+    }
+
+    @Test
     void aCopyWritesTheVerifiedVersionWithItsOwnHeadersOnly() throws Exception {
         byte[] verified = randomBytes(4000, 8);
         String etag = stage("_staging/team/copy.nar", verified);

@@ -149,6 +149,8 @@ class AwsModeTest {
         pushedClosure = closure;
         JsonNode pushed = Json.mapper().readTree(cli(with(aws.adminSecretValue(), "push", cache, top, "--json")).ok().out());
         assertThat(pushed.get("pushed").asInt()).isEqualTo(closure.size());
+        assertThat(pushed.get("logs").asInt()).as("the build logs of middle and top, through the upload and publish functions")
+                .isEqualTo(2);
 
         String verify = aws.functionsByHandler().get("VerifyHandler");
         assertThat(aws.asyncInvocations()).as("the big path went through Lambda's async Invoke of the verify alias")
@@ -165,6 +167,8 @@ class AwsModeTest {
         nix.copyFrom(cacheInfo.get("substituter").asText(), cacheInfo.get("publicKey").asText(), store, List.of(top))
                 .ok("nix copy --from the AWS-mode deployment");
         assertThat(nix.pathInfo(store, closure).ok("nix path-info").out().lines()).hasSize(closure.size());
+        NixTool.Result log = nix.run("nix", "log", "--store", cacheInfo.get("substituter").asText(), top);
+        assertThat(log.ok("nix log --store the AWS-mode deployment").err()).contains("got build log for '" + top + "'");
 
         Path other = Files.createTempDirectory(work, "refused-");
         assertThat(nix.copyFrom(cacheInfo.get("substituter").asText(),
@@ -354,11 +358,13 @@ class AwsModeTest {
         assertThat(removed.get("pathsCollected").asInt()).isEqualTo(1);
         assertThat(removed.get("paths").get(0).get("storePath").asText()).isEqualTo(pushedTop);
         assertThat(narinfoStatus(pushedTop)).isEqualTo(404);
+        assertThat(removed.get("logsDeleted").asInt()).as("its build log, by the collect function").isEqualTo(1);
 
         JsonNode done = Json.mapper().readTree(cli(with(aws.adminSecretValue(), "gc", cache, "--json")).ok().out());
         assertThat(done.get("dryRun").asBoolean()).isFalse();
         assertThat(done.get("pathsCollected").asInt()).isEqualTo(everything - 1);
         assertThat(done.get("narsDeleted").asInt()).isPositive();
+        assertThat(done.get("logsDeleted").asInt()).as("middle's").isPositive();
         for (String path : pushedClosure) {
             assertThat(narinfoStatus(path)).as(path).isEqualTo(404);
         }

@@ -15,7 +15,8 @@ final class Closures {
 
     /**
      * {@code base <- middle <- top}, plus {@code big} (random bytes, {@code bigBytes} long, so its
-     * compressed NAR is about that size too) referenced by top; evaluates to top.
+     * compressed NAR is about that size too) referenced by top; evaluates to top. Middle and top print
+     * a line as they build, so they have build logs (the others' are empty, which push skips).
      */
     static String chain(String seed, long bigBytes) {
         return """
@@ -26,8 +27,8 @@ final class Closures {
                   };
                   base = mk "base-%1$s" "echo base %1$s > $out";
                   big = mk "big-%1$s" "/usr/bin/mkdir $out; /usr/bin/head -c %2$d /dev/urandom > $out/blob; echo %1$s > $out/seed";
-                  middle = mk "middle-%1$s" "/usr/bin/mkdir -p $out/bin; echo ${base} > $out/uses-base; /usr/bin/ln -s ${base} $out/base-link; printf '#!/bin/sh\\necho %1$s\\n' > $out/bin/hello; /usr/bin/chmod +x $out/bin/hello";
-                  top = mk "top-%1$s" "/usr/bin/mkdir $out; echo ${middle} ${big} > $out/refs; echo $out > $out/self";
+                  middle = mk "middle-%1$s" "echo m; /usr/bin/mkdir -p $out/bin; echo ${base} > $out/uses-base; /usr/bin/ln -s ${base} $out/base-link; printf '#!/bin/sh\\necho %1$s\\n' > $out/bin/hello; /usr/bin/chmod +x $out/bin/hello";
+                  top = mk "top-%1$s" "echo top; /usr/bin/mkdir $out; echo ${middle} ${big} > $out/refs; echo $out > $out/self";
                 in top
                 """.formatted(seed, bigBytes);
     }

@@ -46,7 +46,7 @@ class WatchStoreEndToEndTest {
     }
 
     /** The CLI in a JVM of its own, as a service would run it. */
-    private record Watcher(Process process, CompletableFuture<String> out, CompletableFuture<String> err) {
+    private record Watcher(Process process, StringBuffer printed, CompletableFuture<String> out, CompletableFuture<String> err) {
         static Watcher start(LocalStack stack, String cache, Path queue) throws IOException, InterruptedException {
             String java = ProcessHandle.current().info().command().orElse("java");
             ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.nixfront.cli.Main",
@@ -74,14 +74,32 @@ class WatchStoreEndToEndTest {
                     return seen + e.toString();
                 }
             }, runnable -> Thread.ofPlatform().daemon().start(runnable));
+            // Line by line as it prints, so a test can wait for a batch's line.
+            StringBuffer printed = new StringBuffer();
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+                var stdout = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                 try {
-                    return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    for (String line = stdout.readLine(); line != null; line = stdout.readLine()) {
+                        printed.append(line).append('\n');
+                    }
+                    return printed.toString();
                 } catch (IOException e) {
-                    return e.toString();
+                    return printed + e.toString();
                 }
             }, runnable -> Thread.ofPlatform().daemon().start(runnable));
-            return new Watcher(process, out, err);
+            return new Watcher(process, printed, out, err);
+        }
+
+        /**
+         * Waits until the watcher has printed {@code text}: a batch's line comes after its paths are
+         * served, once its build logs and roots are sent too, and a SIGTERM before it abandons the rest.
+         */
+        void awaitPrinted(String text) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!printed.toString().contains(text)) {
+                assertThat(System.nanoTime()).as("watch-store never printed " + text + ": " + printed).isLessThan(deadline);
+                Thread.sleep(50);
+            }
         }
 
         /** SIGTERM, as a service manager stops it; returns what it printed. */
@@ -147,6 +165,10 @@ class WatchStoreEndToEndTest {
         Path store = Files.createTempDirectory(work, "store-");
         nix.copyFrom(substituter, info.get("publicKey").asText(), store, List.of(top)).ok("nix copy --from the watched cache");
 
+        // The batch with top ends with its build logs: served, then the batch's line.
+        String deriver = nix.run("nix-store", "--query", "--deriver", top).ok("nix-store -q --deriver").out().strip();
+        untilServed(substituter + "/log/" + Path.of(deriver).getFileName(), System.nanoTime());
+        watcher.awaitPrinted("pushed");
         String printed = watcher.stop();
         assertThat(printed).contains("pushed", cache).contains("stopped");
 

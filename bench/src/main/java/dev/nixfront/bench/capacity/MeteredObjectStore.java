@@ -95,7 +95,8 @@ final class MeteredObjectStore implements ObjectStore {
     }
 
     @Override
-    public CopyOutcome copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
+    public CopyOutcome copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String contentEncoding,
+                                   String cacheControl) {
         Optional<StoredObject> source = head(sourceKey, "HEAD If-Match (copy source)");
         if (source.isEmpty() || !source.get().etag().equals(sourceEtag)) {
             return CopyOutcome.SOURCE_CHANGED;
@@ -108,7 +109,7 @@ final class MeteredObjectStore implements ObjectStore {
         }
         meter.turn();
         try {
-            return store.copyIfMatch(sourceKey, sourceEtag, targetKey, contentType, cacheControl);
+            return store.copyIfMatch(sourceKey, sourceEtag, targetKey, contentType, contentEncoding, cacheControl);
         } finally {
             meter.finish(new Request(Request.Service.S3, "COPY", latency,
                     List.of(Demand.s3Write(targetKey), Demand.s3Read(sourceKey))));

@@ -19,6 +19,9 @@ import dev.nixfront.api.IndexMigrationRequest;
 import dev.nixfront.api.IndexMigrationResponse;
 import dev.nixfront.api.InvalidJsonException;
 import dev.nixfront.api.Json;
+import dev.nixfront.api.LogUploadResponse;
+import dev.nixfront.api.LogsRequest;
+import dev.nixfront.api.LogsResponse;
 import dev.nixfront.api.MissingRequest;
 import dev.nixfront.api.MissingResponse;
 import dev.nixfront.api.PartsRequest;
@@ -134,6 +137,14 @@ public final class NixfrontClient {
 
     public PublishResponse publish(String cache, PublishRequest request) throws IOException, InterruptedException, ApiException {
         return send(ApiRoute.PUBLISH, request, PublishResponse.class, cache);
+    }
+
+    public LogUploadResponse logUploads(String cache, LogsRequest request) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.LOG_UPLOADS, request, LogUploadResponse.class, cache);
+    }
+
+    public LogsResponse publishLogs(String cache, LogsRequest request) throws IOException, InterruptedException, ApiException {
+        return send(ApiRoute.PUBLISH_LOGS, request, LogsResponse.class, cache);
     }
 
     public CreatedToken createToken(CreateTokenRequest request) throws IOException, InterruptedException, ApiException {

@@ -70,6 +70,10 @@ final class Collections {
                 + report.pathsKept() + " (" + report.bytesKept() + " bytes)");
         out.println("NARs: " + report.narsDeleted() + " " + (report.dryRun() ? "to delete" : "deleted") + ", "
                 + report.narsDoomed() + " kept until their grace is over");
+        if (report.logsDeleted() != null && report.logsDeleted() > 0) {
+            out.println("build logs: " + report.logsDeleted() + " " + (report.dryRun() ? "to delete" : "deleted")
+                    + " (no path kept names their derivation)");
+        }
         report.paths().forEach(p -> out.println("  " + p.storePath() + ": " + p.reason()));
         if (report.paths().size() < report.pathsCollected()) {
             out.println("  ... and " + (report.pathsCollected() - report.paths().size()) + " more");

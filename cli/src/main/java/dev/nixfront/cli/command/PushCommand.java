@@ -9,13 +9,15 @@ import dev.nixfront.nix.NixFormatException;
 import java.io.IOException;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "push", mixinStandardHelpOptions = true,
         description = {"Push store paths and their closure to a cache.",
                 "NARs go straight to storage through presigned URLs; the server verifies and signs them. "
-                        + "Paths the cache has are skipped."})
+                        + "Paths the cache has, or an upstream of it serves, are skipped. The build logs Nix kept for the pushed "
+                        + "paths' derivers go too (nix log --store <cache URL> PATH prints them)."})
 public final class PushCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "CACHE")
     String cache;
@@ -38,6 +40,9 @@ public final class PushCommand extends ClientCommand {
     @Option(names = "--json", description = "Print the summary as JSON on stdout, and no progress.")
     boolean json;
 
+    @Mixin
+    LogOptions logs;
+
     /** The {@code --compression} of a command that uploads: one the server accepts. */
     static Compression uploadCodec(String compression) {
         Compression codec;
@@ -56,7 +61,7 @@ public final class PushCommand extends ClientCommand {
     int run() throws IOException, InterruptedException, ApiException {
         Compression codec = uploadCodec(compression);
         Pusher pusher = Pusher.create(client(), http(), err(), Terminal.isInteractive(), json);
-        PushSummary summary = pusher.push(new Pusher.Options(cache, paths, !noClosure, jobs, codec, level));
+        PushSummary summary = pusher.push(new Pusher.Options(cache, paths, !noClosure, jobs, codec, level, logs.directory()));
         if (json) {
             out().println(Json.write(summary));
         } else {

@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,11 +40,14 @@ public final class WatchStoreCommand extends ClientCommand {
     @Option(names = "--compression", paramLabel = "zstd|xz|none", defaultValue = "zstd", description = "NAR compression (default ${DEFAULT-VALUE}).")
     String compression;
 
+    @Mixin
+    LogOptions logs;
+
     @Override
     int run() throws IOException, InterruptedException, ApiException {
         Compression codec = PushCommand.uploadCodec(compression);
         Pusher pusher = Pusher.create(client(), http(), err(), false, true);
-        WatchLoop loop = new WatchLoop(paths -> pusher.push(new Pusher.Options(cache, paths, true, jobs, codec, -1)),
+        WatchLoop loop = new WatchLoop(paths -> pusher.push(new Pusher.Options(cache, paths, true, jobs, codec, -1, logs.directory())),
                 new NixValidity("nix-store"), WatchLoop.Timing.DEFAULT, this::report);
         Thread main = Thread.currentThread();
         CountDownLatch finished = new CountDownLatch(1);

@@ -15,9 +15,10 @@ import java.util.Locale;
  * @param seconds       wall-clock time of the whole push
  * @param roots         the paths given that the cache recorded as roots of this push (what garbage
  *                      collection keeps); 0 when the server does not record roots
+ * @param logs          build logs of the pushed paths' derivers that the cache stored now
  */
 public record PushSummary(String cache, int paths, int skipped, int upstream, int pushed, long narBytes, long fileBytes,
-                          long uploadedBytes, String compression, double seconds, int roots) {
+                          long uploadedBytes, String compression, double seconds, int roots, int logs) {
 
     /** One line for a human. */
     public String describe() {
@@ -30,6 +31,7 @@ public record PushSummary(String cache, int paths, int skipped, int upstream, in
         }
         return "pushed " + pushed + " of " + paths + " paths to " + cache + " (" + skipped + " already there" + fromUpstream + "), "
                 + Progress.bytes(narBytes) + " of NAR as " + Progress.bytes(fileBytes) + " " + compression
-                + ", " + Progress.bytes(uploadedBytes) + " uploaded, in " + time + recorded;
+                + ", " + Progress.bytes(uploadedBytes) + " uploaded" + (logs == 0 ? "" : ", " + logs + (logs == 1 ? " build log" : " build logs"))
+                + ", in " + time + recorded;
     }
 }

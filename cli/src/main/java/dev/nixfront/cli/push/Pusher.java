@@ -35,14 +35,19 @@ import java.util.stream.Stream;
  *       {@code min(jobs, cores)} threads, asks for upload URLs in batches, and PUTs the files to
  *       storage with {@code jobs} transfers in flight (multipart for the NARs the server says);</li>
  *   <li>publishes the narinfo data in batches of 200, references before referrers, waiting for
- *       paths the server verifies asynchronously before publishing what references them.</li>
+ *       paths the server verifies asynchronously before publishing what references them;</li>
+ *   <li>pushes the build logs Nix kept for the derivers of the paths it published ({@link LogPusher}).</li>
  * </ol>
  * Packing runs ahead of uploading by a bounded number of files, so a huge closure needs temporary
  * disk for a few batches, not for all of it.
  */
 public final class Pusher {
-    /** What to push and how. {@code level} is -1 for the codec's default. */
-    public record Options(String cache, List<String> paths, boolean closure, int jobs, Compression compression, int level) {
+    /**
+     * What to push and how. {@code level} is -1 for the codec's default; {@code nixLogDir} is where Nix
+     * keeps build logs ({@code /nix/var/log/nix}), or null to push none.
+     */
+    public record Options(String cache, List<String> paths, boolean closure, int jobs, Compression compression, int level,
+                          Path nixLogDir) {
         public Options {
             paths = List.copyOf(paths);
             if (jobs < 1) {
@@ -58,6 +63,7 @@ public final class Pusher {
     private final Publisher publisher;
     private final PrintWriter warnings;
     private final UpstreamFilter upstreams;
+    private final Transfer transfer;
 
     Pusher(NixfrontClient client, Transfer transfer, NixStore store, Progress progress, Clock clock, PrintWriter warnings) {
         this(client, transfer, store, progress, clock, warnings, UpstreamFilter.create(warnings));
@@ -66,6 +72,7 @@ public final class Pusher {
     Pusher(NixfrontClient client, Transfer transfer, NixStore store, Progress progress, Clock clock, PrintWriter warnings,
            UpstreamFilter upstreams) {
         this.upstreams = upstreams;
+        this.transfer = transfer;
         this.client = client;
         this.store = store;
         this.progress = progress;
@@ -99,6 +106,7 @@ public final class Pusher {
         long narBytes = todo.stream().mapToLong(LocalPath::narSize).sum();
         progress.planned(todo.size(), narBytes);
         long[] sizes = {0, 0};
+        int logs = 0;
         if (!todo.isEmpty()) {
             Path directory = Files.createTempDirectory("nixfront-push-");
             Landed landed = new Landed();
@@ -112,6 +120,10 @@ public final class Pusher {
                 });
                 publisher.publish(options.cache(), todo, landed, uploads);
                 Futures.await(uploads);
+                if (options.nixLogDir() != null) {
+                    logs = new LogPusher(client, transfer, new LocalLogs(options.nixLogDir()), warnings)
+                            .push(options.cache(), todo, directory);
+                }
             } finally {
                 background.shutdownNow();
                 deleteTree(directory);
@@ -122,7 +134,7 @@ public final class Pusher {
         int recorded = reportRoots(options.cache(), roots.stream().filter(r -> !upstream.contains(r)).toList());
         return new PushSummary(options.cache(), local.size(), local.size() - todo.size() - upstream.size(), upstream.size(),
                 todo.size(), narBytes, sizes[0], sizes[1], options.compression().narInfoName(), (System.nanoTime() - started) / 1e9,
-                recorded);
+                recorded, logs);
     }
 
     /** The cache's upstreams, in order; none from a server older than upstreams. */

@@ -140,6 +140,8 @@ class NixfrontClientTest {
         client.listTrusts("team");
         client.removeTrust("team", "tr_1");
         client.exchangeOidcToken(new dev.nixfront.api.OidcTokenRequest("team", "a.b.c"));
+        client.logUploads("team", new dev.nixfront.api.LogsRequest(List.of()));
+        client.publishLogs("team", new dev.nixfront.api.LogsRequest(List.of()));
 
         assertThat(requests).contains("GET /v1/caches/a%20b", "PATCH /v1/caches/team", "GET /v1/caches/team/paths/x%2Fy",
                 "GET /v1/tokens?cache=a%20b", "PUT /v1/caches/team/pins/a%2Fb");

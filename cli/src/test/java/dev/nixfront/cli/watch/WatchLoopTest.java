@@ -45,7 +45,7 @@ class WatchLoopTest {
             if (remaining[0].getCount() == 0) {
                 done.countDown();
             }
-            return new PushSummary("team", paths.size(), 0, 0, paths.size(), 1, 1, 1, "zstd", 0.1, paths.size());
+            return new PushSummary("team", paths.size(), 0, 0, paths.size(), 1, 1, 1, "zstd", 0.1, paths.size(), 0);
         }, paths -> paths.stream().filter(p -> !p.contains("-c-")).toList(), FAST, reports::add);
     }
 

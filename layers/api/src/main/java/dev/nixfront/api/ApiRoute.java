@@ -49,7 +49,10 @@ public enum ApiRoute {
     CREATE_TRUST("POST", "/v1/caches/{cache}/trusts", Function.ADMIN),
     LIST_TRUSTS("GET", "/v1/caches/{cache}/trusts", Function.ADMIN),
     DELETE_TRUST("DELETE", "/v1/caches/{cache}/trusts/{id}", Function.ADMIN),
-    EXCHANGE_OIDC_TOKEN("POST", "/v1/oidc/token", Function.ADMIN);
+    EXCHANGE_OIDC_TOKEN("POST", "/v1/oidc/token", Function.ADMIN),
+    // Build logs (issue 14): staged like NARs, verified and stored by publish.
+    LOG_UPLOADS("POST", "/v1/caches/{cache}/logs/uploads", Function.UPLOAD),
+    PUBLISH_LOGS("POST", "/v1/caches/{cache}/logs", Function.PUBLISH);
 
     /**
      * The functions behind the API, one per privilege boundary. {@link #id()} is the function's

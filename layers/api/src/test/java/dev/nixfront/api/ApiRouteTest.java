@@ -21,7 +21,7 @@ class ApiRouteTest {
         assertThat(ApiRoute.ofRouteKey("DELETE /v1/tokens/{id}")).contains(ApiRoute.REVOKE_TOKEN);
         assertThat(ApiRoute.ofRouteKey("$default")).isEmpty();
         assertThat(ApiRoute.servedBy(ApiRoute.Function.UPLOAD))
-                .containsExactly(ApiRoute.UPLOADS, ApiRoute.UPLOAD_PARTS, ApiRoute.COMPLETE_UPLOAD);
+                .containsExactly(ApiRoute.UPLOADS, ApiRoute.UPLOAD_PARTS, ApiRoute.COMPLETE_UPLOAD, ApiRoute.LOG_UPLOADS);
     }
 
     @Test

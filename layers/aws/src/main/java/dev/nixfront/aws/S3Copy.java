@@ -63,7 +63,7 @@ final class S3Copy {
         return e.statusCode() == HTTP_CONFLICT && attempt < CONDITIONAL_CONFLICT_ATTEMPTS;
     }
 
-    CopyOutcome copy(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
+    CopyOutcome copy(String sourceKey, String sourceEtag, String targetKey, String contentType, String contentEncoding, String cacheControl) {
         HeadObjectResponse source;
         try {
             source = s3.headObject(b -> b.bucket(bucket).key(sourceKey).ifMatch(sourceEtag));
@@ -77,9 +77,9 @@ final class S3Copy {
             return CopyOutcome.TARGET_EXISTS;
         }
         if (source.contentLength() <= maxSingleCopy) {
-            return singleCopy(sourceKey, sourceEtag, targetKey, contentType, cacheControl);
+            return singleCopy(sourceKey, sourceEtag, targetKey, contentType, contentEncoding, cacheControl);
         }
-        return multipartCopy(sourceKey, sourceEtag, source.contentLength(), targetKey, contentType, cacheControl);
+        return multipartCopy(sourceKey, sourceEtag, source.contentLength(), targetKey, contentType, contentEncoding, cacheControl);
     }
 
     private boolean exists(String key) {
@@ -95,13 +95,14 @@ final class S3Copy {
     }
 
     /** One CopyObject with {@code MetadataDirective: REPLACE}: the target gets the named headers and none of the source's. */
-    private CopyOutcome singleCopy(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
+    private CopyOutcome singleCopy(String sourceKey, String sourceEtag, String targetKey, String contentType, String contentEncoding,
+                                   String cacheControl) {
         for (int attempt = 1; ; attempt++) {
             try {
                 s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(sourceKey).copySourceIfMatch(sourceEtag)
                         .destinationBucket(bucket).destinationKey(targetKey).ifNoneMatch("*")
                         .metadataDirective(MetadataDirective.REPLACE)
-                        .contentType(contentType).cacheControl(cacheControl));
+                        .contentType(contentType).contentEncoding(contentEncoding).cacheControl(cacheControl));
                 return CopyOutcome.COPIED;
             } catch (S3Exception e) {
                 if (e.statusCode() == HTTP_NOT_FOUND) {
@@ -123,9 +124,9 @@ final class S3Copy {
      * which does. A copy that does not complete is aborted.
      */
     private CopyOutcome multipartCopy(String sourceKey, String sourceEtag, long size, String targetKey,
-                                      String contentType, String cacheControl) {
+                                      String contentType, String contentEncoding, String cacheControl) {
         String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(targetKey)
-                .contentType(contentType).cacheControl(cacheControl)).uploadId();
+                .contentType(contentType).contentEncoding(contentEncoding).cacheControl(cacheControl)).uploadId();
         CopyOutcome outcome;
         try {
             outcome = copyParts(sourceKey, sourceEtag, size, targetKey, uploadId);

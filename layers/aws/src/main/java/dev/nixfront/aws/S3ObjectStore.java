@@ -170,8 +170,9 @@ public final class S3ObjectStore implements ObjectStore {
 
     /** See {@link S3Copy}: conditional on the source's ETag and on the target being free, headers replaced. */
     @Override
-    public CopyOutcome copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
-        return copy.copy(sourceKey, sourceEtag, targetKey, contentType, cacheControl);
+    public CopyOutcome copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String contentEncoding,
+                                   String cacheControl) {
+        return copy.copy(sourceKey, sourceEtag, targetKey, contentType, contentEncoding, cacheControl);
     }
 
     @Override

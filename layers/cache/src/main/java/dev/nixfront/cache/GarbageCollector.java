@@ -382,17 +382,31 @@ public final class GarbageCollector {
                     narsListed.add(new GcReport.GcNar(e.getKey(), due ? "delete" : "doom", after, e.getValue()));
                 }
             }
-            return report(true, kept.size(), bytesKept, doomed.size(), bytes, delete, narCandidates.size() - delete, listed, narsListed);
+            Set<String> named = logsNamed(cache, records.values().stream().filter(r -> !doomed.containsKey(r.hash())).toList());
+            int logs = (int) objects.listKeys(Layout.logPrefix(cache.name())).stream().filter(k -> !named.contains(k)).count();
+            return report(true, kept.size(), bytesKept, doomed.size(), bytes, delete, narCandidates.size() - delete, listed, narsListed,
+                    logs);
         }
 
         GcReport report(boolean dry, int pathsKept, long keptBytes, int collected, long collectedBytes, int narsDeleted,
-                        int narsDoomed, List<GcReport.GcPath> listed, List<GcReport.GcNar> narsListed) {
+                        int narsDoomed, List<GcReport.GcPath> listed, List<GcReport.GcNar> narsListed, int logsDeleted) {
             GcPolicy policy = cache.gc();
             return new GcReport(cache.name().value(), dry, now,
                     policy.retention() == null ? CacheInfo.FOREVER : Durations.format(policy.retention()), policy.maxSize(),
                     Durations.format(policy.grace()), pathsKept, keptBytes, collected, collectedBytes, narsDeleted, narsDoomed,
-                    listed, narsListed, note);
+                    listed, narsListed, note, logsDeleted);
         }
+    }
+
+    /** The log keys of the derivers of {@code records}: the logs Nix can reach through their narinfos. */
+    private static Set<String> logsNamed(CacheRecord cache, Collection<PathRecord> records) {
+        Set<String> named = new HashSet<>();
+        for (PathRecord r : records) {
+            if (r.info().deriver() != null) {
+                named.add(Layout.log(cache.name(), r.info().deriver()));
+            }
+        }
+        return named;
     }
 
     /** A root of the mark: a path, since when it is one, and what makes it one. */
@@ -591,6 +605,13 @@ public final class GarbageCollector {
         final Map<StorePathHash, PathRecord> collectedRecords = new ConcurrentHashMap<>();
         final Map<String, Instant> narOutcome = new ConcurrentHashMap<>();
         final Set<String> deletedNars = ConcurrentHashMap.newKeySet();
+        final Set<String> deletedLogs = ConcurrentHashMap.newKeySet();
+        /**
+         * The cache's build logs, listed before this invocation reads the index: a log is stored
+         * only for a path published at the time, so every log listed here has its path in the
+         * readings that follow, unless that path was removed.
+         */
+        List<String> logs;
         /** The paths this invocation removed, in the report. */
         final List<PathRecord> done = new ArrayList<>();
         /** The marking plan's reading, which the sweep reuses when nothing was marked (no fence to wait). */
@@ -609,6 +630,7 @@ public final class GarbageCollector {
         }
 
         GcReport go() {
+            logs = objects.listKeys(Layout.logPrefix(cache.name()));
             if (!markPhase()) {
                 return null;
             }
@@ -730,7 +752,21 @@ public final class GarbageCollector {
             // marked (published during the fence) may name one from before the registry, unclaimed.
             Set<String> named = new HashSet<>();
             records.values().stream().filter(r -> !collected.contains(r.hash())).forEach(r -> named.add(narKey(cache, r.info())));
-            return sweepNars(plan, named);
+            return sweepNars(plan, named) && sweepLogs(records);
+        }
+
+        /**
+         * Deletes the listed logs whose deriver no remaining path names (the paths this collection
+         * removed, and any removed before). A path published again later finds its log gone, and
+         * its next push uploads it again.
+         */
+        private boolean sweepLogs(Map<StorePathHash, PathRecord> records) {
+            Set<String> named = logsNamed(cache, records.values().stream().filter(r -> !collected.contains(r.hash())).toList());
+            List<String> orphaned = logs.stream().filter(k -> !named.contains(k)).toList();
+            return forEach(orphaned, key -> {
+                objects.delete(key);
+                deletedLogs.add(key);
+            }).isEmpty();
         }
 
         /** A collection subtracts what this invocation removed from the usage counters. */
@@ -810,7 +846,8 @@ public final class GarbageCollector {
                 }
             }
             int count = (before == null ? 0 : before.pathsCollected()) + done.size();
-            return last.report(false, last.kept.size(), last.bytesKept, count, bytes, deleted, doomed, listed, narsListed);
+            int logsDeleted = (before == null || before.logsDeleted() == null ? 0 : before.logsDeleted()) + deletedLogs.size();
+            return last.report(false, last.kept.size(), last.bytesKept, count, bytes, deleted, doomed, listed, narsListed, logsDeleted);
         }
 
         GcReport partial() {

@@ -3,6 +3,7 @@ package dev.nixfront.cache;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.nix.Compression;
 import dev.nixfront.nix.Hash;
+import dev.nixfront.nix.StorePath;
 import dev.nixfront.nix.StorePathHash;
 
 /**
@@ -20,6 +21,19 @@ public final class Layout {
     public static final String CACHE_INFO_CONTENT_TYPE = "text/x-nix-cache-info";
     public static final String NAR_CACHE_CONTROL = "public, max-age=31536000, immutable";
     public static final String NARINFO_CACHE_CONTROL = "public, max-age=300";
+    /** What {@code nix copy} gives a log it uploads to a binary cache; the bytes are whatever the build printed. */
+    public static final String LOG_CONTENT_TYPE = "text/plain; charset=utf-8";
+    /**
+     * A log is stored as the client compressed it and served with this encoding: Nix decodes a
+     * response by its {@code Content-Encoding} (any but {@code br} through libarchive, which knows
+     * zstd, in 2.8 as in today's releases), and browsers do too.
+     */
+    public static final String LOG_CONTENT_ENCODING = "zstd";
+    /**
+     * A stored log never changes (it is copied only to a free key), but garbage collection removes
+     * the logs of the paths it removes; a day at the edge is how long a removed log may linger.
+     */
+    public static final String LOG_CACHE_CONTROL = "public, max-age=86400";
 
     private Layout() {}
 
@@ -46,6 +60,34 @@ public final class Layout {
 
     public static String nar(CacheName cache, Hash fileHash, Compression compression) {
         return cache.prefix() + narUrl(fileHash, compression);
+    }
+
+    /**
+     * Where Nix looks for the build log of a path whose narinfo names {@code deriver}:
+     * {@code log/<Deriver basename>} below the cache ({@code BinaryCacheStore::getBuildLog}).
+     */
+    public static String logUrl(StorePath deriver) {
+        return LOG_DIRECTORY + deriver.baseName();
+    }
+
+    public static String log(CacheName cache, StorePath deriver) {
+        return cache.prefix() + logUrl(deriver);
+    }
+
+    /** Every log of a cache: {@code <cache>/log/}, what garbage collection lists. */
+    public static String logPrefix(CacheName cache) {
+        return cache.prefix() + LOG_DIRECTORY;
+    }
+
+    static final String LOG_DIRECTORY = "log/";
+
+    /**
+     * Where a log upload waits for publish: {@code _staging/<cache>/log/<FileHash nix32>.zst}, by
+     * content like a NAR's, so that publish finds it from the request alone. {@code log} cannot be
+     * a NAR's shard, which is one character.
+     */
+    public static String logStaging(CacheName cache, Hash fileHash) {
+        return stagingPrefix(cache) + LOG_DIRECTORY + fileHash.toNix32() + ".zst";
     }
 
     /**

@@ -147,7 +147,8 @@ final class NarVerifier {
         }
     }
 
-    private static boolean isStoreFailure(Throwable e) {
+    /** An error of the object store (retryable, 5xx), as opposed to a decoder's complaint about the bytes. */
+    static boolean isStoreFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof StoreStream.Failure || t instanceof NoSuchObjectException || t instanceof ObjectChangedException) {
                 return true;
@@ -156,7 +157,7 @@ final class NarVerifier {
         return false;
     }
 
-    private static boolean vanishedOrChanged(Throwable e) {
+    static boolean vanishedOrChanged(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof NoSuchObjectException || t instanceof ObjectChangedException) {
                 return true;
@@ -169,7 +170,7 @@ final class NarVerifier {
      * Marks I/O errors of the object store, so they are told apart from a decompressor's complaint
      * about corrupt data: the first is a retryable server error, the second a bad upload.
      */
-    private static final class StoreStream extends FilterInputStream {
+    static final class StoreStream extends FilterInputStream {
         static final class Failure extends IOException {
             private static final long serialVersionUID = 1L;
 

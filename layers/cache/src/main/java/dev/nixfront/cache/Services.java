@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 public record Services(CacheAdminService caches, TokenService tokens, QueryService query, UploadService uploads,
                        PublishService publish, VerifyService verify, EdgeReconciler edge, RootService roots, PinService pins,
-                       GarbageCollector gc, TrustService trusts) {
+                       GarbageCollector gc, TrustService trusts, LogService logs) {
     public Services {
         Objects.requireNonNull(caches, "caches");
         Objects.requireNonNull(tokens, "tokens");
@@ -29,6 +29,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
         Objects.requireNonNull(pins, "pins");
         Objects.requireNonNull(gc, "gc");
         Objects.requireNonNull(trusts, "trusts");
+        Objects.requireNonNull(logs, "logs");
     }
 
     /** Services whose garbage collections wait with {@link GarbageCollector.Pause#REAL}. */
@@ -65,6 +66,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
                 // Issuers are fetched under the upstreams' rules: private addresses only where upstreams may have them.
                 new TrustService(ports.caches(), ports.trusts(), tokens,
                         new IssuerKeys(ports.upstreams(), settings.upstreams().privateAddresses()), clock, random,
-                        settings.upstreams().privateAddresses()));
+                        settings.upstreams().privateAddresses()),
+                new LogService(ports.caches(), ports.paths(), ports.objects(), clock, settings));
     }
 }

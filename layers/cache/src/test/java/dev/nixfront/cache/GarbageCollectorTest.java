@@ -317,4 +317,57 @@ class GarbageCollectorTest {
         assertThat(readable(dep)).as("app, published meanwhile, needs it").isTrue();
         assertThat(narThere(dep)).isTrue();
     }
+
+    private static Fixture.Nar withDeriver(Fixture.Nar nar, String deriver) {
+        dev.nixfront.api.PathInfo i = nar.info();
+        return nar.withInfo(new dev.nixfront.api.PathInfo(i.storePath(), i.narHash(), i.narSize(), i.fileHash(), i.fileSize(),
+                i.compression(), i.references(), deriver, i.ca()));
+    }
+
+    @Test
+    void theLogsOfRemovedPathsGoAndALogAKeptPathOfTheSameDerivationNamesStays() {
+        String shared = "0123456789abcdfghijklmnpqrsvwxyz-a.drv";
+        String gone = "1123456789abcdfghijklmnpqrsvwxyz-b.drv";
+        String orphan = "2123456789abcdfghijklmnpqrsvwxyz-c.drv";
+        Fixture.Nar a = withDeriver(Fixture.nar("a"), shared);
+        Fixture.Nar aDoc = withDeriver(Fixture.nar("a-doc"), shared);
+        Fixture.Nar b = withDeriver(Fixture.nar("b"), gone);
+        publish(a, aDoc, b);
+        // Logs as publish stores them; one whose path went long ago (a log written before its path's collection began).
+        for (String drv : List.of(shared, gone, orphan)) {
+            f.objects.store("team/log/" + drv, new byte[] {1}, Layout.LOG_CONTENT_TYPE, Layout.LOG_CACHE_CONTROL);
+        }
+        pin("release", a);
+        retention("7d", "0s");
+        f.clock.advance(Duration.ofDays(8));
+
+        GcReport dry = gc(true);
+        assertThat(dry.logsDeleted()).isEqualTo(2);
+        assertThat(f.objects.listKeys("team/log/")).hasSize(3);
+
+        GcReport report = gc(false);
+
+        assertThat(report.pathsCollected()).as("aDoc and b").isEqualTo(2);
+        assertThat(report.logsDeleted()).isEqualTo(2);
+        assertThat(f.objects.listKeys("team/log/")).as("a, kept, names the shared deriver").containsExactly("team/log/" + shared);
+    }
+
+    @Test
+    void aLogStoredDuringTheFenceForAPathPublishedMeanwhileStays() {
+        Fixture.Nar old = withDeriver(Fixture.nar("old"), "3123456789abcdfghijklmnpqrsvwxyz-old.drv");
+        publish(old);
+        retention("7d", "0s");
+        f.clock.advance(Duration.ofDays(8));
+        Fixture.Nar fresh = withDeriver(Fixture.nar("fresh"), "4123456789abcdfghijklmnpqrsvwxyz-fresh.drv");
+        f.pause = duration -> {
+            publish(fresh);
+            f.objects.store("team/log/" + fresh.info().deriver(), new byte[] {1}, Layout.LOG_CONTENT_TYPE, Layout.LOG_CACHE_CONTROL);
+            f.clock.advance(duration);
+        };
+
+        GcReport report = gc(false);
+
+        assertThat(report.pathsCollected()).isEqualTo(1);
+        assertThat(f.objects.listKeys("team/log/")).containsExactly("team/log/" + fresh.info().deriver());
+    }
 }

@@ -49,7 +49,18 @@ public interface ObjectStore {
      * is a multipart copy, every part conditional on the source and the completion on the target.
      * So an object written here never changes, and holds only what the caller chose.
      */
-    CopyOutcome copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl);
+    default CopyOutcome copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String cacheControl) {
+        return copyIfMatch(sourceKey, sourceEtag, targetKey, contentType, null, cacheControl);
+    }
+
+    /**
+     * As {@link #copyIfMatch(String, String, String, String, String)}, also storing
+     * {@code contentEncoding} (unless null): a build log, kept compressed as it was uploaded, that
+     * readers decode by that header. Never for a NAR, which Nix decompresses by its narinfo's
+     * {@code Compression} (an encoding header would have it decoded twice).
+     */
+    CopyOutcome copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType, String contentEncoding,
+                            String cacheControl);
 
     /** Deletes the object; no error if it is absent. */
     void delete(String key);

@@ -41,7 +41,8 @@ public final class MemoryObjectStore implements ObjectStore {
     /**
      * One stored object. {@code unsigned} holds the headers a client added to its upload beyond
      * the signed ones (Content-Encoding, Content-Disposition, {@code x-amz-meta-*}), which S3 keeps
-     * as it keeps the signed ones; a server-side copy replaces them all.
+     * as it keeps the signed ones; a server-side copy replaces them all, with at most the
+     * Content-Encoding it was given.
      */
     public record Obj(byte[] body, String etag, String contentType, String cacheControl, Map<String, String> unsigned) {
         public Obj {
@@ -227,7 +228,7 @@ public final class MemoryObjectStore implements ObjectStore {
 
     @Override
     public synchronized CopyOutcome copyIfMatch(String sourceKey, String sourceEtag, String targetKey, String contentType,
-                                                String cacheControl) {
+                                                String contentEncoding, String cacheControl) {
         Obj source = objects.get(sourceKey);
         if (source == null || !source.etag().equals(sourceEtag)) {
             return CopyOutcome.SOURCE_CHANGED;
@@ -235,7 +236,8 @@ public final class MemoryObjectStore implements ObjectStore {
         if (objects.containsKey(targetKey)) {
             return CopyOutcome.TARGET_EXISTS;
         }
-        objects.put(targetKey, new Obj(source.body(), source.etag(), contentType, cacheControl, Map.of()));
+        objects.put(targetKey, new Obj(source.body(), source.etag(), contentType, cacheControl,
+                contentEncoding == null ? Map.of() : Map.of("Content-Encoding", contentEncoding)));
         wrote("copy " + targetKey);
         return CopyOutcome.COPIED;
     }
