@@ -16,8 +16,10 @@ public interface UpstreamClient {
             CompletableFuture.failedFuture(new IOException("this function does not fetch from upstreams"));
 
     /**
-     * The answer to a GET of {@code url}; completes exceptionally on a network error, a timeout, a
-     * refused address or a body over {@code maxBytes}.
+     * The answer to a GET of {@code url}; completes exceptionally on a network error, a refused
+     * address, a body over {@code maxBytes}, or when {@code timeout} passes before the whole body is
+     * in (resolution, connection, headers and body together). Cancelling the future, or its timeout,
+     * abandons the request: its connection is closed and no thread stays on it.
      */
     CompletableFuture<Answer> get(URI url, boolean privateAddresses, Duration timeout, int maxBytes);
 
