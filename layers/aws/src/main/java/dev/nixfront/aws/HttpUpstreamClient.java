@@ -2,9 +2,11 @@ package dev.nixfront.aws;
 
 import dev.nixfront.cache.UpstreamSettings;
 import dev.nixfront.cache.port.UpstreamClient;
+import dev.nixfront.cache.port.UpstreamClient.Failure;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ProtocolException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -95,7 +97,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
                 if (e != null) {
                     request.fail(e);
                 } else if (!allowed) {
-                    request.fail(new IOException("address not allowed"));
+                    request.fail(new Failure(Failure.Reason.ADDRESS_NOT_ALLOWED));
                 } else {
                     request.send();
                 }
@@ -122,14 +124,36 @@ public final class HttpUpstreamClient implements UpstreamClient {
                     mine.complete(allowed);
                 } catch (UnknownHostException | RuntimeException e) {
                     resolving.remove(host, mine);
-                    mine.completeExceptionally(new IOException("connection failed", e));
+                    mine.completeExceptionally(new Failure(Failure.Reason.CONNECTION_FAILED));
                 }
             });
         } catch (RejectedExecutionException e) {
             resolving.remove(host, mine);
-            mine.completeExceptionally(new IOException("connection failed: every resolver is busy", e));
+            mine.completeExceptionally(new Failure(Failure.Reason.CONNECTION_FAILED));
         }
         return mine;
+    }
+
+    /**
+     * What the caller is told of a failure: a fixed reason, never the exception's text, which may
+     * quote the upstream ("Invalid status line: ..." holds whatever it sent) or tell an open port
+     * from a closed one by its wording.
+     */
+    static Failure failure(Throwable e) {
+        Throwable t = e;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof Failure f) {
+            return f;
+        }
+        if (t instanceof HttpTimeoutException || t instanceof SocketTimeoutException) {
+            return new Failure(Failure.Reason.TIMED_OUT);
+        }
+        if (t instanceof ProtocolException) {
+            return new Failure(Failure.Reason.NOT_HTTP);
+        }
+        return new Failure(Failure.Reason.CONNECTION_FAILED);
     }
 
     /** One request: its answer, its deadline, and what to cancel when the answer is settled. */
@@ -145,7 +169,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
             this.url = url;
             this.maxBytes = maxBytes;
             this.deadline = System.nanoTime() + timeout.toNanos();
-            ScheduledFuture<?> timer = deadlines.schedule(() -> fail(new HttpTimeoutException("timed out")),
+            ScheduledFuture<?> timer = deadlines.schedule(() -> fail(new Failure(Failure.Reason.TIMED_OUT)),
                     timeout.toNanos(), TimeUnit.NANOSECONDS);
             answer.whenComplete((a, e) -> {
                 timer.cancel(false);
@@ -156,7 +180,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
         void send() {
             long left = deadline - System.nanoTime();
             if (answer.isDone() || left <= 0) {
-                fail(new HttpTimeoutException("timed out"));
+                fail(new Failure(Failure.Reason.TIMED_OUT));
                 return;
             }
             HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofNanos(left)).header("Accept", "text/x-nix-narinfo")
@@ -180,7 +204,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
         }
 
         void fail(Throwable e) {
-            answer.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+            answer.completeExceptionally(failure(e));
         }
 
         /** Cancels the exchange (the JDK then aborts it) and the body's subscription; either closes the connection. */
@@ -238,7 +262,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
                     cancel();
                     done.complete(null);
                     if (status == 200) {
-                        request.fail(new IOException("answer too large"));
+                        request.fail(new Failure(Failure.Reason.TOO_LARGE));
                     } else {
                         request.answer.complete(new Answer(status, ""));
                     }

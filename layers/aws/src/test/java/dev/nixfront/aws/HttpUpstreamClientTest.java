@@ -228,6 +228,49 @@ class HttpUpstreamClientTest {
     }
 
     @Test
+    void failuresAreToldInFixedWordsNeverTheUpstreamsNorWhatANameResolvedTo() throws Exception {
+        try (ServerSocket banner = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             ServerSocket hangUp = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().start(() -> answerEveryConnection(banner, "SECRET-BANNER api_key=hunter2\r\n\r\n"));
+            Thread.ofPlatform().daemon().start(() -> answerEveryConnection(hangUp, ""));
+            int closedPort;
+            try (ServerSocket closed = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                closedPort = closed.getLocalPort();
+            }
+            assertThat(failure("http://127.0.0.1:" + banner.getLocalPort() + "/x.narinfo", true)).isEqualTo("not an HTTP answer");
+            // An open port that hangs up and a closed one read the same.
+            assertThat(failure("http://127.0.0.1:" + hangUp.getLocalPort() + "/x.narinfo", true)).isEqualTo("connection failed");
+            assertThat(failure("http://127.0.0.1:" + closedPort + "/x.narinfo", true)).isEqualTo("connection failed");
+            assertThat(failure("http://localhost:" + server.getAddress().getPort() + "/up/good.narinfo", false))
+                    .isEqualTo("address not allowed");
+            assertThat(failure(base + "huge.narinfo", true)).isEqualTo("answer too large");
+            try (Stalling stalling = new Stalling(Stall.HEADERS)) {
+                assertThat(failure(stalling.url().toString(), true)).isEqualTo("timed out");
+            }
+        }
+    }
+
+    private String failure(String url, boolean privateAddresses) throws Exception {
+        try {
+            client.get(URI.create(url), privateAddresses, Duration.ofSeconds(1), 1000).get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).as("nothing of the upstream's further down").hasNoCause();
+            return e.getCause().getMessage();
+        }
+        throw new AssertionError(url + " answered");
+    }
+
+    private static void answerEveryConnection(ServerSocket socket, String text) {
+        while (!socket.isClosed()) {
+            try (Socket s = socket.accept()) {
+                s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    @Test
     void refusesANameResolvingToLoopbackWhereOnlyPublicAddressesAreAllowed() {
         assertThatThrownBy(() -> client.get(URI.create("http://localhost:" + server.getAddress().getPort() + "/up/good.narinfo"), false,
                 TIMEOUT, 1000).get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)

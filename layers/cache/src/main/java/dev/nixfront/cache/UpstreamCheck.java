@@ -30,8 +30,9 @@ import java.util.concurrent.TimeoutException;
  * most {@link #PARALLEL} narinfo requests at a time, and only within {@link UpstreamSettings#checkBudget()}
  * altogether: an upstream that fails a request (unreachable, timed out, refused address, answer too
  * large) is not asked again in this check, and what it was asked counts as not served, with a warning
- * naming it. A 200 counts only if its narinfo parses, names exactly the path asked for and carries a
- * signature by the upstream's key; anything else (404, 403, a bad signature) is "not served".
+ * naming it and why in a fixed category of {@link UpstreamClient.Failure}. A 200 counts only if its
+ * narinfo parses, names exactly the path asked for and carries a signature by the upstream's key;
+ * anything else (404, 403, a bad signature) is "not served".
  *
  * <p>Positive answers are remembered in the container for {@link #REMEMBER} (a bounded map, cleared
  * when full): an upstream does not take back a signed path in practice, and a closure's shared paths
@@ -122,10 +123,9 @@ final class UpstreamCheck {
                     }
                 } catch (TimeoutException e) {
                     answer.cancel(true);
-                    failure = "did not answer within " + settings.checkBudget().toMillis() + " ms";
+                    failure = failed(UpstreamClient.Failure.Reason.TIMED_OUT);
                 } catch (ExecutionException e) {
-                    String why = String.valueOf((e.getCause() == null ? e : e.getCause()).getMessage());
-                    failure = "failed (" + (why.length() > 200 ? why.substring(0, 200) + "..." : why) + ")";
+                    failure = failed(UpstreamClient.Failure.of(e));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     failure = "was not waited for (interrupted)";
@@ -136,6 +136,14 @@ final class UpstreamCheck {
             }
         }
         return null;
+    }
+
+    /**
+     * Why an upstream stopped being asked, in the client's fixed words: never its own text, nor the
+     * addresses its name resolved to, which the 409 would hand to whoever published.
+     */
+    private static String failed(UpstreamClient.Failure.Reason reason) {
+        return "failed (" + reason.text() + ")";
     }
 
     private boolean signed(String body, StorePath path, UpstreamCache upstream) {

@@ -14,18 +14,20 @@ import dev.nixfront.nix.Hash;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.StorePath;
 import dev.nixfront.nix.sign.SecretKey;
-import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ProtocolException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +43,11 @@ class UpstreamCheckTest {
     private final UpstreamClient fake = (url, privateAddresses, timeout, maxBytes) -> {
         requests.incrementAndGet();
         if (url.getHost().equals("down.example")) {
-            return CompletableFuture.failedFuture(new IOException("connection refused"));
+            return CompletableFuture.failedFuture(new UpstreamClient.Failure(UpstreamClient.Failure.Reason.CONNECTION_FAILED));
+        }
+        if (url.getHost().equals("banner.example")) {
+            // What the JDK's client says of an upstream that sent a banner, not HTTP: its text quoted.
+            return CompletableFuture.failedFuture(new ProtocolException("Invalid status line: \"SECRET-BANNER api_key=hunter2\""));
         }
         String body = served.get(url);
         return CompletableFuture.completedFuture(body == null ? new UpstreamClient.Answer(404, null) : new UpstreamClient.Answer(200, body));
@@ -90,7 +96,32 @@ class UpstreamCheckTest {
         serve("https://second.example", p, upstreamKey);
         UpstreamCheck.Outcome outcome = check.served(cache("https://down.example", "https://second.example"), List.of(p));
         assertThat(outcome.served()).containsExactly(p);
-        assertThat(outcome.warnings()).singleElement().asString().contains("https://down.example").contains("connection refused");
+        assertThat(outcome.warnings()).singleElement().asString().contains("https://down.example").contains("failed (connection failed)");
+    }
+
+    @Test
+    void aFailureIsToldInAFixedCategoryNeverInTheUpstreamsOwnWords() throws Exception {
+        UpstreamCheck check = new UpstreamCheck(fake, clock, UpstreamSettings.defaults(), "/nix/store");
+        StorePath p = path("p");
+        UpstreamCheck.Outcome outcome = check.served(cache("https://banner.example"), List.of(p));
+        assertThat(outcome.served()).isEmpty();
+        // The client's own failures carry a category (HttpUpstreamClientTest); anything else is a failed connection.
+        assertThat(outcome.warnings()).containsExactly("upstream https://banner.example failed (connection failed): its paths counted as absent");
+    }
+
+    @Test
+    void anUpstreamThatDoesNotAnswerWithinTheCheckIsCancelledAndSaidToHaveTimedOut() throws Exception {
+        UpstreamSettings quick = new UpstreamSettings(List.of(), false, Duration.ofMillis(100), Duration.ofMillis(200));
+        List<CompletableFuture<UpstreamClient.Answer>> asked = new CopyOnWriteArrayList<>();
+        UpstreamClient stuck = (url, privateAddresses, timeout, maxBytes) -> {
+            CompletableFuture<UpstreamClient.Answer> f = new CompletableFuture<>();
+            asked.add(f);
+            return f;
+        };
+        UpstreamCheck check = new UpstreamCheck(stuck, Clock.systemUTC(), quick, "/nix/store");
+        UpstreamCheck.Outcome outcome = check.served(cache("https://stuck.example"), List.of(path("a"), path("b")));
+        assertThat(outcome.warnings()).containsExactly("upstream https://stuck.example failed (timed out): its paths counted as absent");
+        assertThat(asked).hasSize(2).allMatch(CompletableFuture::isCancelled);
     }
 
     @Test

@@ -117,6 +117,6 @@ class UpstreamPublishTest {
         f.uploadAll("team", app);
         DomainException unreachable = Fixture.refusal(() -> f.services.publish().publish(ADMIN, "team",
                 new PublishRequest(List.of(app.info()))));
-        assertThat(unreachable.reason()).contains("upstream " + UP + " failed (connection refused): its paths counted as absent");
+        assertThat(unreachable.reason()).contains("upstream " + UP + " failed (connection failed): its paths counted as absent");
     }
 }

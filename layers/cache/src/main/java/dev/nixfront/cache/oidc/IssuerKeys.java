@@ -137,7 +137,8 @@ public final class IssuerKeys {
         try {
             answer = asked.get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw unavailable(issuer, "fetching " + url + " failed: " + IdToken.printable(String.valueOf(e.getCause().getMessage())));
+            // A fixed reason: the issuer's text or the addresses its name resolved to stay out of the 401.
+            throw unavailable(issuer, "fetching " + url + " failed: " + UpstreamClient.Failure.of(e).text());
         } catch (TimeoutException e) {
             // The client gives up at its own deadline; this only makes sure the exchange goes too.
             asked.cancel(true);

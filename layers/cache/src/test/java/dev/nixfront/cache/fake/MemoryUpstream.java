@@ -1,7 +1,6 @@
 package dev.nixfront.cache.fake;
 
 import dev.nixfront.cache.port.UpstreamClient;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -31,7 +30,7 @@ public final class MemoryUpstream implements UpstreamClient {
     public CompletableFuture<Answer> get(URI url, boolean privateAddresses, Duration timeout, int maxBytes) {
         requests.incrementAndGet();
         if (down.containsKey(url.getHost())) {
-            return CompletableFuture.failedFuture(new IOException("connection refused"));
+            return CompletableFuture.failedFuture(new Failure(Failure.Reason.CONNECTION_FAILED));
         }
         String body = served.get(url);
         return CompletableFuture.completedFuture(body == null ? new Answer(404, null) : new Answer(200, body));
