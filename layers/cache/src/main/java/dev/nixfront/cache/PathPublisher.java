@@ -122,7 +122,7 @@ final class PathPublisher {
      * item a batch instead of one a path: that item is the one key every path of a cache reads.
      */
     PathRecord publish(CacheRecord cache, NarInfo offered, List<Written> written) throws VerificationFailure {
-        return write(cache, verifyAndPlace(cache, offered), written);
+        return write(cache, verifyAndPlace(cache, offered), written, new UpstreamCheck.Answers());
     }
 
     /**
@@ -156,15 +156,16 @@ final class PathPublisher {
     /**
      * The second half: signs and writes the narinfo of a placed path, with the collection protocol's
      * checks right before it ({@link #keepAlive}), then its index item; what it wrote goes to
-     * {@code written}. Paths of one batch go through here one at a time, references first.
+     * {@code written}. Paths of one batch go through here one at a time, references first;
+     * {@code answers} are what the upstreams told this request or job (the only answers reused).
      */
-    PathRecord write(CacheRecord cache, Placed placed, List<Written> written) {
+    PathRecord write(CacheRecord cache, Placed placed, List<Written> written, UpstreamCheck.Answers answers) {
         NarInfo unsigned = placed.unsigned();
         boolean copied = placed.copied();
         NarInfo signed = unsigned.sign(keys.of(cache));
         String narInfoKey = Layout.narInfo(cache.name(), signed.storePath().hash());
         byte[] text = signed.render().getBytes(StandardCharsets.UTF_8);
-        Instant checked = keepAlive(cache, signed, copied, written);
+        Instant checked = keepAlive(cache, signed, copied, written, answers);
         boolean wrote = objects.putIfAbsent(narInfoKey, text, Layout.NARINFO_CONTENT_TYPE, Layout.NARINFO_CACHE_CONTROL);
         if (wrote && Duration.between(checked, clock.instant()).compareTo(checkToWrite) > 0) {
             objects.delete(narInfoKey);
@@ -234,7 +235,7 @@ final class PathPublisher {
      * reference readable (a {@code collecting} one taken back from its collection), and the NAR
      * claimed for this path in the {@link NarRegistry}. Returns when the references were looked at.
      */
-    private Instant keepAlive(CacheRecord cache, NarInfo signed, boolean copied, List<Written> written) {
+    private Instant keepAlive(CacheRecord cache, NarInfo signed, boolean copied, List<Written> written, UpstreamCheck.Answers answers) {
         Instant checked = clock.instant();
         List<StorePathHash> refs = signed.references().stream().filter(r -> !r.equals(signed.storePath()))
                 .map(StorePath::hash).distinct().toList();
@@ -252,9 +253,9 @@ final class PathPublisher {
                     absent.add(ref);
                 }
             }
-            // An upstream's path is no collection's to remove: asking the upstream (its answers are
-            // remembered from the closure check) is all it needs; a slow answer ends in tooSlow below.
-            Set<StorePath> served = absent.isEmpty() ? Set.of() : upstreams.served(cache, absent).served();
+            // An upstream's path is no collection's to remove: asking the upstream (what it told this
+            // request's closure check is reused) is all it needs; a slow answer ends in tooSlow below.
+            Set<StorePath> served = absent.isEmpty() ? Set.of() : upstreams.served(cache, absent, answers).served();
             for (StorePath ref : absent) {
                 PathRecord r = found.get(ref.hash());
                 if (!served.contains(ref)) {

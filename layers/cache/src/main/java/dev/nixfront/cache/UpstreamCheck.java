@@ -11,13 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,24 +33,22 @@ import java.util.concurrent.TimeoutException;
  * narinfo parses, names exactly the path asked for and carries a signature by the upstream's key;
  * anything else (404, 403, a bad signature) is "not served".
  *
- * <p>Positive answers are remembered in the container for {@link #REMEMBER} (a bounded map, cleared
- * when full): an upstream does not take back a signed path in practice, and a closure's shared paths
- * (glibc) are referenced by nearly every batch. Negative answers are not remembered: the client
- * may push the path to the upstream and try again.
+ * <p>Positive answers are remembered only within one publish request or one verify job ({@link
+ * Answers}), so the look right before a narinfo is written reuses what that request's closure check
+ * just learned, and nothing else does. A container-wide memory (it was an hour, shared by every cache)
+ * let a "yes" outlive the path: once the upstream removed it (a nixfront cache as another's upstream
+ * removes paths with {@code path rm} and garbage collection), a new downstream cache still accepted
+ * references to it (found by an outside review). Negative answers are not remembered at all: the
+ * client may push the path to the upstream and try again.
  */
 final class UpstreamCheck {
     /** Narinfo requests in flight at once per check. */
     static final int PARALLEL = 32;
-    /** How long a positive answer is reused. */
-    static final Duration REMEMBER = Duration.ofHours(1);
-    /** The most answers remembered per container (about 200 bytes each). */
-    static final int REMEMBERED_MAX = 100_000;
 
     private final UpstreamClient client;
     private final Clock clock;
     private final UpstreamSettings settings;
     private final String storeDir;
-    private final Map<String, Instant> remembered = new ConcurrentHashMap<>();
 
     UpstreamCheck(UpstreamClient client, Clock clock, UpstreamSettings settings, String storeDir) {
         this.client = Objects.requireNonNull(client);
@@ -68,8 +65,28 @@ final class UpstreamCheck {
         static final Outcome NONE = new Outcome(Set.of(), List.of());
     }
 
-    /** Which of {@code paths} the cache's upstreams serve, validly signed. */
-    Outcome served(CacheRecord cache, Collection<StorePath> paths) {
+    /**
+     * What one publish request or one verify job has learned from the upstreams: the paths they
+     * served, by upstream URL and key. Made for the request or job and dropped with it.
+     */
+    static final class Answers {
+        private final Set<String> served = new HashSet<>();
+
+        synchronized boolean served(UpstreamCache upstream, StorePath path) {
+            return served.contains(key(upstream, path));
+        }
+
+        synchronized void serve(UpstreamCache upstream, StorePath path) {
+            served.add(key(upstream, path));
+        }
+
+        private static String key(UpstreamCache upstream, StorePath path) {
+            return upstream.url() + " " + upstream.key() + " " + path;
+        }
+    }
+
+    /** Which of {@code paths} the cache's upstreams serve, validly signed, by the answers of this request or job and by asking. */
+    Outcome served(CacheRecord cache, Collection<StorePath> paths, Answers answers) {
         if (paths.isEmpty() || cache.upstreams().isEmpty()) {
             return Outcome.NONE;
         }
@@ -82,14 +99,13 @@ final class UpstreamCheck {
                 if (served.contains(p)) {
                     continue;
                 }
-                Instant until = remembered.get(key(upstream, p));
-                if (until != null && clock.instant().isBefore(until)) {
+                if (answers.served(upstream, p)) {
                     served.add(p);
                 } else {
                     todo.add(p);
                 }
             }
-            String failure = ask(upstream, todo, served, deadline);
+            String failure = ask(upstream, todo, served, deadline, answers);
             if (failure != null) {
                 warnings.add("upstream " + upstream.url() + " " + failure + ": its paths counted as absent");
             }
@@ -98,7 +114,7 @@ final class UpstreamCheck {
     }
 
     /** Asks one upstream for {@code todo}, adding what it serves to {@code served}; why it stopped early, or null. */
-    private String ask(UpstreamCache upstream, List<StorePath> todo, Set<StorePath> served, Instant deadline) {
+    private String ask(UpstreamCache upstream, List<StorePath> todo, Set<StorePath> served, Instant deadline, Answers answers) {
         for (int from = 0; from < todo.size(); from += PARALLEL) {
             List<StorePath> window = todo.subList(from, Math.min(todo.size(), from + PARALLEL));
             List<CompletableFuture<UpstreamClient.Answer>> asked = new ArrayList<>();
@@ -119,7 +135,7 @@ final class UpstreamCheck {
                     StorePath p = window.get(i);
                     if (a.status() == 200 && signed(a.body(), p, upstream)) {
                         served.add(p);
-                        remember(upstream, p);
+                        answers.serve(upstream, p);
                     }
                 } catch (TimeoutException e) {
                     answer.cancel(true);
@@ -153,16 +169,5 @@ final class UpstreamCheck {
         } catch (NixFormatException | RuntimeException e) {
             return false;
         }
-    }
-
-    private void remember(UpstreamCache upstream, StorePath path) {
-        if (remembered.size() >= REMEMBERED_MAX) {
-            remembered.clear();
-        }
-        remembered.put(key(upstream, path), clock.instant().plus(REMEMBER));
-    }
-
-    private static String key(UpstreamCache upstream, StorePath path) {
-        return upstream.url() + " " + upstream.key() + " " + path;
     }
 }

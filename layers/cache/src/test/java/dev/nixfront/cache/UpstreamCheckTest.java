@@ -73,20 +73,23 @@ class UpstreamCheckTest {
     }
 
     @Test
-    void onlyPathsSignedByTheUpstreamsKeyCountAndPositiveAnswersAreRemembered() throws Exception {
+    void onlyPathsSignedByTheUpstreamsKeyCountAndPositiveAnswersAreRememberedForTheRequestAlone() throws Exception {
         UpstreamCheck check = new UpstreamCheck(fake, clock, UpstreamSettings.defaults(), "/nix/store");
         StorePath good = path("good");
         StorePath forged = path("forged");
         StorePath absent = path("absent");
         serve("https://up.example", good, upstreamKey);
         serve("https://up.example", forged, otherKey);
-        UpstreamCheck.Outcome outcome = check.served(cache("https://up.example"), List.of(good, forged, absent));
+        UpstreamCheck.Answers request = new UpstreamCheck.Answers();
+        UpstreamCheck.Outcome outcome = check.served(cache("https://up.example"), List.of(good, forged, absent), request);
         assertThat(outcome.served()).containsExactly(good);
         assertThat(outcome.warnings()).isEmpty();
         assertThat(requests).hasValue(3);
 
-        assertThat(check.served(cache("https://up.example"), List.of(good)).served()).containsExactly(good);
-        assertThat(requests).as("the positive answer was remembered").hasValue(3);
+        assertThat(check.served(cache("https://up.example"), List.of(good), request).served()).containsExactly(good);
+        assertThat(requests).as("the positive answer was remembered within the request").hasValue(3);
+        assertThat(check.served(cache("https://up.example"), List.of(good), new UpstreamCheck.Answers()).served()).containsExactly(good);
+        assertThat(requests).as("and asked again by the next").hasValue(4);
     }
 
     @Test
@@ -94,7 +97,8 @@ class UpstreamCheckTest {
         UpstreamCheck check = new UpstreamCheck(fake, clock, UpstreamSettings.defaults(), "/nix/store");
         StorePath p = path("p");
         serve("https://second.example", p, upstreamKey);
-        UpstreamCheck.Outcome outcome = check.served(cache("https://down.example", "https://second.example"), List.of(p));
+        UpstreamCheck.Outcome outcome = check.served(cache("https://down.example", "https://second.example"), List.of(p),
+                new UpstreamCheck.Answers());
         assertThat(outcome.served()).containsExactly(p);
         assertThat(outcome.warnings()).singleElement().asString().contains("https://down.example").contains("failed (connection failed)");
     }
@@ -103,7 +107,7 @@ class UpstreamCheckTest {
     void aFailureIsToldInAFixedCategoryNeverInTheUpstreamsOwnWords() throws Exception {
         UpstreamCheck check = new UpstreamCheck(fake, clock, UpstreamSettings.defaults(), "/nix/store");
         StorePath p = path("p");
-        UpstreamCheck.Outcome outcome = check.served(cache("https://banner.example"), List.of(p));
+        UpstreamCheck.Outcome outcome = check.served(cache("https://banner.example"), List.of(p), new UpstreamCheck.Answers());
         assertThat(outcome.served()).isEmpty();
         // The client's own failures carry a category (HttpUpstreamClientTest); anything else is a failed connection.
         assertThat(outcome.warnings()).containsExactly("upstream https://banner.example failed (connection failed): its paths counted as absent");
@@ -119,7 +123,8 @@ class UpstreamCheckTest {
             return f;
         };
         UpstreamCheck check = new UpstreamCheck(stuck, Clock.systemUTC(), quick, "/nix/store");
-        UpstreamCheck.Outcome outcome = check.served(cache("https://stuck.example"), List.of(path("a"), path("b")));
+        UpstreamCheck.Outcome outcome = check.served(cache("https://stuck.example"), List.of(path("a"), path("b")),
+                new UpstreamCheck.Answers());
         assertThat(outcome.warnings()).containsExactly("upstream https://stuck.example failed (timed out): its paths counted as absent");
         assertThat(asked).hasSize(2).allMatch(CompletableFuture::isCancelled);
     }

@@ -83,6 +83,30 @@ class UpstreamPublishTest {
     }
 
     @Test
+    void aYesCountsWithinItsRequestAloneNotForTheNextOneNorForAnotherCache() {
+        Fixture f = fixture(CacheSettings.defaults("https://cache.example.org"));
+        f.services.caches().create(ADMIN, new CreateCacheRequest("fresh", null, null, null,
+                List.of(new Upstream(UP, upKey.publicKey().toString()))));
+        StorePath dep = Fixture.storePath("dep-1");
+        serveUpstream(dep, upKey);
+        Fixture.Nar app = Fixture.nar("app", dep);
+        f.uploadAll("team", app);
+        assertThat(f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info()))).results())
+                .extracting(PublishResult::state).containsExactly("published");
+
+        // The upstream (a nixfront cache, say) removes dep: no cache may count on it any more.
+        fixtureUpstream.remove(URI.create(UP + "/" + dep.hash() + ".narinfo"));
+        for (String cache : List.of("fresh", "team")) {
+            Fixture.Nar later = Fixture.nar("later-" + cache, dep);
+            f.uploadAll(cache, later);
+            DomainException refused = Fixture.refusal(() -> f.services.publish().publish(ADMIN, cache,
+                    new PublishRequest(List.of(later.info()))));
+            assertThat(refused.kind()).as(cache).isEqualTo(DomainException.Kind.CONFLICT);
+            assertThat(refused.missing()).containsExactly(dep.baseName());
+        }
+    }
+
+    @Test
     void theVerifyFunctionAcceptsTheUpstreamReferenceToo() {
         Fixture f = fixture(CacheSettings.defaults("https://cache.example.org").withInlineVerifyMaxBytes(10));
         StorePath glibc = Fixture.storePath("glibc-2.40");

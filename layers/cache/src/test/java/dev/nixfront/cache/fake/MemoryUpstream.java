@@ -18,6 +18,11 @@ public final class MemoryUpstream implements UpstreamClient {
         served.put(url, narInfo);
     }
 
+    /** The upstream no longer serves it (a nixfront upstream's {@code path rm} or garbage collection). */
+    public void remove(URI url) {
+        served.remove(url);
+    }
+
     public void down(String host) {
         down.put(host, true);
     }
