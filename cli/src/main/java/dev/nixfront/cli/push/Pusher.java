@@ -110,7 +110,7 @@ public final class Pusher {
                     uploader.upload(options, todo, directory, sizes, landed);
                     return null;
                 });
-                publisher.publish(options.cache(), todo, landed, uploads);
+                publisher.publish(options.cache(), todo, landed, uploads, upstreams::lookups);
                 Futures.await(uploads);
             } finally {
                 background.shutdownNow();

@@ -43,6 +43,7 @@ final class UpstreamFilter {
     private final PrintWriter warnings;
     private final Map<String, Boolean> answers = new HashMap<>();
     private final Set<String> failed = new HashSet<>();
+    private final Map<StorePath, Integer> servedBy = new HashMap<>();
 
     UpstreamFilter(HttpClient http, PrintWriter warnings) {
         this.http = http;
@@ -57,7 +58,8 @@ final class UpstreamFilter {
     /** The paths of {@code paths} one of {@code upstreams} serves, validly signed. */
     Set<StorePath> served(List<Upstream> upstreams, Collection<StorePath> paths) throws InterruptedException {
         Set<StorePath> served = new HashSet<>();
-        for (Upstream upstream : upstreams) {
+        for (int place = 1; place <= upstreams.size(); place++) {
+            Upstream upstream = upstreams.get(place - 1);
             PublicKey key;
             try {
                 key = PublicKey.parse(upstream.publicKey());
@@ -79,6 +81,7 @@ final class UpstreamFilter {
                         answers.put(upstream.url() + " " + p, yes);
                         if (yes) {
                             served.add(p);
+                            servedBy.put(p, place);
                         }
                     } catch (ExecutionException | TimeoutException e) {
                         if (failed.add(upstream.url())) {
@@ -92,6 +95,15 @@ final class UpstreamFilter {
             }
         }
         return served;
+    }
+
+    /**
+     * How many narinfo requests the server makes for a reference to {@code path} that its cache
+     * lacks: the place in the list of the upstream that served it (the server asks them in order),
+     * 0 for a path no upstream served here.
+     */
+    int lookups(StorePath path) {
+        return servedBy.getOrDefault(path, 0);
     }
 
     private CompletableFuture<Boolean> ask(Upstream upstream, PublicKey key, StorePath path) {

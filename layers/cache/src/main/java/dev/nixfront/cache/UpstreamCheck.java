@@ -1,5 +1,6 @@
 package dev.nixfront.cache;
 
+import dev.nixfront.api.PublishRequest;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.UpstreamCache;
 import dev.nixfront.cache.port.UpstreamClient;
@@ -32,6 +33,12 @@ import java.util.concurrent.TimeoutException;
  * naming it and why in a fixed category of {@link UpstreamClient.Failure}. A 200 counts only if its
  * narinfo parses, names exactly the path asked for and carries a signature by the upstream's key;
  * anything else (404, 403, a bad signature) is "not served".
+ *
+ * <p>One publish request or verify job makes at most {@link PublishRequest#MAX_UPSTREAM_LOOKUPS}
+ * narinfo requests to upstreams, all its checks together: past that, a reference is not asked and
+ * counts as not served, with a warning that says so. Without the bound one publish of 200 paths of
+ * 50 references each made 2,112 requests to the upstreams within its 5 s (an outside review's
+ * finding): a publish was a way to make the deployment send an upstream thousands of requests.
  *
  * <p>Positive answers are remembered only within one publish request or one verify job ({@link
  * Answers}), so the look right before a narinfo is written reuses what that request's closure check
@@ -71,6 +78,14 @@ final class UpstreamCheck {
      */
     static final class Answers {
         private final Set<String> served = new HashSet<>();
+        private int lookups;
+
+        /** How many of {@code wanted} more narinfo requests this request or job may still make. */
+        synchronized int take(int wanted) {
+            int granted = Math.min(wanted, PublishRequest.MAX_UPSTREAM_LOOKUPS - lookups);
+            lookups += granted;
+            return granted;
+        }
 
         synchronized boolean served(UpstreamCache upstream, StorePath path) {
             return served.contains(key(upstream, path));
@@ -93,6 +108,7 @@ final class UpstreamCheck {
         Instant deadline = clock.instant().plus(settings.checkBudget());
         Set<StorePath> served = new LinkedHashSet<>();
         List<String> warnings = new ArrayList<>();
+        Set<StorePath> unasked = new HashSet<>();
         for (UpstreamCache upstream : cache.upstreams()) {
             List<StorePath> todo = new ArrayList<>();
             for (StorePath p : paths) {
@@ -105,10 +121,17 @@ final class UpstreamCheck {
                     todo.add(p);
                 }
             }
-            String failure = ask(upstream, todo, served, deadline, answers);
+            int granted = answers.take(todo.size());
+            unasked.addAll(todo.subList(granted, todo.size()));
+            String failure = ask(upstream, todo.subList(0, granted), served, deadline, answers);
             if (failure != null) {
                 warnings.add("upstream " + upstream.url() + " " + failure + ": its paths counted as absent");
             }
+        }
+        unasked.removeAll(served);
+        if (!unasked.isEmpty()) {
+            warnings.add(unasked.size() + " references not asked of the upstreams, counted as absent: a request makes at most "
+                    + PublishRequest.MAX_UPSTREAM_LOOKUPS + " upstream narinfo requests; publish fewer paths per request");
         }
         return new Outcome(served, warnings);
     }

@@ -7,6 +7,7 @@ import dev.nixfront.api.CacheInfo;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.GcReport;
 import dev.nixfront.api.GcRequest;
+import dev.nixfront.api.PathInfo;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.PublishResult;
 import dev.nixfront.api.UpdateCacheRequest;
@@ -23,6 +24,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +106,33 @@ class UpstreamPublishTest {
             assertThat(refused.kind()).as(cache).isEqualTo(DomainException.Kind.CONFLICT);
             assertThat(refused.missing()).containsExactly(dep.baseName());
         }
+    }
+
+    @Test
+    void onePublishMakesAtMostAThousandUpstreamRequestsAndSaysWhatItDidNotAsk() {
+        Fixture f = fixture(CacheSettings.defaults("https://cache.example.org"));
+        // 11 paths of 100 upstream references each: 1,100 lookups wanted.
+        List<PathInfo> batch = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            StorePath[] refs = new StorePath[100];
+            for (int j = 0; j < refs.length; j++) {
+                refs[j] = Fixture.storePath("lib-" + i + "-" + j);
+                serveUpstream(refs[j], upKey);
+            }
+            Fixture.Nar app = Fixture.nar("app-" + i, refs);
+            f.uploadAll("team", app);
+            batch.add(app.info());
+        }
+        DomainException refused = Fixture.refusal(() -> f.services.publish().publish(ADMIN, "team", new PublishRequest(batch)));
+        assertThat(refused.kind()).isEqualTo(DomainException.Kind.CONFLICT);
+        assertThat(refused.missingCount()).isEqualTo(100);
+        assertThat(refused.reason()).contains("100 references not asked of the upstreams, counted as absent: a request makes at most"
+                + " 1000 upstream narinfo requests; publish fewer paths per request");
+        assertThat(fixtureUpstream.requests()).isEqualTo(1000);
+
+        // The first ten alone are within the bound.
+        assertThat(f.services.publish().publish(ADMIN, "team", new PublishRequest(batch.subList(0, 10))).results())
+                .extracting(PublishResult::state).containsOnly("published");
     }
 
     @Test
