@@ -34,8 +34,8 @@ import java.util.Objects;
  *                         an upstream that does not answer within it counts as not serving the path
  */
 public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean privateAddresses, Duration requestTimeout, Duration checkBudget) {
-    /** The largest narinfo read from an upstream: a path's references may hold 200,000 bytes, the rest is small. */
-    public static final int MAX_NARINFO_BYTES = 256 * 1024;
+    /** The largest narinfo read from an upstream ({@link Upstream#MAX_NARINFO_BYTES}, push's bound too). */
+    public static final int MAX_NARINFO_BYTES = Upstream.MAX_NARINFO_BYTES;
     /** The longest upstream URL accepted. */
     public static final int MAX_URL_LENGTH = 1000;
 
@@ -45,9 +45,9 @@ public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean pri
         Objects.requireNonNull(checkBudget, "checkBudget");
     }
 
-    /** cache.nixos.org by default, public https only, 3 s a request and 5 s a check. */
+    /** cache.nixos.org by default, public https only, 3 s a request (push waits as long, {@link Upstream#REQUEST_TIMEOUT}) and 5 s a check. */
     public static UpstreamSettings defaults() {
-        return new UpstreamSettings(List.of(parse(Upstream.NIXOS)), false, Duration.ofSeconds(3), Duration.ofSeconds(5));
+        return new UpstreamSettings(List.of(parse(Upstream.NIXOS)), false, Upstream.REQUEST_TIMEOUT, Duration.ofSeconds(5));
     }
 
     public UpstreamSettings withPrivateAddresses(boolean allowed) {
