@@ -38,6 +38,13 @@ public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean pri
     public static final int MAX_NARINFO_BYTES = Upstream.MAX_NARINFO_BYTES;
     /** The longest upstream URL accepted. */
     public static final int MAX_URL_LENGTH = 1000;
+    /**
+     * The longest name of an upstream's key. Nix's are short ({@code cache.nixos.org-1}); without a
+     * bound, 8 upstreams with names of 45,000 characters made a cache item of 360 KB, read on every
+     * request and written into nix.conf by {@code nixfront use}, and at 60,000 DynamoDB refused the
+     * item (a 500; found by an outside review).
+     */
+    public static final int MAX_KEY_NAME_LENGTH = 128;
 
     public UpstreamSettings {
         defaultUpstreams = List.copyOf(defaultUpstreams);
@@ -85,9 +92,16 @@ public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean pri
                 throw DomainException.invalid(field, "an upstream is {\"url\":...,\"publicKey\":...}");
             }
             URI url = url(u.url(), field + ".url");
+            String keyText = Objects.requireNonNullElse(u.publicKey(), "");
+            int colon = keyText.indexOf(':');
+            String name = colon < 0 ? keyText : keyText.substring(0, colon);
+            if (name.length() > MAX_KEY_NAME_LENGTH || !printableAscii(name)) {
+                throw DomainException.invalid(field + ".publicKey", "a key's name is at most " + MAX_KEY_NAME_LENGTH
+                        + " printable ASCII characters without spaces, such as " + Upstream.NIXOS.publicKey().split(":")[0]);
+            }
             PublicKey key;
             try {
-                key = PublicKey.parse(Objects.requireNonNullElse(u.publicKey(), ""));
+                key = PublicKey.parse(keyText);
             } catch (NixFormatException e) {
                 throw DomainException.invalid(field + ".publicKey", "a Nix public key name:base64 of 32 bytes, such as "
                         + Upstream.NIXOS.publicKey() + ": " + e.reason());
@@ -128,6 +142,11 @@ public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean pri
                     + " deployment does not fetch from");
         }
         return url;
+    }
+
+    /** Whether every character is printable ASCII other than a space: no controls, no bidirectional overrides. */
+    static boolean printableAscii(String text) {
+        return text.chars().allMatch(c -> c > ' ' && c < 0x7f);
     }
 
     /** The input cut short: it is echoed in an error (the URL is bounded above, this keeps the answer small). */

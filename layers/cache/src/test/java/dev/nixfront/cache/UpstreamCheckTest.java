@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -127,6 +128,25 @@ class UpstreamCheckTest {
                 new UpstreamCheck.Answers());
         assertThat(outcome.warnings()).containsExactly("upstream https://stuck.example failed (timed out): its paths counted as absent");
         assertThat(asked).hasSize(2).allMatch(CompletableFuture::isCancelled);
+    }
+
+    @Test
+    void anUpstreamKeysNameIsAtMost128PrintableAsciiCharacters() {
+        UpstreamSettings aws = UpstreamSettings.defaults();
+        String data = upstreamKey.publicKey().toString().substring("up-1:".length());
+        assertThat(aws.check(List.of(new Upstream("https://a.example.org", "k".repeat(128) + ":" + data)))).hasSize(1);
+        List<Upstream> huge = new ArrayList<>();
+        for (int i = 0; i < Upstream.MAX; i++) {
+            // 8 of them made a cache item of 360 KB, read on every request; at 60,000 characters DynamoDB refused it (500).
+            huge.add(new Upstream("https://u" + i + ".example.org", "k".repeat(45_000) + ":" + data));
+        }
+        for (List<Upstream> bad : List.of(huge, List.of(new Upstream("https://a.example.org", "k".repeat(129) + ":" + data)),
+                List.of(new Upstream("https://a.example.org", "cache\u202egnp.exe-1:" + data)),
+                List.of(new Upstream("https://a.example.org", "caché-1:" + data)))) {
+            assertThatThrownBy(() -> aws.check(bad)).isInstanceOf(DomainException.class)
+                    .hasFieldOrPropertyWithValue("field", "upstreams[0].publicKey")
+                    .hasMessageContaining("at most 128 printable ASCII characters");
+        }
     }
 
     @Test
