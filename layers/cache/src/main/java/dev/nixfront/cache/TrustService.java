@@ -214,8 +214,8 @@ public final class TrustService {
             throw DomainException.invalid("issuer", "an issuer URL is a host and a path, without user info, query or fragment");
         }
         if (!privateAddresses && !UpstreamSettings.publicHost(url.getHost())) {
-            throw DomainException.invalid("issuer", url.getHost() + " is a loopback, link-local or private address, which this"
-                    + " deployment does not fetch from");
+            throw DomainException.invalid("issuer", url.getHost() + " is a loopback, link-local or private address, or a name"
+                    + " without a domain, which this deployment does not fetch from");
         }
         return text;
     }

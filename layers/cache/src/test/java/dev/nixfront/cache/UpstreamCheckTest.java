@@ -150,6 +150,36 @@ class UpstreamCheckTest {
     }
 
     @Test
+    void embeddedPrivateAddressesTrailingDotsSingleLabelsAndNonAsciiAreRefusedAndDuplicatesFoundWhateverTheSpelling() throws Exception {
+        UpstreamSettings aws = UpstreamSettings.defaults();
+        String key = Upstream.NIXOS.publicKey();
+        for (String bad : List.of("https://[::a9fe:a9fe]", "https://[64:ff9b::a9fe:a9fe]", "https://[2002:a9fe:a9fe::1]",
+                "https://[::ffff:0:a9fe:a9fe]", "https://[64:ff9b:1::1]", "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]",
+                "https://[::ffff:127.0.0.1]", "https://localhost.", "https://metadata.google.internal.", "https://LOCALHOST",
+                "https://vm", "https://vm.", "https://cache.example.org/\u202egpj", "https://cache.example.org/caf\u00e9",
+                "https://cache.example.org/a\u0007b")) {
+            assertThatThrownBy(() -> aws.check(List.of(new Upstream(bad, key)))).as(bad).isInstanceOf(DomainException.class)
+                    .hasFieldOrPropertyWithValue("field", "upstreams[0].url");
+        }
+        for (String embedded : List.of("::a9fe:a9fe", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1", "::ffff:0:a9fe:a9fe", "2002:0a00:0001::1")) {
+            assertThat(UpstreamSettings.isPublic(InetAddress.getByName(embedded))).as(embedded).isFalse();
+        }
+        assertThat(UpstreamSettings.isPublic(InetAddress.getByName("2002:9765:015b::1"))).as("6to4 of a public address").isTrue();
+        assertThat(UpstreamSettings.isPublic(InetAddress.getByName("2a04:4e42::347"))).isTrue();
+
+        for (String same : List.of("https://cache.nixos.org:443", "https://cache.nixos.org/.", "https://CACHE.nixos.org/",
+                "https://cache.nixos.org./", "https://cache.nixos.org/a/..")) {
+            assertThatThrownBy(() -> aws.check(List.of(Upstream.NIXOS, new Upstream(same, key)))).as(same)
+                    .hasFieldOrPropertyWithValue("field", "upstreams[1].url").hasMessageContaining("twice");
+            assertThat(aws.check(List.of(new Upstream(same, key))).getFirst().url()).as(same).isEqualTo(URI.create(Upstream.NIXOS.url()));
+        }
+        assertThat(aws.check(List.of(new Upstream("https://cache.example.org:8443/a/./b/", key))).getFirst().url())
+                .isEqualTo(URI.create("https://cache.example.org:8443/a/b"));
+        UpstreamSettings local = aws.withPrivateAddresses(true);
+        assertThat(local.check(List.of(new Upstream("http://vm:8471/up", key))).getFirst().url()).isEqualTo(URI.create("http://vm:8471/up"));
+    }
+
+    @Test
     void upstreamUrlsAreHttpsToPublicAddressesUnlessTheDeploymentAllowsPrivateOnes() throws Exception {
         UpstreamSettings aws = UpstreamSettings.defaults();
         String key = Upstream.NIXOS.publicKey();
