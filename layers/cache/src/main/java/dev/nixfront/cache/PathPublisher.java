@@ -303,15 +303,18 @@ final class PathPublisher {
      * look saw the cache live, and then every write before it came before the mark and the sweep
      * finds them, or it sees the mark and undoes them itself. What other publishers wrote, they
      * undo themselves; a name stays reserved until none of them can still run. Empties
-     * {@code written}; counts the paths it confirmed published.
+     * {@code written}; counts the paths it confirmed published. Returns the cache as this look read
+     * it ({@code cache} itself when there was nothing to confirm), so that a caller writing more
+     * paths checks them under the upstreams the cache has now.
      */
-    void confirm(CacheRecord cache, List<Written> written) {
+    CacheRecord confirm(CacheRecord cache, List<Written> written) {
         if (written.isEmpty()) {
-            return;
+            return cache;
         }
         List<Written> batch = List.copyOf(written);
         written.clear();
-        if (stillThere(cache)) {
+        CacheRecord current = current(cache);
+        if (current != null) {
             long published = 0;
             long bytes = 0;
             for (Written w : batch) {
@@ -323,7 +326,7 @@ final class PathPublisher {
                 }
             }
             count(cache, published, bytes);
-            return;
+            return current;
         }
         for (Written w : batch) {
             if (w.wroteNarInfo()) {
@@ -355,8 +358,13 @@ final class PathPublisher {
     }
 
     private boolean stillThere(CacheRecord cache) {
+        return current(cache) != null;
+    }
+
+    /** The cache as it is now, or null if it was deleted (or its name is another incarnation's). */
+    private CacheRecord current(CacheRecord cache) {
         CacheRecord current = caches.get(cache.name()).orElse(null);
-        return current != null && current.live() && current.incarnation().equals(cache.incarnation());
+        return current != null && current.live() && current.incarnation().equals(cache.incarnation()) ? current : null;
     }
 
     /**

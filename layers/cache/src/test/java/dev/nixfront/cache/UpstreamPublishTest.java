@@ -150,6 +150,27 @@ class UpstreamPublishTest {
     }
 
     @Test
+    void aVerifyJobChecksEachPathUnderTheUpstreamsTheCacheHasThenNotThoseItHadWhenItStarted() {
+        Fixture f = fixture(CacheSettings.defaults("https://cache.example.org").withInlineVerifyMaxBytes(10));
+        StorePath lib1 = Fixture.storePath("lib-1");
+        StorePath lib2 = Fixture.storePath("lib-2");
+        serveUpstream(lib1, upKey);
+        serveUpstream(lib2, upKey);
+        Fixture.Nar app1 = Fixture.nar("app-1", lib1);
+        Fixture.Nar app2 = Fixture.nar("app-2", lib2);
+        f.uploadAll("team", app1, app2);
+        assertThat(f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app1.info(), app2.info()))).results())
+                .extracting(PublishResult::state).containsExactly("verifying", "verifying");
+
+        // The admin drops the upstream while the job runs, as it publishes app-1 (lib-1 asked just before).
+        fixtureUpstream.whenAsked(URI.create(UP + "/" + lib1.hash() + ".narinfo"), () -> f.services.caches().update(ADMIN, "team",
+                new UpdateCacheRequest(null, null, null, null, null, List.of())));
+        List<VerifyService.Outcome> outcomes = f.services.verify().run(f.queue.jobs().getFirst());
+        assertThat(outcomes).extracting(VerifyService.Outcome::state).containsExactly(PathState.PUBLISHED, PathState.REJECTED);
+        assertThat(outcomes.get(1).reason()).contains(lib2.baseName() + " is not published");
+    }
+
+    @Test
     void aReferenceTheUpstreamLacksSignsWithAnotherKeyOrCannotAnswerIsA409() {
         Fixture f = fixture(CacheSettings.defaults("https://cache.example.org"));
         StorePath absent = Fixture.storePath("absent-1");
