@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Upstream caches, judged by the real Nix: one local cache is the other's upstream (cache.nixos.org
  * is never asked: every cache here is made with {@code --no-default-upstream}). A push skips what
  * the upstream serves, signed by its key; the server accepts references to those paths and refuses
- * references the upstream lacks or signs with another key; and Nix substitutes the closure from
- * both caches with only their two keys trusted.
+ * references the upstream lacks or signs with another key, or has removed since; and Nix
+ * substitutes the closure from both caches with only their two keys trusted.
  */
 @ExtendWith(LocalStackExtension.class)
 class UpstreamEndToEndTest {
@@ -118,6 +118,16 @@ class UpstreamEndToEndTest {
         JsonNode accepted = Json.mapper().readTree(cli.run(List.of("push"), down, middle, "--no-closure", "--json").ok().out());
         assertThat(accepted.get("pushed").asInt()).isEqualTo(1);
         assertThat(narInfoStatus(downUrl, middle)).isEqualTo(200);
+
+        // The upstream removes base: a cache made now must not accept middle on the strength of an
+        // answer the server got before (it used to remember a "yes" for an hour, for every cache).
+        cli.run(List.of("path", "rm"), up, base).ok();
+        String fresh = "fresh-" + seed.substring(0, 8);
+        cli.run(List.of("cache", "create"), fresh, "--no-default-upstream", "--upstream", upUrl,
+                "--upstream-key", upInfo.get("publicKey").asText()).ok();
+        Cli.Result removed = cli.run(List.of("push"), fresh, middle, "--no-closure");
+        assertThat(removed.exit()).as("base is no longer served by the upstream").isNotZero();
+        assertThat(removed.err()).contains("conflict").contains("nor served, validly signed, by its upstreams: 1");
     }
 
     private static int narInfoStatus(String cacheUrl, String storePath) throws Exception {

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Future;
+import java.util.function.ToIntFunction;
 
 /**
  * Publishes the pushed paths' narinfo data in batches of up to {@value PublishRequest#MAX},
@@ -34,9 +35,11 @@ final class Publisher {
 
     /**
      * Publishes in topological order, in batches of consecutive paths whose upload has landed
-     * (up to 200, at least {@link #MIN_PUBLISH_BATCH} unless uploads are over or slow).
+     * (up to 200, at least {@link #MIN_PUBLISH_BATCH} unless uploads are over or slow), each within
+     * the server's bound on upstream lookups ({@link #withinUpstreamLookups}; {@code lookups} says
+     * what a reference costs the server).
      */
-    void publish(String cache, List<LocalPath> ordered, Landed landed, Future<?> uploads)
+    void publish(String cache, List<LocalPath> ordered, Landed landed, Future<?> uploads, ToIntFunction<StorePath> lookups)
             throws IOException, InterruptedException, ApiException {
         Set<String> verifying = new HashSet<>();
         int from = 0;
@@ -46,7 +49,7 @@ final class Publisher {
                 Futures.await(uploads);
                 throw new IOException("uploads ended before " + ordered.get(from).path() + " was uploaded");
             }
-            int end = from + ready;
+            int end = from + withinUpstreamLookups(ordered.subList(from, from + ready), lookups);
             List<LocalPath> batch = ordered.subList(from, end);
             from = end;
             Set<String> needed = new HashSet<>();
@@ -62,6 +65,36 @@ final class Publisher {
             }
         }
         awaitPublished(cache, new HashSet<>(verifying), verifying);
+    }
+
+    /**
+     * How many of the first paths of {@code batch} one request may carry: the server makes at most
+     * {@link PublishRequest#MAX_UPSTREAM_LOOKUPS} narinfo requests to the cache's upstreams per
+     * publish and counts a reference past them as absent, and each distinct reference outside the
+     * batch that an upstream serves costs it {@code lookups} of them. At least one path.
+     */
+    static int withinUpstreamLookups(List<LocalPath> batch, ToIntFunction<StorePath> lookups) {
+        Set<StorePath> inBatch = new HashSet<>();
+        Set<StorePath> counted = new HashSet<>();
+        int cost = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            LocalPath path = batch.get(i);
+            Set<StorePath> fresh = new HashSet<>();
+            int more = 0;
+            for (StorePath ref : path.references()) {
+                int c = lookups.applyAsInt(ref);
+                if (c > 0 && !inBatch.contains(ref) && !counted.contains(ref) && fresh.add(ref)) {
+                    more += c;
+                }
+            }
+            if (i > 0 && cost + more > PublishRequest.MAX_UPSTREAM_LOOKUPS) {
+                return i;
+            }
+            cost += more;
+            counted.addAll(fresh);
+            inBatch.add(path.path());
+        }
+        return batch.size();
     }
 
     /** A 409 naming only paths the server is still verifying is not a conflict: wait and retry. */

@@ -118,7 +118,7 @@ public final class Pusher {
                     uploader.upload(options, todo, directory, sizes, landed);
                     return null;
                 });
-                publisher.publish(options.cache(), todo, landed, uploads);
+                publisher.publish(options.cache(), todo, landed, uploads, upstreams::lookups);
                 Futures.await(uploads);
                 if (options.nixLogDir() != null) {
                     logs = new LogPusher(client, transfer, new LocalLogs(options.nixLogDir()), warnings)

@@ -1,5 +1,6 @@
 package dev.nixfront.api;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -19,4 +20,12 @@ public record Upstream(String url, String publicKey) {
             "cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=");
     /** The upstreams of a cache created without a list. */
     public static final List<Upstream> DEFAULT = List.of(NIXOS);
+    /**
+     * How long one narinfo request to an upstream may take, resolution, connection, headers and
+     * body together. The server's check and push's filter both wait this long and follow no
+     * redirect, so that what push skips as served, the server accepts.
+     */
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
+    /** The largest narinfo read from an upstream: a path's references may hold 200,000 bytes, the rest is small. */
+    public static final int MAX_NARINFO_BYTES = 256 * 1024;
 }

@@ -122,7 +122,7 @@ final class PathPublisher {
      * item a batch instead of one a path: that item is the one key every path of a cache reads.
      */
     PathRecord publish(CacheRecord cache, NarInfo offered, List<Written> written) throws VerificationFailure {
-        return write(cache, verifyAndPlace(cache, offered), written);
+        return write(cache, verifyAndPlace(cache, offered), written, new UpstreamCheck.Answers());
     }
 
     /**
@@ -156,15 +156,16 @@ final class PathPublisher {
     /**
      * The second half: signs and writes the narinfo of a placed path, with the collection protocol's
      * checks right before it ({@link #keepAlive}), then its index item; what it wrote goes to
-     * {@code written}. Paths of one batch go through here one at a time, references first.
+     * {@code written}. Paths of one batch go through here one at a time, references first;
+     * {@code answers} are what the upstreams told this request or job (the only answers reused).
      */
-    PathRecord write(CacheRecord cache, Placed placed, List<Written> written) {
+    PathRecord write(CacheRecord cache, Placed placed, List<Written> written, UpstreamCheck.Answers answers) {
         NarInfo unsigned = placed.unsigned();
         boolean copied = placed.copied();
         NarInfo signed = unsigned.sign(keys.of(cache));
         String narInfoKey = Layout.narInfo(cache.name(), signed.storePath().hash());
         byte[] text = signed.render().getBytes(StandardCharsets.UTF_8);
-        Instant checked = keepAlive(cache, signed, copied, written);
+        Instant checked = keepAlive(cache, signed, copied, written, answers);
         boolean wrote = objects.putIfAbsent(narInfoKey, text, Layout.NARINFO_CONTENT_TYPE, Layout.NARINFO_CACHE_CONTROL);
         if (wrote && Duration.between(checked, clock.instant()).compareTo(checkToWrite) > 0) {
             objects.delete(narInfoKey);
@@ -234,7 +235,7 @@ final class PathPublisher {
      * reference readable (a {@code collecting} one taken back from its collection), and the NAR
      * claimed for this path in the {@link NarRegistry}. Returns when the references were looked at.
      */
-    private Instant keepAlive(CacheRecord cache, NarInfo signed, boolean copied, List<Written> written) {
+    private Instant keepAlive(CacheRecord cache, NarInfo signed, boolean copied, List<Written> written, UpstreamCheck.Answers answers) {
         Instant checked = clock.instant();
         List<StorePathHash> refs = signed.references().stream().filter(r -> !r.equals(signed.storePath()))
                 .map(StorePath::hash).distinct().toList();
@@ -252,9 +253,9 @@ final class PathPublisher {
                     absent.add(ref);
                 }
             }
-            // An upstream's path is no collection's to remove: asking the upstream (its answers are
-            // remembered from the closure check) is all it needs; a slow answer ends in tooSlow below.
-            Set<StorePath> served = absent.isEmpty() ? Set.of() : upstreams.served(cache, absent).served();
+            // An upstream's path is no collection's to remove: asking the upstream (what it told this
+            // request's closure check is reused) is all it needs; a slow answer ends in tooSlow below.
+            Set<StorePath> served = absent.isEmpty() ? Set.of() : upstreams.served(cache, absent, answers).served();
             for (StorePath ref : absent) {
                 PathRecord r = found.get(ref.hash());
                 if (!served.contains(ref)) {
@@ -302,15 +303,18 @@ final class PathPublisher {
      * look saw the cache live, and then every write before it came before the mark and the sweep
      * finds them, or it sees the mark and undoes them itself. What other publishers wrote, they
      * undo themselves; a name stays reserved until none of them can still run. Empties
-     * {@code written}; counts the paths it confirmed published.
+     * {@code written}; counts the paths it confirmed published. Returns the cache as this look read
+     * it ({@code cache} itself when there was nothing to confirm), so that a caller writing more
+     * paths checks them under the upstreams the cache has now.
      */
-    void confirm(CacheRecord cache, List<Written> written) {
+    CacheRecord confirm(CacheRecord cache, List<Written> written) {
         if (written.isEmpty()) {
-            return;
+            return cache;
         }
         List<Written> batch = List.copyOf(written);
         written.clear();
-        if (stillThere(cache)) {
+        CacheRecord current = current(cache);
+        if (current != null) {
             long published = 0;
             long bytes = 0;
             for (Written w : batch) {
@@ -322,7 +326,7 @@ final class PathPublisher {
                 }
             }
             count(cache, published, bytes);
-            return;
+            return current;
         }
         for (Written w : batch) {
             if (w.wroteNarInfo()) {
@@ -354,8 +358,13 @@ final class PathPublisher {
     }
 
     private boolean stillThere(CacheRecord cache) {
+        return current(cache) != null;
+    }
+
+    /** The cache as it is now, or null if it was deleted (or its name is another incarnation's). */
+    private CacheRecord current(CacheRecord cache) {
         CacheRecord current = caches.get(cache.name()).orElse(null);
-        return current != null && current.live() && current.incarnation().equals(cache.incarnation());
+        return current != null && current.live() && current.incarnation().equals(cache.incarnation()) ? current : null;
     }
 
     /**

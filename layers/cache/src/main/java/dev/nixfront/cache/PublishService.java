@@ -118,13 +118,15 @@ public final class PublishService {
                 state.put(item.info().storePath(), PathState.PUBLISHED.wire());
             }
         }
-        references.require(record, batch, indexed, start);
+        // What the upstreams serve is remembered for this request alone: its closure check and the look before each narinfo.
+        UpstreamCheck.Answers answers = new UpstreamCheck.Answers();
+        references.require(record, batch, indexed, start, answers);
         List<Item> ordered = referencesFirst(batch);
 
         Set<StorePath> deferred = new HashSet<>();
         List<PathPublisher.Written> written = new ArrayList<>();
         try {
-            publishInline(record, ordered, state, deferred, written, start);
+            publishInline(record, ordered, state, deferred, written, start, answers);
         } finally {
             // One look at the cache for every path this request wrote, before it answers whatever it
             // answers: a deletion that overtook the request undoes them all (404).
@@ -159,7 +161,7 @@ public final class PublishService {
      * verified as if they ran one after the other.
      */
     private void publishInline(CacheRecord record, List<Item> ordered, Map<StorePath, String> state, Set<StorePath> deferred,
-                               List<PathPublisher.Written> written, Instant start) {
+                               List<PathPublisher.Written> written, Instant start, UpstreamCheck.Answers answers) {
         long inlineBytes = 0;
         try (VerifyAhead<Item> ahead = new VerifyAhead<>(publisher, record)) {
             try {
@@ -180,11 +182,11 @@ public final class PublishService {
                     inlineBytes += bytes;
                     ahead.start(item, info, estimate);
                     if (ahead.full()) {
-                        writeNext(record, ahead.next(), state, written);
+                        writeNext(record, ahead.next(), state, written, answers);
                     }
                 }
                 while (!ahead.isEmpty()) {
-                    writeNext(record, ahead.next(), state, written);
+                    writeNext(record, ahead.next(), state, written, answers);
                 }
             } finally {
                 // A path that failed stops the batch: those verified beside it are not written, and
@@ -196,10 +198,10 @@ public final class PublishService {
 
     /** Writes a path verified ahead, once its verification is done. */
     private void writeNext(CacheRecord record, VerifyAhead.Started<Item> next, Map<StorePath, String> state,
-                           List<PathPublisher.Written> written) {
+                           List<PathPublisher.Written> written, UpstreamCheck.Answers answers) {
         NarInfo info = next.info();
         try {
-            publisher.write(record, next.placed(), written);
+            publisher.write(record, next.placed(), written, answers);
             if (written.size() >= CONFIRM_EVERY) {
                 // Also along the way, so that an invocation killed mid-batch (a crash, an
                 // out-of-memory) leaves at most this many paths unconfirmed, not 200.

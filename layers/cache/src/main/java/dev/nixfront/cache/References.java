@@ -86,14 +86,15 @@ final class References {
 
     /**
      * Refuses the batch with a 409 if a reference is neither published nor served by one of the
-     * cache's upstreams with a valid signature ({@link UpstreamCheck}). A reference still verifying
+     * cache's upstreams with a valid signature ({@link UpstreamCheck}; what they serve goes to
+     * {@code answers}, the request's, for the look before each narinfo). A reference still verifying
      * does not count: its referrers would become readable first. One stuck in {@code verifying}
      * past its deadline (its job lost) is resubmitted first, so the client's next try can succeed.
      * The 409 names the first {@link ApiError#MAX_MISSING} and counts them all; the reason repeats
      * none, so the answer stays far below Lambda's 6 MB whatever was sent.
      */
     void require(CacheRecord cache, Map<StorePath, PublishService.Item> batch, Map<StorePathHash, PathRecord> indexed,
-                 Instant now) {
+                 Instant now, UpstreamCheck.Answers answers) {
         List<String> named = new ArrayList<>();
         List<NarInfo> stuck = new ArrayList<>();
         Set<StorePath> seen = new HashSet<>();
@@ -111,7 +112,7 @@ final class References {
                 }
             }
         }
-        UpstreamCheck.Outcome upstream = upstreams.served(cache, absent.keySet());
+        UpstreamCheck.Outcome upstream = upstreams.served(cache, absent.keySet(), answers);
         int missing = 0;
         int verifying = 0;
         String firstField = null;

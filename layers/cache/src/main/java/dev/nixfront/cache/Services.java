@@ -40,7 +40,7 @@ public record Services(CacheAdminService caches, TokenService tokens, QueryServi
     /** Services whose garbage collections wait with {@code pause} (tests move a clock instead). */
     public static Services create(Ports ports, CacheSettings settings, Clock clock, SecureRandom random, GarbageCollector.Pause pause) {
         IndexRepair repair = new IndexRepair(ports.objects(), ports.paths(), clock, settings.storeDir());
-        // One per container: its remembered answers serve the publish and verify paths alike.
+        // Shared by publish and verify; it remembers nothing itself (answers live with a request or job).
         UpstreamCheck upstreams = new UpstreamCheck(ports.upstreams(), clock, settings.upstreams(), settings.storeDir());
         PathPublisher publisher = new PathPublisher(ports.caches(), ports.objects(), ports.paths(), ports.nars(),
                 new SigningKeys(ports.keys()), ports.metrics(), clock, settings.storeDir(), repair, settings.collectionFence(),

@@ -194,6 +194,12 @@ public final class TrustService {
         if (text.length() > 1000) {
             throw DomainException.invalid("issuer", "at most 1000 characters");
         }
+        if (!UpstreamSettings.printableAscii(text)) {
+            // java.net.URI takes any non-ASCII character that is not a control or a space, a
+            // right-to-left override among them, which would make trust list show another URL.
+            throw DomainException.invalid("issuer", "printable ASCII only, without spaces (percent-encode the rest), got '"
+                    + printable(text) + "'");
+        }
         URI url;
         try {
             url = new URI(text);
@@ -208,8 +214,8 @@ public final class TrustService {
             throw DomainException.invalid("issuer", "an issuer URL is a host and a path, without user info, query or fragment");
         }
         if (!privateAddresses && !UpstreamSettings.publicHost(url.getHost())) {
-            throw DomainException.invalid("issuer", url.getHost() + " is a loopback, link-local or private address, which this"
-                    + " deployment does not fetch from");
+            throw DomainException.invalid("issuer", url.getHost() + " is a loopback, link-local or private address, or a name"
+                    + " without a domain, which this deployment does not fetch from");
         }
         return text;
     }

@@ -1,5 +1,6 @@
 package dev.nixfront.cache;
 
+import dev.nixfront.api.PublishRequest;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.UpstreamCache;
 import dev.nixfront.cache.port.UpstreamClient;
@@ -11,13 +12,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,27 +30,32 @@ import java.util.concurrent.TimeoutException;
  * most {@link #PARALLEL} narinfo requests at a time, and only within {@link UpstreamSettings#checkBudget()}
  * altogether: an upstream that fails a request (unreachable, timed out, refused address, answer too
  * large) is not asked again in this check, and what it was asked counts as not served, with a warning
- * naming it. A 200 counts only if its narinfo parses, names exactly the path asked for and carries a
- * signature by the upstream's key; anything else (404, 403, a bad signature) is "not served".
+ * naming it and why in a fixed category of {@link UpstreamClient.Failure}. A 200 counts only if its
+ * narinfo parses, names exactly the path asked for and carries a signature by the upstream's key;
+ * anything else (404, 403, a bad signature) is "not served".
  *
- * <p>Positive answers are remembered in the container for {@link #REMEMBER} (a bounded map, cleared
- * when full): an upstream does not take back a signed path in practice, and a closure's shared paths
- * (glibc) are referenced by nearly every batch. Negative answers are not remembered: the client
- * may push the path to the upstream and try again.
+ * <p>One publish request or verify job makes at most {@link PublishRequest#MAX_UPSTREAM_LOOKUPS}
+ * narinfo requests to upstreams, all its checks together: past that, a reference is not asked and
+ * counts as not served, with a warning that says so. Without the bound one publish of 200 paths of
+ * 50 references each made 2,112 requests to the upstreams within its 5 s (an outside review's
+ * finding): a publish was a way to make the deployment send an upstream thousands of requests.
+ *
+ * <p>Positive answers are remembered only within one publish request or one verify job ({@link
+ * Answers}), so the look right before a narinfo is written reuses what that request's closure check
+ * just learned, and nothing else does. A container-wide memory (it was an hour, shared by every cache)
+ * let a "yes" outlive the path: once the upstream removed it (a nixfront cache as another's upstream
+ * removes paths with {@code path rm} and garbage collection), a new downstream cache still accepted
+ * references to it (found by an outside review). Negative answers are not remembered at all: the
+ * client may push the path to the upstream and try again.
  */
 final class UpstreamCheck {
     /** Narinfo requests in flight at once per check. */
     static final int PARALLEL = 32;
-    /** How long a positive answer is reused. */
-    static final Duration REMEMBER = Duration.ofHours(1);
-    /** The most answers remembered per container (about 200 bytes each). */
-    static final int REMEMBERED_MAX = 100_000;
 
     private final UpstreamClient client;
     private final Clock clock;
     private final UpstreamSettings settings;
     private final String storeDir;
-    private final Map<String, Instant> remembered = new ConcurrentHashMap<>();
 
     UpstreamCheck(UpstreamClient client, Clock clock, UpstreamSettings settings, String storeDir) {
         this.client = Objects.requireNonNull(client);
@@ -67,37 +72,72 @@ final class UpstreamCheck {
         static final Outcome NONE = new Outcome(Set.of(), List.of());
     }
 
-    /** Which of {@code paths} the cache's upstreams serve, validly signed. */
-    Outcome served(CacheRecord cache, Collection<StorePath> paths) {
+    /**
+     * What one publish request or one verify job has learned from the upstreams: the paths they
+     * served, by upstream URL and key. Made for the request or job and dropped with it.
+     */
+    static final class Answers {
+        private final Set<String> served = new HashSet<>();
+        private int lookups;
+
+        /** How many of {@code wanted} more narinfo requests this request or job may still make. */
+        synchronized int take(int wanted) {
+            int granted = Math.min(wanted, PublishRequest.MAX_UPSTREAM_LOOKUPS - lookups);
+            lookups += granted;
+            return granted;
+        }
+
+        synchronized boolean served(UpstreamCache upstream, StorePath path) {
+            return served.contains(key(upstream, path));
+        }
+
+        synchronized void serve(UpstreamCache upstream, StorePath path) {
+            served.add(key(upstream, path));
+        }
+
+        private static String key(UpstreamCache upstream, StorePath path) {
+            return upstream.url() + " " + upstream.key() + " " + path;
+        }
+    }
+
+    /** Which of {@code paths} the cache's upstreams serve, validly signed, by the answers of this request or job and by asking. */
+    Outcome served(CacheRecord cache, Collection<StorePath> paths, Answers answers) {
         if (paths.isEmpty() || cache.upstreams().isEmpty()) {
             return Outcome.NONE;
         }
         Instant deadline = clock.instant().plus(settings.checkBudget());
         Set<StorePath> served = new LinkedHashSet<>();
         List<String> warnings = new ArrayList<>();
+        Set<StorePath> unasked = new HashSet<>();
         for (UpstreamCache upstream : cache.upstreams()) {
             List<StorePath> todo = new ArrayList<>();
             for (StorePath p : paths) {
                 if (served.contains(p)) {
                     continue;
                 }
-                Instant until = remembered.get(key(upstream, p));
-                if (until != null && clock.instant().isBefore(until)) {
+                if (answers.served(upstream, p)) {
                     served.add(p);
                 } else {
                     todo.add(p);
                 }
             }
-            String failure = ask(upstream, todo, served, deadline);
+            int granted = answers.take(todo.size());
+            unasked.addAll(todo.subList(granted, todo.size()));
+            String failure = ask(upstream, todo.subList(0, granted), served, deadline, answers);
             if (failure != null) {
                 warnings.add("upstream " + upstream.url() + " " + failure + ": its paths counted as absent");
             }
+        }
+        unasked.removeAll(served);
+        if (!unasked.isEmpty()) {
+            warnings.add(unasked.size() + " references not asked of the upstreams, counted as absent: a request makes at most "
+                    + PublishRequest.MAX_UPSTREAM_LOOKUPS + " upstream narinfo requests; publish fewer paths per request");
         }
         return new Outcome(served, warnings);
     }
 
     /** Asks one upstream for {@code todo}, adding what it serves to {@code served}; why it stopped early, or null. */
-    private String ask(UpstreamCache upstream, List<StorePath> todo, Set<StorePath> served, Instant deadline) {
+    private String ask(UpstreamCache upstream, List<StorePath> todo, Set<StorePath> served, Instant deadline, Answers answers) {
         for (int from = 0; from < todo.size(); from += PARALLEL) {
             List<StorePath> window = todo.subList(from, Math.min(todo.size(), from + PARALLEL));
             List<CompletableFuture<UpstreamClient.Answer>> asked = new ArrayList<>();
@@ -118,14 +158,13 @@ final class UpstreamCheck {
                     StorePath p = window.get(i);
                     if (a.status() == 200 && signed(a.body(), p, upstream)) {
                         served.add(p);
-                        remember(upstream, p);
+                        answers.serve(upstream, p);
                     }
                 } catch (TimeoutException e) {
                     answer.cancel(true);
-                    failure = "did not answer within " + settings.checkBudget().toMillis() + " ms";
+                    failure = failed(UpstreamClient.Failure.Reason.TIMED_OUT);
                 } catch (ExecutionException e) {
-                    String why = String.valueOf((e.getCause() == null ? e : e.getCause()).getMessage());
-                    failure = "failed (" + (why.length() > 200 ? why.substring(0, 200) + "..." : why) + ")";
+                    failure = failed(UpstreamClient.Failure.of(e));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     failure = "was not waited for (interrupted)";
@@ -138,6 +177,14 @@ final class UpstreamCheck {
         return null;
     }
 
+    /**
+     * Why an upstream stopped being asked, in the client's fixed words: never its own text, nor the
+     * addresses its name resolved to, which the 409 would hand to whoever published.
+     */
+    private static String failed(UpstreamClient.Failure.Reason reason) {
+        return "failed (" + reason.text() + ")";
+    }
+
     private boolean signed(String body, StorePath path, UpstreamCache upstream) {
         try {
             NarInfo info = NarInfo.parse(body, storeDir);
@@ -145,16 +192,5 @@ final class UpstreamCheck {
         } catch (NixFormatException | RuntimeException e) {
             return false;
         }
-    }
-
-    private void remember(UpstreamCache upstream, StorePath path) {
-        if (remembered.size() >= REMEMBERED_MAX) {
-            remembered.clear();
-        }
-        remembered.put(key(upstream, path), clock.instant().plus(REMEMBER));
-    }
-
-    private static String key(UpstreamCache upstream, StorePath path) {
-        return upstream.url() + " " + upstream.key() + " " + path;
     }
 }

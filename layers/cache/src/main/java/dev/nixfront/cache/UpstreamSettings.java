@@ -12,6 +12,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -34,10 +35,17 @@ import java.util.Objects;
  *                         an upstream that does not answer within it counts as not serving the path
  */
 public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean privateAddresses, Duration requestTimeout, Duration checkBudget) {
-    /** The largest narinfo read from an upstream: a path's references may hold 200,000 bytes, the rest is small. */
-    public static final int MAX_NARINFO_BYTES = 256 * 1024;
+    /** The largest narinfo read from an upstream ({@link Upstream#MAX_NARINFO_BYTES}, push's bound too). */
+    public static final int MAX_NARINFO_BYTES = Upstream.MAX_NARINFO_BYTES;
     /** The longest upstream URL accepted. */
     public static final int MAX_URL_LENGTH = 1000;
+    /**
+     * The longest name of an upstream's key. Nix's are short ({@code cache.nixos.org-1}); without a
+     * bound, 8 upstreams with names of 45,000 characters made a cache item of 360 KB, read on every
+     * request and written into nix.conf by {@code nixfront use}, and at 60,000 DynamoDB refused the
+     * item (a 500; found by an outside review).
+     */
+    public static final int MAX_KEY_NAME_LENGTH = 128;
 
     public UpstreamSettings {
         defaultUpstreams = List.copyOf(defaultUpstreams);
@@ -45,9 +53,9 @@ public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean pri
         Objects.requireNonNull(checkBudget, "checkBudget");
     }
 
-    /** cache.nixos.org by default, public https only, 3 s a request and 5 s a check. */
+    /** cache.nixos.org by default, public https only, 3 s a request (push waits as long, {@link Upstream#REQUEST_TIMEOUT}) and 5 s a check. */
     public static UpstreamSettings defaults() {
-        return new UpstreamSettings(List.of(parse(Upstream.NIXOS)), false, Duration.ofSeconds(3), Duration.ofSeconds(5));
+        return new UpstreamSettings(List.of(parse(Upstream.NIXOS)), false, Upstream.REQUEST_TIMEOUT, Duration.ofSeconds(5));
     }
 
     public UpstreamSettings withPrivateAddresses(boolean allowed) {
@@ -85,9 +93,16 @@ public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean pri
                 throw DomainException.invalid(field, "an upstream is {\"url\":...,\"publicKey\":...}");
             }
             URI url = url(u.url(), field + ".url");
+            String keyText = Objects.requireNonNullElse(u.publicKey(), "");
+            int colon = keyText.indexOf(':');
+            String name = colon < 0 ? keyText : keyText.substring(0, colon);
+            if (name.length() > MAX_KEY_NAME_LENGTH || !printableAscii(name)) {
+                throw DomainException.invalid(field + ".publicKey", "a key's name is at most " + MAX_KEY_NAME_LENGTH
+                        + " printable ASCII characters without spaces, such as " + Upstream.NIXOS.publicKey().split(":")[0]);
+            }
             PublicKey key;
             try {
-                key = PublicKey.parse(Objects.requireNonNullElse(u.publicKey(), ""));
+                key = PublicKey.parse(keyText);
             } catch (NixFormatException e) {
                 throw DomainException.invalid(field + ".publicKey", "a Nix public key name:base64 of 32 bytes, such as "
                         + Upstream.NIXOS.publicKey() + ": " + e.reason());
@@ -108,13 +123,19 @@ public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean pri
         if (text.length() > MAX_URL_LENGTH) {
             throw DomainException.invalid(field, "at most " + MAX_URL_LENGTH + " characters");
         }
+        String trimmed = text.strip();
+        if (!printableAscii(trimmed)) {
+            // java.net.URI takes non-ASCII letters and format characters (a right-to-left override
+            // among them), which nix.conf lines and cache info would then show as something else.
+            throw DomainException.invalid(field, "printable ASCII only, without spaces (percent-encode the rest): " + quote(text));
+        }
         URI url;
         try {
-            url = new URI(text.strip().replaceAll("/+$", ""));
+            url = new URI(trimmed);
         } catch (URISyntaxException e) {
             throw DomainException.invalid(field, "not a URL: " + quote(text));
         }
-        String scheme = url.getScheme();
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!"https".equals(scheme) && !("http".equals(scheme) && privateAddresses)) {
             throw DomainException.invalid(field, "an upstream is fetched over https" + (privateAddresses ? " or http" : "")
                     + ", got " + quote(text));
@@ -123,27 +144,69 @@ public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean pri
             throw DomainException.invalid(field, "an upstream URL is a host and a path, without user info, query or fragment; got "
                     + quote(text));
         }
-        if (!privateAddresses && !publicHost(url.getHost())) {
-            throw DomainException.invalid(field, url.getHost() + " is a loopback, link-local or private address, which this"
-                    + " deployment does not fetch from");
+        String host = withoutTrailingDots(url.getHost().toLowerCase(Locale.ROOT));
+        if (!privateAddresses && !publicHost(host)) {
+            throw DomainException.invalid(field, host + " is a loopback, link-local or private address, or a name without a"
+                    + " domain, which this deployment does not fetch from");
         }
-        return url;
+        return normalised(scheme, host, url, field);
     }
 
-    /** The input cut short: it is echoed in an error (the URL is bounded above, this keeps the answer small). */
+    /**
+     * One spelling per upstream, so that the check for one given twice sees through
+     * {@code https://cache.nixos.org:443}, {@code https://CACHE.nixos.org./} and {@code /a/..}: the
+     * scheme and host in lower case without trailing dots, no default port, the path without dot
+     * segments or trailing slashes.
+     */
+    private static URI normalised(String scheme, String host, URI url, String field) {
+        int port = url.getPort();
+        if (("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80)) {
+            port = -1;
+        }
+        String path = url.normalize().getRawPath();
+        if (path == null || path.equals("/..") || path.startsWith("/../")) {
+            throw DomainException.invalid(field, "an upstream URL's path cannot climb above its root: " + quote(url.toString()));
+        }
+        try {
+            return new URI(scheme + "://" + host + (port < 0 ? "" : ":" + port) + path.replaceAll("/+$", ""));
+        } catch (URISyntaxException e) {
+            throw DomainException.invalid(field, "not a URL: " + quote(url.toString()));
+        }
+    }
+
+    private static String withoutTrailingDots(String host) {
+        String h = host;
+        while (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        return h;
+    }
+
+    /** Whether every character is printable ASCII other than a space: no controls, no bidirectional overrides. */
+    static boolean printableAscii(String text) {
+        return text.chars().allMatch(c -> c > ' ' && c < 0x7f);
+    }
+
+    /** The input cut short, anything but printable ASCII as '?': it is echoed in an error. */
     private static String quote(String text) {
-        return "'" + (text.length() > 120 ? text.substring(0, 120) + "..." : text) + "'";
+        String cut = text.length() > 120 ? text.substring(0, 120) + "..." : text;
+        return "'" + cut.replaceAll("[^\\x20-\\x7e]", "?") + "'";
     }
 
-    /** Whether a host as written may be fetched when private addresses are not allowed; names are judged when resolved. */
+    /**
+     * Whether a host as written may be fetched when private addresses are not allowed; names are
+     * judged again when resolved. A trailing dot changes nothing ({@code localhost.} is localhost),
+     * and a name of one label is refused: the resolver completes it with the search domains of the
+     * deployment's own network.
+     */
     static boolean publicHost(String host) {
-        String h = host.toLowerCase(Locale.ROOT);
+        String h = withoutTrailingDots(host.toLowerCase(Locale.ROOT));
         if (h.equals("localhost") || h.endsWith(".localhost") || h.endsWith(".internal")) {
             return false;
         }
         boolean literal = h.startsWith("[") || h.matches("[0-9.]+") || h.matches("0x[0-9a-f.x]+");
         if (!literal) {
-            return true;
+            return h.indexOf('.') > 0;
         }
         try {
             // A literal: no name lookup happens.
@@ -171,8 +234,54 @@ public record UpstreamSettings(List<UpstreamCache> defaultUpstreams, boolean pri
                     && !(first == 198 && (second == 18 || second == 19)) && first < 224;
         }
         if (address instanceof Inet6Address) {
-            return (b[0] & 0xfe) != 0xfc;
+            return isPublic6(b);
         }
         return false;
+    }
+
+    /**
+     * An IPv6 address other than unique-local, and judged by the IPv4 address it embeds where it
+     * embeds one: IPv4-compatible ({@code ::a9fe:a9fe}), IPv4-translated ({@code ::ffff:0:a9fe:a9fe}),
+     * NAT64 ({@code 64:ff9b::a9fe:a9fe}; its local-use range and the rest of 64:ff9b::/32 refused),
+     * 6to4 ({@code 2002:a9fe:a9fe::}); Teredo (2001::/32, whose embedded address is obfuscated),
+     * documentation (2001:db8::/32) and discard (100::/64) are refused. Each of these reached the
+     * metadata address through a translator or relay where the plain check let it through (found by
+     * an outside review). IPv4-mapped addresses ({@code ::ffff:a9fe:a9fe}) the JDK already turns into
+     * IPv4 ones.
+     */
+    private static boolean isPublic6(byte[] b) {
+        if ((b[0] & 0xfe) == 0xfc) {
+            return false;
+        }
+        if (zero(b, 0, 12) || (zero(b, 0, 8) && b[8] == (byte) 0xff && b[9] == (byte) 0xff && b[10] == 0 && b[11] == 0)) {
+            return isPublic(ipv4(b, 12));
+        }
+        if (b[0] == 0 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b) {
+            return zero(b, 4, 12) && isPublic(ipv4(b, 12));
+        }
+        if (b[0] == 0x20 && b[1] == 0x02) {
+            return isPublic(ipv4(b, 2));
+        }
+        boolean teredo = b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0;
+        boolean documentation = b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == (byte) 0xb8;
+        boolean discard = b[0] == 0x01 && b[1] == 0 && zero(b, 2, 8);
+        return !teredo && !documentation && !discard;
+    }
+
+    private static boolean zero(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static InetAddress ipv4(byte[] b, int offset) {
+        try {
+            return InetAddress.getByAddress(Arrays.copyOfRange(b, offset, offset + 4));
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

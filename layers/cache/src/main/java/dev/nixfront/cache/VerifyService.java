@@ -124,7 +124,7 @@ public final class VerifyService {
                     if (info.references().stream().anyMatch(run.failed::contains)) {
                         // Rejected without a look at its NAR, as it always was.
                         run.finish(ahead);
-                        outcomes.add(verify(cache, record, null, run.done, run.failed));
+                        outcomes.add(verify(record, null, run));
                         continue;
                     }
                     ahead.start(record, info, estimate(info));
@@ -149,10 +149,17 @@ public final class VerifyService {
 
     /** What one run has done so far: its outcomes in the job's order, and the paths it published or rejected. */
     private final class Run {
-        final CacheRecord cache;
+        /**
+         * The cache as last read: at the start, then by each path's confirmation. A path's checks
+         * (its references in the index or served by the upstreams) use the latest, so a change of
+         * the upstream list reaches the rest of a job at once, not only its next run.
+         */
+        CacheRecord cache;
         final List<Outcome> outcomes;
         final Set<StorePath> done = new HashSet<>();
         final Set<StorePath> failed = new HashSet<>();
+        /** What the upstreams served this job: reused within it, never by another. */
+        final UpstreamCheck.Answers answers = new UpstreamCheck.Answers();
 
         Run(CacheRecord cache, List<Outcome> outcomes) {
             this.cache = cache;
@@ -180,7 +187,7 @@ public final class VerifyService {
         }
 
         void write(VerifyAhead.Started<PathRecord> next) {
-            outcomes.add(verify(cache, next.item(), next, done, failed));
+            outcomes.add(verify(next.item(), next, this));
         }
 
         /** Writes every path being verified, in order. */
@@ -230,8 +237,10 @@ public final class VerifyService {
      * very record only, so a later request's verifying record of the path (written since this one
      * was read) keeps its own verification. Confirms with a look at the cache after each path.
      */
-    private Outcome verify(CacheRecord cache, PathRecord record, VerifyAhead.Started<PathRecord> verified, Set<StorePath> done,
-                           Set<StorePath> failed) {
+    private Outcome verify(PathRecord record, VerifyAhead.Started<PathRecord> verified, Run run) {
+        CacheRecord cache = run.cache;
+        Set<StorePath> done = run.done;
+        Set<StorePath> failed = run.failed;
         NarInfo info = record.info();
         String reason = unpublishedReference(cache, info, done, failed);
         String metricReason = "MissingReference";
@@ -239,10 +248,10 @@ public final class VerifyService {
             List<PathPublisher.Written> written = new ArrayList<>(1);
             try {
                 try {
-                    publisher.write(cache, verified.placed(), written);
+                    publisher.write(cache, verified.placed(), written, run.answers);
                 } finally {
                     // Also after a 409: a NAR this call copied is confirmed or removed like the rest.
-                    publisher.confirm(cache, written);
+                    run.cache = publisher.confirm(cache, written);
                 }
                 done.add(info.storePath());
                 return new Outcome(info.storePath().toString(), PathState.PUBLISHED, null);

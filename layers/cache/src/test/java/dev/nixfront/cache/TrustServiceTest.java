@@ -283,6 +283,11 @@ class TrustServiceTest {
         assertThat(failure(() -> services.trusts().add(admin, "team", new TrustRequest("https://127.0.0.1", MAIN, null, null)))
                 .field()).isEqualTo("issuer");
         assertThat(failure(() -> services.trusts().add(admin, "team", new TrustRequest(null, MAIN, null, "2h"))).field()).isEqualTo("ttl");
+        // java.net.URI takes any non-ASCII letter, a right-to-left override among them: shown by trust list, it would lie.
+        assertThat(failure(() -> services.trusts().add(admin, "team", new TrustRequest("https://issuer.example/\u202egro.buhtig",
+                MAIN, null, null))).field()).isEqualTo("issuer");
+        assertThat(failure(() -> services.trusts().add(admin, "team", new TrustRequest("https://issuer.example/caf\u00e9",
+                MAIN, null, null))).field()).isEqualTo("issuer");
         assertThat(services.trusts().add(admin, "team", new TrustRequest(null, MAIN, null, null)).issuer())
                 .isEqualTo(TrustRequest.GITHUB_ACTIONS);
 

@@ -7,6 +7,7 @@ import dev.nixfront.api.CacheInfo;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.GcReport;
 import dev.nixfront.api.GcRequest;
+import dev.nixfront.api.PathInfo;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.PublishResult;
 import dev.nixfront.api.UpdateCacheRequest;
@@ -23,6 +24,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +85,57 @@ class UpstreamPublishTest {
     }
 
     @Test
+    void aYesCountsWithinItsRequestAloneNotForTheNextOneNorForAnotherCache() {
+        Fixture f = fixture(CacheSettings.defaults("https://cache.example.org"));
+        f.services.caches().create(ADMIN, new CreateCacheRequest("fresh", null, null, null,
+                List.of(new Upstream(UP, upKey.publicKey().toString()))));
+        StorePath dep = Fixture.storePath("dep-1");
+        serveUpstream(dep, upKey);
+        Fixture.Nar app = Fixture.nar("app", dep);
+        f.uploadAll("team", app);
+        assertThat(f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info()))).results())
+                .extracting(PublishResult::state).containsExactly("published");
+
+        // The upstream (a nixfront cache, say) removes dep: no cache may count on it any more.
+        fixtureUpstream.remove(URI.create(UP + "/" + dep.hash() + ".narinfo"));
+        for (String cache : List.of("fresh", "team")) {
+            Fixture.Nar later = Fixture.nar("later-" + cache, dep);
+            f.uploadAll(cache, later);
+            DomainException refused = Fixture.refusal(() -> f.services.publish().publish(ADMIN, cache,
+                    new PublishRequest(List.of(later.info()))));
+            assertThat(refused.kind()).as(cache).isEqualTo(DomainException.Kind.CONFLICT);
+            assertThat(refused.missing()).containsExactly(dep.baseName());
+        }
+    }
+
+    @Test
+    void onePublishMakesAtMostAThousandUpstreamRequestsAndSaysWhatItDidNotAsk() {
+        Fixture f = fixture(CacheSettings.defaults("https://cache.example.org"));
+        // 11 paths of 100 upstream references each: 1,100 lookups wanted.
+        List<PathInfo> batch = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            StorePath[] refs = new StorePath[100];
+            for (int j = 0; j < refs.length; j++) {
+                refs[j] = Fixture.storePath("lib-" + i + "-" + j);
+                serveUpstream(refs[j], upKey);
+            }
+            Fixture.Nar app = Fixture.nar("app-" + i, refs);
+            f.uploadAll("team", app);
+            batch.add(app.info());
+        }
+        DomainException refused = Fixture.refusal(() -> f.services.publish().publish(ADMIN, "team", new PublishRequest(batch)));
+        assertThat(refused.kind()).isEqualTo(DomainException.Kind.CONFLICT);
+        assertThat(refused.missingCount()).isEqualTo(100);
+        assertThat(refused.reason()).contains("100 references not asked of the upstreams, counted as absent: a request makes at most"
+                + " 1000 upstream narinfo requests; publish fewer paths per request");
+        assertThat(fixtureUpstream.requests()).isEqualTo(1000);
+
+        // The first ten alone are within the bound.
+        assertThat(f.services.publish().publish(ADMIN, "team", new PublishRequest(batch.subList(0, 10))).results())
+                .extracting(PublishResult::state).containsOnly("published");
+    }
+
+    @Test
     void theVerifyFunctionAcceptsTheUpstreamReferenceToo() {
         Fixture f = fixture(CacheSettings.defaults("https://cache.example.org").withInlineVerifyMaxBytes(10));
         StorePath glibc = Fixture.storePath("glibc-2.40");
@@ -94,6 +147,27 @@ class UpstreamPublishTest {
                 .extracting(PublishResult::state).containsExactly("verifying");
         assertThat(f.services.verify().run(f.queue.jobs().getFirst())).extracting(VerifyService.Outcome::state)
                 .containsExactly(PathState.PUBLISHED);
+    }
+
+    @Test
+    void aVerifyJobChecksEachPathUnderTheUpstreamsTheCacheHasThenNotThoseItHadWhenItStarted() {
+        Fixture f = fixture(CacheSettings.defaults("https://cache.example.org").withInlineVerifyMaxBytes(10));
+        StorePath lib1 = Fixture.storePath("lib-1");
+        StorePath lib2 = Fixture.storePath("lib-2");
+        serveUpstream(lib1, upKey);
+        serveUpstream(lib2, upKey);
+        Fixture.Nar app1 = Fixture.nar("app-1", lib1);
+        Fixture.Nar app2 = Fixture.nar("app-2", lib2);
+        f.uploadAll("team", app1, app2);
+        assertThat(f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app1.info(), app2.info()))).results())
+                .extracting(PublishResult::state).containsExactly("verifying", "verifying");
+
+        // The admin drops the upstream while the job runs, as it publishes app-1 (lib-1 asked just before).
+        fixtureUpstream.whenAsked(URI.create(UP + "/" + lib1.hash() + ".narinfo"), () -> f.services.caches().update(ADMIN, "team",
+                new UpdateCacheRequest(null, null, null, null, null, List.of())));
+        List<VerifyService.Outcome> outcomes = f.services.verify().run(f.queue.jobs().getFirst());
+        assertThat(outcomes).extracting(VerifyService.Outcome::state).containsExactly(PathState.PUBLISHED, PathState.REJECTED);
+        assertThat(outcomes.get(1).reason()).contains(lib2.baseName() + " is not published");
     }
 
     @Test
@@ -117,6 +191,6 @@ class UpstreamPublishTest {
         f.uploadAll("team", app);
         DomainException unreachable = Fixture.refusal(() -> f.services.publish().publish(ADMIN, "team",
                 new PublishRequest(List.of(app.info()))));
-        assertThat(unreachable.reason()).contains("upstream " + UP + " failed (connection refused): its paths counted as absent");
+        assertThat(unreachable.reason()).contains("upstream " + UP + " failed (connection failed): its paths counted as absent");
     }
 }

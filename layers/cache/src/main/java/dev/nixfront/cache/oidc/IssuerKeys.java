@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -132,11 +133,15 @@ public final class IssuerKeys {
 
     private Map<String, Object> document(String issuer, URI url) throws IdTokenException {
         UpstreamClient.Answer answer;
+        CompletableFuture<UpstreamClient.Answer> asked = client.get(url, privateAddresses, TIMEOUT, MAX_DOCUMENT_BYTES);
         try {
-            answer = client.get(url, privateAddresses, TIMEOUT, MAX_DOCUMENT_BYTES).get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
+            answer = asked.get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw unavailable(issuer, "fetching " + url + " failed: " + IdToken.printable(String.valueOf(e.getCause().getMessage())));
+            // A fixed reason: the issuer's text or the addresses its name resolved to stay out of the 401.
+            throw unavailable(issuer, "fetching " + url + " failed: " + UpstreamClient.Failure.of(e).text());
         } catch (TimeoutException e) {
+            // The client gives up at its own deadline; this only makes sure the exchange goes too.
+            asked.cancel(true);
             throw unavailable(issuer, "fetching " + url + " took longer than " + TIMEOUT.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

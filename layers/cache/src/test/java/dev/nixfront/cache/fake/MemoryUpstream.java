@@ -1,7 +1,6 @@
 package dev.nixfront.cache.fake;
 
 import dev.nixfront.cache.port.UpstreamClient;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -14,9 +13,20 @@ public final class MemoryUpstream implements UpstreamClient {
     private final Map<URI, String> served = new ConcurrentHashMap<>();
     private final Map<String, Boolean> down = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
+    private final Map<URI, Runnable> hooks = new ConcurrentHashMap<>();
 
     public void serve(URI url, String narInfo) {
         served.put(url, narInfo);
+    }
+
+    /** The upstream no longer serves it (a nixfront upstream's {@code path rm} or garbage collection). */
+    public void remove(URI url) {
+        served.remove(url);
+    }
+
+    /** Runs {@code action} the next time {@code url} is asked for, before answering. */
+    public void whenAsked(URI url, Runnable action) {
+        hooks.put(url, action);
     }
 
     public void down(String host) {
@@ -30,8 +40,12 @@ public final class MemoryUpstream implements UpstreamClient {
     @Override
     public CompletableFuture<Answer> get(URI url, boolean privateAddresses, Duration timeout, int maxBytes) {
         requests.incrementAndGet();
+        Runnable hook = hooks.remove(url);
+        if (hook != null) {
+            hook.run();
+        }
         if (down.containsKey(url.getHost())) {
-            return CompletableFuture.failedFuture(new IOException("connection refused"));
+            return CompletableFuture.failedFuture(new Failure(Failure.Reason.CONNECTION_FAILED));
         }
         String body = served.get(url);
         return CompletableFuture.completedFuture(body == null ? new Answer(404, null) : new Answer(200, body));
