@@ -11,6 +11,8 @@
 #   PROFILE=/tmp/prof bench/push-substitute.sh   # also records JFR profiles of the stack (stack.jfr) and of the
 #                                       # cold push's CLI (cli.jfr) there: `jfr view hot-methods /tmp/prof/stack.jfr`
 #
+# The caches have no upstream (nix copy --to nginx asks none either), and the closure's builds print
+# nothing, so push sends no build logs: both sides move the same bytes.
 # Each run builds new store paths (a fresh seed), so "cold" really is cold on both sides. Everything
 # lives in a temporary directory and every server started here is stopped on exit.
 set -euo pipefail
@@ -46,24 +48,7 @@ trap cleanup EXIT
 # Nix remembers narinfo lookups in ~/.cache/nix: a private cache dir keeps runs independent.
 export XDG_CACHE_HOME="$work/xdg-cache"
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-# CPU seconds (user + system) a process and its descendants have used so far: the local stack is a
-# JVM with dynalite's node as its child.
-cpu_seconds() { # PID [self]: with "self", the process alone
-  local pids=("$1") all=() pid ticks=0
-  while ((${#pids[@]})); do
-    if [ "${2:-}" = self ]; then all=("$1"); break; fi
-    pid="${pids[0]}"; pids=("${pids[@]:1}"); all+=("$pid")
-    for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do pids+=("$child"); done
-  done
-  for pid in "${all[@]}"; do
-    ticks=$(( ticks + $(awk '{ print $14 + $15 }' /proc/"$pid"/stat 2>/dev/null || echo 0) ))
-  done
-  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'
-}
-free_port() { local p; while :; do p=$(( 20000 + RANDOM % 20000 )); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
+. "$root/bench/lib.sh"
 
 # --- 1. the closure: $paths derivations, random (incompressible) and text (compressible) data of
 #        varied sizes, each referencing up to three earlier ones; one root references them all.
@@ -105,22 +90,8 @@ nar_bytes="$(nix path-info -r --json "$closure" | tr ',' '\n' | sed -n 's/.*"nar
 # --- 2. the local nixfront stack and a cache. The jars are copied first: a build running beside the
 #        benchmark must not swap classes under the running JVMs (dynalite is found via node_modules).
 echo "bench: building nixfront and starting the local stack ..." >&2
-(cd "$root" && ./mvnw -q -B -DskipTests -pl local,cli -am package >&2)
-java="${JAVA_HOME:-}"; [ -n "$java" ] || java="$(ls -d /usr/lib/jvm/temurin-25* /usr/lib/jvm/*-25-* /usr/lib/jvm/*-21-* 2>/dev/null | head -1)"
-mkdir -p "$work/jars/target"
-cp "$root/local/target/nixfront-local-all.jar" "$root/cli/target/nixfront-cli-all.jar" "$work/jars/target/"
-ln -s "$root/local/node_modules" "$work/jars/node_modules"
-# start_stack NAME [ARGS]: a stack in $work/NAME, its pid in stack_pid; waits until it is ready.
-start_stack() {
-  local name="$1"; shift
-  local opts=(); [ "$name" = local ] && opts=("${stack_jfr[@]}")
-  "$java/bin/java" -XX:+UseSerialGC "${opts[@]}" -jar "$work/jars/target/nixfront-local-all.jar" --dir "$work/$name" --api-port 0 --cache-port 0 "$@" \
-    > "$work/$name.log" 2>&1 &
-  stack_pid=$!
-  pids+=("$stack_pid")
-  for _ in $(seq 600); do grep -q 'is ready' "$work/$name.log" && return; kill -0 "$stack_pid" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }; sleep 0.1; done
-  echo "bench: the stack in $work/$name did not start" >&2; exit 1
-}
+prepare_jars
+stack_jvm_opts=("${stack_jfr[@]}")
 start_stack local
 local_pid=$stack_pid
 start_stack far --latency-ms "$latency_ms"
@@ -128,13 +99,8 @@ set -a; . "$work/far/local.env"; set +a
 far_server="$NIXFRONT_SERVER"; far_token="$NIXFRONT_TOKEN"
 set -a; . "$work/local/local.env"; set +a
 extra_cli_opts=()
-# Exactly what ./nixfront runs for CLI commands (same JVM flags, its CDS archive), on the copied jar.
-nixfront() {
-  "$java/bin/java" -XX:+UseSerialGC "${extra_cli_opts[@]}" -XX:SharedArchiveFile="$work/jars/nixfront-cli.jsa" \
-    -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$work/jars/target/nixfront-cli-all.jar" "$@"
-}
-NIXFRONT_SERVER="$far_server" NIXFRONT_TOKEN="$far_token" nixfront cache create bench >/dev/null
-nixfront cache create bench >/dev/null
+NIXFRONT_SERVER="$far_server" NIXFRONT_TOKEN="$far_token" nixfront cache create bench --no-default-upstream >/dev/null
+nixfront cache create bench --no-default-upstream >/dev/null
 cache_url="$NIXFRONT_CACHE_URL/bench"
 cache_key="$(nixfront cache info bench --json | sed -n 's/.*"publicKey":"\([^"]*\)".*/\1/p')"
 
@@ -188,7 +154,7 @@ nf_cold_cli_cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$work/push-cold.cpu")
 t0=$(now); nixfront push bench "$closure" > "$work/push-warm.txt" 2>/dev/null; t1=$(now); nf_warm=$(elapsed "$t0" "$t1")
 # The same closure into a second cache of the same stack: as cold for the cache (every NAR uploaded
 # and verified again), but on a JVM the first push warmed up (its JIT compiled what a push runs).
-nixfront cache create bench2 >/dev/null
+nixfront cache create bench2 --no-default-upstream >/dev/null
 cpu0=$(cpu_seconds "$local_pid"); jvm0=$(cpu_seconds "$local_pid" self)
 t0=$(now); { time nixfront push bench2 "$closure" > /dev/null 2>&1; } 2> "$work/push-again.cpu"; t1=$(now); nf_again=$(elapsed "$t0" "$t1")
 cpu1=$(cpu_seconds "$local_pid"); jvm1=$(cpu_seconds "$local_pid" self)

@@ -18,15 +18,28 @@ import java.nio.file.Path;
  * means the store was modified behind Nix's back, and such bytes must not reach a cache.
  */
 final class NarPacker {
+    /**
+     * From this NAR size on, zstd compresses on every core (its own worker threads): the packers
+     * already run side by side for a closure of many paths, but a single large NAR would otherwise
+     * keep one core busy for seconds while the others wait.
+     */
+    static final long PARALLEL_FROM = 64L * 1024 * 1024;
+
     private final Path directory;
     private final Compression compression;
     private final int level;
+    private final long parallelFrom;
 
     /** @param level the compression level, or -1 for the codec's default */
     NarPacker(Path directory, Compression compression, int level) {
+        this(directory, compression, level, PARALLEL_FROM);
+    }
+
+    NarPacker(Path directory, Compression compression, int level, long parallelFrom) {
         this.directory = directory;
         this.compression = compression;
         this.level = level;
+        this.parallelFrom = parallelFrom;
     }
 
     PackedNar pack(LocalPath path) throws IOException {
@@ -35,7 +48,8 @@ final class NarPacker {
         NarSummary nar;
         try {
             hashed = new HashingOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
-            try (OutputStream compressed = CompressionStreams.compress(compression, hashed, level)) {
+            int threads = path.narSize() >= parallelFrom ? Runtime.getRuntime().availableProcessors() : 1;
+            try (OutputStream compressed = CompressionStreams.compress(compression, hashed, level, threads)) {
                 nar = NarWriter.dumpAndHash(Path.of(path.path().toString()), compressed);
             }
         } catch (IOException | RuntimeException e) {
