@@ -4,12 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nixfront.api.Json;
+import dev.nixfront.api.BuildLog;
+import dev.nixfront.api.LogResult;
+import dev.nixfront.api.LogsRequest;
+import dev.nixfront.api.SignedRequest;
+import dev.nixfront.cli.client.NixfrontClient;
+import dev.nixfront.nix.Compression;
+import dev.nixfront.nix.Hash;
+import dev.nixfront.nix.compress.CompressionStreams;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -78,5 +88,67 @@ class BuildLogEndToEndTest {
         assertThat(get(logUrl).statusCode()).as("the log went with its path").isEqualTo(404);
         NixTool.Result none = nix.run("nix", "log", "--store", substituter, path);
         assertThat(none.exit()).isNotZero();
+    }
+
+    /**
+     * Two different logs of one derivation published at once against s3proxy, which (unlike S3) takes
+     * a copy onto an existing key: one is stored and stays, the other is told the log is present.
+     * Eight derivations, each raced once. Before the per-key lock, a stored log was replaced.
+     */
+    @Test
+    void twoLogsOfOneDerivationPublishedAtOnceStoreOneAndItStays(LocalStack stack, @TempDir Path work) throws Exception {
+        NixTool nix = new NixTool(work);
+        Cli admin = Cli.admin(stack);
+        String seed = Closures.seed();
+        String cache = "lograce-" + seed.substring(0, 8);
+        admin.run(List.of("cache", "create"), cache).ok();
+        StringBuilder expr = new StringBuilder("[\n");
+        for (int i = 0; i < 8; i++) {
+            expr.append("  (derivation { name = \"quiet-%d-%s\"; system = builtins.currentSystem; builder = \"/bin/sh\"; args = [ \"-c\" \"echo x > $out\" ]; })\n"
+                    .formatted(i, seed));
+        }
+        List<String> paths = nix.build(expr.append("]\n").toString());
+        List<String> push = new java.util.ArrayList<>(List.of(cache));
+        push.addAll(paths);
+        admin.run(List.of("push"), push.toArray(String[]::new)).ok();
+        NixfrontClient client = StackClients.client(stack, stack.adminToken());
+        String substituter = Json.mapper().readTree(admin.run(List.of("cache", "info"), cache, "--json").ok().out()).get("substituter").asText();
+
+        for (String path : paths) {
+            byte[] x = zstd("LOG-X " + path + "\n");
+            byte[] y = zstd("LOG-YY " + path + "\n");
+            BuildLog logX = new BuildLog(path, Hash.sha256(x).toString(), x.length, "zstd", ("LOG-X " + path + "\n").length());
+            BuildLog logY = new BuildLog(path, Hash.sha256(y).toString(), y.length, "zstd", ("LOG-YY " + path + "\n").length());
+            for (var log : List.of(Map.entry(logX, x), Map.entry(logY, y))) {
+                SignedRequest put = client.logUploads(cache, new LogsRequest(List.of(log.getKey()))).logs().getFirst().put();
+                assertThat(PresignedHttp.put(put.url(), put.headers(), Map.of(), log.getValue()).statusCode()).isEqualTo(200);
+            }
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> outcome(client, cache, logX), RACERS);
+            CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> outcome(client, cache, logY), RACERS);
+            List<String> outcomes = List.of(first.get(), second.get());
+            assertThat(outcomes).as(path).containsExactlyInAnyOrder(LogResult.WRITTEN, LogResult.PRESENT);
+            String stored = nix.run("nix", "log", "--store", substituter, path).ok("nix log").out();
+            assertThat(stored).as("the log that was written is the one served").startsWith(
+                    outcomes.getFirst().equals(LogResult.WRITTEN) ? "LOG-X " : "LOG-YY ");
+        }
+    }
+
+    /** Threads of their own: the common pool has one thread on two cores. */
+    private static final java.util.concurrent.Executor RACERS = runnable -> Thread.ofPlatform().daemon().start(runnable);
+
+    private static String outcome(NixfrontClient client, String cache, BuildLog log) {
+        try {
+            return client.publishLogs(cache, new LogsRequest(List.of(log))).logs().getFirst().outcome();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] zstd(String text) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var c = CompressionStreams.compress(Compression.ZSTD, out, CompressionStreams.DEFAULT_LEVEL)) {
+            c.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
     }
 }

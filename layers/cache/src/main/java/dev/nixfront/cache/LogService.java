@@ -26,11 +26,15 @@ import dev.nixfront.nix.compress.CompressionStreams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -65,6 +69,21 @@ public final class LogService {
     private static final int BUFFER = 64 * 1024;
     /** Logs of one request handled at once. */
     static final int THREADS = 8;
+    /**
+     * How long after its publication a path takes a log: its push sends the logs right after the
+     * narinfos. Later, another writer of the cache could attach text of its choosing to a path it did
+     * not push (a quiet build has none, and the first log stored is final).
+     */
+    static final Duration LOG_WINDOW = Duration.ofHours(1);
+    /** The first four bytes of a zstd frame (0xFD2FB528, little-endian); a skippable frame's differ. */
+    private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD};
+    private static final Object[] KEY_LOCKS = new Object[64];
+
+    static {
+        for (int i = 0; i < KEY_LOCKS.length; i++) {
+            KEY_LOCKS[i] = new Object();
+        }
+    }
 
     private final CacheLookup lookup;
     private final CacheRepository caches;
@@ -115,7 +134,8 @@ public final class LogService {
         CacheRecord record = lookup.require(principal, cache, Permission.WRITE);
         List<Entry> entries = entries(record, request);
         List<String> written = Collections.synchronizedList(new ArrayList<>());
-        List<LogResult> results;
+        List<LogResult> results = null;
+        RuntimeException failure = null;
         try {
             results = inParallel(entries, e -> {
                 String key = Layout.log(record.name(), e.deriver());
@@ -125,11 +145,17 @@ public final class LogService {
                 }
                 return new LogResult(e.storePath().toString(), Layout.logUrl(e.deriver()), copied ? LogResult.WRITTEN : LogResult.PRESENT);
             });
+        } catch (RuntimeException e) {
+            failure = e;
         } finally {
             // Once every entry has run: two paths of a request may share one log file, and so one upload.
             entries.stream().map(e -> Layout.logStaging(record.name(), e.fileHash())).distinct().forEach(objects::delete);
         }
+        // Whatever the answer, as for narinfos: what was written into a cache deleted meanwhile goes.
         confirm(record, written);
+        if (failure != null) {
+            throw failure;
+        }
         return new LogsResponse(results);
     }
 
@@ -148,8 +174,15 @@ public final class LogService {
             if (!verify(e, object)) {
                 continue;
             }
-            CopyOutcome copy = objects.copyIfMatch(stagingKey, object.etag(), key, Layout.LOG_CONTENT_TYPE,
-                    Layout.LOG_CONTENT_ENCODING, Layout.LOG_CACHE_CONTROL);
+            CopyOutcome copy;
+            // S3 refuses a copy onto an existing key (If-None-Match), but s3proxy does not, and a copy
+            // checks the key free by a HEAD first: two logs of one deriver published at once would both
+            // be written there, the second replacing the first. Within a process (the local stack, a
+            // Lambda container) the check and the copy of one key are taken one at a time.
+            synchronized (KEY_LOCKS[Math.floorMod(key.hashCode(), KEY_LOCKS.length)]) {
+                copy = objects.copyIfMatch(stagingKey, object.etag(), key, Layout.LOG_CONTENT_TYPE,
+                        Layout.LOG_CONTENT_ENCODING, Layout.LOG_CACHE_CONTROL);
+            }
             if (copy != CopyOutcome.SOURCE_CHANGED) {
                 return copy == CopyOutcome.COPIED;
             }
@@ -173,8 +206,15 @@ public final class LogService {
             MessageDigest sha256 = Hash.newDigest();
             long decompressed = 0;
             try (InputStream raw = objects.get(object.key(), object.etag())) {
-                InputStream file = new DigestInputStream(new NarVerifier.StoreStream(raw), sha256);
+                PushbackInputStream file = new PushbackInputStream(new DigestInputStream(new NarVerifier.StoreStream(raw), sha256),
+                        ZSTD_MAGIC.length);
                 try {
+                    byte[] magic = file.readNBytes(ZSTD_MAGIC.length);
+                    file.unread(magic);
+                    if (!Arrays.equals(magic, ZSTD_MAGIC)) {
+                        // A skippable frame first would make a "log" of any bytes that decodes to nothing.
+                        throw new IOException("it does not start with a zstd frame");
+                    }
                     InputStream text = CompressionStreams.decompress(Compression.ZSTD, file);
                     byte[] buffer = new byte[BUFFER];
                     for (int n; decompressed <= e.size() && (n = text.read(buffer)) >= 0; ) {
@@ -251,6 +291,14 @@ public final class LogService {
         }
     }
 
+    /**
+     * The largest zstd file {@code size} bytes of text can make (zstd's compress bound, frame header
+     * and checksum, with room to spare): a file larger than that holds something other than the log.
+     */
+    static long maxFileSize(long size) {
+        return size + size / 128 + 1024;
+    }
+
     private static DomainException verificationFailed(Entry e, String field, String reason) {
         return new DomainException(DomainException.Kind.VERIFICATION_FAILED, e.field(field), reason);
     }
@@ -287,6 +335,7 @@ public final class LogService {
         List<Entry> parsed = new ArrayList<>();
         Set<StorePath> seen = new HashSet<>();
         long bytes = 0;
+        long fileBytes = 0;
         for (int i = 0; i < request.logs().size(); i++) {
             BuildLog log = request.logs().get(i);
             String prefix = "logs[" + i + "].";
@@ -315,12 +364,17 @@ public final class LogService {
                 throw DomainException.invalid(prefix + "size", "must be between 0 and " + LogsRequest.MAX_BYTES + " bytes, got "
                         + log.size());
             }
+            if (log.fileSize() > maxFileSize(log.size())) {
+                throw DomainException.invalid(prefix + "fileSize", "zstd makes at most " + maxFileSize(log.size()) + " bytes of "
+                        + log.size() + " bytes of text, got " + log.fileSize());
+            }
             bytes += log.size();
+            fileBytes += log.fileSize();
             parsed.add(new Entry(i, path, fileHash, log.fileSize(), log.size(), null));
         }
-        if (bytes > LogsRequest.MAX_BYTES) {
-            throw DomainException.tooMany("logs", "the logs add up to " + bytes + " bytes, over the " + LogsRequest.MAX_BYTES
-                    + " a request takes; send fewer at a time");
+        if (bytes > LogsRequest.MAX_BYTES || fileBytes > LogsRequest.MAX_BYTES) {
+            throw DomainException.tooMany("logs", "the logs add up to " + Math.max(bytes, fileBytes) + " bytes, over the "
+                    + LogsRequest.MAX_BYTES + " a request takes; send fewer at a time");
         }
         Map<StorePathHash, PathRecord> records = paths.get(cache, parsed.stream().map(e -> e.storePath().hash()).toList());
         List<Entry> entries = new ArrayList<>();
@@ -331,6 +385,11 @@ public final class LogService {
                         ? " (it is being removed by a collection)" : "";
                 throw DomainException.conflict(e.field("storePath"), e.storePath() + " is not published in " + cache.name() + why
                         + "; a log is stored for a published path only");
+            }
+            Instant publishedSince = clock.instant().minus(LOG_WINDOW);
+            if (r.updatedAt().isBefore(publishedSince)) {
+                throw DomainException.conflict(e.field("storePath"), e.storePath() + " was published at " + r.updatedAt()
+                        + ", more than " + LOG_WINDOW.toMinutes() + " minutes ago: a log is taken only with its path's push");
             }
             if (r.info().deriver() == null) {
                 throw DomainException.conflict(e.field("storePath"), e.storePath() + " is published without a Deriver, so Nix"

@@ -19,6 +19,7 @@ import dev.nixfront.nix.Compression;
 import dev.nixfront.nix.Hash;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -244,6 +245,71 @@ class LogServiceTest {
         });
         assertThatThrownBy(() -> publish(log)).as("a 404, as for a path").isInstanceOf(CacheGoneException.class);
         assertThat(f.objects.object(LOG_KEY)).as("removed by the publisher itself").isEmpty();
+    }
+
+    @Test
+    void aLogIsTakenOnlyInTheHourAfterItsPathIsPublished() {
+        // Later, any writer of the cache could attach its own text to a path it did not push, for good.
+        f.createCache("team");
+        f.publishAll("team", hello);
+        Log log = Log.of(hello, "late text\n");
+        f.clock.advance(Duration.ofMinutes(61));
+
+        DomainException late = refusal(() -> uploadTargets(log));
+        assertThat(late.status()).isEqualTo(409);
+        assertThat(late.field()).isEqualTo("logs[0].storePath");
+        assertThat(late.reason()).contains("more than 60 minutes ago");
+        assertThat(refusal(() -> publish(log)).status()).isEqualTo(409);
+    }
+
+    @Test
+    void aFileLargerThanZstdMakesOfItsTextOrStartingWithASkippableFrameIsRefused() {
+        f.createCache("team");
+        f.publishAll("team", hello);
+        // A skippable frame (magic 0x184D2A50) holding 2,000 bytes of anything, and "size" 0: it decodes to nothing.
+        byte[] skippable = new byte[8 + 2000];
+        System.arraycopy(new byte[] {0x50, 0x2A, 0x4D, 0x18, (byte) 0xD0, 0x07, 0, 0}, 0, skippable, 0, 8);
+        DomainException tooLarge = refusal(() -> uploadTargets(new Log(hello.path().toString(), skippable, 0)));
+        assertThat(tooLarge.status()).isEqualTo(400);
+        assertThat(tooLarge.field()).isEqualTo("logs[0].fileSize");
+
+        byte[] small = java.util.Arrays.copyOf(skippable, 8 + 100);
+        small[4] = 100;
+        small[5] = 0;
+        Log hidden = new Log(hello.path().toString(), small, 0);
+        upload(hidden);
+        DomainException refused = refusal(() -> publish(hidden));
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.reason()).contains("does not start with a zstd frame");
+        assertThat(f.objects.keys()).noneMatch(k -> k.startsWith("team/log/"));
+
+        long half = LogsRequest.MAX_BYTES / 2;
+        Fixture.Nar other = withDeriver(Fixture.nar("other-half"), "5123456789abcdfghijklmnpqrsvwxyz-other.drv");
+        f.publishAll("team", other);
+        String anyHash = Log.of(hello, "x").wire().fileHash();
+        DomainException files = refusal(() -> f.services.logs().uploads(ADMIN, "team", new LogsRequest(List.of(
+                new BuildLog(hello.path().toString(), anyHash, half + 1000, "zstd", half),
+                new BuildLog(other.path().toString(), anyHash, half + 1000, "zstd", half)))));
+        assertThat(files.status()).as("the files add up to more than a request takes").isEqualTo(413);
+    }
+
+    @Test
+    void aRequestThatFailsInPartStillRemovesWhatItWroteIntoACacheDeletedMeanwhile() {
+        f.createCache("team");
+        Fixture.Nar other = withDeriver(Fixture.nar("other"), "6123456789abcdfghijklmnpqrsvwxyz-other.drv");
+        f.publishAll("team", hello, other);
+        Log good = Log.of(hello, "good\n");
+        Log bad = new Log(other.path().toString(), Log.of(other, "bad\n").file(), 3);
+        upload(good, bad);
+        String incarnation = f.cacheRecord("team").incarnation();
+        f.objects.afterWrite(entry -> {
+            if (entry.equals("copy " + LOG_KEY)) {
+                f.caches.markDeleted(CacheName.of("team"), incarnation, f.clock.instant());
+            }
+        });
+
+        assertThatThrownBy(() -> publish(good, bad)).isInstanceOf(CacheGoneException.class);
+        assertThat(f.objects.object(LOG_KEY)).isEmpty();
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
