@@ -99,6 +99,14 @@ public final class TrustService {
         TrustRecord trust = new TrustRecord("tr_" + HexFormat.of().formatHex(id), issuer, request.subject(), audience, ttl,
                 clock.instant(), new TokenRecord.Maker(principal.tokenId(), principal.tokenHash()));
         trusts.create(record, trust);
+        // Check after the write: adds racing past the count above each see the others' writes now
+        // (the list is read consistently), and any that finds the cache over the limit takes its own
+        // trust back. The add whose list came last saw every trust kept, so at most MAX stay.
+        if (trusts.list(record).size() > TrustList.MAX) {
+            boolean takenBack = trusts.delete(record, trust.id());
+            throw DomainException.tooMany("trusts", "a cache has at most " + TrustList.MAX + " trusts; remove one first"
+                    + (takenBack ? "" : " (this one is gone already: was the cache deleted meanwhile?)"));
+        }
         return info(record.name(), trust);
     }
 

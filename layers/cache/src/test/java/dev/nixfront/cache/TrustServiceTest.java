@@ -223,6 +223,71 @@ class TrustServiceTest {
     }
 
     @Test
+    void concurrentAddsNeverLeaveMoreThanTwentyTrusts() throws Exception {
+        for (int i = 0; i < 11; i++) {
+            trust("team", MAIN);
+        }
+        // Every add counts the trusts before any of them writes: the interleaving that let 15 adds at
+        // 11 trusts all succeed (26 stored) when the count was checked only before the write.
+        int racers = 15;
+        java.util.concurrent.CountDownLatch counted = new java.util.concurrent.CountDownLatch(racers);
+        ThreadLocal<Boolean> first = ThreadLocal.withInitial(() -> true);
+        dev.nixfront.cache.port.TrustRepository racing = new dev.nixfront.cache.port.TrustRepository() {
+            @Override
+            public List<dev.nixfront.cache.port.TrustRecord> list(dev.nixfront.cache.port.CacheRecord cache) {
+                List<dev.nixfront.cache.port.TrustRecord> listed = fakes.trusts.list(cache);
+                if (first.get()) {
+                    first.set(false);
+                    counted.countDown();
+                    try {
+                        assertThat(counted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return listed;
+            }
+
+            @Override
+            public void create(dev.nixfront.cache.port.CacheRecord cache, dev.nixfront.cache.port.TrustRecord trust) {
+                fakes.trusts.create(cache, trust);
+            }
+
+            @Override
+            public boolean delete(dev.nixfront.cache.port.CacheRecord cache, String id) {
+                return fakes.trusts.delete(cache, id);
+            }
+
+            @Override
+            public void deleteAll(dev.nixfront.cache.port.CacheRecord cache) {
+                fakes.trusts.deleteAll(cache);
+            }
+        };
+        TrustService raced = new TrustService(fakes.caches, racing, services.tokens(), new dev.nixfront.cache.oidc.IssuerKeys(issuer.client(),
+                false), fakes.clock, new SecureRandom(), false);
+        java.util.concurrent.atomic.AtomicInteger added = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger refusedTooMany = new java.util.concurrent.atomic.AtomicInteger();
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(racers)) {
+            for (int i = 0; i < racers; i++) {
+                pool.submit(() -> {
+                    try {
+                        raced.add(admin, "team", new TrustRequest(issuer.url, MAIN, null, null));
+                        added.incrementAndGet();
+                    } catch (DomainException e) {
+                        assertThat(e.status()).isEqualTo(413);
+                        refusedTooMany.incrementAndGet();
+                    }
+                    return null;
+                });
+            }
+        }
+        assertThat(added.get() + refusedTooMany.get()).isEqualTo(racers);
+        List<TrustInfo> stored = services.trusts().list(admin, "team").trusts();
+        assertThat(stored).as("at most 20, whatever the interleaving").hasSizeLessThanOrEqualTo(20);
+        assertThat(stored).as("every 201 kept, every 413 removed").hasSize(11 + added.get());
+    }
+
+    @Test
     void anUnknownKeyIdFetchesTheKeysAgainAtMostOnceAMinute() {
         trust("team", MAIN);
         assertThat(exchange("team", issuer.token(claims(MAIN))).token()).startsWith("nf_");
