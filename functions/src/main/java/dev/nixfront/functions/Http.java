@@ -40,6 +40,10 @@ final class Http {
         try {
             return route.handle(new Request(event));
         } catch (DomainException e) {
+            if (e.detail() != null) {
+                // The answer is kept uniform on purpose (an ID token exchange's 401): the why is for the log.
+                JsonLog.warn(context, e.detail());
+            }
             return json(e.status(), e.toApiError());
         } catch (InvalidJsonException e) {
             return json(400, new ApiError("invalid", e.field(), e.reason()));

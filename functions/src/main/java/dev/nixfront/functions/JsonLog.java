@@ -59,6 +59,14 @@ public final class JsonLog {
         write(context, LogLevel.ERROR, line);
     }
 
+    /** A refusal whose reason the client is not told (an ID token exchange's): one line at WARN. */
+    public static void warn(Context context, String message) {
+        Map<String, String> line = new LinkedHashMap<>();
+        line.put("level", LogLevel.WARN.name());
+        line.put("message", mask(message));
+        write(context, LogLevel.WARN, line);
+    }
+
     /** A notice, such as what SnapStart priming did: one line at INFO with these fields. */
     public static void info(String message, Map<String, String> fields) {
         Map<String, String> line = new LinkedHashMap<>();

@@ -14,7 +14,9 @@ import dev.nixfront.cache.CacheSettings;
 import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Services;
 import dev.nixfront.cache.TokenService;
+import dev.nixfront.cache.TrustService;
 import dev.nixfront.cache.fake.FakePorts;
+import dev.nixfront.cache.fake.TestIssuer;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.CacheRepository;
@@ -114,6 +116,32 @@ class HandlerLogTest {
         assertThat(json.get("requestId").asText()).isEqualTo(context.getAwsRequestId());
 
         assertThat(line).doesNotContain(TOKEN, TOKEN.substring(3), BODY_HASH, "storeHashes");
+    }
+
+    @Test
+    void aRefusedIdTokenExchangeAnswersUniformlyAndLogsWhyWithoutTheToken() throws Exception {
+        Services services = Services.create(fakes.ports(), CacheSettings.defaults("https://cache.example.org"), fakes.clock,
+                new SecureRandom());
+        TestIssuer issuer = new TestIssuer("https://issuer.example");
+        String idToken = issuer.token(issuer.claims("repo:acme/site:ref:refs/heads/main", "nixfront", fakes.clock.instant()));
+        APIGatewayV2HTTPResponse response = new AdminHandler(services).handleRequest(HandlerTest.event("POST", "/v1/oidc/token", null,
+                Json.write(Map.of("cache", "nosuch", "idToken", idToken))), context);
+
+        assertThat(response.getStatusCode()).isEqualTo(401);
+        JsonNode answer = readTree(response.getBody());
+        assertThat(answer.get("field").asText()).isEqualTo("idToken");
+        assertThat(answer.get("reason").asText()).isEqualTo(TrustService.REFUSAL);
+        assertThat(context.lines).singleElement().satisfies(l -> {
+            assertThat(l.level()).isEqualTo(LogLevel.WARN);
+            JsonNode json = readTree(l.text());
+            assertThat(json.get("level").asText()).isEqualTo("WARN");
+            assertThat(json.get("message").asText()).contains("cache nosuch", "refused on idToken.iss", "no such cache",
+                    issuer.url);
+            assertThat(json.get("requestId").asText()).isEqualTo(context.getAwsRequestId());
+            for (String part : idToken.split("\\.")) {
+                assertThat(l.text()).doesNotContain(part);
+            }
+        });
     }
 
     @Test

@@ -211,6 +211,8 @@ final class JsonErrors {
         return message.replaceAll("\\[Source: [^\\]]*\\]", "")
                 .replaceAll("\\s*\\((?:for \\w+ starting|start marker) at\\s*\\)", "")
                 .replaceAll("`[^`]*`", "value")
+                // The unquoted token itself stays out (an ID token's header, say): the position says where it is.
+                .replaceAll("Unrecognized token '[^']*'", "Unrecognized token")
                 .replaceAll("\\s+", " ")
                 .trim();
     }

@@ -149,6 +149,12 @@ class JsonTest {
                         .isEqualTo("malformed JSON at line 2, column 4: Unexpected end-of-input: expected close marker for Array"));
         assertRefused("{\"paths\":[{\"storePath\":\"x\"]}", PublishRequest.class, "body",
                 "malformed JSON at line 1, column 27: Unexpected close marker ']': expected '}'");
+
+        // An unquoted value is quoted back by Jackson: an ID token, a JWT's header, up to 256 characters of it.
+        String jwt = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImtleS0xIn0.eyJzdWIiOiJyZXBvOmFjbWUvc2l0ZSJ9.c2lnbmF0dXJl";
+        assertThatThrownBy(() -> Json.readRequest("{\"cache\":\"team\",\"idToken\":" + jwt + "}", OidcTokenRequest.class))
+                .isInstanceOfSatisfying(InvalidJsonException.class, e -> assertThat(e.reason())
+                        .startsWith("malformed JSON at line 1, column ").contains("Unrecognized token").doesNotContain("eyJ"));
     }
 
     @Test

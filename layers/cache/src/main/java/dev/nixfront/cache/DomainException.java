@@ -44,9 +44,14 @@ public final class DomainException extends RuntimeException {
     private final String reason;
     private final transient List<String> missing;
     private final int missingCount;
+    private final String detail;
 
     public DomainException(Kind kind, String field, String reason) {
         this(kind, field, reason, null, 0);
+    }
+
+    private DomainException(Kind kind, String field, String reason, String detail) {
+        this(kind, field, reason, null, 0, Objects.requireNonNull(detail));
     }
 
     /**
@@ -54,7 +59,12 @@ public final class DomainException extends RuntimeException {
      * @param missingCount how many references are missing in all (at least {@code missing.size()})
      */
     public DomainException(Kind kind, String field, String reason, List<String> missing, int missingCount) {
+        this(kind, field, reason, missing, missingCount, null);
+    }
+
+    private DomainException(Kind kind, String field, String reason, List<String> missing, int missingCount, String detail) {
         super(kind.code() + (field == null ? "" : " " + field) + ": " + reason);
+        this.detail = detail;
         this.kind = Objects.requireNonNull(kind);
         this.field = field;
         this.reason = Objects.requireNonNull(reason);
@@ -72,6 +82,15 @@ public final class DomainException extends RuntimeException {
 
     public static DomainException unauthenticated(String reason) {
         return new DomainException(Kind.UNAUTHENTICATED, "Authorization", reason);
+    }
+
+    /**
+     * A 401 that tells the client only {@code reason}, where saying why would tell an unauthenticated
+     * caller something (which caches trust an issuer, say); {@code detail}, the specific why, is for
+     * the function log alone ({@link #detail()}), and must hold no secret.
+     */
+    public static DomainException unauthenticated(String field, String reason, String detail) {
+        return new DomainException(Kind.UNAUTHENTICATED, field, reason, detail);
     }
 
     public static DomainException forbidden(String field, String reason) {
@@ -104,6 +123,11 @@ public final class DomainException extends RuntimeException {
 
     public String reason() {
         return reason;
+    }
+
+    /** Why, for the function log only, when the answer keeps it from the client; null otherwise. */
+    public String detail() {
+        return detail;
     }
 
     /** Basenames of the first missing references, for a 409 on publish; null otherwise. */

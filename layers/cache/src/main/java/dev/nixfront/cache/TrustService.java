@@ -41,14 +41,17 @@ import java.util.Optional;
  * none, and a deleted cache's trusts are swept with it.
  *
  * <p>The exchange fails closed, answering before any key is fetched when no trust of the cache names
- * the token's issuer; a cache that does not exist answers the same, so the unauthenticated route
- * tells nothing about which caches exist.
+ * the token's issuer. Every refusal of a well-formed ID token is the same 401, whether the cache
+ * exists, trusts the issuer or expects the audience, so the unauthenticated route tells nothing
+ * about which caches exist or whom they trust; the reason is logged.
  */
 public final class TrustService {
     /** The longest lifetime a trust may give its tokens. */
     public static final Duration MAX_TTL = Duration.ofHours(1);
     public static final Duration MIN_TTL = Duration.ofMinutes(1);
     private static final int MAX_AUDIENCE = 256;
+    /** The reason of every refusal of a well-formed ID token, whatever was wrong with it. */
+    public static final String REFUSAL = "no trust of this cache accepts this ID token";
 
     private final CacheRepository caches;
     private final TrustRepository trusts;
@@ -99,6 +102,14 @@ public final class TrustService {
         TrustRecord trust = new TrustRecord("tr_" + HexFormat.of().formatHex(id), issuer, request.subject(), audience, ttl,
                 clock.instant(), new TokenRecord.Maker(principal.tokenId(), principal.tokenHash()));
         trusts.create(record, trust);
+        // Check after the write: adds racing past the count above each see the others' writes now
+        // (the list is read consistently), and any that finds the cache over the limit takes its own
+        // trust back. The add whose list came last saw every trust kept, so at most MAX stay.
+        if (trusts.list(record).size() > TrustList.MAX) {
+            boolean takenBack = trusts.delete(record, trust.id());
+            throw DomainException.tooMany("trusts", "a cache has at most " + TrustList.MAX + " trusts; remove one first"
+                    + (takenBack ? "" : " (this one is gone already: was the cache deleted meanwhile?)"));
+        }
         return info(record.name(), trust);
     }
 
@@ -121,9 +132,13 @@ public final class TrustService {
 
     /**
      * Trades an ID token for a read and write token of {@code request.cache()}: 400 for a request or
-     * token that is not well formed, 401 for a token no trust of the cache's issuer and audience
-     * accepts (signature, times, key), 403 for a valid token whose subject no such trust names.
-     * Nothing is written unless a token is made.
+     * an ID token that is not well formed (which only describes the caller's own input), and once it
+     * is, one and the same 401 ({@link #REFUSAL}, field {@code idToken}) for every refusal: no trust
+     * of the cache names the issuer (or no such cache), no key, a bad signature, the times, the
+     * audience, the subject, a trust whose maker no longer works. Saying which would tell anyone
+     * which caches trust an issuer, which audience a trust expects and that a subject was the only
+     * thing wrong, and who made the trust; the specific reason goes to the function log only
+     * ({@link DomainException#detail()}). Nothing is written unless a token is made.
      */
     public CreatedToken exchange(OidcTokenRequest request) {
         if (request == null) {
@@ -138,22 +153,22 @@ public final class TrustService {
             List<TrustRecord> ofIssuer = cache.map(trusts::list).orElse(List.of()).stream()
                     .filter(t -> t.issuer().equals(issuer)).toList();
             if (ofIssuer.isEmpty()) {
-                throw refused("idToken.iss", "cache " + name + " trusts no ID tokens of issuer '" + printable(issuer) + "'");
+                throw refused(name, "idToken.iss", (cache.isEmpty() ? "no such cache, so it" : "it")
+                        + " trusts no ID tokens of issuer '" + printable(issuer) + "'");
             }
             token.verify(keys.key(issuer, token.keyId(), now), now);
             List<String> audience = token.audience();
             List<TrustRecord> forUs = ofIssuer.stream().filter(t -> audience.contains(t.audience())).toList();
             if (forUs.isEmpty()) {
-                throw refused("idToken.aud", "the token is for " + printable(String.join(", ", audience)) + ", which no trust of cache "
-                        + name + " for this issuer expects");
+                throw refused(name, "idToken.aud", "the token is for " + printable(String.join(", ", audience))
+                        + ", which no trust for this issuer expects");
             }
             String subject = token.subject();
             TrustRecord trust = forUs.stream().filter(t -> SubjectPattern.matches(t.subject(), subject)).findFirst()
-                    .orElseThrow(() -> DomainException.forbidden("idToken.sub", "no trust of cache " + name + " accepts subject '"
-                            + printable(subject) + "'"));
+                    .orElseThrow(() -> refused(name, "idToken.sub", "no trust accepts subject '" + printable(subject) + "'"));
             return mint(cache.orElseThrow(), trust, subject, now);
         } catch (IdTokenException e) {
-            throw e.malformed() ? DomainException.invalid(e.field(), e.getMessage()) : refused(e.field(), e.getMessage());
+            throw e.malformed() ? DomainException.invalid(e.field(), e.getMessage()) : refused(name, e.field(), e.getMessage());
         }
     }
 
@@ -162,7 +177,7 @@ public final class TrustService {
         try {
             maker = tokens.maker(trust.maker());
         } catch (DomainException e) {
-            throw refused("cache", "trust " + trust.id() + " was added by a token that no longer works: " + e.reason());
+            throw refused(cache.name(), "maker", "trust " + trust.id() + " was added by a token that no longer works: " + e.reason());
         }
         Instant expiresAt = now.plus(trust.ttl());
         if (maker.expiresAt() != null && maker.expiresAt().isBefore(expiresAt)) {
@@ -176,8 +191,10 @@ public final class TrustService {
                 List.of(Permission.READ.wire(), Permission.WRITE.wire()), expiresAt));
     }
 
-    private static DomainException refused(String field, String reason) {
-        return new DomainException(DomainException.Kind.UNAUTHENTICATED, field, reason);
+    /** The one refusal of a well-formed ID token; what was wrong ({@code field}, {@code why}) is only logged. */
+    private static DomainException refused(CacheName cache, String field, String why) {
+        return DomainException.unauthenticated("idToken", REFUSAL, "ID token exchange for cache " + cache + " refused on " + field
+                + ": " + why);
     }
 
     private static String printable(String text) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nixfront.api.CreateCacheRequest;
 import dev.nixfront.api.CreateTokenRequest;
 import dev.nixfront.api.CreatedToken;
+import dev.nixfront.api.Json;
 import dev.nixfront.api.OidcTokenRequest;
 import dev.nixfront.api.TrustInfo;
 import dev.nixfront.api.TrustRequest;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The exchange of ID tokens for write tokens, against a made-up issuer: every way in that should be
- * refused is, naming the field, with nothing written; the token given out writes that one cache.
+ * refused is, with nothing written, and with one answer the same for every refusal of a well-formed
+ * ID token (the specific reason only in the log's detail); the token given out writes that one cache.
  */
 class TrustServiceTest {
     private static final String ADMIN_SECRET = "nf_adminadminadminadminadminadminadminadminadm";
@@ -68,6 +70,17 @@ class TrustServiceTest {
             return e;
         }
         throw new AssertionError("accepted");
+    }
+
+    /** The one refusal of a well-formed ID token, whatever was wrong: the specific reason is only in the log's detail. */
+    private DomainException uniform(String cache, String idToken, String loggedField) {
+        DomainException e = refused(cache, idToken);
+        assertThat(e.status()).isEqualTo(401);
+        assertThat(e.field()).isEqualTo("idToken");
+        assertThat(e.reason()).isEqualTo(TrustService.REFUSAL);
+        assertThat(e.detail()).contains("refused on " + loggedField + ":");
+        assertThat(e.detail()).as("never the token itself").doesNotContain(idToken.split("\\.")[0]);
+        return e;
     }
 
     private static DomainException failure(Runnable r) {
@@ -119,25 +132,24 @@ class TrustServiceTest {
 
         services.tokens().revoke(admin, teamAdmin.info().id());
         assertThat(failure(() -> services.tokens().authenticate("Bearer " + token.token())).status()).isEqualTo(401);
-        DomainException dead = refused("team", issuer.token(claims(MAIN)));
-        assertThat(dead.status()).isEqualTo(401);
-        assertThat(dead.reason()).contains("no longer works").contains("revoked");
+        DomainException dead = uniform("team", issuer.token(claims(MAIN)), "maker");
+        assertThat(dead.detail()).contains("no longer works").contains("revoked").contains(teamAdmin.info().id());
+        assertThat(Json.write(dead.toApiError())).as("the maker's id and revocation are not the caller's business")
+                .doesNotContain(teamAdmin.info().id()).doesNotContain("revoked");
     }
 
     @Test
     void theIssuerMustBeOneATrustOfThisCacheNames() {
         trust("other", MAIN);
         Map<String, Object> claims = claims(MAIN);
-        DomainException e = refused("team", issuer.token(claims));
-        assertThat(e.status()).isEqualTo(401);
-        assertThat(e.field()).isEqualTo("idToken.iss");
+        uniform("team", issuer.token(claims), "idToken.iss");
         assertThat(issuer.fetches.get()).as("nothing fetched for an issuer no trust names").isZero();
 
         trust("team", MAIN);
         claims.put("iss", "https://evil.example");
-        assertThat(refused("team", issuer.token(claims)).field()).isEqualTo("idToken.iss");
-        assertThat(refused("nosuch", issuer.token(claims(MAIN))).reason())
-                .as("an unknown cache answers as one without trusts").contains("trusts no ID tokens");
+        uniform("team", issuer.token(claims), "idToken.iss");
+        assertThat(uniform("nosuch", issuer.token(claims(MAIN)), "idToken.iss").detail())
+                .as("an unknown cache answers as one without trusts").contains("no such cache");
         assertThat(issuer.fetches.get()).isZero();
     }
 
@@ -147,44 +159,65 @@ class TrustServiceTest {
         Instant now = fakes.clock.instant();
         Map<String, Object> wrongAudience = claims(MAIN);
         wrongAudience.put("aud", List.of("sts.amazonaws.com", "other"));
-        assertThat(refused("team", issuer.token(wrongAudience)).field()).isEqualTo("idToken.aud");
+        uniform("team", issuer.token(wrongAudience), "idToken.aud");
 
         Map<String, Object> expired = claims(MAIN);
         expired.put("iat", now.getEpochSecond() - 600);
         expired.put("nbf", now.getEpochSecond() - 600);
         expired.put("exp", now.getEpochSecond() - 61);
-        assertThat(refused("team", issuer.token(expired)).field()).isEqualTo("idToken.exp");
+        uniform("team", issuer.token(expired), "idToken.exp");
         expired.put("exp", now.getEpochSecond() - 30);
         assertThat(exchange("team", issuer.token(expired)).token()).as("within the skew").startsWith("nf_");
 
         Map<String, Object> early = claims(MAIN);
         early.put("nbf", now.getEpochSecond() + 120);
-        assertThat(refused("team", issuer.token(early)).field()).isEqualTo("idToken.nbf");
+        uniform("team", issuer.token(early), "idToken.nbf");
         Map<String, Object> future = claims(MAIN);
         future.put("iat", now.getEpochSecond() + 120);
-        assertThat(refused("team", issuer.token(future)).field()).isEqualTo("idToken.iat");
+        uniform("team", issuer.token(future), "idToken.iat");
         Map<String, Object> tooLong = claims(MAIN);
         tooLong.put("exp", now.getEpochSecond() + 7200);
-        assertThat(refused("team", issuer.token(tooLong)).field()).isEqualTo("idToken.exp");
+        uniform("team", issuer.token(tooLong), "idToken.exp");
         Map<String, Object> noExp = claims(MAIN);
         noExp.remove("exp");
-        assertThat(refused("team", issuer.token(noExp)).field()).isEqualTo("idToken.exp");
+        uniform("team", issuer.token(noExp), "idToken.exp");
 
         for (String other : List.of("repo:acme/site:ref:refs/heads/dev", "repo:acme/site:pull_request", "repo:acme/site2:ref:refs/heads/main",
                 "repo:evil/site:ref:refs/heads/main", "repo:acme/site:ref:refs/heads/main:x")) {
-            DomainException e = refused("team", issuer.token(claims(other)));
-            assertThat(e.status()).as(other).isEqualTo(403);
-            assertThat(e.field()).isEqualTo("idToken.sub");
+            assertThat(uniform("team", issuer.token(claims(other)), "idToken.sub").detail()).as(other).contains(other);
         }
+    }
+
+    @Test
+    void everyRefusalOfAWellFormedIdTokenIsTheSameWhateverTheCacheTrusts() {
+        CreatedToken teamAdmin = services.tokens().create(admin, new CreateTokenRequest("team admin", List.of("team"),
+                List.of("admin"), null));
+        services.trusts().add(services.tokens().authenticate("Bearer " + teamAdmin.token()), "team",
+                new TrustRequest(issuer.url, MAIN, null, null));
+        // Signed by a key the issuer does not publish, under its kid: once told apart a cache that
+        // trusts the issuer (a bad signature) from one that does not, or does not exist.
+        String forged = TestIssuer.sign(Map.of("alg", "RS256", "kid", issuer.kid), claims(MAIN), TestIssuer.generate());
+        String answer = Json.write(uniform("team", forged, "idToken.signature").toApiError());
+        assertThat(Json.write(uniform("other", forged, "idToken.iss").toApiError())).isEqualTo(answer);
+        assertThat(Json.write(uniform("nosuch", forged, "idToken.iss").toApiError())).isEqualTo(answer);
+        // Once told apart the trust's audience (then a 403 on the subject) from any other.
+        Map<String, Object> wrongAudience = claims(MAIN);
+        wrongAudience.put("aud", "sts.amazonaws.com");
+        assertThat(Json.write(uniform("team", issuer.token(wrongAudience), "idToken.aud").toApiError())).isEqualTo(answer);
+        assertThat(Json.write(uniform("team", issuer.token(claims("repo:acme/site:pull_request")), "idToken.sub").toApiError()))
+                .isEqualTo(answer);
+        // Once named the maker's token and when it was revoked.
+        services.tokens().revoke(admin, teamAdmin.info().id());
+        assertThat(Json.write(uniform("team", issuer.token(claims(MAIN)), "maker").toApiError())).isEqualTo(answer);
     }
 
     @Test
     void aWildcardStandsForOneFieldAndNeverForTheOwner() {
         trust("team", "repo:acme/*:ref:refs/heads/*");
         assertThat(exchange("team", issuer.token(claims("repo:acme/site:ref:refs/heads/feature/x"))).token()).startsWith("nf_");
-        assertThat(refused("team", issuer.token(claims("repo:acme/site:pull_request"))).status()).isEqualTo(403);
-        assertThat(refused("team", issuer.token(claims("repo:acme/site:environment:ref:refs/heads/x"))).status()).isEqualTo(403);
-        assertThat(refused("team", issuer.token(claims("repo:acme/:ref:refs/heads/main"))).status()).as("one or more").isEqualTo(403);
+        uniform("team", issuer.token(claims("repo:acme/site:pull_request")), "idToken.sub");
+        uniform("team", issuer.token(claims("repo:acme/site:environment:ref:refs/heads/x")), "idToken.sub");
+        uniform("team", issuer.token(claims("repo:acme/:ref:refs/heads/main")), "idToken.sub");
         for (String pattern : List.of("repo:*:ref:refs/heads/main", "*:acme/site", "repo:ac*/site:ref:x", "repo:acme/site with space", "")) {
             DomainException e = failure(() -> trust("team", pattern));
             assertThat(e.status()).as(pattern).isEqualTo(400);
@@ -196,14 +229,11 @@ class TrustServiceTest {
     void onlyRs256SignedByTheIssuersKeyIsAccepted() throws Exception {
         trust("team", MAIN);
         Map<String, Object> claims = claims(MAIN);
-        assertThat(refused("team", TestIssuer.sign(Map.of("alg", "none", "kid", issuer.kid), claims, issuer.keys())).field())
-                .isEqualTo("idToken.header.alg");
-        assertThat(refused("team", TestIssuer.sign(Map.of("alg", "HS256", "kid", issuer.kid), claims, issuer.keys())).field())
-                .isEqualTo("idToken.header.alg");
-        assertThat(refused("team", TestIssuer.sign(Map.of("alg", "RS256", "kid", issuer.kid, "crit", List.of("exp")), claims,
-                issuer.keys())).field()).isEqualTo("idToken.header.crit");
-        assertThat(refused("team", TestIssuer.sign(Map.of("alg", "RS256", "kid", issuer.kid), claims, TestIssuer.generate()))
-                .field()).as("another key under the issuer's kid").isEqualTo("idToken.signature");
+        uniform("team", TestIssuer.sign(Map.of("alg", "none", "kid", issuer.kid), claims, issuer.keys()), "idToken.header.alg");
+        uniform("team", TestIssuer.sign(Map.of("alg", "HS256", "kid", issuer.kid), claims, issuer.keys()), "idToken.header.alg");
+        uniform("team", TestIssuer.sign(Map.of("alg", "RS256", "kid", issuer.kid, "crit", List.of("exp")), claims, issuer.keys()),
+                "idToken.header.crit");
+        uniform("team", TestIssuer.sign(Map.of("alg", "RS256", "kid", issuer.kid), claims, TestIssuer.generate()), "idToken.signature");
 
         String good = issuer.token(claims);
         String[] parts = good.split("\\.");
@@ -211,8 +241,8 @@ class TrustServiceTest {
         forged.put("sub", "repo:acme/site:ref:refs/heads/main");
         forged.put("aud", "nixfront");
         forged.put("exp", ((Number) claims.get("exp")).longValue() + 1);
-        String tampered = parts[0] + "." + TestIssuer.b64(dev.nixfront.api.Json.writeBytes(forged)) + "." + parts[2];
-        assertThat(refused("team", tampered).field()).isEqualTo("idToken.signature");
+        String tampered = parts[0] + "." + TestIssuer.b64(Json.writeBytes(forged)) + "." + parts[2];
+        uniform("team", tampered, "idToken.signature");
         DomainException malformed = refused("team", "a.b");
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.field()).isEqualTo("idToken");
@@ -220,6 +250,71 @@ class TrustServiceTest {
         assertThat(big.status()).isEqualTo(400);
         assertThat(big.reason()).contains("at most 8192");
         assertThat(exchange("team", good).token()).startsWith("nf_");
+    }
+
+    @Test
+    void concurrentAddsNeverLeaveMoreThanTwentyTrusts() throws Exception {
+        for (int i = 0; i < 11; i++) {
+            trust("team", MAIN);
+        }
+        // Every add counts the trusts before any of them writes: the interleaving that let 15 adds at
+        // 11 trusts all succeed (26 stored) when the count was checked only before the write.
+        int racers = 15;
+        java.util.concurrent.CountDownLatch counted = new java.util.concurrent.CountDownLatch(racers);
+        ThreadLocal<Boolean> first = ThreadLocal.withInitial(() -> true);
+        dev.nixfront.cache.port.TrustRepository racing = new dev.nixfront.cache.port.TrustRepository() {
+            @Override
+            public List<dev.nixfront.cache.port.TrustRecord> list(dev.nixfront.cache.port.CacheRecord cache) {
+                List<dev.nixfront.cache.port.TrustRecord> listed = fakes.trusts.list(cache);
+                if (first.get()) {
+                    first.set(false);
+                    counted.countDown();
+                    try {
+                        assertThat(counted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return listed;
+            }
+
+            @Override
+            public void create(dev.nixfront.cache.port.CacheRecord cache, dev.nixfront.cache.port.TrustRecord trust) {
+                fakes.trusts.create(cache, trust);
+            }
+
+            @Override
+            public boolean delete(dev.nixfront.cache.port.CacheRecord cache, String id) {
+                return fakes.trusts.delete(cache, id);
+            }
+
+            @Override
+            public void deleteAll(dev.nixfront.cache.port.CacheRecord cache) {
+                fakes.trusts.deleteAll(cache);
+            }
+        };
+        TrustService raced = new TrustService(fakes.caches, racing, services.tokens(), new dev.nixfront.cache.oidc.IssuerKeys(issuer.client(),
+                false), fakes.clock, new SecureRandom(), false);
+        java.util.concurrent.atomic.AtomicInteger added = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger refusedTooMany = new java.util.concurrent.atomic.AtomicInteger();
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(racers)) {
+            for (int i = 0; i < racers; i++) {
+                pool.submit(() -> {
+                    try {
+                        raced.add(admin, "team", new TrustRequest(issuer.url, MAIN, null, null));
+                        added.incrementAndGet();
+                    } catch (DomainException e) {
+                        assertThat(e.status()).isEqualTo(413);
+                        refusedTooMany.incrementAndGet();
+                    }
+                    return null;
+                });
+            }
+        }
+        assertThat(added.get() + refusedTooMany.get()).isEqualTo(racers);
+        List<TrustInfo> stored = services.trusts().list(admin, "team").trusts();
+        assertThat(stored).as("at most 20, whatever the interleaving").hasSizeLessThanOrEqualTo(20);
+        assertThat(stored).as("every 201 kept, every 413 removed").hasSize(11 + added.get());
     }
 
     @Test
@@ -233,9 +328,9 @@ class TrustServiceTest {
         Map<String, Object> claims = claims(MAIN);
         String unknown = TestIssuer.sign(Map.of("alg", "RS256", "kid", "key-2"), claims, issuer.keys());
         fakes.clock.advance(Duration.ofSeconds(61));
-        assertThat(refused("team", unknown).field()).isEqualTo("idToken.header.kid");
+        uniform("team", unknown, "idToken.header.kid");
         assertThat(issuer.fetches.get()).isEqualTo(4);
-        assertThat(refused("team", unknown).field()).isEqualTo("idToken.header.kid");
+        uniform("team", unknown, "idToken.header.kid");
         assertThat(issuer.fetches.get()).as("not again within the minute").isEqualTo(4);
 
         java.security.KeyPair rotated = issuer.rotate("key-2");
@@ -248,14 +343,13 @@ class TrustServiceTest {
     void keysComeOnlyFromTheIssuersOwnHostWithoutRedirects() {
         trust("team", MAIN);
         issuer.moveKeys("https://keys.elsewhere.example/jwks");
-        DomainException moved = refused("team", issuer.token(claims(MAIN)));
-        assertThat(moved.field()).isEqualTo("idToken.iss");
-        assertThat(moved.reason()).contains("scheme, host and port");
+        DomainException moved = uniform("team", issuer.token(claims(MAIN)), "idToken.iss");
+        assertThat(moved.detail()).contains("scheme, host and port");
 
         issuer.documents().remove(issuer.discovery().toString());
         fakes.clock.advance(Duration.ofSeconds(61));
-        DomainException gone = refused("team", issuer.token(claims(MAIN)));
-        assertThat(gone.reason()).contains("answered 404");
+        DomainException gone = uniform("team", issuer.token(claims(MAIN)), "idToken.iss");
+        assertThat(gone.detail()).contains("answered 404");
     }
 
     @Test
@@ -265,9 +359,7 @@ class TrustServiceTest {
         services.caches().delete(admin, "team");
         assertThat(fakes.trusts.size()).isZero();
         services.caches().create(admin, new CreateCacheRequest("team", null, null, null));
-        DomainException e = refused("team", idToken);
-        assertThat(e.status()).isEqualTo(401);
-        assertThat(e.field()).isEqualTo("idToken.iss");
+        uniform("team", idToken, "idToken.iss");
     }
 
     @Test
@@ -293,6 +385,6 @@ class TrustServiceTest {
 
         services.trusts().remove(admin, "team", trust.id());
         assertThat(failure(() -> services.trusts().remove(admin, "team", trust.id())).status()).isEqualTo(404);
-        assertThat(refused("team", issuer.token(claims(MAIN))).field()).isEqualTo("idToken.iss");
+        uniform("team", issuer.token(claims(MAIN)), "idToken.iss");
     }
 }

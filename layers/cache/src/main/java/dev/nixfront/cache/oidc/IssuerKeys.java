@@ -19,6 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +35,10 @@ import java.util.concurrent.TimeoutException;
  * host and port. Keys are kept {@link #FRESH} per container; a {@code kid} not among them fetches
  * again, at most once {@link #REFETCH_INTERVAL} per issuer, so a flood of made-up key ids costs the
  * issuer one request a minute. A failed fetch refuses the token (fail closed).
+ *
+ * <p>No lock is held across a fetch: each issuer has its own state and at most one fetch in flight,
+ * which other callers for that issuer wait on, so one slow issuer (an admin of any cache can add
+ * one) stalls only the exchanges that need its keys.
  */
 public final class IssuerKeys {
     public static final Duration FRESH = Duration.ofMinutes(10);
@@ -40,16 +46,27 @@ public final class IssuerKeys {
     /** The largest discovery document or key set read. */
     public static final int MAX_DOCUMENT_BYTES = 64 * 1024;
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    /** How long a caller waits for another's fetch of the same issuer: both documents' bounds, and some. */
+    private static final Duration WAIT = TIMEOUT.plusMillis(500).multipliedBy(2).plusSeconds(1);
     private static final int MIN_RSA_BITS = 2048;
     private static final int MAX_RSA_BITS = 8192;
 
     private final UpstreamClient client;
     private final boolean privateAddresses;
-    private final Map<String, Fetched> fetched = new HashMap<>();
-    /** When each issuer was last asked, whatever came of it: what bounds the refetches. */
-    private final Map<String, Instant> attempts = new HashMap<>();
+    private final ConcurrentMap<String, Issuer> issuers = new ConcurrentHashMap<>();
 
     private record Fetched(Map<String, RSAPublicKey> keys, Instant at) {
+    }
+
+    /**
+     * What is known of one issuer: its keys, when it was last asked (whatever came of it: what
+     * bounds the refetches), and the fetch in flight, if any. Guarded by its own lock, held only to
+     * read or change these, never across a fetch: a slow issuer holds up no other issuer's exchanges.
+     */
+    private static final class Issuer {
+        private Fetched fetched;
+        private Instant attempt;
+        private CompletableFuture<Fetched> inFlight;
     }
 
     public IssuerKeys(UpstreamClient client, boolean privateAddresses) {
@@ -57,27 +74,78 @@ public final class IssuerKeys {
         this.privateAddresses = privateAddresses;
     }
 
-    /** The RS256 key {@code kid} of {@code issuer} (one a trust names), fetched if need be. */
-    public synchronized RSAPublicKey key(String issuer, String kid, Instant now) throws IdTokenException {
-        Fetched known = fetched.get(issuer);
-        if (known != null && now.isBefore(known.at().plus(FRESH)) && known.keys().containsKey(kid)) {
-            return known.keys().get(kid);
-        }
-        Instant last = attempts.get(issuer);
-        if (last != null && now.isBefore(last.plus(REFETCH_INTERVAL))) {
-            if (known != null && known.at().equals(last)) {
-                throw unknownKid(issuer, kid);
+    /**
+     * The RS256 key {@code kid} of {@code issuer} (one a trust names), fetched if need be. At most
+     * one fetch per issuer is in flight: a caller that would fetch while another does waits for
+     * that one (at most {@link #WAIT}), and callers whose keys are kept never wait.
+     */
+    public RSAPublicKey key(String issuer, String kid, Instant now) throws IdTokenException {
+        Issuer state = issuers.computeIfAbsent(issuer, i -> new Issuer());
+        CompletableFuture<Fetched> fetch;
+        boolean mine = false;
+        synchronized (state) {
+            Fetched known = state.fetched;
+            if (known != null && now.isBefore(known.at().plus(FRESH)) && known.keys().containsKey(kid)) {
+                return known.keys().get(kid);
             }
-            throw unavailable(issuer, "the last fetch, less than a minute ago, failed");
+            if (state.inFlight != null) {
+                fetch = state.inFlight;
+            } else {
+                Instant last = state.attempt;
+                if (last != null && now.isBefore(last.plus(REFETCH_INTERVAL))) {
+                    if (known != null && known.at().equals(last)) {
+                        throw unknownKid(issuer, kid);
+                    }
+                    throw unavailable(issuer, "the last fetch, less than a minute ago, failed");
+                }
+                state.attempt = now;
+                fetch = new CompletableFuture<>();
+                state.inFlight = fetch;
+                mine = true;
+            }
         }
-        attempts.put(issuer, now);
-        Fetched latest = new Fetched(fetch(issuer), now);
-        fetched.put(issuer, latest);
+        Fetched latest = mine ? fetchFor(state, issuer, now, fetch) : await(issuer, fetch);
         RSAPublicKey key = latest.keys().get(kid);
         if (key == null) {
             throw unknownKid(issuer, kid);
         }
         return key;
+    }
+
+    /** Fetches the issuer's keys on this thread, records them, and hands the outcome to whoever waits. */
+    private Fetched fetchFor(Issuer state, String issuer, Instant now, CompletableFuture<Fetched> fetch) throws IdTokenException {
+        try {
+            Fetched latest = new Fetched(fetch(issuer), now);
+            synchronized (state) {
+                state.fetched = latest;
+                state.inFlight = null;
+            }
+            fetch.complete(latest);
+            return latest;
+        } catch (IdTokenException | RuntimeException e) {
+            synchronized (state) {
+                state.inFlight = null;
+            }
+            fetch.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    /** The outcome of another caller's fetch of the issuer's keys, waited for at most {@link #WAIT}. */
+    private static Fetched await(String issuer, CompletableFuture<Fetched> fetch) throws IdTokenException {
+        try {
+            return fetch.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IdTokenException refused) {
+                throw IdTokenException.refused(refused.field(), refused.getMessage());
+            }
+            throw unavailable(issuer, "fetching its keys failed");
+        } catch (TimeoutException e) {
+            throw unavailable(issuer, "another fetch of its keys took longer than " + WAIT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(issuer, "interrupted");
+        }
     }
 
     private static IdTokenException unknownKid(String issuer, String kid) {
