@@ -11,6 +11,7 @@ import dev.nixfront.api.RootsResponse;
 import dev.nixfront.cli.client.ApiException;
 import dev.nixfront.cli.client.HttpClients;
 import dev.nixfront.cli.client.NixfrontClient;
+import dev.nixfront.cli.push.Futures;
 import dev.nixfront.cli.push.VerifyPoll;
 import dev.nixfront.nix.NarInfo;
 import dev.nixfront.nix.NixFormatException;
@@ -34,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -239,7 +239,7 @@ public final class Importer {
                 List<Entry> next = new ArrayList<>();
                 for (Map.Entry<Entry, Future<Optional<byte[]>>> each : fetched.entrySet()) {
                     Entry entry = each.getKey();
-                    Optional<byte[]> bytes = await(each.getValue());
+                    Optional<byte[]> bytes = Futures.await(each.getValue());
                     if (bytes.isEmpty()) {
                         entry.problem = "not in the source";
                         continue;
@@ -324,7 +324,7 @@ public final class Importer {
         List<Outcome> ready = new ArrayList<>();
         try {
             for (Map.Entry<Entry, Future<Outcome>> each : running.entrySet()) {
-                Outcome outcome = await(each.getValue());
+                Outcome outcome = Futures.await(each.getValue());
                 if (outcome.nar() != null) {
                     ready.add(outcome);
                     uploaded[0] += outcome.uploaded() ? outcome.nar().fileSize() : 0;
@@ -510,27 +510,6 @@ public final class Importer {
         if (!quiet) {
             err.println("nixfront: " + line);
             err.flush();
-        }
-    }
-
-    private static <T> T await(Future<T> future) throws IOException, InterruptedException, ApiException {
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof ApiException api) {
-                throw api;
-            }
-            if (cause instanceof InterruptedException interrupted) {
-                throw interrupted;
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(cause);
         }
     }
 

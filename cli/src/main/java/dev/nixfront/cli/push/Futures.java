@@ -6,11 +6,11 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
-/** Waiting on the push's background work, rethrowing what it failed with as the caller's own exceptions. */
-final class Futures {
+/** Waiting on the background work of a push or an import, rethrowing what it failed with as the caller's own exceptions. */
+public final class Futures {
     private Futures() {}
 
-    static <T> T await(Future<T> future) throws IOException, InterruptedException, ApiException {
+    public static <T> T await(Future<T> future) throws IOException, InterruptedException, ApiException {
         try {
             return future.get();
         } catch (ExecutionException e) {
