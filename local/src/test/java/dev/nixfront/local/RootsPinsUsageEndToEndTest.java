@@ -78,6 +78,13 @@ class RootsPinsUsageEndToEndTest {
         JsonNode two = Json.mapper().readTree(cli.run(List.of("push"), cache, top, middle, "--no-closure", "--json").ok().out());
         assertThat(two.get("roots").asInt()).isEqualTo(2);
         assertThat(roots(stack, cache)).extracting(r -> r.path().toString()).containsExactlyInAnyOrder(top, middle);
+
+        // The same two with their closures, given as store paths: the push takes the roots from the
+        // closure Nix listed, without asking Nix again, and still records both, time moving on.
+        Instant before = roots(stack, cache).stream().map(RootRecord::pushedAt).max(Instant::compareTo).orElseThrow();
+        JsonNode closures = Json.mapper().readTree(cli.run(List.of("push"), cache, middle, top, "--json").ok().out());
+        assertThat(closures.get("roots").asInt()).isEqualTo(2);
+        assertThat(roots(stack, cache)).hasSize(2).allSatisfy(root -> assertThat(root.pushedAt()).isAfter(before));
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.nixfront.cli.client.ApiException;
 import dev.nixfront.cli.client.HttpClients;
 import dev.nixfront.cli.client.NixfrontClient;
 import dev.nixfront.nix.Compression;
+import dev.nixfront.nix.NixFormatException;
 import dev.nixfront.nix.StorePath;
 import dev.nixfront.nix.TopologicalOrder;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -90,15 +92,13 @@ public final class Pusher {
     public PushSummary push(Options options) throws IOException, InterruptedException, ApiException {
         long started = System.nanoTime();
         List<LocalPath> local = store.query(options.paths(), options.closure());
-        // The paths as given, resolved by Nix as for the push (./result to its store path); with
-        // the closure, Nix's answer does not say which paths were asked for, so ask for them alone.
-        List<StorePath> roots = (options.closure() ? store.query(options.paths(), false) : local).stream()
-                .map(LocalPath::path).distinct().toList();
+        List<StorePath> roots = roots(options, local);
         Set<String> missing = missing(options.cache(), local);
         // What an upstream serves, signed by its key, the cache need not hold: the server accepts
         // references to it, and Nix substitutes it from the upstream.
-        Set<StorePath> upstream = upstreams.served(upstreamsOf(options.cache()),
-                local.stream().map(LocalPath::path).filter(p -> missing.contains(p.hash().value())).toList());
+        // Nothing missing (a warm push): no upstream to ask, so not even the cache's list of them.
+        List<StorePath> candidates = local.stream().map(LocalPath::path).filter(p -> missing.contains(p.hash().value())).toList();
+        Set<StorePath> upstream = candidates.isEmpty() ? Set.of() : upstreams.served(upstreamsOf(options.cache()), candidates);
         upstream.forEach(p -> missing.remove(p.hash().value()));
         List<LocalPath> todo = TopologicalOrder.of(
                 local.stream().filter(p -> missing.contains(p.path().hash().value())).toList(),
@@ -135,6 +135,37 @@ public final class Pusher {
         return new PushSummary(options.cache(), local.size(), local.size() - todo.size() - upstream.size(), upstream.size(),
                 todo.size(), narBytes, sizes[0], sizes[1], options.compression().narInfoName(), (System.nanoTime() - started) / 1e9,
                 recorded, logs);
+    }
+
+    /**
+     * The paths as given, resolved by Nix as for the push (./result to its store path). With the
+     * closure, Nix's answer does not say which paths were asked for: paths given as store paths of
+     * that answer are their own roots, anything else (a symlink, a file inside a path) is asked
+     * alone, a second {@code nix path-info} that a warm push of store paths does without.
+     */
+    private List<StorePath> roots(Options options, List<LocalPath> local) throws IOException, InterruptedException {
+        if (!options.closure()) {
+            return local.stream().map(LocalPath::path).distinct().toList();
+        }
+        Set<StorePath> closure = new HashSet<>();
+        local.forEach(p -> closure.add(p.path()));
+        List<StorePath> given = new ArrayList<>();
+        for (String path : options.paths()) {
+            StorePath parsed = storePathOrNull(path);
+            if (parsed == null || !closure.contains(parsed)) {
+                return store.query(options.paths(), false).stream().map(LocalPath::path).distinct().toList();
+            }
+            given.add(parsed);
+        }
+        return given.stream().distinct().toList();
+    }
+
+    private static StorePath storePathOrNull(String path) {
+        try {
+            return StorePath.parse(path);
+        } catch (NixFormatException e) {
+            return null;
+        }
     }
 
     /** The cache's upstreams, in order; none from a server older than upstreams. */

@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Which paths a cache's upstreams serve with a valid signature by their keys, so that a push skips
@@ -46,19 +47,24 @@ final class UpstreamFilter {
     static final Duration TIMEOUT = Upstream.REQUEST_TIMEOUT;
     static final int MAX_BYTES = Upstream.MAX_NARINFO_BYTES;
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> httpSupplier;
+    private HttpClient http;
     private final PrintWriter warnings;
     private final Map<String, Boolean> answers = new HashMap<>();
     private final Set<String> failed = new HashSet<>();
     private final Map<StorePath, Integer> servedBy = new HashMap<>();
 
-    UpstreamFilter(HttpClient http, PrintWriter warnings) {
-        this.http = http;
+    /**
+     * @param http builds the client on the first narinfo request: a push that asks no upstream (nothing
+     *             missing, or no upstreams) never loads the CA certificates, a fifth of a warm push's run
+     */
+    UpstreamFilter(Supplier<HttpClient> http, PrintWriter warnings) {
+        this.httpSupplier = http;
         this.warnings = warnings;
     }
 
     static UpstreamFilter create(PrintWriter warnings) {
-        return new UpstreamFilter(HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(TIMEOUT).build(),
+        return new UpstreamFilter(() -> HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(TIMEOUT).build(),
                 warnings);
     }
 
@@ -117,6 +123,9 @@ final class UpstreamFilter {
     private CompletableFuture<Boolean> ask(Upstream upstream, PublicKey key, StorePath path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(upstream.url().replaceAll("/+$", "") + "/" + path.hash() + ".narinfo"))
                 .timeout(TIMEOUT).GET().build();
+        if (http == null) {
+            http = httpSupplier.get();
+        }
         CompletableFuture<HttpResponse<byte[]>> sent = http.sendAsync(request, info -> limited());
         // The request's timeout covers only the headers: the deadline covers the body too, as the
         // server's does. Settled either way, the exchange itself is cancelled (its connection closed).
