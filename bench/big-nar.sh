@@ -75,7 +75,7 @@ measure() { # NAME COMMAND...: wall seconds to $NAME_s, CPU seconds to $NAME_cpu
 echo "bench: timing ..." >&2
 cpu0=$(cpu_seconds "$local_pid")
 extra_cli_opts=(-Xmx256m)
-nixfront_command
+nixfront_command push
 measure nf "${nixfront_cmd[@]}" push bench "$path" --json
 extra_cli_opts=()
 cpu1=$(cpu_seconds "$local_pid")

@@ -46,15 +46,19 @@ start_stack() {
   echo "bench: the stack in $work/$name did not start" >&2; exit 1
 }
 
-# Exactly what ./nixfront runs for CLI commands (same JVM flags, its CDS archive), on the copied jar;
-# $extra_cli_opts (an array, may be empty) adds JVM options.
-# nixfront_command fills the array $nixfront_cmd with that command line, for programs such as
-# /usr/bin/time that cannot run a shell function.
+# Exactly what ./nixfront runs for CLI commands (same JVM flags, its CDS archive: made by the first
+# push, used by every command once it exists), on the copied jar; $extra_cli_opts (an array, may be
+# empty) adds JVM options.
+# nixfront_command ARGS... fills the array $nixfront_cmd with that command line (without ARGS), for
+# programs such as /usr/bin/time that cannot run a shell function.
 nixfront_command() {
-  nixfront_cmd=("$java/bin/java" -XX:+UseSerialGC "${extra_cli_opts[@]}" -XX:SharedArchiveFile="$work/jars/nixfront-cli.jsa"
-    -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$work/jars/target/nixfront-cli-all.jar")
+  local jsa="$work/jars/nixfront-cli.jsa" cds=()
+  if [ "${1:-}" = push ]; then cds=(-XX:SharedArchiveFile="$jsa" -XX:+AutoCreateSharedArchive)
+  elif [ -f "$jsa" ]; then cds=(-XX:SharedArchiveFile="$jsa"); fi
+  nixfront_cmd=("$java/bin/java" -XX:+UseSerialGC "${extra_cli_opts[@]}" "${cds[@]}"
+    -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$work/jars/target/nixfront-cli-all.jar")
 }
 nixfront() {
-  nixfront_command
+  nixfront_command "$@"
   "${nixfront_cmd[@]}" "$@"
 }
