@@ -1,24 +1,19 @@
 package dev.nixfront.local;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.nixfront.cache.EdgeRules;
 import dev.nixfront.cache.port.CacheName;
+import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -53,6 +48,37 @@ final class ReadServer implements AutoCloseable {
 
         HeadObjectResponse head(String key);
 
+        /**
+         * The object as the server sends it, with its body only when asked for one; null when
+         * there is no such object. By default through {@link #get} and {@link #head}.
+         */
+        default Found find(String key, boolean withBody) {
+            try {
+                if (!withBody) {
+                    HeadObjectResponse head = head(key);
+                    return Found.of(new Stored(head.contentType(), head.cacheControl(), head.eTag(), head.contentEncoding(),
+                            head.contentDisposition(), head.contentLanguage(), head.metadata()), head.contentLength(), null);
+                }
+                ResponseInputStream<GetObjectResponse> object = get(key);
+                try {
+                    GetObjectResponse response = object.response();
+                    return Found.of(new Stored(response.contentType(), response.cacheControl(), response.eTag(), response.contentEncoding(),
+                            response.contentDisposition(), response.contentLanguage(), response.metadata()), response.contentLength(),
+                            GetServer.stream(object));
+                } catch (RuntimeException e) {
+                    closeQuietly(object, e);
+                    throw e;
+                }
+            } catch (NoSuchKeyException e) {
+                return null;
+            } catch (S3Exception e) {
+                if (e.statusCode() == 404) {
+                    return null;
+                }
+                throw e;
+            }
+        }
+
         static Origin of(S3Client s3, String bucket) {
             return new Origin() {
                 @Override
@@ -68,13 +94,29 @@ final class ReadServer implements AutoCloseable {
         }
     }
 
-    private static final int COPY_BUFFER = 1 << 20;
+    /** The headers S3 keeps with an object and CloudFront passes on to the viewer; any may be null. */
+    record Stored(String contentType, String cacheControl, String etag, String contentEncoding,
+                  String contentDisposition, String contentLanguage, Map<String, String> userMetadata) {}
+
+    /** An object found: its stored headers, its length, and its body (null for a HEAD). */
+    record Found(Stored stored, long length, ReadableByteChannel body) {
+        /** A 503 when the origin gave no length: CloudFront would not relay an object it cannot frame either. */
+        static Found of(Stored stored, Long length, ReadableByteChannel body) {
+            if (length == null) {
+                throw new IllegalStateException("the origin gave no Content-Length");
+            }
+            return new Found(stored, length, body);
+        }
+    }
+
+    /** How long a connection may sit idle, or take over a request head, before it is closed. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Map.Entry<String, String> TEXT = Map.entry("Content-Type", "text/plain");
 
     private final Origin origin;
     private final Function<String, Optional<String>> edge;
     private final Clock clock;
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final GetServer server;
 
     /**
      * @param edge  the read path's store, by key ({@code MapEdgeStore.get}); null: no check, as a
@@ -86,14 +128,11 @@ final class ReadServer implements AutoCloseable {
         this.origin = origin;
         this.edge = edge;
         this.clock = clock;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
-        server.setExecutor(executor);
-        server.createContext("/", this::serve);
-        server.start();
+        this.server = new GetServer(port, this::answer, clock, IDLE_TIMEOUT);
     }
 
     URI url() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create("http://127.0.0.1:" + server.port());
     }
 
     /** The S3 key a request path names, or null when nothing may be served there. */
@@ -105,7 +144,13 @@ final class ReadServer implements AutoCloseable {
         }
         StringBuilder key = new StringBuilder();
         for (int i = 0; i < segments.size(); i++) {
-            String segment = URLDecoder.decode(segments.get(i).replace("+", "%2B"), StandardCharsets.UTF_8);
+            String segment;
+            try {
+                segment = URLDecoder.decode(segments.get(i).replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                // A malformed escape (%zz, a lone %): no key of ours is spelled that way.
+                return null;
+            }
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.contains("/")
                     || segment.contains("\\") || segment.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
                 // No object key of ours has these; a NUL reached the file system and answered 503.
@@ -122,57 +167,40 @@ final class ReadServer implements AutoCloseable {
         return key.toString();
     }
 
-    private void serve(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String method = exchange.getRequestMethod();
-            if (!method.equals("GET") && !method.equals("HEAD")) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                exchange.sendResponseHeaders(405, -1);
-                return;
+    private GetServer.Response answer(GetServer.Request request) {
+        String method = request.method();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return GetServer.Response.text(405, List.of(Map.entry("Allow", "GET, HEAD"), TEXT), "405 Method Not Allowed\n");
+        }
+        String path = request.rawPath();
+        EdgeRules.Verdict verdict = edge == null ? new EdgeRules.Verdict(EdgeRules.Outcome.ALLOW, false)
+                : EdgeRules.check(method, path, request.header("Authorization"), edge, clock.instant().getEpochSecond());
+        if (!verdict.allowed()) {
+            return refuse(verdict.outcome());
+        }
+        String key = keyOf(path);
+        if (key == null) {
+            return notFound();
+        }
+        Found found = origin.find(key, method.equals("GET"));
+        if (found == null) {
+            return notFound();
+        }
+        try {
+            return found(found, viewer(found.stored().cacheControl(), verdict));
+        } catch (RuntimeException e) {
+            if (found.body() != null) {
+                closeQuietly(found.body(), e);
             }
-            String path = exchange.getRequestURI().getRawPath();
-            EdgeRules.Verdict verdict = edge == null ? new EdgeRules.Verdict(EdgeRules.Outcome.ALLOW, false)
-                    : EdgeRules.check(method, path, exchange.getRequestHeaders().getFirst("Authorization"), edge,
-                            clock.instant().getEpochSecond());
-            if (!verdict.allowed()) {
-                refuse(exchange, verdict.outcome());
-                return;
-            }
-            String key = keyOf(path);
-            if (key == null) {
-                notFound(exchange);
-                return;
-            }
-            try {
-                if (method.equals("HEAD")) {
-                    HeadObjectResponse head = origin.head(key);
-                    headers(exchange, new Stored(head.contentType(), viewer(head.cacheControl(), verdict), head.eTag(),
-                            head.contentEncoding(), head.contentDisposition(), head.contentLanguage(), head.metadata()),
-                            head.contentLength());
-                    exchange.sendResponseHeaders(200, -1);
-                    return;
-                }
-                try (ResponseInputStream<GetObjectResponse> object = origin.get(key)) {
-                    GetObjectResponse response = object.response();
-                    headers(exchange, new Stored(response.contentType(), viewer(response.cacheControl(), verdict), response.eTag(),
-                            response.contentEncoding(), response.contentDisposition(), response.contentLanguage(),
-                            response.metadata()), response.contentLength());
-                    exchange.sendResponseHeaders(200, response.contentLength() == 0 ? -1 : response.contentLength());
-                    try (OutputStream out = exchange.getResponseBody()) {
-                        copy(object, out, response.contentLength());
-                    }
-                }
-            } catch (NoSuchKeyException e) {
-                notFound(exchange);
-            } catch (S3Exception e) {
-                if (e.statusCode() == 404) {
-                    notFound(exchange);
-                } else {
-                    unavailable(exchange, e);
-                }
-            } catch (RuntimeException e) {
-                unavailable(exchange, e);
-            }
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(Closeable object, RuntimeException cause) {
+        try {
+            object.close();
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -185,91 +213,46 @@ final class ReadServer implements AutoCloseable {
      * ({@code no-store}), and for a private cache the challenge that makes curl (so Nix) send the
      * netrc credentials it has for this host.
      */
-    private static void refuse(HttpExchange exchange, EdgeRules.Outcome outcome) throws IOException {
-        Headers headers = exchange.getResponseHeaders();
-        headers.set("Cache-Control", "no-store");
-        headers.set("Content-Type", "text/plain");
-        String text;
+    private static GetServer.Response refuse(EdgeRules.Outcome outcome) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>(List.of(Map.entry("Cache-Control", "no-store"), TEXT));
         if (outcome == EdgeRules.Outcome.UNAUTHORIZED) {
-            headers.set("WWW-Authenticate", EdgeRules.CHALLENGE);
-            text = "401 Unauthorized: this cache is private; send a token with read permission\n";
-        } else {
-            text = "404 Not Found\n";
+            headers.add(Map.entry("WWW-Authenticate", EdgeRules.CHALLENGE));
+            return GetServer.Response.text(outcome.status(), headers,
+                    "401 Unauthorized: this cache is private; send a token with read permission\n");
         }
-        byte[] body = text.getBytes(StandardCharsets.US_ASCII);
-        if (exchange.getRequestMethod().equals("HEAD")) {
-            exchange.sendResponseHeaders(outcome.status(), -1);
-            return;
-        }
-        exchange.sendResponseHeaders(outcome.status(), body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+        return GetServer.Response.text(outcome.status(), headers, "404 Not Found\n");
     }
 
-    /**
-     * The JDK server pays a selector round trip per write: with transferTo's 16 KiB chunks a NAR
-     * streams at ~45 MB/s, with 1 MiB chunks at ~300 MB/s (measured on the benchmark closure).
-     */
-    private static void copy(InputStream in, OutputStream out, Long length) throws IOException {
-        byte[] buffer = new byte[(int) Math.max(8192, Math.min(COPY_BUFFER, length == null ? COPY_BUFFER : length))];
-        int n;
-        while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
-            out.write(buffer, 0, n);
-        }
-    }
-
-    /** The headers S3 keeps with an object and CloudFront passes on to the viewer; any may be null. */
-    private record Stored(String contentType, String cacheControl, String etag, String contentEncoding,
-                          String contentDisposition, String contentLanguage, Map<String, String> userMetadata) {}
-
-    private static void headers(HttpExchange exchange, Stored stored, Long length) {
-        var headers = exchange.getResponseHeaders();
-        setIfPresent(headers, "Content-Type", stored.contentType());
-        setIfPresent(headers, "Cache-Control", stored.cacheControl());
-        setIfPresent(headers, "ETag", stored.etag());
-        setIfPresent(headers, "Content-Encoding", stored.contentEncoding());
-        setIfPresent(headers, "Content-Disposition", stored.contentDisposition());
-        setIfPresent(headers, "Content-Language", stored.contentLanguage());
+    private static GetServer.Response found(Found found, String cacheControl) {
+        Stored stored = found.stored();
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        addIfPresent(headers, "Content-Type", stored.contentType());
+        addIfPresent(headers, "Cache-Control", cacheControl);
+        addIfPresent(headers, "ETag", stored.etag());
+        addIfPresent(headers, "Content-Encoding", stored.contentEncoding());
+        addIfPresent(headers, "Content-Disposition", stored.contentDisposition());
+        addIfPresent(headers, "Content-Language", stored.contentLanguage());
         if (stored.userMetadata() != null) {
-            stored.userMetadata().forEach((name, value) -> headers.set("x-amz-meta-" + name, value));
+            stored.userMetadata().forEach((name, value) -> headers.add(Map.entry("x-amz-meta-" + name, value)));
         }
-        if (exchange.getRequestMethod().equals("HEAD") && length != null) {
-            headers.set("Content-Length", Long.toString(length));
-        }
+        return new GetServer.Response(200, headers, found.length(), found.body());
     }
 
-    private static void setIfPresent(Headers headers, String name, String value) {
+    private static void addIfPresent(List<Map.Entry<String, String>> headers, String name, String value) {
         if (value != null && !value.isEmpty()) {
-            headers.set(name, value);
+            headers.add(Map.entry(name, value));
         }
     }
 
-    // 503 is what Nix retries; CloudFront answers 502/503 when its origin fails too. Never a bare
-    // dropped connection: Nix would count it as a network error against the whole cache.
-    private static void unavailable(HttpExchange exchange, RuntimeException cause) throws IOException {
-        System.err.println("nixfront local: read server: " + exchange.getRequestURI().getRawPath() + ": " + cause);
-        if (exchange.getResponseCode() == -1) {
-            exchange.sendResponseHeaders(503, -1);
-        }
-    }
-
-    private static void notFound(HttpExchange exchange) throws IOException {
-        byte[] body = "404 Not Found\n".getBytes(StandardCharsets.US_ASCII);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain");
-        if (exchange.getRequestMethod().equals("HEAD")) {
-            exchange.sendResponseHeaders(404, -1);
-            return;
-        }
-        exchange.sendResponseHeaders(404, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+    // A miss is 404: Nix reads it as "not here". What the origin throws otherwise becomes the
+    // server's 503, which Nix retries and CloudFront answers too when its origin fails; never a
+    // bare dropped connection, which Nix would count as a network error against the whole cache.
+    private static GetServer.Response notFound() {
+        return GetServer.Response.text(404, List.of(TEXT), "404 Not Found\n");
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }

@@ -36,5 +36,7 @@ class RouteTest {
         assertThat(ReadServer.keyOf("/team/%2e%2e/other/x")).isNull();
         assertThat(ReadServer.keyOf("/team")).isNull();
         assertThat(ReadServer.keyOf("/team/a%2Fb")).isNull();
+        assertThat(ReadServer.keyOf("/team/a%zz.narinfo")).as("a malformed escape is a miss, not a 503").isNull();
+        assertThat(ReadServer.keyOf("/team/a%")).isNull();
     }
 }
