@@ -31,8 +31,8 @@ fi
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 export NIX_CONFIG=$'experimental-features = nix-command\nbuild-users-group =\nsandbox = false\nsubstituters ='
 
-for tool in nix nix-build nginx node; do
-  command -v "$tool" >/dev/null || { echo "bench: needs $tool (apt-get install -y nix-bin nginx-light nodejs)" >&2; exit 1; }
+for tool in nix nix-build nginx node curl; do
+  command -v "$tool" >/dev/null || { echo "bench: needs $tool (apt-get install -y nix-bin nginx-light nodejs curl)" >&2; exit 1; }
 done
 nginx -V 2>&1 | grep -q -- --with-http_dav_module || { echo "bench: this nginx has no WebDAV module (PUT)" >&2; exit 1; }
 
@@ -102,6 +102,12 @@ extra_cli_opts=()
 NIXFRONT_SERVER="$far_server" NIXFRONT_TOKEN="$far_token" nixfront cache create bench --no-default-upstream >/dev/null
 nixfront cache create bench --no-default-upstream >/dev/null
 cache_url="$NIXFRONT_CACHE_URL/bench"
+# A user's first push after installing or rebuilding nixfront also writes the CLI's CDS archive
+# (./nixfront: -XX:+AutoCreateSharedArchive), once and not again; here that first push takes one
+# tiny path of its own into a cache of its own, so the timed pushes run as every later push does.
+prime="$(nix-build -E "derivation { name = \"bench-prime\"; system = builtins.currentSystem; builder = \"/bin/sh\"; args = [ \"-c\" \"echo $seed > \$out\" ]; }" --no-out-link --quiet 2>/dev/null)"
+nixfront cache create prime --no-default-upstream >/dev/null
+nixfront push prime "$prime" >/dev/null 2>&1
 cache_key="$(nixfront cache info bench --json | sed -n 's/.*"publicKey":"\([^"]*\)".*/\1/p')"
 
 # --- 3. nginx with WebDAV PUT, signed by Nix with its own key
@@ -178,6 +184,29 @@ t0=$(now); substitute "$nginx_url/zstd" "$(cat "$work/nginx.pk")" "$work/store-n
 if [ "$with_xz" = 1 ]; then
   t0=$(now); substitute "$nginx_url" "$(cat "$work/nginx.pk")" "$work/store-nginx"; t1=$(now); nginx_sub=$(elapsed "$t0" "$t1")
 fi
+# The servers alone: every narinfo, then every NAR they name, fetched one after the other over one
+# kept-alive connection (curl -K), from the files each cache wrote; the best of three runs each.
+curl_config() { # BASE_URL DIR narinfo|nar
+  local f
+  for f in "$2"/*.narinfo; do
+    if [ "$3" = narinfo ]; then printf 'url = "%s/%s"\n' "$1" "${f##*/}"; else printf 'url = "%s/%s"\n' "$1" "$(sed -n 's/^URL: //p' "$f")"; fi
+    echo 'output = "/dev/null"'
+  done
+}
+best_of_three() { # CONFIG
+  local best="" t0 t1 t
+  for _ in 1 2 3; do
+    t0=$(now); curl -sf -K "$1"; t1=$(now); t=$(elapsed "$t0" "$t1")
+    best=$(awk -v a="$best" -v b="$t" 'BEGIN { print (a == "" || b < a) ? b : a }')
+  done
+  echo "$best"
+}
+curl_config "$cache_url" "$work/local/s3/nixfront/bench" narinfo > "$work/nf-narinfo.curl"
+curl_config "$cache_url" "$work/local/s3/nixfront/bench" nar > "$work/nf-nar.curl"
+curl_config "$nginx_url/zstd" "$work/nginx/root/zstd" narinfo > "$work/ng-narinfo.curl"
+curl_config "$nginx_url/zstd" "$work/nginx/root/zstd" nar > "$work/ng-nar.curl"
+nf_narinfos=$(best_of_three "$work/nf-narinfo.curl"); ng_narinfos=$(best_of_three "$work/ng-narinfo.curl")
+nf_nars=$(best_of_three "$work/nf-nar.curl"); ng_nars=$(best_of_three "$work/ng-nar.curl")
 nf_file_bytes="$(du -sb "$work/local/s3/nixfront/bench" | cut -f1)"
 nginxz_file_bytes="$(du -sb "$work/nginx/root/zstd" | cut -f1)"
 
@@ -192,6 +221,8 @@ $count paths, $(awk -v b="$nar_bytes" 'BEGIN { printf "%.0f", b / 1048576 }') Mi
 | cold push, every S3 and DynamoDB request ${latency_ms} ms slower | ${nf_far} s | | $(ratio "$nf_far" "$nf_cold") of the push above | ≤ 1.3 |
 | warm push (nothing to do) | ${nf_warm} s (${nf_far_warm} s at ${latency_ms} ms) | ${nixz_warm} s | | nixfront ≤ 0.5 s |
 | substitute into an empty store | ${nf_sub} s | ${nginxz_sub} s | $(ratio "$nf_sub" "$nginxz_sub") | ≤ 1.2 |
+| read every narinfo over one connection (curl) | ${nf_narinfos} s | ${ng_narinfos} s | $(ratio "$nf_narinfos" "$ng_narinfos") | |
+| read every NAR over one connection (curl) | ${nf_nars} s | ${ng_nars} s | $(ratio "$nf_nars" "$ng_nars") | |
 | CPU seconds of the cold push | CLI ${nf_cold_cli_cpu}, local stack ${nf_cold_server_cpu} (its JVM ${nf_cold_jvm_cpu}, the rest dynalite) | nix ${nixz_cold_cpu} (nginx not counted) | | |
 | CPU seconds of the push again | CLI ${nf_again_cli_cpu}, local stack ${nf_again_server_cpu} (its JVM ${nf_again_jvm_cpu}) | | | |
 | bytes stored | $(( nf_file_bytes / 1048576 )) MiB | $(( nginxz_file_bytes / 1048576 )) MiB | | |
