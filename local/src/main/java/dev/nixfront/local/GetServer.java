@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -20,14 +21,17 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A small HTTP/1.1 server for reads only, in place of the JDK's {@code com.sun.net.httpserver}:
@@ -45,8 +49,9 @@ import java.util.concurrent.Executors;
  * handler sees it: a request head over {@value #MAX_HEAD} bytes (431), a malformed request line
  * or header (400), a request body ({@code Content-Length} above 0 or any
  * {@code Transfer-Encoding}: 400 and the connection closed, so no body can be read as the next
- * request), an HTTP version other than 1.0/1.1 (505). A connection idle for
- * {@code idleTimeout}, or whose head takes longer than that to arrive, is closed.
+ * request), an HTTP version other than 1.0/1.1 (505), an HTTP/1.1 request without Host (400).
+ * A connection idle for {@code idleTimeout}, whose head takes longer than that to arrive, or whose
+ * answer the client does not take for that long (a write without progress), is closed.
  *
  * <p>A request as it arrives, answered with a keep-alive:
  * <pre>
@@ -140,8 +145,12 @@ final class GetServer implements AutoCloseable {
     private final Clock clock;
     private final Duration idleTimeout;
     private final ExecutorService threads = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("nixfront-read-", 0).factory());
-    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+    /** Every open connection, with the moment its blocked write gives up (0: not writing). */
+    private final Map<SocketChannel, AtomicLong> open = new ConcurrentHashMap<>();
     private final Thread acceptor;
+    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("nixfront-read-reaper").factory());
+    private final ErrorLog errors = new ErrorLog();
 
     GetServer(int port, Handler handler, Clock clock, Duration idleTimeout) throws IOException {
         this.handler = handler;
@@ -155,6 +164,26 @@ final class GetServer implements AutoCloseable {
             throw e;
         }
         this.acceptor = Thread.ofPlatform().daemon().name("nixfront-read-accept").start(this::accept);
+        // A blocking write has no timeout of its own: a client that stops reading would hold its
+        // connection, and a slot of MAX_CONNECTIONS, for good. So a write that makes no progress
+        // for idleTimeout has its connection closed under it (nginx's send_timeout).
+        long period = Math.max(10, Math.min(1000, idleTimeout.toMillis() / 4));
+        reaper.scheduleWithFixedDelay(this::closeStalled, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void closeStalled() {
+        long now = System.nanoTime();
+        open.forEach((channel, deadline) -> {
+            long due = deadline.get();
+            if (due != 0 && now - due > 0) {
+                closeQuietly(channel);
+            }
+        });
+    }
+
+    /** Connections open now; for tests. */
+    int openConnections() {
+        return open.size();
     }
 
     int port() {
@@ -176,9 +205,10 @@ final class GetServer implements AutoCloseable {
                 closeQuietly(channel);
                 continue;
             }
-            open.add(channel);
+            AtomicLong writeDeadline = new AtomicLong();
+            open.put(channel, writeDeadline);
             try {
-                threads.execute(() -> serve(channel));
+                threads.execute(() -> serve(channel, writeDeadline));
             } catch (RuntimeException e) {
                 // Rejected: the server is closing.
                 closeQuietly(channel);
@@ -187,10 +217,10 @@ final class GetServer implements AutoCloseable {
         }
     }
 
-    private void serve(SocketChannel channel) {
+    private void serve(SocketChannel channel, AtomicLong writeDeadline) {
         try (channel) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            Connection connection = new Connection(channel);
+            Connection connection = new Connection(channel, writeDeadline);
             while (connection.exchange()) {
                 // One request after another on this connection, until either side closes it.
             }
@@ -204,18 +234,19 @@ final class GetServer implements AutoCloseable {
         }
     }
 
-    /** One connection's reading state: bytes read past a request's head belong to the next one. */
+    /** One connection: its socket, its head buffer, and the deadline the reaper watches while it writes. */
     private final class Connection {
         private final SocketChannel channel;
+        private final AtomicLong writeDeadline;
         private final InputStream in;
-        private final byte[] buffer = new byte[MAX_HEAD];
-        private int start;
-        private int end;
+        private final HeadBuffer heads;
 
-        Connection(SocketChannel channel) throws IOException {
+        Connection(SocketChannel channel, AtomicLong writeDeadline) throws IOException {
             this.channel = channel;
+            this.writeDeadline = writeDeadline;
             // The socket adaptor's stream honours SO_TIMEOUT, which a blocking channel's read does not.
             this.in = channel.socket().getInputStream();
+            this.heads = new HeadBuffer(channel.socket(), in, idleTimeout);
         }
 
         /**
@@ -230,6 +261,7 @@ final class GetServer implements AutoCloseable {
             channel.shutdownOutput();
             long deadline = System.nanoTime() + LINGER.toNanos();
             long drained = 0;
+            byte[] buffer = new byte[MAX_HEAD];
             while (drained < MAX_LINGER_BYTES) {
                 long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (left <= 0) {
@@ -246,7 +278,7 @@ final class GetServer implements AutoCloseable {
 
         /** Reads and answers one request; false when the connection is to be closed. */
         boolean exchange() throws IOException {
-            int headEnd = readHead();
+            int headEnd = heads.readHead();
             if (headEnd == -1) {
                 return false;
             }
@@ -254,8 +286,7 @@ final class GetServer implements AutoCloseable {
                 send(Response.text(431, List.of(Map.entry("Content-Type", "text/plain")), "431 Request Header Fields Too Large\n"), false, false);
                 return false;
             }
-            String head = new String(buffer, start, headEnd - start, StandardCharsets.ISO_8859_1);
-            start = headEnd;
+            String head = heads.take(headEnd);
             Parsed parsed = parse(head);
             if (parsed.error != null) {
                 send(Response.text(parsed.error, List.of(Map.entry("Content-Type", "text/plain")), parsed.error + " " + parsed.reason + "\n"),
@@ -267,70 +298,11 @@ final class GetServer implements AutoCloseable {
             try {
                 response = handler.answer(parsed.request);
             } catch (IOException | RuntimeException e) {
-                System.err.println("nixfront local: read server: " + parsed.request.rawPath() + ": " + e);
+                errors.log(parsed.request.rawPath(), e);
                 send(Response.text(503, List.of(Map.entry("Content-Type", "text/plain")), "503 Service Unavailable\n"), head1, false);
                 return false;
             }
             return send(response, head1, parsed.keepAlive);
-        }
-
-        /**
-         * Reads until the buffer holds a whole head; its end (just past the blank line), -1 at a
-         * clean end of stream before any byte of a new request, -2 when the head is too large.
-         */
-        private int readHead() throws IOException {
-            long deadline = -1;
-            int scanned = start;
-            while (true) {
-                int found = headEnd(scanned);
-                if (found >= 0) {
-                    return found;
-                }
-                scanned = Math.max(start, end - 3);
-                if (start > 0) {
-                    System.arraycopy(buffer, start, buffer, 0, end - start);
-                    scanned -= start;
-                    end -= start;
-                    start = 0;
-                }
-                if (end == buffer.length) {
-                    return -2;
-                }
-                // Idle before a request, or slow within one: either way a connection gets
-                // idleTimeout to deliver a whole head, not idleTimeout per byte.
-                long now = System.nanoTime();
-                if (end > 0 && deadline == -1) {
-                    deadline = now + idleTimeout.toNanos();
-                }
-                long wait = deadline == -1 ? idleTimeout.toMillis() : Math.max(1, (deadline - now) / 1_000_000);
-                if (deadline != -1 && now >= deadline) {
-                    throw new SocketTimeoutException("request head too slow");
-                }
-                channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, wait));
-                int n = in.read(buffer, end, buffer.length - end);
-                if (n < 0) {
-                    if (end > start) {
-                        throw new EOFException("connection closed within a request head");
-                    }
-                    return -1;
-                }
-                end += n;
-            }
-        }
-
-        /** Where the head ends (after CRLF CRLF, or LF LF as nginx also takes), or -1. */
-        private int headEnd(int from) {
-            for (int i = Math.max(from, start); i < end; i++) {
-                if (buffer[i] == '\n') {
-                    if (i + 1 < end && buffer[i + 1] == '\n') {
-                        return i + 2;
-                    }
-                    if (i + 2 < end && buffer[i + 1] == '\r' && buffer[i + 2] == '\n') {
-                        return i + 3;
-                    }
-                }
-            }
-            return -1;
         }
 
         /** Writes the answer; true when the connection may carry another request. */
@@ -375,7 +347,13 @@ final class GetServer implements AutoCloseable {
             if (body instanceof FileChannel file) {
                 long position = file.position();
                 while (sent < length) {
-                    long n = file.transferTo(position + sent, length - sent, channel);
+                    writeDeadline.set(System.nanoTime() + idleTimeout.toNanos());
+                    long n;
+                    try {
+                        n = file.transferTo(position + sent, length - sent, channel);
+                    } finally {
+                        writeDeadline.set(0);
+                    }
                     if (n <= 0 && position + sent >= file.size()) {
                         return false;
                     }
@@ -399,9 +377,104 @@ final class GetServer implements AutoCloseable {
 
         private void writeFully(ByteBuffer bytes) throws IOException {
             while (bytes.hasRemaining()) {
-                channel.write(bytes);
+                writeDeadline.set(System.nanoTime() + idleTimeout.toNanos());
+                try {
+                    channel.write(bytes);
+                } finally {
+                    writeDeadline.set(0);
+                }
             }
         }
+    }
+
+    /**
+     * One connection's unread bytes: what is read past a request's head belongs to the next one.
+     * Only the connection's own thread touches it.
+     */
+    private static final class HeadBuffer {
+        private final Socket socket;
+        private final InputStream in;
+        private final Duration idleTimeout;
+        private final byte[] buffer = new byte[MAX_HEAD];
+        private int start;
+        private int end;
+
+        HeadBuffer(Socket socket, InputStream in, Duration idleTimeout) {
+            this.socket = socket;
+            this.in = in;
+            this.idleTimeout = idleTimeout;
+        }
+
+        /** The head that ends at headEnd, as text; the bytes after it stay for the next request. */
+        String take(int headEnd) {
+            String head = new String(buffer, start, headEnd - start, StandardCharsets.ISO_8859_1);
+            start = headEnd;
+            return head;
+        }
+
+        /**
+         * Reads until the buffer holds a whole head; its end (just past the blank line), -1 at a
+         * clean end of stream before any byte of a new request, -2 when the head is too large.
+         */
+        int readHead() throws IOException {
+            long deadline = -1;
+            int scanned = start;
+            while (true) {
+                // RFC 9112 2.2: a server ignores empty lines before a request line.
+                while (start < end && (buffer[start] == '\r' || buffer[start] == '\n')) {
+                    start++;
+                }
+                int found = headEnd(scanned);
+                if (found >= 0) {
+                    return found;
+                }
+                scanned = Math.max(start, end - 3);
+                if (start > 0) {
+                    System.arraycopy(buffer, start, buffer, 0, end - start);
+                    scanned -= start;
+                    end -= start;
+                    start = 0;
+                }
+                if (end == buffer.length) {
+                    return -2;
+                }
+                // Idle before a request, or slow within one: either way a connection gets
+                // idleTimeout to deliver a whole head, not idleTimeout per byte.
+                long now = System.nanoTime();
+                if (end > 0 && deadline == -1) {
+                    deadline = now + idleTimeout.toNanos();
+                }
+                long wait = deadline == -1 ? idleTimeout.toMillis() : Math.max(1, (deadline - now) / 1_000_000);
+                if (deadline != -1 && now >= deadline) {
+                    throw new SocketTimeoutException("request head too slow");
+                }
+                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, wait));
+                int n = in.read(buffer, end, buffer.length - end);
+                if (n < 0) {
+                    if (end > start) {
+                        throw new EOFException("connection closed within a request head");
+                    }
+                    return -1;
+                }
+                end += n;
+            }
+        }
+
+        /** Where the head ends (after CRLF CRLF, or LF LF as nginx also takes), or -1. */
+        private int headEnd(int from) {
+            for (int i = Math.max(from, start); i < end; i++) {
+                if (buffer[i] == '\n') {
+                    if (i + 1 < end && buffer[i + 1] == '\n') {
+                        return i + 2;
+                    }
+                    if (i + 2 < end && buffer[i + 1] == '\r' && buffer[i + 2] == '\n') {
+                        return i + 3;
+                    }
+                }
+            }
+            return -1;
+        }
+
     }
 
     /** A parsed head: the request, or the status and reason to refuse it with. */
@@ -444,7 +517,7 @@ final class GetServer implements AutoCloseable {
                 return Parsed.refuse(400, "Bad Request: malformed header");
             }
             String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
-            String value = line.substring(colon + 1).strip();
+            String value = trimWhitespace(line.substring(colon + 1));
             if (value.chars().anyMatch(c -> c == 0 || c == '\r')) {
                 return Parsed.refuse(400, "Bad Request: malformed header");
             }
@@ -461,9 +534,26 @@ final class GetServer implements AutoCloseable {
         }
         int query = target.indexOf('?');
         String rawPath = query < 0 ? target : target.substring(0, query);
-        String connection = headers.getOrDefault("connection", "").toLowerCase(Locale.ROOT);
+        if (version.equals("HTTP/1.1") && !headers.containsKey("host")) {
+            return Parsed.refuse(400, "Bad Request: no Host header");
+        }
+        List<String> connection = Arrays.stream(headers.getOrDefault("connection", "").split(","))
+                .map(option -> trimWhitespace(option).toLowerCase(Locale.ROOT)).toList();
         boolean keepAlive = version.equals("HTTP/1.1") ? !connection.contains("close") : connection.contains("keep-alive");
         return new Parsed(new Request(requestLine[0], rawPath, headers), keepAlive, null, null);
+    }
+
+    /** Without the optional whitespace (space, tab) around a header value; nothing else is whitespace in HTTP. */
+    private static String trimWhitespace(String value) {
+        int from = 0;
+        int to = value.length();
+        while (from < to && (value.charAt(from) == ' ' || value.charAt(from) == '\t')) {
+            from++;
+        }
+        while (to > from && (value.charAt(to - 1) == ' ' || value.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return value.substring(from, to);
     }
 
     private static boolean isToken(String s) {
@@ -494,6 +584,29 @@ final class GetServer implements AutoCloseable {
         };
     }
 
+    /**
+     * A failing origin is logged, but any client can make a request fail, so at most one line a
+     * second, with the path cut short and a count of the lines left out: never a way to fill the disk.
+     */
+    private static final class ErrorLog {
+        private static final int MAX_PATH = 200;
+        private long lastSecond = -1;
+        private long suppressed;
+
+        synchronized void log(String path, Exception cause) {
+            long second = System.nanoTime() / 1_000_000_000L;
+            if (second == lastSecond) {
+                suppressed++;
+                return;
+            }
+            String shown = path.length() > MAX_PATH ? path.substring(0, MAX_PATH) + "...(" + path.length() + " characters)" : path;
+            String cut = suppressed == 0 ? "" : " (" + suppressed + " more failures not logged)";
+            System.err.println("nixfront local: read server: " + shown + ": " + cause + cut);
+            lastSecond = second;
+            suppressed = 0;
+        }
+    }
+
     private static void closeQuietly(SocketChannel channel) {
         try {
             channel.close();
@@ -509,7 +622,8 @@ final class GetServer implements AutoCloseable {
         } catch (IOException e) {
             // The listening socket is gone either way.
         }
-        open.forEach(GetServer::closeQuietly);
+        reaper.shutdownNow();
+        open.keySet().forEach(GetServer::closeQuietly);
         threads.shutdownNow();
         try {
             acceptor.join(Duration.ofSeconds(5));

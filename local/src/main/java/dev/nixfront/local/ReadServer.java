@@ -112,6 +112,10 @@ final class ReadServer implements AutoCloseable {
     /** How long a connection may sit idle, or take over a request head, before it is closed. */
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     private static final Map.Entry<String, String> TEXT = Map.entry("Content-Type", "text/plain");
+    /** The longest request path that can name an object: S3's limit on a key. */
+    private static final int MAX_KEY = 1024;
+    /** The longest name a file system holds (a local origin's key segment is a file name). */
+    private static final int MAX_SEGMENT = 255;
 
     private final Origin origin;
     private final Function<String, Optional<String>> edge;
@@ -143,6 +147,10 @@ final class ReadServer implements AutoCloseable {
             return null;
         }
         StringBuilder key = new StringBuilder();
+        if (rawPath.length() > MAX_KEY) {
+            // S3 keys are at most 1,024 bytes, and no key of ours comes near it.
+            return null;
+        }
         for (int i = 0; i < segments.size(); i++) {
             String segment;
             try {
@@ -151,7 +159,7 @@ final class ReadServer implements AutoCloseable {
                 // A malformed escape (%zz, a lone %): no key of ours is spelled that way.
                 return null;
             }
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.contains("/")
+            if (segment.isEmpty() || segment.length() > MAX_SEGMENT || segment.equals(".") || segment.equals("..") || segment.contains("/")
                     || segment.contains("\\") || segment.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
                 // No object key of ours has these; a NUL reached the file system and answered 503.
                 return null;

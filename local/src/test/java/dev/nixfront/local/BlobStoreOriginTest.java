@@ -112,6 +112,13 @@ class BlobStoreOriginTest {
         assertThat(origin.find("team/nix-cache-info", false)).isNull();
         assertThat(origin.find("team/nothing.narinfo", true)).isNull();
         assertThat(origin.find("team", true)).as("a directory of the store is no object").isNull();
+        put("team/nix-cache-info", "text/x-nix-cache-info", "public", "StoreDir: /nix/store\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(origin.find("team/nix-cache-info/x", true)).as("under a file").isNull();
+        assertThat(origin.find("team/" + "a".repeat(300), true)).as("longer than a file name").isNull();
+        for (boolean withBody : new boolean[] {false, true}) {
+            assertThat(origin.find("team/nix-cache-info", withBody).stored().userMetadata())
+                    .as("s3proxy's own checksums are no header S3 would send").noneSatisfy((name, value) -> assertThat(name).startsWith("s3proxy"));
+        }
     }
 
     @Test

@@ -144,7 +144,7 @@ class GetServerTest {
                 Map.entry("GET /x\u00e9 HTTP/1.1\r\n\r\n", "HTTP/1.1 400 "),
                 Map.entry("GET /x HTTP/2.0\r\n\r\n", "HTTP/1.1 505 "),
                 Map.entry("GET /x FTP/1.1\r\n\r\n", "HTTP/1.1 400 "),
-                Map.entry("\r\n\r\n", "HTTP/1.1 400 "),
+                Map.entry("GET /x HTTP/1.1\r\nConnection: close\r\n\r\n", "HTTP/1.1 400 "),
                 Map.entry("GET /x HTTP/1.1\r\nX-Big: " + "a".repeat(GetServer.MAX_HEAD) + "\r\n\r\n", "HTTP/1.1 431 "));
         for (Map.Entry<String, String> refusal : refusals.entrySet()) {
             String answer = exchange(refusal.getKey());
@@ -162,14 +162,14 @@ class GetServerTest {
             }
             throw new IOException("origin down");
         });
-        assertThat(exchange("GET /down HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 503 ").contains("Connection: close");
-        assertThat(exchange("GET /split HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 503 ").doesNotContain("Set-Cookie");
+        assertThat(exchange("GET /down HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 503 ").contains("Connection: close");
+        assertThat(exchange("GET /split HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 503 ").doesNotContain("Set-Cookie");
     }
 
     @Test
     void takesTheFirstOfRepeatedHeadersAndLowerCasesNames() throws IOException {
         start(hello());
-        exchange("GET /h HTTP/1.1\r\nAuthorization: Bearer first\r\nauthorization: Bearer second\r\nConnection: close\r\n\r\n");
+        exchange("GET /h HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer first\r\nauthorization: Bearer second\r\nConnection: close\r\n\r\n");
         assertThat(seen).singleElement().satisfies(request -> {
             assertThat(request.header("Authorization")).isEqualTo("Bearer first");
             assertThat(request.headers()).containsKey("authorization").doesNotContainKey("Authorization");
@@ -215,8 +215,71 @@ class GetServerTest {
         long giveUp = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         String answer = "";
         while (!answer.startsWith("HTTP/1.1 200") && System.nanoTime() < giveUp) {
-            answer = exchange("GET /again HTTP/1.1\r\nConnection: close\r\n\r\n");
+            answer = exchange("GET /again HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         }
         assertThat(answer).startsWith("HTTP/1.1 200").endsWith("hello /again\n");
+    }
+
+    @Test
+    void ignoresBlankLinesBeforeARequestAndReadsConnectionAsAListOfTokens() throws IOException {
+        start(hello());
+        String answer = exchange("\r\nGET /a HTTP/1.1\r\nHost: x\r\nConnection: x-unclosed\r\n\r\n"
+                + "\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: Keep-Alive, Close\r\n\r\n");
+        assertThat(answer.split("HTTP/1.1 200 OK", -1)).hasSize(3);
+        assertThat(answer).containsOnlyOnce("Connection: close").endsWith("hello /b\n");
+    }
+
+    @Test
+    void closesAConnectionWhoseClientStopsReading() throws Exception {
+        // A body far larger than the socket buffers, to a client that never reads: the write
+        // blocks, and only the server's send timeout frees the connection (and its slot).
+        server = new GetServer(0, request -> new GetServer.Response(200, List.of(), 256L << 20,
+                GetServer.stream(new java.io.InputStream() {
+                    @Override
+                    public int read() {
+                        return 0;
+                    }
+
+                    @Override
+                    public int read(byte[] bytes, int offset, int length) {
+                        java.util.Arrays.fill(bytes, offset, offset + length, (byte) 'x');
+                        return length;
+                    }
+                })), CLOCK, Duration.ofMillis(500));
+        try (Socket stalled = new Socket()) {
+            stalled.setReceiveBufferSize(4096);
+            stalled.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+            stalled.getOutputStream().write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            long giveUp = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (server.openConnections() == 0 && System.nanoTime() < giveUp) {
+                Thread.onSpinWait();
+            }
+            assertThat(server.openConnections()).as("the server took the connection").isOne();
+            while (server.openConnections() > 0 && System.nanoTime() < giveUp) {
+                Thread.onSpinWait();
+            }
+            assertThat(server.openConnections()).as("the stalled connection was closed under its blocked write").isZero();
+        }
+    }
+
+    @Test
+    void logsFailuresAtMostOnceASecondWithThePathCutShort() throws IOException {
+        start(request -> {
+            throw new IOException("origin down");
+        });
+        java.io.PrintStream original = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        String longPath = "/" + "a".repeat(10_000);
+        try (java.io.PrintStream capture = new java.io.PrintStream(log, true, StandardCharsets.UTF_8)) {
+            System.setErr(capture);
+            for (int i = 0; i < 20; i++) {
+                assertThat(exchange("GET " + longPath + " HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 503 ");
+            }
+        } finally {
+            System.setErr(original);
+        }
+        String logged = log.toString(StandardCharsets.UTF_8);
+        assertThat(logged).contains("origin down").contains("...(10001 characters)");
+        assertThat(logged.length()).as("20 failures in well under 20 s, each a 10 KB path, logged in a few lines").isLessThan(3 * 400);
     }
 }

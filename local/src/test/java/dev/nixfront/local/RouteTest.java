@@ -38,5 +38,8 @@ class RouteTest {
         assertThat(ReadServer.keyOf("/team/a%2Fb")).isNull();
         assertThat(ReadServer.keyOf("/team/a%zz.narinfo")).as("a malformed escape is a miss, not a 503").isNull();
         assertThat(ReadServer.keyOf("/team/a%")).isNull();
+        assertThat(ReadServer.keyOf("/team/" + "a".repeat(255))).as("a file name's longest").isEqualTo("team/" + "a".repeat(255));
+        assertThat(ReadServer.keyOf("/team/" + "a".repeat(256))).as("longer than a file name").isNull();
+        assertThat(ReadServer.keyOf("/team" + "/ab".repeat(400))).as("longer than an S3 key").isNull();
     }
 }
