@@ -22,12 +22,12 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
     /** Runs the command in-process, writing to {@code out} and {@code err}; the test seam. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine commandLine = commandLine();
+        CommandLine commandLine = commandLine(args);
         commandLine.setOut(out);
         commandLine.setErr(err);
         int code = commandLine.execute(args);
@@ -38,7 +38,24 @@ public final class Main {
 
     /** The whole command tree, with nixfront's one-line error handling. */
     public static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command tree that {@code args} needs, with nixfront's one-line error handling: when the
+     * first argument names a command, nixfront with that command alone (see
+     * {@link NixfrontCommand#COMMANDS}); otherwise (no command, {@code --help}, {@code help}, a
+     * mistyped command that wants suggestions) the whole tree.
+     */
+    static CommandLine commandLine(String[] args) {
         CommandLine commandLine = new CommandLine(new NixfrontCommand());
+        String first = args.length == 0 ? "" : args[0];
+        Class<?> named = first.equals("help") ? null : NixfrontCommand.COMMANDS.get(first);
+        if (named != null) {
+            commandLine.addSubcommand(first, named);
+        } else {
+            NixfrontCommand.COMMANDS.forEach(commandLine::addSubcommand);
+        }
         commandLine.setParameterExceptionHandler(Main::usageError);
         commandLine.setExecutionExceptionHandler(Main::failure);
         shareVersion(commandLine, new NixfrontCommand.Version());

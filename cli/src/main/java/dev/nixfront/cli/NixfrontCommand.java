@@ -14,6 +14,9 @@ import dev.nixfront.cli.command.UseCommand;
 import dev.nixfront.cli.command.WatchStoreCommand;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,8 +26,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The top of the command tree. A new command is a picocli {@code @Command} class added to
- * {@code subcommands} below; it reports failure by throwing {@link CliException} (or returning a
- * non-zero code after printing one line on stderr).
+ * {@link #COMMANDS}; it reports failure by throwing {@link CliException} (or returning a non-zero
+ * code after printing one line on stderr).
  */
 @Command(name = "nixfront",
         mixinStandardHelpOptions = true,
@@ -32,21 +35,6 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         description = "A Nix binary cache in your own AWS account: push store paths to a cache, manage caches and "
                 + "tokens, and point Nix at a cache to substitute from it.",
-        subcommands = {
-            LoginCommand.class,
-            CacheCommand.class,
-            PushCommand.class,
-            WatchStoreCommand.class,
-            ImportCommand.class,
-            GcCommand.class,
-            TrustCommand.class,
-            PinCommand.class,
-            PathCommand.class,
-            UseCommand.class,
-            TokenCommand.class,
-            KeyCommand.class,
-            CommandLine.HelpCommand.class,
-        },
         footerHeading = "%nExamples:%n",
         footer = {
             "  nixfront login https://api.example.org --token TOKEN",
@@ -61,6 +49,33 @@ import picocli.CommandLine.Spec;
             "Run 'nixfront COMMAND --help' for a command's options.",
         })
 public final class NixfrontCommand implements Runnable {
+    /**
+     * The commands under {@code nixfront}, by the name each one's {@code @Command} gives it, in the
+     * order the help lists them. Not picocli's {@code subcommands} attribute: {@link Main} adds only
+     * the command a command line names (all of them when it names none), because picocli models
+     * every command it is given, and modelling all of them, with their options and subcommands, took
+     * a quarter of a second of every run: a third of a push that finds nothing to do.
+     */
+    static final Map<String, Class<?>> COMMANDS = commands();
+
+    private static Map<String, Class<?>> commands() {
+        Map<String, Class<?>> commands = new LinkedHashMap<>();
+        commands.put("login", LoginCommand.class);
+        commands.put("cache", CacheCommand.class);
+        commands.put("push", PushCommand.class);
+        commands.put("watch-store", WatchStoreCommand.class);
+        commands.put("import", ImportCommand.class);
+        commands.put("gc", GcCommand.class);
+        commands.put("trust", TrustCommand.class);
+        commands.put("pin", PinCommand.class);
+        commands.put("path", PathCommand.class);
+        commands.put("use", UseCommand.class);
+        commands.put("token", TokenCommand.class);
+        commands.put("key", KeyCommand.class);
+        commands.put("help", CommandLine.HelpCommand.class);
+        return Collections.unmodifiableMap(commands);
+    }
+
     @Spec
     CommandSpec spec;
 

@@ -39,6 +39,23 @@ class MainTest {
     }
 
     @Test
+    void aCommandLineThatNamesACommandModelsThatCommandAlone() {
+        // Each name is the one its class's @Command gives it: picocli would otherwise answer
+        // "nixfront push" with whatever class the table put under "push".
+        NixfrontCommand.COMMANDS.forEach((name, type) ->
+                assertThat(type.getAnnotation(picocli.CommandLine.Command.class).name()).as("@Command name of %s", type).isEqualTo(name));
+        assertThat(Main.commandLine().getSubcommands().keySet()).containsExactlyElementsOf(NixfrontCommand.COMMANDS.keySet());
+        assertThat(Main.commandLine(new String[] {"push", "team", "./result"}).getSubcommands().keySet()).containsExactly("push");
+        assertThat(Main.commandLine(new String[] {"cache", "create", "team"}).getSubcommands().get("cache").getSubcommands().keySet())
+                .contains("create", "update", "delete");
+        assertThat(Main.commandLine(new String[] {"help", "push"}).getSubcommands().keySet())
+                .as("help looks its topic up among all of them").containsExactlyElementsOf(NixfrontCommand.COMMANDS.keySet());
+        assertThat(Main.commandLine(new String[] {"--version"}).getSubcommands()).hasSameSizeAs(NixfrontCommand.COMMANDS);
+        assertThat(nixfront("push", "--help").out()).startsWith("Usage: nixfront push ");
+        assertThat(nixfront("push", "--version").out()).startsWith("nixfront ");
+    }
+
+    @Test
     void helpListsEveryCommandWithExamples() {
         Result help = nixfront("--help");
         assertThat(help.code()).isZero();
