@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * An {@code http(s)://} binary cache (cache.nixos.org-style, an S3 bucket's website or HTTPS
@@ -24,12 +25,13 @@ final class HttpSource implements Source {
     private static final long NARINFO_LIMIT = 1 << 20;
 
     private final URI root;
-    private final HttpClient http;
+    /** The client for each URL: a narinfo's URL may name another host, and another scheme, than the cache's. */
+    private final Function<URI, HttpClient> clients;
 
-    HttpSource(URI root, HttpClient http) {
+    HttpSource(URI root, Function<URI, HttpClient> clients) {
         String text = root.toString();
         this.root = URI.create(text.endsWith("/") ? text : text + "/");
-        this.http = http;
+        this.clients = clients;
     }
 
     @Override
@@ -87,7 +89,7 @@ final class HttpSource implements Source {
                 .header("User-Agent", "nixfront-import").GET().build();
         for (int attempt = 1; ; attempt++) {
             try {
-                HttpResponse<T> response = http.send(request, handler);
+                HttpResponse<T> response = clients.apply(request.uri()).send(request, handler);
                 if (response.statusCode() / 100 != 5 || attempt >= ATTEMPTS) {
                     return response;
                 }

@@ -171,7 +171,7 @@ public final class Importer {
         }
         if (text.startsWith("http://") || text.startsWith("https://")) {
             URI uri = URI.create(text);
-            return new HttpSource(uri, http.forUri(uri));
+            return new HttpSource(uri, http::forUri);
         }
         if (text.startsWith("s3://")) {
             throw new IllegalArgumentException("s3:// sources are not read directly: import a bucket readable over HTTPS by its "
