@@ -54,7 +54,7 @@ public final class NixfrontCommand implements Runnable {
      * order the help lists them. Not picocli's {@code subcommands} attribute: {@link Main} adds only
      * the command a command line names (all of them when it names none), because picocli models
      * every command it is given, and modelling all of them, with their options and subcommands, took
-     * a quarter of a second of every run: a third of a push that finds nothing to do.
+     * a quarter of a second of every run, a fifth of a push that finds nothing to do.
      */
     static final Map<String, Class<?>> COMMANDS = commands();
 

@@ -49,8 +49,9 @@ public final class HttpClients implements AutoCloseable {
      * The TLS context of the plain-HTTP client, which is only ever handed http:// URLs. The JDK's
      * client wants one even then, and any real one, even one that trusts nothing, first loads the
      * security providers and JSSE's cipher suites and signature schemes: 0.1-0.15 s of a command
-     * that often takes well under a second. This one can make no TLS connection at all; a plain
-     * server that redirects to https gets the IOException below, not an unverified connection.
+     * that often takes well under a second. This one can make no TLS connection at all: an https
+     * URL that reaches it anyway (a plain server's redirect) gets an IOException, never an
+     * unverified connection.
      */
     private static SSLContext noTls() {
         return new SSLContext(new NoTls(), null, "none") {};
@@ -58,7 +59,7 @@ public final class HttpClients implements AutoCloseable {
 
     private static final class NoTls extends SSLContextSpi {
         private static UnsupportedOperationException refused() {
-            return new UnsupportedOperationException("a plain http:// server redirected to https; give its https:// URL instead");
+            return new UnsupportedOperationException("an https:// URL reached the client for plain http:// (a redirect from an http:// server?)");
         }
 
         @Override

@@ -56,7 +56,7 @@ class HttpClientsTest {
 
         assertThatThrownBy(() -> clients.forUri(base).send(HttpRequest.newBuilder(base.resolve("/moved")).build(), HttpResponse.BodyHandlers.ofString()))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("redirected to https");
+                .hasMessageContaining("https:// URL reached the client for plain http://");
     }
 
     @Test
