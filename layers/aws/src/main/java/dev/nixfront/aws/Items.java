@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -23,6 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 final class Items {
     static final int BATCH_GET_LIMIT = 100;
+    /** How many BatchGetItem calls of one lookup run at once: as many connections as the JDK keeps alive per host (http.maxConnections), which the SDK's URL-connection client uses. */
+    static final int BATCH_GET_PARALLELISM = 5;
     static final int BATCH_WRITE_LIMIT = 25;
     private static final int MAX_ATTEMPTS = 10;
     private static final long FIRST_BACKOFF_MILLIS = 10;
@@ -143,23 +146,37 @@ final class Items {
         return new IllegalStateException("item " + (pk == null ? "?" : pk.s()) + " has no valid '" + name + "' attribute");
     }
 
-    /** Reads the items with these keys, strongly consistent, in batches of 100; absent keys are skipped. */
+    /**
+     * Reads the items with these keys, strongly consistent, in batches of 100, up to
+     * {@value #BATCH_GET_PARALLELISM} batches at once; absent keys are skipped, and the items come
+     * in no particular order. Side by side because a lookup of a large closure is many batches
+     * (a {@code missing} request of 10,000 hashes is 100), each a round trip that answers nothing
+     * the next one needs.
+     */
     static List<Map<String, AttributeValue>> batchGet(DynamoDbClient dynamoDb, String table,
                                                       List<Map<String, AttributeValue>> keys) {
-        List<Map<String, AttributeValue>> found = new ArrayList<>();
+        List<Callable<List<Map<String, AttributeValue>>>> batches = new ArrayList<>();
         for (int start = 0; start < keys.size(); start += BATCH_GET_LIMIT) {
             List<Map<String, AttributeValue>> chunk = keys.subList(start, Math.min(keys.size(), start + BATCH_GET_LIMIT));
-            Map<String, KeysAndAttributes> request = Map.of(table,
-                    KeysAndAttributes.builder().keys(chunk).consistentRead(true).build());
-            for (int attempt = 1; !request.isEmpty(); attempt++) {
-                if (attempt > 1) {
-                    backoff(attempt, "BatchGetItem on " + table);
-                }
-                Map<String, KeysAndAttributes> send = request;
-                BatchGetItemResponse response = dynamoDb.batchGetItem(b -> b.requestItems(send));
-                found.addAll(response.responses().getOrDefault(table, List.of()));
-                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+            batches.add(() -> batchGetOne(dynamoDb, table, chunk));
+        }
+        List<Map<String, AttributeValue>> found = new ArrayList<>();
+        Parallel.all(batches, BATCH_GET_PARALLELISM).forEach(found::addAll);
+        return found;
+    }
+
+    private static List<Map<String, AttributeValue>> batchGetOne(DynamoDbClient dynamoDb, String table,
+                                                                 List<Map<String, AttributeValue>> chunk) {
+        List<Map<String, AttributeValue>> found = new ArrayList<>();
+        Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(chunk).consistentRead(true).build());
+        for (int attempt = 1; !request.isEmpty(); attempt++) {
+            if (attempt > 1) {
+                backoff(attempt, "BatchGetItem on " + table);
             }
+            Map<String, KeysAndAttributes> send = request;
+            BatchGetItemResponse response = dynamoDb.batchGetItem(b -> b.requestItems(send));
+            found.addAll(response.responses().getOrDefault(table, List.of()));
+            request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
         }
         return found;
     }
