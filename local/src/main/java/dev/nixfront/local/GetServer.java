@@ -347,13 +347,9 @@ final class GetServer implements AutoCloseable {
             if (body instanceof FileChannel file) {
                 long position = file.position();
                 while (sent < length) {
-                    writeDeadline.set(System.nanoTime() + idleTimeout.toNanos());
-                    long n;
-                    try {
-                        n = file.transferTo(position + sent, length - sent, channel);
-                    } finally {
-                        writeDeadline.set(0);
-                    }
+                    long from = position + sent;
+                    long left = length - sent;
+                    long n = watched(() -> file.transferTo(from, left, channel));
                     if (n <= 0 && position + sent >= file.size()) {
                         return false;
                     }
@@ -377,14 +373,23 @@ final class GetServer implements AutoCloseable {
 
         private void writeFully(ByteBuffer bytes) throws IOException {
             while (bytes.hasRemaining()) {
-                writeDeadline.set(System.nanoTime() + idleTimeout.toNanos());
-                try {
-                    channel.write(bytes);
-                } finally {
-                    writeDeadline.set(0);
-                }
+                watched(() -> channel.write(bytes));
             }
         }
+
+        /** One blocking write, which the reaper closes the connection under if it makes no progress for idleTimeout. */
+        private long watched(Write write) throws IOException {
+            writeDeadline.set(System.nanoTime() + idleTimeout.toNanos());
+            try {
+                return write.run();
+            } finally {
+                writeDeadline.set(0);
+            }
+        }
+    }
+
+    private interface Write {
+        long run() throws IOException;
     }
 
     /**
@@ -474,7 +479,6 @@ final class GetServer implements AutoCloseable {
             }
             return -1;
         }
-
     }
 
     /** A parsed head: the request, or the status and reason to refuse it with. */

@@ -141,16 +141,16 @@ final class ReadServer implements AutoCloseable {
 
     /** The S3 key a request path names, or null when nothing may be served there. */
     static String keyOf(String rawPath) {
+        if (rawPath.length() > MAX_KEY) {
+            // S3 keys are at most 1,024 bytes, and no key of ours comes near it.
+            return null;
+        }
         String trimmed = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
         List<String> segments = trimmed.isEmpty() ? List.of() : List.of(trimmed.split("/", -1));
         if (segments.size() < 2) {
             return null;
         }
         StringBuilder key = new StringBuilder();
-        if (rawPath.length() > MAX_KEY) {
-            // S3 keys are at most 1,024 bytes, and no key of ours comes near it.
-            return null;
-        }
         for (int i = 0; i < segments.size(); i++) {
             String segment;
             try {
