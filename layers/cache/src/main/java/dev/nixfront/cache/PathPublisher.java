@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,13 +40,15 @@ import java.util.Set;
  *     type and cache control the server chooses and nothing else; then the staging object is
  *     deleted. So the bytes copied are the bytes checked, and an object under {@code nar/} is
  *     never replaced;</li>
- * <li>right before the narinfo, the path's references are looked up again and must be readable
- *     (or served by an upstream of the cache, {@link UpstreamCheck})
- *     (one a collection marked {@code collecting} is taken back), and the NAR is claimed in the
- *     {@link NarRegistry} (which fails while a collection deletes it): so a collection never removes
+ * <li>once the NAR is placed, it is claimed in the {@link NarRegistry} (which fails while a
+ *     collection deletes it), and right before the narinfo the path's references are looked up
+ *     again and must be readable (or served by an upstream of the cache, {@link UpstreamCheck})
+ *     (one a collection marked {@code collecting} is taken back): so a collection never removes
  *     what a narinfo being written counts on. If more than half of the collection fence passed
- *     between that look and the end of the narinfo write, the narinfo is taken back (409): a
- *     collection waits the whole fence between marking and deleting;</li>
+ *     between the earlier of the claim and that look and the end of the index write, the narinfo
+ *     is taken back (409): a collection waits the whole fence between marking and deleting. A
+ *     reference this very request or job indexed a moment ago ({@link Indexed}) needs no look: its
+ *     write is one, and a claim made a moment ago needs no second;</li>
  * <li>the signed narinfo is written with {@code If-None-Match: *}: an existing one (a concurrent
  *     or earlier publish) is kept, and must carry the same info;</li>
  * <li>the index item is written last, never over a published one, nor over one a collection is
@@ -58,6 +61,25 @@ final class PathPublisher {
     /** A path whose staged upload changed or moved between verification and copy is tried this often. */
     private static final int ATTEMPTS = 3;
 
+    /**
+     * Paths a publish request or a verify run indexed itself as published, and when each write
+     * began: for a referrer written after it in the same batch, that conditional write is as good
+     * as a look at the reference taken when it began (a collection can mark the reference only
+     * after reading the item that write made). So a closure that is one chain reads no reference
+     * back. Made for one request or run, used by its one writing thread, dropped with it.
+     */
+    static final class Indexed {
+        private final Map<StorePath, Instant> at = new HashMap<>();
+
+        Instant at(StorePath path) {
+            return at.get(path);
+        }
+
+        void add(StorePath path, Instant began) {
+            at.put(path, began);
+        }
+    }
+
     private final ObjectStore objects;
     private final PathIndex paths;
     private final SigningKeys keys;
@@ -69,6 +91,12 @@ final class PathPublisher {
     private final CacheRepository caches;
     private final NarRegistry nars;
     private final Duration checkToWrite;
+    /**
+     * How old a claim or a reference's own write may be and still count for the narinfo about to be
+     * written: a quarter fence, so that at least another quarter is left for the narinfo and the
+     * index item before {@link #checkToWrite} takes them back. Older ones are made again.
+     */
+    private final Duration reuseFor;
     private final UsageCounter usage;
     private final UpstreamCheck upstreams;
 
@@ -79,6 +107,7 @@ final class PathPublisher {
         this.caches = Objects.requireNonNull(caches);
         this.nars = Objects.requireNonNull(nars);
         this.checkToWrite = collectionFence.dividedBy(2);
+        this.reuseFor = collectionFence.dividedBy(4);
         this.usage = Objects.requireNonNull(usage);
         this.repair = Objects.requireNonNull(repair);
         this.objects = Objects.requireNonNull(objects);
@@ -122,15 +151,16 @@ final class PathPublisher {
      * item a batch instead of one a path: that item is the one key every path of a cache reads.
      */
     PathRecord publish(CacheRecord cache, NarInfo offered, List<Written> written) throws VerificationFailure {
-        return write(cache, verifyAndPlace(cache, offered), written, new UpstreamCheck.Answers());
+        return write(cache, verifyAndPlace(cache, offered), written, new UpstreamCheck.Answers(), new Indexed());
     }
 
     /**
      * A path whose NAR is verified and under {@code nar/}, its narinfo not written yet: the info
-     * with the URL where the file is, and whether this call copied it there (what {@link #confirm}
-     * removes if the cache was deleted meanwhile).
+     * with the URL where the file is, whether this call copied it there (what {@link #confirm}
+     * removes if the cache was deleted meanwhile), and when it claimed the NAR for the path; or,
+     * when the claim failed, the 409 that {@link #write} answers, in the batch's order.
      */
-    record Placed(NarInfo unsigned, boolean copied) {
+    record Placed(NarInfo unsigned, boolean copied, Instant claimedAt, DomainException refused) {
         /** For a placed path whose narinfo is never written: confirmed (or its copy undone) with the rest. */
         Written unwritten() {
             return new Written(unsigned, copied, false, false);
@@ -138,11 +168,12 @@ final class PathPublisher {
     }
 
     /**
-     * The first half of {@link #publish(CacheRecord, NarInfo, List)}: verifies the NAR and puts it
-     * under {@code nar/}. It writes nothing Nix can read and depends on no other path, so a batch
-     * may place many paths at once, in any order; only {@link #write} follows reference order. A
-     * placed NAR whose narinfo never comes is like one left by a crash between copy and narinfo
-     * ("What is under nar/" in docs/design.md).
+     * The first half of {@link #publish(CacheRecord, NarInfo, List)}: verifies the NAR, puts it
+     * under {@code nar/} and claims it for the path. It writes nothing Nix can read and depends on
+     * no other path, so a batch may place many paths at once, in any order; only {@link #write}
+     * follows reference order. A placed NAR whose narinfo never comes is like one left by a crash
+     * between copy and narinfo ("What is under nar/" in docs/design.md), and its claim like one of
+     * a publish that failed: a collection drops it once it is older than a fence.
      */
     Placed verifyAndPlace(CacheRecord cache, NarInfo offered) throws VerificationFailure {
         // The URL is always where place() puts the file now: a verifying record written before the
@@ -150,22 +181,51 @@ final class PathPublisher {
         // naming no object (found by an outside review).
         String url = Layout.narUrl(offered.fileHash(), offered.compression());
         NarInfo unsigned = offered.url().equals(url) ? offered : offered.toBuilder().url(url).build();
-        return new Placed(unsigned, place(cache, unsigned));
+        boolean copied = place(cache, unsigned);
+        Instant at = clock.instant();
+        DomainException refused = claim(cache, unsigned, at);
+        return new Placed(unsigned, copied, at, refused);
+    }
+
+    /**
+     * Claims the path's NAR at {@code at}; null once claimed, else the 409 to answer. (What the
+     * caller copied is still its to remove if the cache is gone, whether or not a collection
+     * deleted the object meanwhile: a delete of an absent object changes nothing.)
+     */
+    private DomainException claim(CacheRecord cache, NarInfo info, Instant at) {
+        String narKey = Layout.nar(cache.name(), info.fileHash(), info.compression());
+        if (!nars.claim(cache, narKey, info.storePath().hash(), at)) {
+            return DomainException.conflict("fileHash", "the NAR of " + info.storePath() + " is being deleted by a garbage"
+                    + " collection; push the path again (it is uploaded anew)");
+        }
+        // Once claimed, no collection can delete the object; but one may have deleted it (and
+        // forgotten its record) after it was verified and before the claim: look once more.
+        if (objects.head(narKey).isEmpty()) {
+            nars.release(cache, narKey, info.storePath().hash(), NarRegistry.ANY_CLAIM);
+            return DomainException.conflict("fileHash", "the NAR of " + info.storePath() + " was deleted by a garbage"
+                    + " collection while it was verified; push the path again (it is uploaded anew)");
+        }
+        return null;
     }
 
     /**
      * The second half: signs and writes the narinfo of a placed path, with the collection protocol's
      * checks right before it ({@link #keepAlive}), then its index item; what it wrote goes to
      * {@code written}. Paths of one batch go through here one at a time, references first;
-     * {@code answers} are what the upstreams told this request or job (the only answers reused).
+     * {@code answers} are what the upstreams told this request or job (the only answers reused),
+     * {@code indexed} what it indexed itself (this call adds the path once it has indexed it).
      */
-    PathRecord write(CacheRecord cache, Placed placed, List<Written> written, UpstreamCheck.Answers answers) {
+    PathRecord write(CacheRecord cache, Placed placed, List<Written> written, UpstreamCheck.Answers answers, Indexed indexed) {
         NarInfo unsigned = placed.unsigned();
         boolean copied = placed.copied();
+        if (placed.refused() != null) {
+            written.add(placed.unwritten());
+            throw placed.refused();
+        }
         NarInfo signed = unsigned.sign(keys.of(cache));
         String narInfoKey = Layout.narInfo(cache.name(), signed.storePath().hash());
         byte[] text = signed.render().getBytes(StandardCharsets.UTF_8);
-        Instant checked = keepAlive(cache, signed, copied, written, answers);
+        Instant checked = keepAlive(cache, signed, placed, written, answers, indexed);
         boolean wrote = objects.putIfAbsent(narInfoKey, text, Layout.NARINFO_CONTENT_TYPE, Layout.NARINFO_CACHE_CONTROL);
         if (wrote && Duration.between(checked, clock.instant()).compareTo(checkToWrite) > 0) {
             objects.delete(narInfoKey);
@@ -185,7 +245,8 @@ final class PathPublisher {
             requireSame(existing, signed);
             written.removeLast();
         }
-        PathRecord record = new PathRecord(signed, PathState.PUBLISHED, null, clock.instant());
+        Instant indexing = clock.instant();
+        PathRecord record = new PathRecord(signed, PathState.PUBLISHED, null, indexing);
         if (!paths.putUnlessPublished(cache, record)) {
             PathRecord existing = paths.get(cache, List.of(record.hash())).get(record.hash());
             if (existing != null && existing.state() == PathState.DELETING) {
@@ -221,6 +282,7 @@ final class PathPublisher {
             throw tooSlow(signed);
         }
         written.add(new Written(signed, copied, wrote, true));
+        indexed.add(signed.storePath(), indexing);
         return record;
     }
 
@@ -233,55 +295,70 @@ final class PathPublisher {
     /**
      * What the narinfo about to be written counts on, made sure of right before it is written: every
      * reference readable (a {@code collecting} one taken back from its collection), and the NAR
-     * claimed for this path in the {@link NarRegistry}. Returns when the references were looked at.
+     * claimed for this path in the {@link NarRegistry}. A claim made when the path was placed, and
+     * a reference this request or job indexed itself, count while they are at most {@link #reuseFor}
+     * old: in a chain of paths that is every reference, and the write of a path then waits for no
+     * read. Returns the earliest of the looks and the claim, from which the writes are timed.
      */
-    private Instant keepAlive(CacheRecord cache, NarInfo signed, boolean copied, List<Written> written, UpstreamCheck.Answers answers) {
+    private Instant keepAlive(CacheRecord cache, NarInfo signed, Placed placed, List<Written> written, UpstreamCheck.Answers answers,
+                              Indexed indexed) {
         Instant checked = clock.instant();
-        List<StorePathHash> refs = signed.references().stream().filter(r -> !r.equals(signed.storePath()))
-                .map(StorePath::hash).distinct().toList();
-        if (!refs.isEmpty()) {
-            Map<StorePathHash, PathRecord> found = paths.get(cache, refs);
-            List<StorePath> absent = new ArrayList<>();
-            for (StorePath ref : signed.references()) {
-                if (ref.equals(signed.storePath())) {
-                    continue;
-                }
-                PathRecord r = found.get(ref.hash());
-                boolean alive = r != null && r.info().storePath().equals(ref) && (r.state() == PathState.PUBLISHED
-                        || (r.state() == PathState.COLLECTING && (paths.revive(cache, ref.hash()) || published(cache, ref))));
-                if (!alive) {
-                    absent.add(ref);
-                }
+        Instant earliest = checked;
+        List<StorePath> lookup = new ArrayList<>();
+        for (StorePath ref : signed.references()) {
+            Instant own = indexed.at(ref);
+            if (ref.equals(signed.storePath())) {
+                continue;
             }
-            // An upstream's path is no collection's to remove: asking the upstream (what it told this
-            // request's closure check is reused) is all it needs; a slow answer ends in tooSlow below.
-            Set<StorePath> served = absent.isEmpty() ? Set.of() : upstreams.served(cache, absent, answers).served();
-            for (StorePath ref : absent) {
-                PathRecord r = found.get(ref.hash());
-                if (!served.contains(ref)) {
-                    written.add(new Written(signed, copied, false, false));
-                    throw new DomainException(DomainException.Kind.CONFLICT, "references", signed.storePath()
-                            + " refers to " + ref.baseName() + ", which is not published in cache " + cache.name()
-                            + (r != null && r.state() == PathState.DELETING ? " any more (a garbage collection removed it)" : "")
-                            + "; push it again", List.of(ref.baseName()), 1);
-                }
+            if (own != null && !Duration.between(own, checked).minus(reuseFor).isPositive()) {
+                earliest = own.isBefore(earliest) ? own : earliest;
+            } else {
+                lookup.add(ref);
             }
         }
-        String narKey = Layout.nar(cache.name(), signed.fileHash(), signed.compression());
-        if (!nars.claim(cache, narKey, signed.storePath().hash(), checked)) {
-            written.add(new Written(signed, copied, false, false));
-            throw DomainException.conflict("fileHash", "the NAR of " + signed.storePath() + " is being deleted by a garbage"
-                    + " collection; push the path again (it is uploaded anew)");
+        requireAlive(cache, signed, lookup, placed.copied(), written, answers);
+        Instant claimed = placed.claimedAt();
+        if (Duration.between(claimed, checked).minus(reuseFor).isPositive()) {
+            // Verified long before its turn (behind a large NAR): claim again, lest its writes be too late.
+            DomainException refused = claim(cache, signed, checked);
+            if (refused != null) {
+                written.add(new Written(signed, placed.copied(), false, false));
+                throw refused;
+            }
+            claimed = checked;
         }
-        // Once claimed, no collection can delete the object; but one may have deleted it (and
-        // forgotten its record) after it was verified and before the claim: look once more.
-        if (objects.head(narKey).isEmpty()) {
-            nars.release(cache, narKey, signed.storePath().hash(), NarRegistry.ANY_CLAIM);
-            written.add(new Written(signed, false, false, false));
-            throw DomainException.conflict("fileHash", "the NAR of " + signed.storePath() + " was deleted by a garbage"
-                    + " collection while it was verified; push the path again (it is uploaded anew)");
+        return claimed.isBefore(earliest) ? claimed : earliest;
+    }
+
+    /** Each of {@code refs} readable now (a collecting one taken back) or served by an upstream, else a 409 naming it. */
+    private void requireAlive(CacheRecord cache, NarInfo signed, List<StorePath> refs, boolean copied, List<Written> written,
+                              UpstreamCheck.Answers answers) {
+        if (refs.isEmpty()) {
+            return;
         }
-        return checked;
+        Map<StorePathHash, PathRecord> found = paths.get(cache, refs.stream().map(StorePath::hash).distinct().toList());
+        List<StorePath> absent = new ArrayList<>();
+        for (StorePath ref : refs) {
+            PathRecord r = found.get(ref.hash());
+            boolean alive = r != null && r.info().storePath().equals(ref) && (r.state() == PathState.PUBLISHED
+                    || (r.state() == PathState.COLLECTING && (paths.revive(cache, ref.hash()) || published(cache, ref))));
+            if (!alive) {
+                absent.add(ref);
+            }
+        }
+        // An upstream's path is no collection's to remove: asking the upstream (what it told this
+        // request's closure check is reused) is all it needs; a slow answer ends in tooSlow below.
+        Set<StorePath> served = absent.isEmpty() ? Set.of() : upstreams.served(cache, absent, answers).served();
+        for (StorePath ref : absent) {
+            PathRecord r = found.get(ref.hash());
+            if (!served.contains(ref)) {
+                written.add(new Written(signed, copied, false, false));
+                throw new DomainException(DomainException.Kind.CONFLICT, "references", signed.storePath()
+                        + " refers to " + ref.baseName() + ", which is not published in cache " + cache.name()
+                        + (r != null && r.state() == PathState.DELETING ? " any more (a garbage collection removed it)" : "")
+                        + "; push it again", List.of(ref.baseName()), 1);
+            }
+        }
     }
 
     private boolean published(CacheRecord cache, StorePath ref) {

@@ -163,6 +163,7 @@ public final class PublishService {
     private void publishInline(CacheRecord record, List<Item> ordered, Map<StorePath, String> state, Set<StorePath> deferred,
                                List<PathPublisher.Written> written, Instant start, UpstreamCheck.Answers answers) {
         long inlineBytes = 0;
+        PathPublisher.Indexed ownWrites = new PathPublisher.Indexed();
         try (VerifyAhead<Item> ahead = new VerifyAhead<>(publisher, record)) {
             try {
                 for (Item item : ordered) {
@@ -182,11 +183,11 @@ public final class PublishService {
                     inlineBytes += bytes;
                     ahead.start(item, info, estimate);
                     if (ahead.full()) {
-                        writeNext(record, ahead.next(), state, written, answers);
+                        writeNext(record, ahead.next(), state, written, answers, ownWrites);
                     }
                 }
                 while (!ahead.isEmpty()) {
-                    writeNext(record, ahead.next(), state, written, answers);
+                    writeNext(record, ahead.next(), state, written, answers, ownWrites);
                 }
             } finally {
                 // A path that failed stops the batch: those verified beside it are not written, and
@@ -198,10 +199,10 @@ public final class PublishService {
 
     /** Writes a path verified ahead, once its verification is done. */
     private void writeNext(CacheRecord record, VerifyAhead.Started<Item> next, Map<StorePath, String> state,
-                           List<PathPublisher.Written> written, UpstreamCheck.Answers answers) {
+                           List<PathPublisher.Written> written, UpstreamCheck.Answers answers, PathPublisher.Indexed ownWrites) {
         NarInfo info = next.info();
         try {
-            publisher.write(record, next.placed(), written, answers);
+            publisher.write(record, next.placed(), written, answers, ownWrites);
             if (written.size() >= CONFIRM_EVERY) {
                 // Also along the way, so that an invocation killed mid-batch (a crash, an
                 // out-of-memory) leaves at most this many paths unconfirmed, not 200.

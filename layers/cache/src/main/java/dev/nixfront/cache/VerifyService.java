@@ -160,6 +160,8 @@ public final class VerifyService {
         final Set<StorePath> failed = new HashSet<>();
         /** What the upstreams served this job: reused within it, never by another. */
         final UpstreamCheck.Answers answers = new UpstreamCheck.Answers();
+        /** What this run indexed: a reference among them needs no second look ({@link PathPublisher.Indexed}). */
+        final PathPublisher.Indexed indexed = new PathPublisher.Indexed();
 
         Run(CacheRecord cache, List<Outcome> outcomes) {
             this.cache = cache;
@@ -248,7 +250,7 @@ public final class VerifyService {
             List<PathPublisher.Written> written = new ArrayList<>(1);
             try {
                 try {
-                    publisher.write(cache, verified.placed(), written, run.answers);
+                    publisher.write(cache, verified.placed(), written, run.answers, run.indexed);
                 } finally {
                     // Also after a 409: a NAR this call copied is confirmed or removed like the rest.
                     run.cache = publisher.confirm(cache, written);

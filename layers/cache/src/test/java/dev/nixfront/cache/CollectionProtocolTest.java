@@ -14,6 +14,7 @@ import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.NarRecord;
 import dev.nixfront.cache.port.PathRecord;
 import dev.nixfront.cache.port.PathState;
+import dev.nixfront.nix.NarInfo;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -240,5 +241,99 @@ class CollectionProtocolTest {
         assertThat(refused.reason()).contains("from checking its references to being indexed");
         assertThat(narInfoExists(app)).isFalse();
         assertThat(record(app)).isNull();
+    }
+
+    private NarInfo narInfo(Fixture.Nar nar) {
+        return PathInfos.toNarInfo(nar.info(), f.settings.storeDir(), "");
+    }
+
+    /** A publisher wired as {@link Services} wires it, for writing placed paths one step at a time. */
+    private PathPublisher publisher() {
+        var ports = f.fakes.ports();
+        return new PathPublisher(ports.caches(), ports.objects(), ports.paths(), ports.nars(), new SigningKeys(ports.keys()),
+                ports.metrics(), f.clock, f.settings.storeDir(), new IndexRepair(ports.objects(), ports.paths(), f.clock,
+                f.settings.storeDir()), f.settings.collectionFence(), ports.usage(),
+                new UpstreamCheck(ports.upstreams(), f.clock, f.settings.upstreams(), f.settings.storeDir()));
+    }
+
+    /**
+     * A chain published in one request reads no reference back before each narinfo: the write that
+     * indexed the reference a moment ago is the look (in AWS that is a round trip less per path of
+     * a one-chain closure). The only index read is the batch's own.
+     */
+    @Test
+    void aChainPublishedInOneRequestReadsNoReferenceBack() {
+        Fixture.Nar a = Fixture.nar("a");
+        Fixture.Nar b = Fixture.nar("b", a.path());
+        Fixture.Nar c = Fixture.nar("c", b.path(), a.path());
+        f.uploadAll("team", a, b, c);
+        long before = f.fakes.paths.keysRead();
+
+        f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(c.info(), b.info(), a.info())));
+
+        assertThat(f.fakes.paths.keysRead() - before).as("the batch's own lookup, and no look per path").isEqualTo(3);
+        assertThat(List.of(record(a), record(b), record(c))).allSatisfy(r -> assertThat(r.state()).isEqualTo(PathState.PUBLISHED));
+        assertThat(List.of(a, b, c)).allSatisfy(n -> assertThat(narInfoExists(n)).isTrue());
+    }
+
+    /**
+     * A path verified long before its turn (behind a large NAR, say) neither trusts its own claim nor
+     * its reference's write once they are a quarter fence old: it claims again and looks again, so
+     * that what is left of the half fence is enough for its writes. Younger ones are reused.
+     */
+    @Test
+    void anOldClaimAndAnOldOwnWriteAreMadeAgainAndYoungOnesReused() throws VerificationFailure {
+        PathPublisher publisher = publisher();
+        Fixture.Nar dep = Fixture.nar("dep");
+        Fixture.Nar app = Fixture.nar("app", dep.path());
+        Fixture.Nar late = Fixture.nar("late", dep.path());
+        f.uploadAll("team", dep, app, late);
+        PathPublisher.Indexed indexed = new PathPublisher.Indexed();
+        List<PathPublisher.Written> written = new java.util.ArrayList<>();
+        java.time.Instant placedAt = f.clock.instant();
+        PathPublisher.Placed depPlaced = publisher.verifyAndPlace(team, narInfo(dep));
+        PathPublisher.Placed appPlaced = publisher.verifyAndPlace(team, narInfo(app));
+        PathPublisher.Placed latePlaced = publisher.verifyAndPlace(team, narInfo(late));
+        publisher.write(team, depPlaced, written, new UpstreamCheck.Answers(), indexed);
+
+        f.clock.advance(Duration.ofSeconds(2)); // under a quarter of the 10 s fence
+        long before = f.fakes.paths.keysRead();
+        publisher.write(team, appPlaced, written, new UpstreamCheck.Answers(), indexed);
+        assertThat(f.fakes.paths.keysRead() - before).as("dep's own write counts as the look").isZero();
+        assertThat(f.fakes.nars.get(team, List.of(narKey(app))).get(narKey(app)).claimedAt()).isEqualTo(placedAt);
+
+        f.clock.advance(Duration.ofSeconds(1)); // three seconds: past a quarter fence
+        before = f.fakes.paths.keysRead();
+        publisher.write(team, latePlaced, written, new UpstreamCheck.Answers(), indexed);
+        assertThat(f.fakes.paths.keysRead() - before).as("dep looked at again").isEqualTo(1);
+        assertThat(f.fakes.nars.get(team, List.of(narKey(late))).get(narKey(late)).claimedAt()).isEqualTo(f.clock.instant());
+        assertThat(List.of(record(dep), record(app), record(late))).allSatisfy(r -> assertThat(r.state()).isEqualTo(PathState.PUBLISHED));
+    }
+
+    /**
+     * The writes are timed from the claim when it is older than the look: a NAR claimed at
+     * placement that then waited long enough for a collection to drop the claim (a fence) would
+     * otherwise get a narinfo naming an object that may be gone.
+     */
+    @Test
+    void theWritesAreTimedFromAnEarlierClaim() throws VerificationFailure {
+        PathPublisher publisher = publisher();
+        Fixture.Nar dep = Fixture.nar("dep");
+        f.upload("team", dep);
+        PathPublisher.Placed placed = publisher.verifyAndPlace(team, narInfo(dep));
+        f.clock.advance(Duration.ofSeconds(2));
+        String narInfo = Layout.narInfo(team.name(), dep.path().hash());
+        f.objects.afterWrite(key -> {
+            if (key.equals("put " + narInfo)) {
+                f.clock.advance(Duration.ofMillis(3_500)); // 5.5 s after the claim, 3.5 s after the look
+            }
+        });
+
+        DomainException refused = refusal(() -> publisher.write(team, placed, new java.util.ArrayList<>(), new UpstreamCheck.Answers(),
+                new PathPublisher.Indexed()));
+
+        assertThat(refused.reason()).contains("from checking its references to being indexed");
+        assertThat(narInfoExists(dep)).isFalse();
+        assertThat(record(dep)).isNull();
     }
 }
