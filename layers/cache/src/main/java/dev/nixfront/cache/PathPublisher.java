@@ -199,9 +199,12 @@ final class PathPublisher {
                     + " collection; push the path again (it is uploaded anew)");
         }
         // Once claimed, no collection can delete the object; but one may have deleted it (and
-        // forgotten its record) after it was verified and before the claim: look once more.
+        // forgotten its record) after it was verified and before the claim: look once more. The
+        // claim is not taken back: the user is the store path, so another publish of the same path
+        // may hold that very claim by now, on an object it has just copied there (the outside review
+        // found a release here letting a collection delete that object under its coming narinfo). A
+        // collection drops a claim whose path never got readable; the path's next publish renews it.
         if (objects.head(narKey).isEmpty()) {
-            nars.release(cache, narKey, info.storePath().hash(), NarRegistry.ANY_CLAIM);
             return DomainException.conflict("fileHash", "the NAR of " + info.storePath() + " was deleted by a garbage"
                     + " collection while it was verified; push the path again (it is uploaded anew)");
         }
@@ -249,20 +252,21 @@ final class PathPublisher {
         PathRecord record = new PathRecord(signed, PathState.PUBLISHED, null, indexing);
         if (!paths.putUnlessPublished(cache, record)) {
             PathRecord existing = paths.get(cache, List.of(record.hash())).get(record.hash());
-            if (existing != null && existing.state() == PathState.DELETING) {
+            if (existing == null || existing.state() == PathState.DELETING) {
                 // A collection is removing the path: its narinfo goes next, so one this call wrote
-                // must go first, and the client pushes again once the item is gone.
+                // must go first, and the client pushes again once the item is gone. No item at all
+                // is the same collection a step further (the item refused this write and went
+                // before the look): going on as if this call had indexed the path would leave a
+                // narinfo no collection knows of, and a referrer in the batch trusting it.
                 if (wrote) {
                     objects.delete(narInfoKey);
                 }
                 written.add(new Written(signed, copied, false, false));
                 throw beingCollected(signed);
             }
-            if (existing != null) {
-                written.add(new Written(signed, copied, wrote, false));
-                requireSame(existing.info(), signed);
-                return existing;
-            }
+            written.add(new Written(signed, copied, wrote, false));
+            requireSame(existing.info(), signed);
+            return existing;
         }
         if (!wrote && objects.head(narInfoKey).isEmpty()) {
             // The narinfo was there when this call looked, and a collection removed it (and the item)

@@ -4,11 +4,13 @@ import static dev.nixfront.cache.Fixture.ADMIN;
 import static dev.nixfront.cache.Fixture.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nixfront.api.GcRequest;
 import dev.nixfront.api.MissingRequest;
 import dev.nixfront.api.PinRequest;
 import dev.nixfront.api.PublishRequest;
 import dev.nixfront.api.RootsRequest;
 import dev.nixfront.api.RootsResponse;
+import dev.nixfront.api.UpdateCacheRequest;
 import dev.nixfront.cache.port.CacheName;
 import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.NarRecord;
@@ -213,7 +215,14 @@ class CollectionProtocolTest {
 
         assertThat(refused.reason()).contains("was deleted by a garbage collection while it was verified");
         assertThat(narInfoExists(twin)).isFalse();
-        assertThat(f.fakes.nars.get(team, List.of(key))).as("the claim is taken back").allSatisfy((k, r) -> assertThat(r.users()).isEmpty());
+        // The claim stays (another publish of the same path may hold it now): it names an object that
+        // is not there, and the path is pushed again, which claims it for good.
+        f.objects.afterGet(got -> { });
+        f.upload("team", twin);
+        f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(twin.info())));
+        assertThat(narInfoExists(twin)).isTrue();
+        assertThat(f.objects.head(key)).isPresent();
+        assertThat(f.fakes.nars.get(team, List.of(key)).get(key).users()).contains(twin.path().hash());
     }
 
     /**
@@ -335,5 +344,88 @@ class CollectionProtocolTest {
         assertThat(refused.reason()).contains("from checking its references to being indexed");
         assertThat(narInfoExists(dep)).isFalse();
         assertThat(record(dep)).isNull();
+    }
+
+    /**
+     * Found by the outside review of the early claim: a path this batch wrote whose index write a
+     * collection refused (the item was deleting) and whose item was gone by the look after it was
+     * taken as indexed: its narinfo stayed with no item (no collection would ever remove it, and its
+     * NAR's claim looked like a failed publish's), and its referrer in the batch, trusting the
+     * write, skipped its look and was published. Now the path is refused like one being deleted.
+     */
+    @Test
+    void aPathWhoseItemACollectionRemovesAroundItsIndexWriteIsRefusedAndNoLookIsSkipped() throws VerificationFailure {
+        PathPublisher publisher = publisher();
+        Fixture.Nar dep = Fixture.nar("dep");
+        Fixture.Nar app = Fixture.nar("app", dep.path());
+        f.uploadAll("team", dep, app);
+        PathPublisher.Placed depPlaced = publisher.verifyAndPlace(team, narInfo(dep));
+        PathPublisher.Placed appPlaced = publisher.verifyAndPlace(team, narInfo(app));
+        // Another push published dep; a collection marked it, waited its fence and is deleting it (its narinfo is gone).
+        PathRecord theirs = new PathRecord(depPlaced.unsigned(), PathState.PUBLISHED, null, f.clock.instant().minusSeconds(60));
+        assertThat(f.paths.putUnlessPublished(team, theirs)).isTrue();
+        assertThat(f.paths.markCollecting(team, theirs, "run1")).isTrue();
+        assertThat(f.paths.markDeleting(team, dep.path().hash(), "run1")).isTrue();
+        f.paths.onRefusedPut = r -> {
+            if (r.hash().equals(dep.path().hash())) {
+                f.paths.deleteDeleting(team, dep.path().hash(), "run1"); // the collection goes on: the item goes
+            }
+        };
+        PathPublisher.Indexed indexed = new PathPublisher.Indexed();
+        List<PathPublisher.Written> written = new java.util.ArrayList<>();
+
+        DomainException refused = refusal(() -> publisher.write(team, depPlaced, written, new UpstreamCheck.Answers(), indexed));
+        DomainException appRefused = refusal(() -> publisher.write(team, appPlaced, written, new UpstreamCheck.Answers(), indexed));
+
+        assertThat(refused.reason()).contains("being removed by a garbage collection");
+        assertThat(narInfoExists(dep)).as("the narinfo this call wrote is taken back").isFalse();
+        assertThat(indexed.at(dep.path())).isNull();
+        assertThat(appRefused.field()).isEqualTo("references");
+        assertThat(narInfoExists(app)).isFalse();
+    }
+
+    /**
+     * Found by the outside review of the early claim: a publish whose claim found the NAR gone (a
+     * collection deleted it just before) released the path's claim, and so a claim a second publish
+     * of the same path had made a moment later on the object it copied there: with the claim made
+     * when the NAR is placed, a collection could then delete that object before the second publish
+     * wrote a narinfo naming it. A claim is no longer released; a collection drops it, or the path's
+     * next publish renews it.
+     */
+    @Test
+    void aClaimThatFindsTheNarGoneKeepsASecondPublishsClaimOfThatPath() throws VerificationFailure {
+        PathPublisher publisher = publisher();
+        Fixture.Nar x = Fixture.nar("x");
+        f.upload("team", x); // the second publish's upload, in staging
+        f.objects.putIfAbsent(narKey(x), x.file(), Layout.NAR_CONTENT_TYPE, Layout.NAR_CACHE_CONTROL); // from before
+        java.util.concurrent.atomic.AtomicInteger heads = new java.util.concurrent.atomic.AtomicInteger();
+        PathPublisher.Placed[] second = new PathPublisher.Placed[1];
+        f.objects.beforeHead(key -> {
+            if (key.equals(narKey(x)) && heads.get() == 1) {
+                f.objects.delete(narKey(x)); // a collection deleted it after the first publish verified it
+            }
+        });
+        f.objects.afterHead(key -> {
+            if (key.equals(narKey(x)) && heads.incrementAndGet() == 2) {
+                try {
+                    second[0] = publisher.verifyAndPlace(team, narInfo(x)); // copies its upload there, claims
+                } catch (VerificationFailure e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        PathPublisher.Placed first = publisher.verifyAndPlace(team, narInfo(x));
+        f.objects.beforeHead(key -> { });
+        f.objects.afterHead(key -> { });
+        assertThat(first.refused().reason()).contains("was deleted by a garbage collection while it was verified");
+        assertThat(second[0].refused()).isNull();
+
+        // A collection while the second publish waits for its turn to write.
+        f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, null, "7d", null, "0s"));
+        f.services.gc().collect(ADMIN, "team", new GcRequest(false));
+        publisher.write(team, second[0], new java.util.ArrayList<>(), new UpstreamCheck.Answers(), new PathPublisher.Indexed());
+
+        assertThat(narInfoExists(x)).isTrue();
+        assertThat(f.objects.head(narKey(x))).as("the NAR its narinfo names").isPresent();
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 public final class MemoryPathIndex implements PathIndex {
     private final Map<String, PathRecord> items = new HashMap<>();
@@ -71,10 +72,17 @@ public final class MemoryPathIndex implements PathIndex {
     /** Runs before every putUnlessPublished (a test lets time pass there). */
     public volatile Runnable onPut = () -> { };
 
+    /** Runs after every putUnlessPublished that wrote nothing (a test lets a collection go on there). */
+    public volatile Consumer<PathRecord> onRefusedPut = record -> { };
+
     @Override
     public boolean putUnlessPublished(CacheRecord cache, PathRecord record) {
         onPut.run();
-        return put(cache, record);
+        boolean put = put(cache, record);
+        if (!put) {
+            onRefusedPut.accept(record);
+        }
+        return put;
     }
 
     private synchronized boolean put(CacheRecord cache, PathRecord record) {
