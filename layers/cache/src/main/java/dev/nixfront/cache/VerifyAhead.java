@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * Verifies and places the NARs of a batch a few at a time ({@link PathPublisher#verifyAndPlace}),
@@ -26,14 +27,26 @@ import java.util.concurrent.Future;
 final class VerifyAhead<T> implements AutoCloseable {
     /**
      * NARs verified at once: enough to keep the writes busy while S3 answers (each verification
-     * waits on about seven requests), few enough for a 2,048 MB function's memory and its one and a
-     * bit vCPUs (zstd and SHA-256 are the CPU part).
+     * waits on about seven requests), few enough for a 2,048 MB function's memory (an xz decoder may
+     * hold 128 MiB, a zstd one as much off the heap) and its one and a bit vCPUs (zstd and SHA-256
+     * are the CPU part).
      */
-    static final int WINDOW = 4;
+    static final int VERIFYING = 4;
+
+    /**
+     * Paths started and not yet handed back. A verified path waiting for its turn to be written
+     * holds no decoder, so it need not hold one of the {@link #VERIFYING} places either: while the
+     * writer writes one path, four others are still being verified. (With the window of four
+     * counting waiting paths too, every path's writes left a place empty, and at 20 ms a request
+     * verification, not the writes, set the pace.)
+     */
+    static final int AHEAD = 4 * VERIFYING;
 
     private final PathPublisher publisher;
     private final CacheRecord cache;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    /** Fair, so that paths are verified in the order they were started, which is the order they are written. */
+    private final Semaphore verifying = new Semaphore(VERIFYING, true);
     private final Deque<Started<T>> started = new ArrayDeque<>();
     private Duration estimates = Duration.ZERO;
 
@@ -69,13 +82,20 @@ final class VerifyAhead<T> implements AutoCloseable {
 
     /** Starts verifying {@code info}; {@code estimate} counts until the path is handed back. */
     void start(T item, NarInfo info, Duration estimate) {
-        started.add(new Started<>(item, info, estimate, threads.submit(() -> publisher.verifyAndPlace(cache, info))));
+        started.add(new Started<>(item, info, estimate, threads.submit(() -> {
+            verifying.acquire();
+            try {
+                return publisher.verifyAndPlace(cache, info);
+            } finally {
+                verifying.release();
+            }
+        })));
         estimates = estimates.plus(estimate);
     }
 
-    /** Whether as many paths are being verified as may be: the caller writes the oldest first. */
+    /** Whether as many paths are ahead as may be: the caller writes the oldest first. */
     boolean full() {
-        return started.size() >= WINDOW;
+        return started.size() >= AHEAD;
     }
 
     boolean isEmpty() {

@@ -10,7 +10,9 @@ import dev.nixfront.api.PublishResult;
 import dev.nixfront.cache.port.PathState;
 import dev.nixfront.nix.Compression;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,12 +62,12 @@ class InlineBudgetTest {
         Fixture f = new Fixture();
         f.createCache("team");
         Fixture.Nar slow = nar("slow");
-        // Verified beside the slow one, started (and judged) at 0 s: the request verifies a few NARs at once.
-        List<Fixture.Nar> beside = List.of(nar("beside-1"), nar("beside-2"), nar("beside-3"));
-        assertThat(beside).hasSize(VerifyAhead.WINDOW - 1);
+        // Started (and judged) at 0 s beside the slow one: the request verifies a few NARs at once, ahead of the writes.
+        List<Fixture.Nar> beside = besides(VerifyAhead.AHEAD - 1);
         Fixture.Nar next = nar("next");
         Fixture.Nar last = nar("last");
-        f.uploadAll("team", slow, beside.get(0), beside.get(1), beside.get(2), next, last);
+        Fixture.Nar[] all = batch(slow, beside, next, last);
+        f.uploadAll("team", all);
         List<String> reads = new CopyOnWriteArrayList<>();
         CountDownLatch besideStarted = new CountDownLatch(beside.size());
         f.objects.afterGet(key -> {
@@ -78,12 +80,13 @@ class InlineBudgetTest {
             }
         });
 
-        PublishResponse response = publish(f, slow, beside.get(0), beside.get(1), beside.get(2), next, last);
+        PublishResponse response = publish(f, all);
 
         // 19.9 s spent is under the 20 s budget, but no path can be verified and published in 0.1 s.
-        assertThat(states(response)).containsExactly("published", "published", "published", "published", "verifying", "verifying");
-        assertThat(reads).containsExactlyInAnyOrder(stagingKey(slow), stagingKey(beside.get(0)), stagingKey(beside.get(1)),
-                stagingKey(beside.get(2)));
+        List<String> expected = new ArrayList<>(Collections.nCopies(VerifyAhead.AHEAD, "published"));
+        expected.addAll(List.of("verifying", "verifying"));
+        assertThat(states(response)).containsExactlyElementsOf(expected);
+        assertThat(reads).containsExactlyInAnyOrderElementsOf(Arrays.stream(all).limit(VerifyAhead.AHEAD).map(InlineBudgetTest::stagingKey).toList());
         assertNotReadable(f, next, last);
         assertThat(f.queue.jobs()).hasSize(1);
         assertThat(f.queue.jobs().getFirst().storeHashes())
@@ -91,6 +94,23 @@ class InlineBudgetTest {
 
         f.services.verify().run(f.queue.jobs().getFirst());
         assertThat(f.services.query().status(ADMIN, "team", last.path().hash().value()).state()).isEqualTo("published");
+    }
+
+    /** Paths that cost nothing to speak of, to fill the places beside the one a test is about. */
+    private static List<Fixture.Nar> besides(int count) {
+        List<Fixture.Nar> beside = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            beside.add(nar("beside-" + i));
+        }
+        return beside;
+    }
+
+    private static Fixture.Nar[] batch(Fixture.Nar first, List<Fixture.Nar> beside, Fixture.Nar... rest) {
+        List<Fixture.Nar> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(beside);
+        all.addAll(Arrays.asList(rest));
+        return all.toArray(Fixture.Nar[]::new);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
@@ -149,9 +169,8 @@ class InlineBudgetTest {
         Fixture f = new Fixture(CacheSettings.defaults("https://c.example").withVerifyRates(SLOW_DECOMPRESSION));
         f.createCache("team");
         // Cost nothing by the estimate, and fill the paths verified beside the first: zstd and xz are judged once it is done.
-        List<Fixture.Nar> beside = List.of(nar("beside-1"), nar("beside-2"), nar("beside-3"));
-        assertThat(beside).hasSize(VerifyAhead.WINDOW - 1);
-        f.uploadAll("team", first, beside.get(0), beside.get(1), beside.get(2), zstd, xz);
+        Fixture.Nar[] all = batch(first, besides(VerifyAhead.AHEAD - 1), zstd, xz);
+        f.uploadAll("team", all);
         f.objects.afterGet(key -> {
             if (key.equals(stagingKey(first))) {
                 f.clock.advance(Duration.ofSeconds(10));
@@ -159,8 +178,9 @@ class InlineBudgetTest {
         });
 
         // 10 s + ~5 s fits the 20 s budget, 10 s + ~5 s (zstd, still being verified) + ~12 s does not.
-        assertThat(states(publish(f, first, beside.get(0), beside.get(1), beside.get(2), zstd, xz)))
-                .containsExactly("published", "published", "published", "published", "published", "verifying");
+        List<String> expected = new ArrayList<>(Collections.nCopies(VerifyAhead.AHEAD + 1, "published"));
+        expected.add("verifying");
+        assertThat(states(publish(f, all))).containsExactlyElementsOf(expected);
         assertNotReadable(f, xz);
 
         // From a standing start the same xz path fits, and a request publishes it itself.

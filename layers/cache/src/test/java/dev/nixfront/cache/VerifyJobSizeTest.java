@@ -55,14 +55,14 @@ class VerifyJobSizeTest {
 
     @Test
     void aStoreSlowerThanEstimatedStillEndsTheRunInTime() {
-        VerifyRates oneMinute = new VerifyRates(Duration.ofMinutes(1), Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE,
+        VerifyRates halfAMinute = new VerifyRates(Duration.ofSeconds(30), Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE,
                 Long.MAX_VALUE, Long.MAX_VALUE);
         Fixture g = new Fixture(CacheSettings.defaults("https://c.example").withInlineVerifyMaxBytes(10)
-                .withVerifyRates(oneMinute));
+                .withVerifyRates(halfAMinute));
         g.createCache("team");
-        // The run verifies a few paths at once: the first few start together, estimated at a minute each.
+        // The run verifies a few paths at once, ahead of its writes: the first ones start together, estimated at 30 s each.
         List<Fixture.Nar> together = new ArrayList<>();
-        for (int i = 0; i < VerifyAhead.WINDOW; i++) {
+        for (int i = 0; i < VerifyAhead.AHEAD; i++) {
             together.add(nar("together-" + i));
         }
         Fixture.Nar later = nar("later");
@@ -72,8 +72,10 @@ class VerifyJobSizeTest {
         all.add(last);
         g.uploadAll("team", all.toArray(Fixture.Nar[]::new));
         g.services.publish().publish(ADMIN, "team", new PublishRequest(all.stream().map(Fixture.Nar::info).toList()));
-        // Together they really take 13.5 minutes: the time that passed counts, not only their four minutes of estimates.
-        CountDownLatch started = new CountDownLatch(VerifyAhead.WINDOW);
+        // Together they really take 13 minutes and 45 seconds: the time that passed counts, not only their eight
+        // minutes of estimates (with which the next path, 30 s more, would fit the 14 minutes).
+        assertThat(Duration.ofSeconds(30).multipliedBy(VerifyAhead.AHEAD + 1)).isLessThan(CacheSettings.MAX_VERIFY_TIME);
+        CountDownLatch started = new CountDownLatch(VerifyAhead.VERIFYING);
         String slow = Layout.staging(CacheName.of("team"), together.getFirst().fileHash(), together.getFirst().compression());
         g.objects.afterHead(key -> {
             if (key.startsWith(Layout.STAGING_ROOT)) {
@@ -86,7 +88,7 @@ class VerifyJobSizeTest {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException(e);
                 }
-                g.clock.advance(Duration.ofSeconds(13 * 60 + 30));
+                g.clock.advance(Duration.ofSeconds(13 * 60 + 45));
             }
         });
 
