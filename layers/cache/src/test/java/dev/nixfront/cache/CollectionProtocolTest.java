@@ -16,6 +16,7 @@ import dev.nixfront.cache.port.CacheRecord;
 import dev.nixfront.cache.port.NarRecord;
 import dev.nixfront.cache.port.PathRecord;
 import dev.nixfront.cache.port.PathState;
+import dev.nixfront.nix.Compression;
 import dev.nixfront.nix.NarInfo;
 import java.time.Duration;
 import java.util.List;
@@ -427,5 +428,31 @@ class CollectionProtocolTest {
 
         assertThat(narInfoExists(x)).isTrue();
         assertThat(f.objects.head(narKey(x))).as("the NAR its narinfo names").isPresent();
+    }
+
+    /**
+     * Found by the outside review of the early claim: a path placed (its NAR claimed) in a batch that
+     * stopped before its narinfo, and then published by another push with another NAR (a build that
+     * is not reproducible), left a claim on the first NAR by a path that is readable: a collection
+     * kept that object forever, although no narinfo names it. A user whose readable path names
+     * another NAR is a failed publish's, like one whose path is not readable.
+     */
+    @Test
+    void aClaimByAPathPublishedWithAnotherNarDoesNotKeepTheFirstOneForever() throws VerificationFailure {
+        Fixture.Nar first = Fixture.nar("x", java.util.Map.of("README", "first build\n"), Compression.ZSTD);
+        Fixture.Nar second = Fixture.nar("x", java.util.Map.of("README", "second build\n"), Compression.ZSTD);
+        assertThat(second.path()).isEqualTo(first.path());
+        f.upload("team", first);
+        PathPublisher.Placed placed = publisher().verifyAndPlace(team, narInfo(first)); // its batch stops here
+        assertThat(placed.refused()).isNull();
+        publish(second);
+        f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, null, "7d", null, "0s"));
+        f.clock.advance(Duration.ofSeconds(11)); // the claim is older than a fence
+
+        f.services.gc().collect(ADMIN, "team", new GcRequest(false));
+
+        assertThat(f.objects.head(narKey(first))).as("the NAR no narinfo names").isEmpty();
+        assertThat(f.objects.head(narKey(second))).as("the NAR x's narinfo names").isPresent();
+        assertThat(narInfoExists(second)).isTrue();
     }
 }
