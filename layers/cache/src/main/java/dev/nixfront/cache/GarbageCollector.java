@@ -789,13 +789,14 @@ public final class GarbageCollector {
                     // Users whose path is not readable now (read now, not as planned: a path published
                     // since the plan claimed this NAR and must keep it), or is readable naming another
                     // NAR (its batch stopped after the claim, and another push published the path with
-                    // a build of other bytes), are publishes that claimed and then failed; one that
+                    // a build of other bytes; or its item names the unsharded key of a path from before
+                    // the sharded keys, the object its narinfo names), are publishes that claimed and then failed; one that
                     // claimed less than a fence ago may still be on its way, and the registry keeps it.
                     Map<StorePathHash, PathRecord> current = paths.get(cache, r.users());
                     List<StorePathHash> stale = r.users().stream().filter(u -> {
                         PathRecord p = current.get(u);
                         return p == null || !p.readable()
-                                || !Layout.nar(cache.name(), p.info().fileHash(), p.info().compression()).equals(key);
+                                || !narKey(cache, p.info()).equals(key);
                     }).toList();
                     nars.dropUsers(cache, key, stale, now.minus(fence));
                 }

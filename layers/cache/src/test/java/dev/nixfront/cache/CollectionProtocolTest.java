@@ -455,4 +455,43 @@ class CollectionProtocolTest {
         assertThat(f.objects.head(narKey(second))).as("the NAR x's narinfo names").isPresent();
         assertThat(narInfoExists(second)).isTrue();
     }
+
+    /**
+     * Found by the second outside review: the collection compared a user's NAR by the key a publish
+     * would place it under now, not by the URL its item names (GarbageCollector.narKey, "sharded or
+     * from before"). A path from before the sharded keys,
+     * its item lost, is placed again (its NAR copied to the sharded key and claimed) in a batch that
+     * stops; its item is then rebuilt from its narinfo (URL unsharded). The claim on the sharded copy,
+     * which no narinfo names, is by a readable path "naming" that key, and keeps it forever.
+     */
+    @Test
+    void aClaimOnAShardedCopyOfAPreShardPathKeepsItForever() throws Exception {
+        Fixture.Nar p = Fixture.nar("p");
+        dev.nixfront.nix.Hash fileHash = p.fileHash();
+        String unsharded = "nar/" + fileHash.toNix32() + ".nar.zst";
+        NarInfo before = NarInfo.builder(p.path()).url(unsharded).compression(Compression.ZSTD)
+                .fileHash(fileHash).fileSize(p.file().length).narHash(dev.nixfront.nix.Hash.parse(p.info().narHash()))
+                .narSize(p.info().narSize()).references(List.of()).build()
+                .sign(new SigningKeys(f.fakes.ports().keys()).of(team));
+        f.objects.putIfAbsent("team/" + unsharded, p.file(), Layout.NAR_CONTENT_TYPE, Layout.NAR_CACHE_CONTROL);
+        f.objects.putIfAbsent(Layout.narInfo(team.name(), p.path().hash()), before.render().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Layout.NARINFO_CONTENT_TYPE, Layout.NARINFO_CACHE_CONTROL);
+        f.upload("team", p);
+        PathPublisher.Placed placed = publisher().verifyAndPlace(team, narInfo(p)); // its batch stops here
+        assertThat(placed.refused()).isNull();
+        String sharded = Layout.nar(team.name(), fileHash, Compression.ZSTD);
+        assertThat(f.objects.head(sharded)).isPresent();
+        // A referrer's publish repairs p's item from its narinfo.
+        Fixture.Nar app = Fixture.nar("app", p.path());
+        f.upload("team", app);
+        f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info())));
+        assertThat(record(p).info().url()).isEqualTo(unsharded);
+
+        f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, null, "7d", null, "0s"));
+        f.clock.advance(Duration.ofSeconds(11)); // the claim is older than a fence
+        f.services.gc().collect(ADMIN, "team", new GcRequest(false));
+
+        assertThat(f.objects.object("team/" + unsharded)).as("the NAR p's narinfo names").isPresent();
+        assertThat(f.objects.head(sharded)).as("the sharded copy no narinfo names").isEmpty();
+    }
 }
