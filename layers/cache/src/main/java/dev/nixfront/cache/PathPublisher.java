@@ -235,8 +235,14 @@ final class PathPublisher {
             written.add(new Written(signed, copied, false, false));
             throw tooSlow(signed);
         }
+        // The index item is a copy of the narinfo that is readable: this call's, or the one it found.
+        NarInfo readable = signed;
         if (!wrote) {
             NarInfo existing = existingNarInfo(narInfoKey);
+            // Its URL too: a narinfo from before the sharded NAR keys names an unsharded object, and
+            // an item naming the sharded one would let a collection delete the object Nix is sent to
+            // (found by the second outside review).
+            readable = existing;
             if (PathInfos.difference(existing, signed) != null) {
                 // Published before with other info (a non-reproducible rebuild): that narinfo is
                 // the truth. Index it, in case a crash lost its item, so that missing stops calling
@@ -249,24 +255,33 @@ final class PathPublisher {
             written.removeLast();
         }
         Instant indexing = clock.instant();
-        PathRecord record = new PathRecord(signed, PathState.PUBLISHED, null, indexing);
-        if (!paths.putUnlessPublished(cache, record)) {
+        PathRecord record = new PathRecord(readable, PathState.PUBLISHED, null, indexing);
+        boolean put = paths.putUnlessPublished(cache, record);
+        if (!put) {
             PathRecord existing = paths.get(cache, List.of(record.hash())).get(record.hash());
-            if (existing == null || existing.state() == PathState.DELETING) {
-                // A collection is removing the path: its narinfo goes next, so one this call wrote
-                // must go first, and the client pushes again once the item is gone. No item at all
-                // is the same collection a step further (the item refused this write and went
-                // before the look): going on as if this call had indexed the path would leave a
-                // narinfo no collection knows of, and a referrer in the batch trusting it.
-                if (wrote) {
-                    objects.delete(narInfoKey);
-                }
-                written.add(new Written(signed, copied, false, false));
-                throw beingCollected(signed);
+            if (existing == null) {
+                // The item that refused the write went before the look (a collection deleting the
+                // path got that far): write it again rather than take the narinfo back, which could
+                // delete it under another publish of the path that found it meanwhile and indexed
+                // it (the second outside review). A write past half a fence from the looks is still
+                // taken back below.
+                put = paths.putUnlessPublished(cache, record);
+                existing = put ? null : paths.get(cache, List.of(record.hash())).get(record.hash());
             }
-            written.add(new Written(signed, copied, wrote, false));
-            requireSame(existing.info(), signed);
-            return existing;
+            if (!put) {
+                if (existing == null || existing.state() == PathState.DELETING) {
+                    // A collection is removing the path: its narinfo goes next, so one this call wrote
+                    // must go first, and the client pushes again once the item is gone.
+                    if (wrote) {
+                        objects.delete(narInfoKey);
+                    }
+                    written.add(new Written(signed, copied, false, false));
+                    throw beingCollected(signed);
+                }
+                written.add(new Written(signed, copied, wrote, false));
+                requireSame(existing.info(), signed);
+                return existing;
+            }
         }
         if (!wrote && objects.head(narInfoKey).isEmpty()) {
             // The narinfo was there when this call looked, and a collection removed it (and the item)

@@ -259,8 +259,12 @@ class CollectionProtocolTest {
 
     /** A publisher wired as {@link Services} wires it, for writing placed paths one step at a time. */
     private PathPublisher publisher() {
+        return publisher(f.fakes.ports().paths());
+    }
+
+    private PathPublisher publisher(dev.nixfront.cache.port.PathIndex index) {
         var ports = f.fakes.ports();
-        return new PathPublisher(ports.caches(), ports.objects(), ports.paths(), ports.nars(), new SigningKeys(ports.keys()),
+        return new PathPublisher(ports.caches(), ports.objects(), index, ports.nars(), new SigningKeys(ports.keys()),
                 ports.metrics(), f.clock, f.settings.storeDir(), new IndexRepair(ports.objects(), ports.paths(), f.clock,
                 f.settings.storeDir()), f.settings.collectionFence(), ports.usage(),
                 new UpstreamCheck(ports.upstreams(), f.clock, f.settings.upstreams(), f.settings.storeDir()));
@@ -350,12 +354,14 @@ class CollectionProtocolTest {
     /**
      * Found by the outside review of the early claim: a path this batch wrote whose index write a
      * collection refused (the item was deleting) and whose item was gone by the look after it was
-     * taken as indexed: its narinfo stayed with no item (no collection would ever remove it, and its
-     * NAR's claim looked like a failed publish's), and its referrer in the batch, trusting the
-     * write, skipped its look and was published. Now the path is refused like one being deleted.
+     * taken as indexed without an item: its narinfo stayed with no item (no collection would ever
+     * remove it, and its NAR's claim looked like a failed publish's), and its referrer in the batch,
+     * trusting the write, skipped its look. The second review found that taking the narinfo back
+     * instead could delete it under another publish that had found it and indexed the path: the
+     * item is written again, so the narinfo has its item and the referrer's trust is earned.
      */
     @Test
-    void aPathWhoseItemACollectionRemovesAroundItsIndexWriteIsRefusedAndNoLookIsSkipped() throws VerificationFailure {
+    void aPathWhoseItemACollectionRemovesAroundItsIndexWriteIsIndexedAgain() throws VerificationFailure {
         PathPublisher publisher = publisher();
         Fixture.Nar dep = Fixture.nar("dep");
         Fixture.Nar app = Fixture.nar("app", dep.path());
@@ -375,14 +381,104 @@ class CollectionProtocolTest {
         PathPublisher.Indexed indexed = new PathPublisher.Indexed();
         List<PathPublisher.Written> written = new java.util.ArrayList<>();
 
-        DomainException refused = refusal(() -> publisher.write(team, depPlaced, written, new UpstreamCheck.Answers(), indexed));
-        DomainException appRefused = refusal(() -> publisher.write(team, appPlaced, written, new UpstreamCheck.Answers(), indexed));
+        publisher.write(team, depPlaced, written, new UpstreamCheck.Answers(), indexed);
+        publisher.write(team, appPlaced, written, new UpstreamCheck.Answers(), indexed);
 
-        assertThat(refused.reason()).contains("being removed by a garbage collection");
-        assertThat(narInfoExists(dep)).as("the narinfo this call wrote is taken back").isFalse();
-        assertThat(indexed.at(dep.path())).isNull();
-        assertThat(appRefused.field()).isEqualTo("references");
-        assertThat(narInfoExists(app)).isFalse();
+        assertThat(record(dep).state()).isEqualTo(PathState.PUBLISHED);
+        assertThat(narInfoExists(dep)).as("the narinfo has its item").isTrue();
+        assertThat(indexed.at(dep.path())).isNotNull();
+        assertThat(record(app).state()).isEqualTo(PathState.PUBLISHED);
+        assertThat(narInfoExists(app)).isTrue();
+    }
+
+    /**
+     * Found by the second outside review: a publish whose index write was refused and whose re-read
+     * found the item gone took back the narinfo it had written; another publish of the path had
+     * found that narinfo meanwhile and indexed the path, which then said published with no narinfo,
+     * and a referrer went through against it. The refused publish now writes the item again, finds
+     * the other's, and leaves the narinfo alone.
+     */
+    @Test
+    void aRefusedPublishDoesNotTakeBackANarinfoAnotherPublishIndexed() throws VerificationFailure {
+        Fixture.Nar dep = Fixture.nar("dep");
+        f.upload("team", dep);
+        java.util.concurrent.atomic.AtomicReference<Runnable> afterGet = new java.util.concurrent.atomic.AtomicReference<>();
+        PathPublisher x = publisher(hookedGets(afterGet));
+        PathPublisher z = publisher();
+        PathPublisher.Placed xPlaced = x.verifyAndPlace(team, narInfo(dep));
+        PathPublisher.Placed zPlaced = z.verifyAndPlace(team, narInfo(dep));
+        PathRecord theirs = new PathRecord(xPlaced.unsigned(), PathState.PUBLISHED, null, f.clock.instant().minusSeconds(60));
+        assertThat(f.paths.putUnlessPublished(team, theirs)).isTrue();
+        assertThat(f.paths.markCollecting(team, theirs, "run1")).isTrue();
+        assertThat(f.paths.markDeleting(team, dep.path().hash(), "run1")).isTrue();
+        f.paths.onRefusedPut = r -> {
+            f.paths.onRefusedPut = rr -> { };
+            f.paths.deleteDeleting(team, dep.path().hash(), "run1");
+            // z, between x's look (no item) and what x does next.
+            afterGet.set(() -> assertThat(z.write(team, zPlaced, new java.util.ArrayList<>(), new UpstreamCheck.Answers(),
+                    new PathPublisher.Indexed()).state()).isEqualTo(PathState.PUBLISHED));
+        };
+
+        x.write(team, xPlaced, new java.util.ArrayList<>(), new UpstreamCheck.Answers(), new PathPublisher.Indexed());
+        Fixture.Nar app = Fixture.nar("app", dep.path());
+        f.upload("team", app);
+        f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(app.info())));
+
+        assertThat(record(dep).state()).isEqualTo(PathState.PUBLISHED);
+        assertThat(narInfoExists(dep)).as("a readable narinfo's reference must be readable").isTrue();
+        assertThat(narInfoExists(app)).isTrue();
+    }
+
+    /**
+     * Found by the second outside review: a path from before the sharded NAR keys whose index item
+     * was lost (a crash between narinfo and item) and which was pushed again got an item naming the
+     * sharded key while its readable narinfo names the unsharded object; collections judge NARs by
+     * the items, and deleted the object Nix is sent to. The item now copies the narinfo it found.
+     */
+    @Test
+    void aPathPushedAgainOverANarinfoFromBeforeTheShardedKeysKeepsItsNar() throws Exception {
+        Fixture.Nar p = Fixture.nar("p");
+        String unsharded = placeUnsharded(p);
+        f.upload("team", p);
+        f.services.publish().publish(ADMIN, "team", new PublishRequest(List.of(p.info())));
+        assertThat(record(p).state()).isEqualTo(PathState.PUBLISHED);
+        assertThat(record(p).info().url()).as("the item's URL").isEqualTo(unsharded);
+
+        f.services.caches().update(ADMIN, "team", new UpdateCacheRequest(null, null, "7d", null, "0s"));
+        f.services.gc().collect(ADMIN, "team", new GcRequest(false));
+
+        assertThat(f.objects.object("team/" + unsharded)).as("the NAR the readable narinfo names").isPresent();
+    }
+
+    /** A path published before the NAR keys were sharded: its NAR and its narinfo, and no index item. Returns the URL. */
+    private String placeUnsharded(Fixture.Nar p) throws Exception {
+        String unsharded = "nar/" + p.fileHash().toNix32() + ".nar.zst";
+        NarInfo before = NarInfo.builder(p.path()).url(unsharded).compression(Compression.ZSTD)
+                .fileHash(p.fileHash()).fileSize(p.file().length).narHash(dev.nixfront.nix.Hash.parse(p.info().narHash()))
+                .narSize(p.info().narSize()).references(List.of()).build()
+                .sign(new SigningKeys(f.fakes.ports().keys()).of(team));
+        f.objects.putIfAbsent("team/" + unsharded, p.file(), Layout.NAR_CONTENT_TYPE, Layout.NAR_CACHE_CONTROL);
+        f.objects.putIfAbsent(Layout.narInfo(team.name(), p.path().hash()), before.render().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Layout.NARINFO_CONTENT_TYPE, Layout.NARINFO_CACHE_CONTROL);
+        return unsharded;
+    }
+
+    /** The fake index, running {@code afterGet} once after its next get (a test interleaves another publish there). */
+    private dev.nixfront.cache.port.PathIndex hookedGets(java.util.concurrent.atomic.AtomicReference<Runnable> afterGet) {
+        dev.nixfront.cache.port.PathIndex real = f.paths;
+        return (dev.nixfront.cache.port.PathIndex) java.lang.reflect.Proxy.newProxyInstance(dev.nixfront.cache.port.PathIndex.class.getClassLoader(),
+                new Class<?>[] {dev.nixfront.cache.port.PathIndex.class}, (proxy, method, args) -> {
+                    try {
+                        Object result = method.invoke(real, args);
+                        Runnable r = method.getName().equals("get") ? afterGet.getAndSet(null) : null;
+                        if (r != null) {
+                            r.run();
+                        }
+                        return result;
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /**
