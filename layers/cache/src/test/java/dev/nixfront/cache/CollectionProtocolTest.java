@@ -368,11 +368,7 @@ class CollectionProtocolTest {
         f.uploadAll("team", dep, app);
         PathPublisher.Placed depPlaced = publisher.verifyAndPlace(team, narInfo(dep));
         PathPublisher.Placed appPlaced = publisher.verifyAndPlace(team, narInfo(app));
-        // Another push published dep; a collection marked it, waited its fence and is deleting it (its narinfo is gone).
-        PathRecord theirs = new PathRecord(depPlaced.unsigned(), PathState.PUBLISHED, null, f.clock.instant().minusSeconds(60));
-        assertThat(f.paths.putUnlessPublished(team, theirs)).isTrue();
-        assertThat(f.paths.markCollecting(team, theirs, "run1")).isTrue();
-        assertThat(f.paths.markDeleting(team, dep.path().hash(), "run1")).isTrue();
+        beingDeleted(depPlaced.unsigned());
         f.paths.onRefusedPut = r -> {
             if (r.hash().equals(dep.path().hash())) {
                 f.paths.deleteDeleting(team, dep.path().hash(), "run1"); // the collection goes on: the item goes
@@ -407,10 +403,7 @@ class CollectionProtocolTest {
         PathPublisher z = publisher();
         PathPublisher.Placed xPlaced = x.verifyAndPlace(team, narInfo(dep));
         PathPublisher.Placed zPlaced = z.verifyAndPlace(team, narInfo(dep));
-        PathRecord theirs = new PathRecord(xPlaced.unsigned(), PathState.PUBLISHED, null, f.clock.instant().minusSeconds(60));
-        assertThat(f.paths.putUnlessPublished(team, theirs)).isTrue();
-        assertThat(f.paths.markCollecting(team, theirs, "run1")).isTrue();
-        assertThat(f.paths.markDeleting(team, dep.path().hash(), "run1")).isTrue();
+        beingDeleted(xPlaced.unsigned());
         f.paths.onRefusedPut = r -> {
             f.paths.onRefusedPut = rr -> { };
             f.paths.deleteDeleting(team, dep.path().hash(), "run1");
@@ -448,6 +441,17 @@ class CollectionProtocolTest {
         f.services.gc().collect(ADMIN, "team", new GcRequest(false));
 
         assertThat(f.objects.object("team/" + unsharded)).as("the NAR the readable narinfo names").isPresent();
+    }
+
+    /**
+     * Another push published the path; collection "run1" marked it, waited its fence and is deleting
+     * it (its narinfo is gone, its item is next).
+     */
+    private void beingDeleted(NarInfo info) {
+        PathRecord theirs = new PathRecord(info, PathState.PUBLISHED, null, f.clock.instant().minusSeconds(60));
+        assertThat(f.paths.putUnlessPublished(team, theirs)).isTrue();
+        assertThat(f.paths.markCollecting(team, theirs, "run1")).isTrue();
+        assertThat(f.paths.markDeleting(team, info.storePath().hash(), "run1")).isTrue();
     }
 
     /** A path published before the NAR keys were sharded: its NAR and its narinfo, and no index item. Returns the URL. */
