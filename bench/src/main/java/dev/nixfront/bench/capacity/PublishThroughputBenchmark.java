@@ -92,10 +92,7 @@ public final class PublishThroughputBenchmark {
         Result result;
         if (on.equals("memory")) {
             MemoryObjectStore bucket = new MemoryObjectStore(clock);
-            Services services = Services.create(new Ports(bucket, new MemoryCacheRepository(), new MemoryPathIndex(),
-                    new MemoryNarRegistry(), new MemoryTokenRepository(), new FakeKeyVault(), jobs, new RecordingMetrics(),
-                    EdgeStore.NONE, new MemoryRootRepository(), new MemoryPinRepository(), new MemoryUsageCounter(),
-                    new MemoryCollectionRepository(), CollectionQueue.NONE, EdgeCache.NONE), settings, clock, random);
+            Services services = inMemory(bucket, jobs, settings, clock, random);
             Uploads uploads = (target, bytes, expiresAt) -> bucket.clientPut(new PresignedRequest(target.put().method(),
                     URI.create(target.put().url()), target.put().headers(), expiresAt), bytes);
             run(services, uploads, "warm-up", Math.max(CLOSURE, paths / 5), seed + 1);
@@ -130,10 +127,23 @@ public final class PublishThroughputBenchmark {
             run(services, uploads, "warm-up", Math.max(CLOSURE, paths / 5), seed + 1);
             return run(services, uploads, "team", paths, seed);
         } finally {
-            try (Stream<Path> files = Files.walk(directory)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(file);
-                }
+            deleteTree(directory);
+        }
+    }
+
+    /** The services on the in-memory stand-ins of every port, objects in {@code bucket}, verify jobs to {@code jobs}. */
+    static Services inMemory(MemoryObjectStore bucket, RecordingQueue jobs, CacheSettings settings, Clock clock, SecureRandom random) {
+        return Services.create(new Ports(bucket, new MemoryCacheRepository(), new MemoryPathIndex(),
+                new MemoryNarRegistry(), new MemoryTokenRepository(), new FakeKeyVault(), jobs, new RecordingMetrics(),
+                EdgeStore.NONE, new MemoryRootRepository(), new MemoryPinRepository(), new MemoryUsageCounter(),
+                new MemoryCollectionRepository(), CollectionQueue.NONE, EdgeCache.NONE), settings, clock, random);
+    }
+
+    /** Deletes a directory and everything under it. */
+    static void deleteTree(Path directory) throws IOException {
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
             }
         }
     }

@@ -14,23 +14,9 @@ import dev.nixfront.api.UploadResponse;
 import dev.nixfront.api.UploadTarget;
 import dev.nixfront.api.UploadedPart;
 import dev.nixfront.cache.CacheSettings;
-import dev.nixfront.cache.Ports;
 import dev.nixfront.cache.Services;
-import dev.nixfront.cache.fake.FakeKeyVault;
-import dev.nixfront.cache.fake.MemoryCacheRepository;
-import dev.nixfront.cache.fake.MemoryCollectionRepository;
-import dev.nixfront.cache.fake.MemoryNarRegistry;
 import dev.nixfront.cache.fake.MemoryObjectStore;
-import dev.nixfront.cache.fake.MemoryPathIndex;
-import dev.nixfront.cache.fake.MemoryPinRepository;
-import dev.nixfront.cache.fake.MemoryRootRepository;
-import dev.nixfront.cache.fake.MemoryTokenRepository;
-import dev.nixfront.cache.fake.MemoryUsageCounter;
-import dev.nixfront.cache.fake.RecordingMetrics;
 import dev.nixfront.cache.fake.RecordingQueue;
-import dev.nixfront.cache.port.CollectionQueue;
-import dev.nixfront.cache.port.EdgeCache;
-import dev.nixfront.cache.port.EdgeStore;
 import dev.nixfront.cache.port.PresignedRequest;
 import dev.nixfront.nix.Compression;
 import dev.nixfront.nix.Hash;
@@ -53,10 +39,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * What verifying costs the server, in CPU seconds per GiB of NAR, against what the client spends
@@ -88,10 +72,7 @@ public final class VerifyCostBenchmark {
         }
         Clock clock = Clock.systemUTC();
         MemoryObjectStore bucket = new MemoryObjectStore(clock);
-        Services services = Services.create(new Ports(bucket, new MemoryCacheRepository(), new MemoryPathIndex(),
-                new MemoryNarRegistry(), new MemoryTokenRepository(), new FakeKeyVault(), new RecordingQueue(), new RecordingMetrics(),
-                EdgeStore.NONE, new MemoryRootRepository(), new MemoryPinRepository(), new MemoryUsageCounter(),
-                new MemoryCollectionRepository(), CollectionQueue.NONE, EdgeCache.NONE), CacheSettings.defaults("https://cache.example.org"),
+        Services services = PublishThroughputBenchmark.inMemory(bucket, new RecordingQueue(), CacheSettings.defaults("https://cache.example.org"),
                 clock, new SecureRandom());
         services.caches().create(PushClient.ADMIN, new CreateCacheRequest("team", null, null, null));
         Path work = Files.createTempDirectory("nixfront-verify-cost");
@@ -110,11 +91,7 @@ public final class VerifyCostBenchmark {
             System.out.printf("per GiB of NAR: client %.2f CPU s, server %.2f CPU s (%.0f%% of the client's)%n",
                     total.packCpu() / gib, total.verifyCpu() / gib, 100 * total.verifyCpu() / total.packCpu());
         } finally {
-            try (Stream<Path> files = Files.walk(work)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            PublishThroughputBenchmark.deleteTree(work);
         }
     }
 
@@ -142,7 +119,7 @@ public final class VerifyCostBenchmark {
         Hash fileHash = Hash.of(fileDigest.digest());
         double packCpu = (cpuNanos() - cpu) / 1e9;
         double packWall = (System.nanoTime() - wall) / 1e9;
-        deleteTree(tree);
+        PublishThroughputBenchmark.deleteTree(tree);
 
         byte[] bytes = Files.readAllBytes(file);
         Files.delete(file);
@@ -219,14 +196,6 @@ public final class VerifyCostBenchmark {
         byte[] bytes = new byte[StorePathHash.BYTES];
         random.nextBytes(bytes);
         return StorePathHash.of(bytes);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private static long cpuNanos() {
