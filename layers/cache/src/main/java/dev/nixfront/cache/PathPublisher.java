@@ -325,11 +325,11 @@ final class PathPublisher {
         Instant earliest = checked;
         List<StorePath> lookup = new ArrayList<>();
         for (StorePath ref : signed.references()) {
-            Instant own = indexed.at(ref);
             if (ref.equals(signed.storePath())) {
                 continue;
             }
-            if (own != null && !Duration.between(own, checked).minus(reuseFor).isPositive()) {
+            Instant own = indexed.at(ref);
+            if (own != null && fresh(own, checked)) {
                 earliest = own.isBefore(earliest) ? own : earliest;
             } else {
                 lookup.add(ref);
@@ -337,7 +337,7 @@ final class PathPublisher {
         }
         requireAlive(cache, signed, lookup, placed.copied(), written, answers);
         Instant claimed = placed.claimedAt();
-        if (Duration.between(claimed, checked).minus(reuseFor).isPositive()) {
+        if (!fresh(claimed, checked)) {
             // Verified long before its turn (behind a large NAR): claim again, lest its writes be too late.
             DomainException refused = claim(cache, signed, checked);
             if (refused != null) {
@@ -347,6 +347,11 @@ final class PathPublisher {
             claimed = checked;
         }
         return claimed.isBefore(earliest) ? claimed : earliest;
+    }
+
+    /** Whether a claim or an own write made {@code at} still counts {@code now} ({@link #reuseFor}). */
+    private boolean fresh(Instant at, Instant now) {
+        return Duration.between(at, now).compareTo(reuseFor) <= 0;
     }
 
     /** Each of {@code refs} readable now (a collecting one taken back) or served by an upstream, else a 409 naming it. */
